@@ -1,0 +1,50 @@
+//! The subcommands.
+
+mod info;
+mod lines;
+mod symbolize;
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Code-section offsets → function, file:line:column (inlined frames
+    /// innermost first); output as `llvm-symbolizer --obj=APP.wasm` prints it.
+    Symbolize(symbolize::SymbolizeArgs),
+    /// FILE:LINE → the code offsets where a breakpoint on it binds.
+    Lines(lines::LinesArgs),
+    /// Modules, functions, source files and DWARF of a .wasm file.
+    Info(info::InfoArgs),
+}
+
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Symbolize(args) => symbolize::run(&args),
+        Command::Lines(args) => lines::run(&args),
+        Command::Info(args) => info::run(&args),
+    }
+}
+
+/// The options every command that reads a module's symbols shares.
+#[derive(Debug, Args)]
+pub struct ModuleArgs {
+    /// The .wasm module or component.
+    pub wasm: PathBuf,
+    /// Separate file with the DWARF (default: the module's own sections, its
+    /// `external_debug_info` section, or APP.debug.wasm beside it).
+    #[arg(long)]
+    pub debug_file: Option<PathBuf>,
+    /// Which core module of a component (0-based, as `info` lists them).
+    #[arg(long, default_value_t = 0)]
+    pub module: usize,
+}
+
+impl ModuleArgs {
+    pub fn load(&self) -> anyhow::Result<WasmSymbols> {
+        let options = LoadOptions { debug_file: self.debug_file.clone() };
+        Ok(WasmSymbols::load(&self.wasm, &options)?)
+    }
+}

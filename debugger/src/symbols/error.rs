@@ -1,0 +1,40 @@
+//! Errors of the symbols layer. Each message names the problem in one line,
+//! so the command line can print it as is.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SymbolsError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{what} is empty: expected a WebAssembly module or component")]
+    Empty { what: String },
+    #[error("{what} is not WebAssembly (no \\0asm magic at its start)")]
+    NotWasm { what: String },
+    #[error("{what} is malformed at byte {offset:#x}: {message}")]
+    Malformed { what: String, offset: usize, message: String },
+    #[error("corrupt DWARF in {section} of {what}: {message}")]
+    Dwarf { what: String, section: &'static str, message: String },
+    /// An error met while building a cached index, reported again to each
+    /// later caller.
+    #[error("{0}")]
+    Cached(String),
+    #[error("no module {index} in {what} (it has {count})")]
+    NoSuchModule { what: String, index: usize, count: usize },
+}
+
+impl SymbolsError {
+    pub(crate) fn malformed(what: &str, err: &wasmparser::BinaryReaderError) -> Self {
+        SymbolsError::Malformed {
+            what: what.to_owned(),
+            offset: err.offset(),
+            message: err.message().to_owned(),
+        }
+    }
+
+    pub(crate) fn dwarf(what: &str, section: &'static str, err: impl std::fmt::Display) -> Self {
+        SymbolsError::Dwarf { what: what.to_owned(), section, message: err.to_string() }
+    }
+}
+
+pub type Result<T, E = SymbolsError> = std::result::Result<T, E>;

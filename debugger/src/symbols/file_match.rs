@@ -1,0 +1,84 @@
+//! Matching a path the user has (an editor's absolute path, or `main.c`)
+//! against the paths the compiler recorded, which were written on another
+//! machine, under another root, maybe remapped. We compare trailing path
+//! components: the file whose recorded path shares the longest tail with the
+//! request wins, after the user's own prefix mappings are applied.
+
+/// A user mapping: recorded paths starting with `from` live at `to` locally.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathMapping {
+    pub from: String,
+    pub to: String,
+}
+
+/// Applies the first mapping whose prefix matches on a component boundary.
+pub fn map_path(recorded: &str, mappings: &[PathMapping]) -> String {
+    for mapping in mappings {
+        let from = mapping.from.trim_end_matches(['/', '\\']);
+        if let Some(rest) = recorded.strip_prefix(from) {
+            if rest.is_empty() || rest.starts_with(['/', '\\']) {
+                return format!("{}{}", mapping.to.trim_end_matches(['/', '\\']), rest);
+            }
+        }
+    }
+    recorded.to_owned()
+}
+
+fn components(path: &str) -> Vec<&str> {
+    path.split(['/', '\\']).filter(|c| !c.is_empty() && *c != ".").collect()
+}
+
+/// How many trailing components two paths share (0 when the file names
+/// differ).
+pub fn shared_tail(a: &str, b: &str) -> usize {
+    let (a, b) = (components(a), components(b));
+    a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count()
+}
+
+/// Indices of the recorded paths that best match `wanted`: all that share
+/// the longest tail, or none when not even the file name matches.
+pub fn best_matches(wanted: &str, recorded: &[String], mappings: &[PathMapping]) -> Vec<usize> {
+    let mut best = 0;
+    let mut winners = Vec::new();
+    for (i, path) in recorded.iter().enumerate() {
+        let score = shared_tail(wanted, &map_path(path, mappings));
+        if score == 0 || score < best {
+            continue;
+        }
+        if score > best {
+            best = score;
+            winners.clear();
+        }
+        winners.push(i);
+    }
+    winners
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_different_root_matches_on_the_longest_tail() {
+        let recorded = paths(&["/wasmscope/tests/a/main.c", "/wasmscope/tests/b/main.c", "/x/util.c"]);
+        assert_eq!(best_matches("/home/me/src/tests/b/main.c", &recorded, &[]), vec![1]);
+        assert_eq!(best_matches("main.c", &recorded, &[]), vec![0, 1], "ambiguous name binds both");
+        assert!(best_matches("other.c", &recorded, &[]).is_empty());
+    }
+
+    #[test]
+    fn mappings_rewrite_prefixes_on_component_boundaries_only() {
+        let mappings = [PathMapping { from: "/build".into(), to: "/home/me/proj".into() }];
+        assert_eq!(map_path("/build/src/x.c", &mappings), "/home/me/proj/src/x.c");
+        assert_eq!(map_path("/buildings/x.c", &mappings), "/buildings/x.c");
+    }
+
+    #[test]
+    fn windows_separators_and_dot_components_are_tolerated() {
+        assert_eq!(shared_tail(r"C:\work\src\x.c", "/b/./src/x.c"), 2);
+    }
+}

@@ -1,0 +1,137 @@
+//! Everything known about one core module's symbols, behind one type that is
+//! `Send + Sync` and parses DWARF lazily: nothing beyond unit headers is read
+//! until a question needs it, and each answer's index is built once.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::dwarf_sections::{DebugSource, Dwarf, DwarfReader, load_dwarf};
+use super::error::{Result, SymbolsError};
+use super::frames::{NameOrigin, SourceFrame, frames_from_dwarf};
+use super::line_index::LineIndex;
+use super::names::FunctionName;
+use super::wasm_file::CoreModule;
+use crate::address::CodeOffset;
+
+#[derive(Debug)]
+pub struct ModuleSymbols {
+    module: CoreModule,
+    source: DebugSource,
+    debug: Option<DebugInfo>,
+    what: String,
+}
+
+struct DebugInfo {
+    dwarf: Arc<Dwarf>,
+    // addr2line's context caches with `OnceCell`, so it is not `Sync`; a
+    // mutex makes it shareable. Lookups take microseconds, so contention
+    // only matters for many threads symbolizing the same module at once.
+    frames: Mutex<addr2line::Context<DwarfReader>>,
+    lines: OnceLock<Result<LineIndex, String>>,
+}
+
+impl std::fmt::Debug for DebugInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DebugInfo").finish_non_exhaustive()
+    }
+}
+
+impl ModuleSymbols {
+    pub(crate) fn load(module: CoreModule, path: &Path, debug_file: Option<&Path>) -> Result<Self> {
+        let what = path.display().to_string();
+        let (source, dwarf) = load_dwarf(&module, path, debug_file)?;
+        let debug = match dwarf {
+            Some(dwarf) => {
+                let dwarf = Arc::new(dwarf);
+                let context = addr2line::Context::from_arc_dwarf(dwarf.clone())
+                    .map_err(|e| SymbolsError::dwarf(&what, ".debug_info", e))?;
+                Some(DebugInfo { dwarf, frames: Mutex::new(context), lines: OnceLock::new() })
+            }
+            None => None,
+        };
+        Ok(ModuleSymbols { module, source, debug, what })
+    }
+
+    pub fn module(&self) -> &CoreModule {
+        &self.module
+    }
+
+    pub fn debug_source(&self) -> &DebugSource {
+        &self.source
+    }
+
+    pub fn has_dwarf(&self) -> bool {
+        self.debug.is_some()
+    }
+
+    pub(crate) fn dwarf(&self) -> Option<&Arc<Dwarf>> {
+        self.debug.as_ref().map(|d| &d.dwarf)
+    }
+
+    pub(crate) fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// All line-table rows, decoded on first use. `None` without DWARF.
+    pub fn line_index(&self) -> Result<Option<&LineIndex>> {
+        let Some(debug) = &self.debug else { return Ok(None) };
+        match debug.lines.get_or_init(|| LineIndex::build(&debug.dwarf, &self.what).map_err(|e| e.to_string())) {
+            Ok(index) => Ok(Some(index)),
+            Err(message) => Err(SymbolsError::Cached(message.clone())),
+        }
+    }
+
+    /// The call chain at `offset`, innermost (most inlined) frame first.
+    /// Without DWARF for the offset, one frame named from the name section
+    /// or `wasm-function[N]`; outside every function, an empty list.
+    pub fn frames_at(&self, offset: CodeOffset) -> Result<Vec<SourceFrame>> {
+        if let Some(debug) = &self.debug {
+            let context = debug.frames.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut frames = frames_from_dwarf(&context, offset.0)
+                .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?;
+            drop(context);
+            self.fill_line_zero_column(offset, &mut frames)?;
+            if !frames.is_empty() {
+                // A unit with line tables but no function entries still
+                // places the code; only the name comes from elsewhere.
+                if let Some(fallback) = self.fallback_frame(offset) {
+                    for frame in frames.iter_mut().filter(|f| f.function.is_none()) {
+                        frame.function = fallback.function.clone();
+                        frame.name_origin = fallback.name_origin;
+                    }
+                }
+                return Ok(frames);
+            }
+        }
+        Ok(self.fallback_frame(offset).into_iter().collect())
+    }
+
+    /// addr2line drops the column of a line-0 row ("no line"), but the row
+    /// still has one and LLVM prints it; take it from the line table.
+    fn fill_line_zero_column(&self, offset: CodeOffset, frames: &mut [SourceFrame]) -> Result<()> {
+        let Some(location) = frames.first_mut().and_then(|f| f.location.as_mut()) else { return Ok(()) };
+        if location.line != 0 {
+            return Ok(());
+        }
+        if let Some(index) = self.line_index()? {
+            if let Some(row) = index.row_at(offset.0, location.file.as_deref()) {
+                location.column = row.column;
+            }
+        }
+        Ok(())
+    }
+
+    fn fallback_frame(&self, offset: CodeOffset) -> Option<SourceFrame> {
+        let body = self.module.function_at(offset)?;
+        let (name, origin) = match self.module.function_names.get(&body.index) {
+            Some(name) => (name.clone(), NameOrigin::NameSection),
+            None => (format!("wasm-function[{}]", body.index), NameOrigin::Synthetic),
+        };
+        Some(SourceFrame {
+            function: Some(FunctionName::new(name, None)),
+            name_origin: origin,
+            location: None,
+            inlined: false,
+        })
+    }
+}

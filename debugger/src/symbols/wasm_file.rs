@@ -1,0 +1,236 @@
+//! Reading the structure of a `.wasm` file: its core modules (one, or each
+//! module inside a component), their Code section, function bodies, custom
+//! sections and name section. No DWARF here; see `dwarf_sections`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use wasmparser::{Encoding, KnownCustom, Name, Parser, Payload};
+
+use super::error::{Result, SymbolsError};
+use crate::address::{CodeOffset, CodeSection, ModuleOffset};
+
+/// The bytes of one core module: a window into the file it came from.
+#[derive(Clone, Debug)]
+pub struct ModuleBytes {
+    file: Arc<[u8]>,
+    range: Range<usize>,
+}
+
+impl ModuleBytes {
+    pub fn as_slice(&self) -> &[u8] {
+        &self.file[self.range.clone()]
+    }
+
+    /// The whole file this module lives in, shared.
+    pub fn shared_file(&self) -> Arc<[u8]> {
+        self.file.clone()
+    }
+
+    /// Where this module starts in its file (non-zero inside a component).
+    pub fn file_offset(&self) -> usize {
+        self.range.start
+    }
+}
+
+/// One function body in the Code section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionBody {
+    /// Index in the module's function index space (imports come first).
+    pub index: u32,
+    /// The whole entry, from its size field to its `end`, as code offsets.
+    pub entry: Range<CodeOffset>,
+    /// The first instruction, after the locals declarations.
+    pub first_instruction: CodeOffset,
+}
+
+/// A core module, parsed just enough to symbolize it.
+#[derive(Clone, Debug)]
+pub struct CoreModule {
+    pub bytes: ModuleBytes,
+    /// Module name from the name section, when present.
+    pub name: Option<String>,
+    pub code: Option<CodeSection>,
+    pub imported_functions: u32,
+    pub functions: Vec<FunctionBody>,
+    /// Function names from the name section, by function index.
+    pub function_names: HashMap<u32, String>,
+    /// Custom sections by name, as ranges within the module bytes.
+    pub custom_sections: Vec<(String, Range<usize>)>,
+}
+
+impl CoreModule {
+    pub fn custom_section(&self, name: &str) -> Option<&[u8]> {
+        self.custom_sections
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, range)| &self.bytes.as_slice()[range.clone()])
+    }
+
+    /// The URL of a separate debug file, from the `external_debug_info` section.
+    pub fn external_debug_info(&self) -> Option<String> {
+        let data = self.custom_section("external_debug_info")?;
+        let mut reader = wasmparser::BinaryReader::new(data, 0);
+        reader.read_string().ok().map(str::to_owned)
+    }
+
+    /// The function body containing `offset`, found by binary search.
+    pub fn function_at(&self, offset: CodeOffset) -> Option<&FunctionBody> {
+        let i = self.functions.partition_point(|f| f.entry.end <= offset);
+        self.functions.get(i).filter(|f| f.entry.start <= offset)
+    }
+
+    /// Name of a function from the name section, else `wasm-function[N]`.
+    pub fn fallback_function_name(&self, index: u32) -> String {
+        match self.function_names.get(&index) {
+            Some(name) => name.clone(),
+            None => format!("wasm-function[{index}]"),
+        }
+    }
+
+    /// Every offset that starts an instruction, in order. Used to check
+    /// symbolization exhaustively and to disassemble.
+    pub fn instruction_offsets(&self) -> Result<Vec<CodeOffset>> {
+        let Some(code) = self.code else { return Ok(Vec::new()) };
+        let base = code.contents_start.0 as usize;
+        let what = "module";
+        let mut out = Vec::new();
+        for function in &self.functions {
+            let start = base + function.first_instruction.0 as usize;
+            let end = base + function.entry.end.0 as usize;
+            let data = &self.bytes.as_slice()[start..end];
+            let reader = wasmparser::BinaryReader::new(data, start);
+            let mut ops = wasmparser::OperatorsReader::new(reader);
+            while !ops.eof() {
+                let (_, at) = ops.read_with_offset().map_err(|e| SymbolsError::malformed(what, &e))?;
+                out.push(CodeOffset((at - base) as u64));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Parses a file's bytes into its core modules: one for a core module, one per
+/// embedded core module (in order of appearance, nested components included)
+/// for a component.
+pub fn parse_wasm_file(bytes: Arc<[u8]>, what: &str) -> Result<Vec<CoreModule>> {
+    if bytes.is_empty() {
+        return Err(SymbolsError::Empty { what: what.to_owned() });
+    }
+    if !bytes.starts_with(b"\0asm") {
+        return Err(SymbolsError::NotWasm { what: what.to_owned() });
+    }
+    let mut module_ranges = Vec::new();
+    let mut is_component = false;
+    for payload in Parser::new(0).parse_all(&bytes) {
+        match payload.map_err(|e| SymbolsError::malformed(what, &e))? {
+            Payload::Version { encoding: Encoding::Component, .. } => is_component = true,
+            Payload::ModuleSection { unchecked_range, .. } => module_ranges.push(unchecked_range),
+            _ => {}
+        }
+    }
+    if !is_component {
+        module_ranges = vec![0..bytes.len()];
+    }
+    module_ranges
+        .into_iter()
+        .map(|range| {
+            if range.end > bytes.len() {
+                return Err(SymbolsError::Malformed {
+                    what: what.to_owned(),
+                    offset: range.start,
+                    message: "nested module extends past the end of the file".into(),
+                });
+            }
+            parse_core_module(ModuleBytes { file: bytes.clone(), range }, what)
+        })
+        .collect()
+}
+
+fn parse_core_module(bytes: ModuleBytes, what: &str) -> Result<CoreModule> {
+    let mut module = CoreModule {
+        bytes: bytes.clone(),
+        name: None,
+        code: None,
+        imported_functions: 0,
+        functions: Vec::new(),
+        function_names: HashMap::new(),
+        custom_sections: Vec::new(),
+    };
+    let malformed = |e: wasmparser::BinaryReaderError| SymbolsError::malformed(what, &e);
+    let mut next_entry_start = 0;
+    // Offsets are relative to this module, so a module inside a component
+    // reads the same as the module on its own.
+    for payload in Parser::new(0).parse_all(bytes.as_slice()) {
+        match payload.map_err(malformed)? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    if matches!(import.map_err(malformed)?.ty, wasmparser::TypeRef::Func(_)) {
+                        module.imported_functions += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionStart { range, .. } => {
+                // DWARF address 0 is the function count that opens the
+                // section's contents; the first entry follows the count.
+                module.code = Some(CodeSection {
+                    contents_start: ModuleOffset(range.start as u64),
+                    len: (range.end - range.start) as u64,
+                });
+                next_entry_start = after_count(bytes.as_slice(), range.start).map_err(malformed)?;
+            }
+            Payload::CodeSectionEntry(body) => {
+                let code = module.code.expect("code entries follow the code section start");
+                let base = code.contents_start.0 as usize;
+                let body_range = body.range();
+                // Entries are contiguous: each starts (with its size field)
+                // where the previous one ended.
+                let entry_start = std::mem::replace(&mut next_entry_start, body_range.end);
+                let mut locals = body.get_locals_reader().map_err(malformed)?;
+                for _ in 0..locals.get_count() {
+                    locals.read().map_err(malformed)?;
+                }
+                let first_instruction = locals.original_position();
+                let index = module.imported_functions + module.functions.len() as u32;
+                module.functions.push(FunctionBody {
+                    index,
+                    entry: CodeOffset((entry_start - base) as u64)
+                        ..CodeOffset((body_range.end - base) as u64),
+                    first_instruction: CodeOffset((first_instruction - base) as u64),
+                });
+            }
+            Payload::CustomSection(section) => {
+                let start = section.data_offset();
+                module.custom_sections.push((section.name().to_owned(), start..start + section.data().len()));
+                if let KnownCustom::Name(names) = section.as_known() {
+                    read_name_section(names, &mut module);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(module)
+}
+
+/// The name section is advisory: a malformed one loses names, not the module.
+fn read_name_section(names: wasmparser::NameSectionReader<'_>, module: &mut CoreModule) {
+    for name in names.into_iter().flatten() {
+        match name {
+            Name::Module { name, .. } => module.name = Some(name.to_owned()),
+            Name::Function(map) => {
+                for naming in map.into_iter().flatten() {
+                    module.function_names.insert(naming.index, naming.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Position just after the function count at the start of the Code section.
+fn after_count(bytes: &[u8], contents_start: usize) -> Result<usize, wasmparser::BinaryReaderError> {
+    let mut reader = wasmparser::BinaryReader::new(&bytes[contents_start..], contents_start);
+    reader.read_var_u32()?;
+    Ok(reader.original_position())
+}

@@ -1,0 +1,61 @@
+//! A loaded `.wasm` file: a core module, or a component and its core modules.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::error::{Result, SymbolsError};
+use super::module_symbols::ModuleSymbols;
+use super::wasm_file::parse_wasm_file;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// A separate file holding the DWARF, overriding the module's own and the
+    /// `external_debug_info` / `APP.debug.wasm` lookups.
+    pub debug_file: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct WasmSymbols {
+    path: PathBuf,
+    is_component: bool,
+    modules: Vec<ModuleSymbols>,
+}
+
+impl WasmSymbols {
+    pub fn load(path: &Path, options: &LoadOptions) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| SymbolsError::Io { path: path.to_owned(), source })?;
+        Self::from_bytes(bytes.into(), path, options)
+    }
+
+    /// Loads from bytes already in memory; `path` names them in messages and
+    /// anchors the lookup of separate debug files.
+    pub fn from_bytes(bytes: Arc<[u8]>, path: &Path, options: &LoadOptions) -> Result<Self> {
+        let what = path.display().to_string();
+        let is_component = bytes.get(4..8).is_some_and(|version| version[2..] == [1, 0]);
+        let modules = parse_wasm_file(bytes, &what)?
+            .into_iter()
+            .map(|module| ModuleSymbols::load(module, path, options.debug_file.as_deref()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(WasmSymbols { path: path.to_owned(), is_component, modules })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_component(&self) -> bool {
+        self.is_component
+    }
+
+    pub fn modules(&self) -> &[ModuleSymbols] {
+        &self.modules
+    }
+
+    pub fn module(&self, index: usize) -> Result<&ModuleSymbols> {
+        self.modules.get(index).ok_or_else(|| SymbolsError::NoSuchModule {
+            what: self.path.display().to_string(),
+            index,
+            count: self.modules.len(),
+        })
+    }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Build the wasm32-wasi guest programs (tests/guests/*, examples/hotspots)
+# at -O0 and -O2, with full DWARF and the name section.
+#
+#   tests/guests/build.sh [OUTDIR]     default OUTDIR: <repo>/target/guests
+#
+# Outputs: c-O0.wasm c-O2.wasm cpp-O0.wasm cpp-O2.wasm rust-O0.wasm
+#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm
+#
+# Debug paths are remapped from the checkout to /wasmscope, so a source file
+# appears as /wasmscope/tests/guests/c/main.c whatever the checkout location.
+# An output is rebuilt only when a file of its source directory or this script
+# is newer than it.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
+OUT="${1:-$ROOT/target/guests}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd -P)"
+
+"$ROOT/scripts/install-toolchains.sh"
+
+CC=clang-14
+CXX=clang++-14
+RUSTC=/usr/bin/rustc   # Debian's rustc has the wasm32-wasi std; rustup's does not
+PREFIX=/wasmscope
+
+# All paths handed to the compilers are physical (pwd -P), and so is the
+# working directory below, so one mapping covers every path in the DWARF.
+CLANG_MAP=(-fdebug-prefix-map="$ROOT=$PREFIX" -fmacro-prefix-map="$ROOT=$PREFIX")
+RUST_MAP=(--remap-path-prefix="$ROOT=$PREFIX")
+
+# Compilers run from the repository root so DW_AT_comp_dir is remapped too.
+cd "$ROOT"
+
+built=0
+fresh=0
+
+# needs_build OUTPUT SRCDIR: true if OUTPUT is missing or older than any file
+# under SRCDIR or this script.
+needs_build() {
+  local out="$1" dir="$2" f
+  [ -e "$out" ] || return 0
+  [ "$SCRIPT_DIR/build.sh" -nt "$out" ] && return 0
+  while IFS= read -r -d '' f; do
+    [ "$f" -nt "$out" ] && return 0
+  done < <(find "$dir" -type f -print0)
+  return 1
+}
+
+# build NAME SRCDIR COMMAND...: COMMAND writes "$TMP_OUT"; moved into place
+# only on success, so a failed build never leaves an up-to-date-looking file.
+build() {
+  local name="$1" dir="$2"
+  shift 2
+  local out="$OUT/$name.wasm"
+  if ! needs_build "$out" "$dir"; then
+    fresh=$((fresh + 1))
+    return 0
+  fi
+  TMP_OUT="$OUT/.$name.tmp.wasm"
+  rm -f "$TMP_OUT"
+  if ! "$@"; then
+    rm -f "$TMP_OUT"
+    echo "build.sh: FAILED to build $name.wasm from $dir" >&2
+    exit 1
+  fi
+  mv -f "$TMP_OUT" "$out"
+  built=$((built + 1))
+  echo "built $out ($(stat -c %s "$out") bytes)"
+}
+
+cc_c() {   # OPT SOURCES...
+  local opt="$1"
+  shift
+  "$CC" --target=wasm32-wasi -g "$opt" -Wall -Wextra "${CLANG_MAP[@]}" "$@" -o "$TMP_OUT"
+}
+
+cc_cpp() { # OPT SOURCES...
+  local opt="$1"
+  shift
+  "$CXX" --target=wasm32-wasi -g "$opt" -std=c++17 -fno-exceptions -Wall -Wextra \
+    "${CLANG_MAP[@]}" "$@" -o "$TMP_OUT"
+}
+
+rustc_wasm() { # OPTLEVEL SOURCE
+  "$RUSTC" --edition 2018 --crate-name rust_guest --crate-type bin --target wasm32-wasi \
+    -g -C opt-level="$1" "${RUST_MAP[@]}" "$2" -o "$TMP_OUT"
+}
+
+G="$ROOT/tests/guests"
+for lvl in 0 2; do
+  build "c-O$lvl" "$G/c" cc_c "-O$lvl" "$G"/c/*.c
+  build "cpp-O$lvl" "$G/cpp" cc_cpp "-O$lvl" "$G"/cpp/*.cpp
+  build "rust-O$lvl" "$G/rust" rustc_wasm "$lvl" "$G/rust/main.rs"
+  build "hotspots-O$lvl" "$ROOT/examples/hotspots" cc_c "-O$lvl" "$ROOT/examples/hotspots/hotspots.c"
+done
+
+echo "guests: $built built, $fresh up to date in $OUT"
