@@ -61,7 +61,8 @@ fn missing_file() {
 #[test]
 fn truncated_module() {
     let bytes = std::fs::read(guest("c-O0")).unwrap();
-    for cut in [8, 100, bytes.len() / 2, bytes.len() - 1] {
+    // 8 bytes is a valid empty module; from 9 on, a section is cut short.
+    for cut in [9, 100, bytes.len() / 2, bytes.len() - 1] {
         let path = scratch(&format!("truncated-{cut}.wasm"), &bytes[..cut]);
         assert_clean_failure(&path, "is malformed at byte");
     }

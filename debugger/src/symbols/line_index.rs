@@ -30,8 +30,9 @@ pub struct LineIndex {
     /// Rows in line-program order: each sequence ascending, ending with an
     /// `end_sequence` row.
     rows: Vec<LineRow>,
-    /// `(start, end, first row)` of every sequence, by start address.
-    sequences: Vec<(u64, u64, usize)>,
+    /// `(start address, end address, rows)` of every sequence, by start
+    /// address; the rows exclude the `end_sequence` row.
+    sequences: Vec<(u64, u64, std::ops::Range<usize>)>,
     /// DWARF versions seen, for `info`.
     pub versions: Vec<u16>,
 }
@@ -91,12 +92,12 @@ impl LineIndex {
         for (i, row) in self.rows.iter().enumerate() {
             if row.end_sequence {
                 if self.rows[start].address < row.address {
-                    self.sequences.push((self.rows[start].address, row.address, start));
+                    self.sequences.push((self.rows[start].address, row.address, start..i));
                 }
                 start = i + 1;
             }
         }
-        self.sequences.sort_unstable();
+        self.sequences.sort_unstable_by_key(|(start, end, _)| (*start, *end));
     }
 
     /// The row that covers `address`: the last row at or before it in a
@@ -105,12 +106,12 @@ impl LineIndex {
     pub fn row_at(&self, address: u64, file: Option<&str>) -> Option<&LineRow> {
         let last = self.sequences.partition_point(|(start, _, _)| *start <= address);
         let mut found = None;
-        for &(_, end, first) in self.sequences[..last].iter().rev() {
-            if address >= end {
+        for (_, end, rows) in self.sequences[..last].iter().rev() {
+            if address >= *end {
                 continue;
             }
-            let rows = &self.rows[first..];
-            let n = rows.partition_point(|r| r.address <= address && !r.end_sequence);
+            let rows = &self.rows[rows.clone()];
+            let n = rows.partition_point(|r| r.address <= address);
             let Some(row) = n.checked_sub(1).map(|i| &rows[i]) else { continue };
             if file.is_none_or(|f| self.file(row.file) == f) {
                 return Some(row);

@@ -7,6 +7,7 @@ mod dwarf_sections;
 mod error;
 mod file_match;
 mod frames;
+mod itanium;
 mod line_breakpoints;
 mod line_index;
 mod location_eval;

@@ -86,6 +86,10 @@ impl ModuleSymbols {
     /// or `wasm-function[N]`; outside every function, an empty list.
     pub fn frames_at(&self, offset: CodeOffset) -> Result<Vec<SourceFrame>> {
         if let Some(debug) = &self.debug {
+            // The line index is needed for line-0 columns anyway, and
+            // building it first turns a corrupt .debug_line into an error
+            // rather than silently missing lines.
+            self.line_index()?;
             let context = debug.frames.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let mut frames = frames_from_dwarf(&context, offset.0)
                 .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?;

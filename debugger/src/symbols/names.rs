@@ -118,12 +118,7 @@ fn has_rust_hash(raw: &str) -> bool {
 }
 
 fn itanium(raw: &str, with_params: bool) -> Option<String> {
-    let symbol = cpp_demangle::Symbol::new(raw.as_bytes()).ok()?;
-    let mut options = cpp_demangle::DemangleOptions::new();
-    if !with_params {
-        options = options.no_params();
-    }
-    symbol.demangle_with_options(&options).ok()
+    super::itanium::demangle(raw, with_params)
 }
 
 #[cfg(test)]
