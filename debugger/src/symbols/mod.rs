@@ -3,16 +3,22 @@
 //! I/O after loading and knows nothing of a runtime: values it needs from a
 //! running guest are requested from the caller.
 
+mod dies;
 mod dwarf_sections;
 mod error;
 mod file_match;
 mod frames;
+mod function_index;
 mod itanium;
 mod line_breakpoints;
 mod line_index;
 mod location_eval;
 mod module_symbols;
 mod names;
+mod type_names;
+mod types;
+mod values;
+mod variables;
 mod units;
 mod wasm_file;
 mod wasm_symbols;
@@ -20,11 +26,16 @@ mod wasm_symbols;
 pub use dwarf_sections::DebugSource;
 pub use error::{Result, SymbolsError};
 pub use file_match::PathMapping;
+pub use function_index::{FunctionIndex, FunctionInfo};
 pub use frames::{NameOrigin, SourceFrame, SourceLocation};
 pub use line_breakpoints::{LineBinding, bind_line};
 pub use line_index::{FileId, LineIndex, LineRow};
 pub use location_eval::{EvalError, EvalStep, LocationEval, Need, Piece, PieceLocation};
+pub use type_names::{TypeLookup, type_name};
+pub use types::{BaseEncoding, CompositeKind, Enumerator, Member, Qualifier, Type, Variant, VariantPart};
 pub use units::{DieRef, Units};
+pub use values::{Child, children, format_value, quote, read_uint, resolve, size_of};
+pub use variables::{FrameVariables, Variable, VariableKind, VariableLocation};
 pub use module_symbols::ModuleSymbols;
 pub use names::{FunctionName, Language, NameStyle, demangle_without_params};
 pub use wasm_file::{CoreModule, FunctionBody};

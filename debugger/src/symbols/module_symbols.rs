@@ -2,13 +2,19 @@
 //! `Send + Sync` and parses DWARF lazily: nothing beyond unit headers is read
 //! until a question needs it, and each answer's index is built once.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::dwarf_sections::{DebugSource, Dwarf, DwarfReader, load_dwarf};
 use super::error::{Result, SymbolsError};
 use super::frames::{NameOrigin, SourceFrame, frames_from_dwarf};
+use super::function_index::{FunctionIndex, FunctionInfo};
 use super::line_index::LineIndex;
+use super::type_names::TypeLookup;
+use super::types::{Type, read_type};
+use super::units::{DieRef, Units};
+use super::variables::{FrameVariables, Variable, frame_variables, unit_globals};
 use super::names::FunctionName;
 use super::wasm_file::CoreModule;
 use crate::address::CodeOffset;
@@ -28,6 +34,9 @@ struct DebugInfo {
     // only matters for many threads symbolizing the same module at once.
     frames: Mutex<addr2line::Context<DwarfReader>>,
     lines: OnceLock<Result<LineIndex, String>>,
+    units: OnceLock<Result<Units, String>>,
+    functions: OnceLock<Result<FunctionIndex, String>>,
+    types: Mutex<HashMap<DieRef, Arc<Type>>>,
 }
 
 impl std::fmt::Debug for DebugInfo {
@@ -45,7 +54,14 @@ impl ModuleSymbols {
                 let dwarf = Arc::new(dwarf);
                 let context = addr2line::Context::from_arc_dwarf(dwarf.clone())
                     .map_err(|e| SymbolsError::dwarf(&what, ".debug_info", e))?;
-                Some(DebugInfo { dwarf, frames: Mutex::new(context), lines: OnceLock::new() })
+                Some(DebugInfo {
+                    dwarf,
+                    frames: Mutex::new(context),
+                    lines: OnceLock::new(),
+                    units: OnceLock::new(),
+                    functions: OnceLock::new(),
+                    types: Mutex::new(HashMap::new()),
+                })
             }
             None => None,
         };
@@ -64,21 +80,77 @@ impl ModuleSymbols {
         self.debug.is_some()
     }
 
-    pub(crate) fn dwarf(&self) -> Option<&Arc<Dwarf>> {
-        self.debug.as_ref().map(|d| &d.dwarf)
-    }
-
-    pub(crate) fn what(&self) -> &str {
-        &self.what
-    }
-
     /// All line-table rows, decoded on first use. `None` without DWARF.
     pub fn line_index(&self) -> Result<Option<&LineIndex>> {
         let Some(debug) = &self.debug else { return Ok(None) };
-        match debug.lines.get_or_init(|| LineIndex::build(&debug.dwarf, &self.what).map_err(|e| e.to_string())) {
-            Ok(index) => Ok(Some(index)),
-            Err(message) => Err(SymbolsError::Cached(message.clone())),
+        cached(&debug.lines, || LineIndex::build(&debug.dwarf, &self.what)).map(Some)
+    }
+
+    /// All compilation units, parsed on first use. `None` without DWARF.
+    pub fn units(&self) -> Result<Option<&Units>> {
+        let Some(debug) = &self.debug else { return Ok(None) };
+        cached(&debug.units, || Units::parse(&debug.dwarf, &self.what)).map(Some)
+    }
+
+    /// Every function with code, bodies and inlined copies.
+    pub fn function_index(&self) -> Result<Option<&FunctionIndex>> {
+        let Some(debug) = &self.debug else { return Ok(None) };
+        let (Some(units), Some(lines)) = (self.units()?, self.line_index()?) else { return Ok(None) };
+        cached(&debug.functions, || {
+            FunctionIndex::build(&debug.dwarf, units, &self.module, lines)
+                .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))
+        })
+        .map(Some)
+    }
+
+    /// The functions a name designates (see [`FunctionInfo::matches`]).
+    pub fn find_functions(&self, query: &str) -> Result<Vec<&FunctionInfo>> {
+        Ok(self.function_index()?.map(|index| index.find(query)).unwrap_or_default())
+    }
+
+    /// Parameters and locals in scope at `offset`, one entry per frame of
+    /// the inlined chain, innermost first (as [`Self::frames_at`]).
+    pub fn variables_at(&self, offset: CodeOffset) -> Result<Vec<FrameVariables>> {
+        let (Some(debug), Some(units), Some(functions)) = (&self.debug, self.units()?, self.function_index()?) else {
+            return Ok(Vec::new());
+        };
+        let Some(body) = functions.body_at(offset) else { return Ok(Vec::new()) };
+        frame_variables(&debug.dwarf, units, body.die, offset).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))
+    }
+
+    /// Globals and file-level statics of the unit whose code holds `offset`.
+    pub fn globals_at(&self, offset: CodeOffset) -> Result<Vec<Variable>> {
+        let (Some(debug), Some(units), Some(functions)) = (&self.debug, self.units()?, self.function_index()?) else {
+            return Ok(Vec::new());
+        };
+        let Some(body) = functions.body_at(offset) else { return Ok(Vec::new()) };
+        unit_globals(&debug.dwarf, units, body.die.unit).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))
+    }
+
+    /// Globals of every unit, for looking a global up by name.
+    pub fn all_globals(&self) -> Result<Vec<Variable>> {
+        let (Some(debug), Some(units)) = (&self.debug, self.units()?) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for (index, _) in units.iter() {
+            out.extend(unit_globals(&debug.dwarf, units, index).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?);
         }
+        Ok(out)
+    }
+
+    /// The type at `at`, read once and cached.
+    pub fn type_info(&self, at: DieRef) -> Result<Arc<Type>> {
+        let (Some(debug), Some(units)) = (&self.debug, self.units()?) else {
+            return Err(SymbolsError::Cached(format!("{} has no DWARF types", self.what)));
+        };
+        if let Some(t) = debug.types.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+            return Ok(t.clone());
+        }
+        if at.unit >= units.len() {
+            return Err(SymbolsError::Cached(format!("no unit {} in {}", at.unit, self.what)));
+        }
+        let t = Arc::new(read_type(&debug.dwarf, units, at).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?);
+        debug.types.lock().unwrap_or_else(|p| p.into_inner()).insert(at, t.clone());
+        Ok(t)
     }
 
     /// The call chain at `offset`, innermost (most inlined) frame first.
@@ -137,5 +209,19 @@ impl ModuleSymbols {
             location: None,
             inlined: false,
         })
+    }
+}
+
+impl TypeLookup for ModuleSymbols {
+    fn lookup(&self, at: DieRef) -> Option<Arc<Type>> {
+        self.type_info(at).ok()
+    }
+}
+
+/// Builds a cached index once; an error is kept and reported to every caller.
+fn cached<T>(cell: &OnceLock<Result<T, String>>, build: impl FnOnce() -> Result<T>) -> Result<&T> {
+    match cell.get_or_init(|| build().map_err(|e| e.to_string())) {
+        Ok(value) => Ok(value),
+        Err(message) => Err(SymbolsError::Cached(message.clone())),
     }
 }

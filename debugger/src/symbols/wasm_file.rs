@@ -9,7 +9,7 @@ use std::sync::Arc;
 use wasmparser::{Encoding, KnownCustom, Name, Parser, Payload};
 
 use super::error::{Result, SymbolsError};
-use crate::address::{CodeOffset, CodeSection, ModuleOffset};
+use crate::address::{CodeOffset, CodeSection, MemoryAddress, ModuleOffset};
 
 /// The bytes of one core module: a window into the file it came from.
 #[derive(Clone, Debug)]
@@ -58,6 +58,9 @@ pub struct CoreModule {
     pub function_names: HashMap<u32, String>,
     /// Custom sections by name, as ranges within the module bytes.
     pub custom_sections: Vec<(String, Range<usize>)>,
+    /// Active data segments with a constant address: the initial contents
+    /// of linear memory, which is where globals and statics start out.
+    pub data_segments: Vec<(MemoryAddress, Range<usize>)>,
 }
 
 impl CoreModule {
@@ -73,6 +76,23 @@ impl CoreModule {
         let data = self.custom_section("external_debug_info")?;
         let mut reader = wasmparser::BinaryReader::new(data, 0);
         reader.read_string().ok().map(str::to_owned)
+    }
+
+    /// `len` bytes of linear memory at `address` as the module initializes
+    /// it (zero where no data segment writes).
+    pub fn initial_memory(&self, address: MemoryAddress, len: usize) -> Vec<u8> {
+        let mut out = vec![0; len];
+        let (start, end) = (address.0, address.0 + len as u64);
+        for (at, range) in &self.data_segments {
+            let data = &self.bytes.as_slice()[range.clone()];
+            let (seg_start, seg_end) = (at.0, at.0 + data.len() as u64);
+            let (from, to) = (start.max(seg_start), end.min(seg_end));
+            if from < to {
+                out[(from - start) as usize..(to - start) as usize]
+                    .copy_from_slice(&data[(from - seg_start) as usize..(to - seg_start) as usize]);
+            }
+        }
+        out
     }
 
     /// The function body containing `offset`, found by binary search.
@@ -157,6 +177,7 @@ fn parse_core_module(bytes: ModuleBytes, what: &str) -> Result<CoreModule> {
         functions: Vec::new(),
         function_names: HashMap::new(),
         custom_sections: Vec::new(),
+        data_segments: Vec::new(),
     };
     let malformed = |e: wasmparser::BinaryReaderError| SymbolsError::malformed(what, &e);
     let mut next_entry_start = 0;
@@ -199,6 +220,22 @@ fn parse_core_module(bytes: ModuleBytes, what: &str) -> Result<CoreModule> {
                         ..CodeOffset((body_range.end - base) as u64),
                     first_instruction: CodeOffset((first_instruction - base) as u64),
                 });
+            }
+            Payload::DataSection(data) => {
+                for segment in data {
+                    let segment = segment.map_err(malformed)?;
+                    if let wasmparser::DataKind::Active { offset_expr, .. } = segment.kind {
+                        let mut ops = offset_expr.get_operators_reader();
+                        let address = match ops.read().map_err(malformed)? {
+                            wasmparser::Operator::I32Const { value } => Some(u64::from(value as u32)),
+                            wasmparser::Operator::I64Const { value } => Some(value as u64),
+                            _ => None,
+                        };
+                        if let Some(address) = address {
+                            module.data_segments.push((MemoryAddress(address), segment.range.end - segment.data.len()..segment.range.end));
+                        }
+                    }
+                }
             }
             Payload::CustomSection(section) => {
                 let start = section.data_offset();
