@@ -224,13 +224,11 @@ fn rust_enums_have_variant_parts_and_format_by_discriminant() {
             let mut found = Vec::new();
             while let Ok(Some(die)) = entries.next_dfs() {
                 let at = wasmscope_debugger::symbols::DieRef { unit: i, offset: die.offset().0 };
-                if die.tag() == gimli_tag_structure() {
-                    if let Ok(t) = module.type_info(at) {
-                        if matches!(&*t, Type::Composite { name: Some(n), .. } if n == "Option<rust_guest::Point>") {
+                if die.tag() == gimli_tag_structure()
+                    && let Ok(t) = module.type_info(at)
+                        && matches!(&*t, Type::Composite { name: Some(n), .. } if n == "Option<rust_guest::Point>") {
                             found.push(at);
                         }
-                    }
-                }
             }
             found
         })

@@ -57,7 +57,7 @@ fn load_separate(path: &Path) -> Result<(DebugSource, Option<Dwarf>)> {
         .map_err(|source| SymbolsError::Io { path: path.to_owned(), source })?
         .into();
     let what = path.display().to_string();
-    let modules = parse_wasm_file(bytes, &what)?;
+    let modules = parse_wasm_file(&bytes, &what)?;
     let first = modules.first().ok_or_else(|| SymbolsError::NoSuchModule { what: what.clone(), index: 0, count: 0 })?;
     let dwarf = dwarf_from_module(first, &what)?;
     Ok((DebugSource::SeparateFile(path.to_owned()), Some(dwarf)))

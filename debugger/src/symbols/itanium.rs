@@ -73,8 +73,15 @@ mod tests {
     }
 
     #[test]
-    fn expressions_and_empty_packs_print_like_llvm() {
-        let raw = "_ZNSt3__226__do_deallocate_handle_sizeIJEEEvPvmDpT_";
+    fn empty_packs_leave_no_trailing_separator() {
+        let raw = "_ZNSt3__227__do_deallocate_handle_sizeIJEEEvPvmDpT_";
         assert_eq!(demangle(raw, true).unwrap(), "void std::__2::__do_deallocate_handle_size<>(void*, unsigned long)");
+    }
+
+    #[test]
+    fn binary_operators_in_expressions_are_spaced() {
+        let raw = "_ZNSt3__24swapIPiEENS_9enable_ifIXaasr21is_move_constructibleIT_EE5valuesr18is_move_assignableIS3_EE5valueEvE4typeERS3_S6_";
+        let shown = demangle(raw, true).unwrap();
+        assert!(shown.contains("::value) && (is_move_assignable<int*>"), "{shown}");
     }
 }

@@ -8,6 +8,10 @@ use super::line_index::FileId;
 use super::module_symbols::ModuleSymbols;
 use crate::address::CodeOffset;
 
+/// One instance of a line: its function body's index and the call sites
+/// (file, line, column) of the inlined frames around it.
+type InstanceKey = (u32, Vec<(Option<String>, u32, u32)>);
+
 /// Where a source line's breakpoint binds.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LineBinding {
@@ -51,7 +55,7 @@ pub fn bind_line(
         // chain of call sites it was inlined through; within one instance
         // the lowest entry wins, so a loop header binds once, not once per
         // condition block.
-        let mut instances: BTreeMap<(u32, Vec<(Option<String>, u32, u32)>), CodeOffset> = BTreeMap::new();
+        let mut instances: BTreeMap<InstanceKey, CodeOffset> = BTreeMap::new();
         for row in index.line_entries(&matched, candidate) {
             let offset = CodeOffset(row.address);
             // Rows of code the linker dropped point outside every body.

@@ -175,11 +175,10 @@ pub(crate) fn render_path(
     let mut path = String::new();
     if let Some(dir) = entry.directory(header) {
         let dir = attr_text(dwarf, unit, dir)?;
-        if !is_absolute(&dir) {
-            if let Some(comp_dir) = &unit.comp_dir {
+        if !is_absolute(&dir)
+            && let Some(comp_dir) = &unit.comp_dir {
                 path.push_str(&comp_dir.to_string_lossy()?);
             }
-        }
         push_component(&mut path, &dir);
     }
     push_component(&mut path, &name);

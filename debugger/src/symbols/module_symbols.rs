@@ -189,11 +189,10 @@ impl ModuleSymbols {
         if location.line != 0 {
             return Ok(());
         }
-        if let Some(index) = self.line_index()? {
-            if let Some(row) = index.row_at(offset.0, location.file.as_deref()) {
+        if let Some(index) = self.line_index()?
+            && let Some(row) = index.row_at(offset.0, location.file.as_deref()) {
                 location.column = row.column;
             }
-        }
         Ok(())
     }
 

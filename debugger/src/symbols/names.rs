@@ -70,26 +70,23 @@ fn llvm_demangle(raw: &str) -> String {
         if let Some(name) = itanium(raw, true) {
             return name;
         }
-    } else if raw.starts_with("_R") {
-        if let Ok(name) = rustc_demangle::try_demangle(raw) {
+    } else if raw.starts_with("_R")
+        && let Ok(name) = rustc_demangle::try_demangle(raw) {
             return format!("{name:#}");
         }
-    }
     raw.to_owned()
 }
 
 fn pretty_demangle(raw: &str, language: Option<Language>) -> String {
     let looks_rust = language == Some(Language::Rust) || raw.starts_with("_R") || has_rust_hash(raw);
-    if looks_rust {
-        if let Ok(name) = rustc_demangle::try_demangle(raw) {
+    if looks_rust
+        && let Ok(name) = rustc_demangle::try_demangle(raw) {
             return format!("{name:#}");
         }
-    }
-    if raw.starts_with("_Z") {
-        if let Some(name) = itanium(raw, true) {
+    if raw.starts_with("_Z")
+        && let Some(name) = itanium(raw, true) {
             return name;
         }
-    }
     raw.to_owned()
 }
 
@@ -97,16 +94,14 @@ fn pretty_demangle(raw: &str, language: Option<Language>) -> String {
 /// matching names that people type.
 pub fn demangle_without_params(raw: &str, language: Option<Language>) -> String {
     let looks_rust = language == Some(Language::Rust) || raw.starts_with("_R") || has_rust_hash(raw);
-    if looks_rust {
-        if let Ok(name) = rustc_demangle::try_demangle(raw) {
+    if looks_rust
+        && let Ok(name) = rustc_demangle::try_demangle(raw) {
             return format!("{name:#}");
         }
-    }
-    if raw.starts_with("_Z") {
-        if let Some(name) = itanium(raw, false) {
+    if raw.starts_with("_Z")
+        && let Some(name) = itanium(raw, false) {
             return name;
         }
-    }
     raw.to_owned()
 }
 

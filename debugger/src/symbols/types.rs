@@ -179,13 +179,10 @@ fn member(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die) -> gimli::Result<
     let bits = udata(die, gimli::DW_AT_bit_size).map(|size| {
         // DWARF 4 bit fields: DW_AT_data_bit_offset counts from the start
         // of the member; the older DW_AT_bit_offset is big-endian-relative.
-        let bit_offset = udata(die, gimli::DW_AT_data_bit_offset).map_or_else(
-            || {
+        let bit_offset = udata(die, gimli::DW_AT_data_bit_offset).unwrap_or_else(|| {
                 let storage = udata(die, gimli::DW_AT_byte_size).unwrap_or(4) * 8;
                 udata(die, gimli::DW_AT_bit_offset).map_or(0, |b| storage.saturating_sub(b + size))
-            },
-            |b| b,
-        );
+            });
         (size, bit_offset)
     });
     let artificial = matches!(die.attr_value(gimli::DW_AT_artificial), Some(gimli::AttributeValue::Flag(true)));

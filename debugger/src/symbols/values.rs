@@ -128,12 +128,11 @@ pub fn children(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8]) -> Vec
                     member_child(types, m, m.name.clone().unwrap_or_else(|| format!("<anonymous {i}>")))
                 }))
                 .collect();
-            if let Some(part) = variant_part {
-                if let Some(variant) = active_variant(types, part, bytes) {
+            if let Some(part) = variant_part
+                && let Some(variant) = active_variant(types, part, bytes) {
                     let name = variant.name.clone().unwrap_or_else(|| "<variant>".to_owned());
                     out.push(member_child(types, variant, name));
                 }
-            }
             out
         }
         Type::Array { element, counts } => {

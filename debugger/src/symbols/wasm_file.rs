@@ -134,7 +134,7 @@ impl CoreModule {
 /// Parses a file's bytes into its core modules: one for a core module, one per
 /// embedded core module (in order of appearance, nested components included)
 /// for a component.
-pub fn parse_wasm_file(bytes: Arc<[u8]>, what: &str) -> Result<Vec<CoreModule>> {
+pub fn parse_wasm_file(bytes: &Arc<[u8]>, what: &str) -> Result<Vec<CoreModule>> {
     if bytes.is_empty() {
         return Err(SymbolsError::Empty { what: what.to_owned() });
     }
@@ -143,7 +143,7 @@ pub fn parse_wasm_file(bytes: Arc<[u8]>, what: &str) -> Result<Vec<CoreModule>> 
     }
     let mut module_ranges = Vec::new();
     let mut is_component = false;
-    for payload in Parser::new(0).parse_all(&bytes) {
+    for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(|e| SymbolsError::malformed(what, &e))? {
             Payload::Version { encoding: Encoding::Component, .. } => is_component = true,
             Payload::ModuleSection { unchecked_range, .. } => module_ranges.push(unchecked_range),
@@ -151,7 +151,7 @@ pub fn parse_wasm_file(bytes: Arc<[u8]>, what: &str) -> Result<Vec<CoreModule>> 
         }
     }
     if !is_component {
-        module_ranges = vec![0..bytes.len()];
+        module_ranges.push(0..bytes.len());
     }
     module_ranges
         .into_iter()
@@ -163,12 +163,12 @@ pub fn parse_wasm_file(bytes: Arc<[u8]>, what: &str) -> Result<Vec<CoreModule>> 
                     message: "nested module extends past the end of the file".into(),
                 });
             }
-            parse_core_module(ModuleBytes { file: bytes.clone(), range }, what)
+            parse_core_module(&ModuleBytes { file: bytes.clone(), range }, what)
         })
         .collect()
 }
 
-fn parse_core_module(bytes: ModuleBytes, what: &str) -> Result<CoreModule> {
+fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
     let mut module = CoreModule {
         bytes: bytes.clone(),
         name: None,

@@ -24,12 +24,12 @@ pub struct WasmSymbols {
 impl WasmSymbols {
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|source| SymbolsError::Io { path: path.to_owned(), source })?;
-        Self::from_bytes(bytes.into(), path, options)
+        Self::from_bytes(&bytes.into(), path, options)
     }
 
     /// Loads from bytes already in memory; `path` names them in messages and
     /// anchors the lookup of separate debug files.
-    pub fn from_bytes(bytes: Arc<[u8]>, path: &Path, options: &LoadOptions) -> Result<Self> {
+    pub fn from_bytes(bytes: &Arc<[u8]>, path: &Path, options: &LoadOptions) -> Result<Self> {
         let what = path.display().to_string();
         let is_component = bytes.get(4..8).is_some_and(|version| version[2..] == [1, 0]);
         let modules = parse_wasm_file(bytes, &what)?
