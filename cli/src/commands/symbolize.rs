@@ -31,11 +31,16 @@ pub fn run(args: &SymbolizeArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.offsets.is_empty() {
-        for line in std::io::stdin().lock().lines() {
-            let line = line?;
+        let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+        let mut line = String::new();
+        while input.read_line(&mut line)? > 0 {
             answer(module, line.trim(), style, args.json, &mut out)?;
-            // Interactive callers wait for each answer, as with llvm-symbolizer.
-            out.flush()?;
+            line.clear();
+            // An interactive caller waits for each answer; a pipe full of
+            // offsets gets them in big writes.
+            if input.buffer().is_empty() {
+                out.flush()?;
+            }
         }
     } else {
         for offset in &args.offsets {
