@@ -1,5 +1,11 @@
-//! wasmscope's Wasmtime host. The only crate that names wasmtime types; the
-//! debugger and profiler reach it through traits.
+//! wasmscope's Wasmtime host. The only crate that names wasmtime types; what
+//! leaves it is in wasmscope's own terms (typed offsets, trap kinds, exit
+//! codes), so the debugger and profiler never see wasmtime.
 
-/// The wasmtime version this host is built against, for `--version` output.
-pub const WASMTIME_VERSION: &str = "48.0.8";
+mod guest;
+mod outcome;
+mod wasi_run;
+
+pub use guest::{DirMapping, GuestConfig};
+pub use outcome::{RunOutcome, TrapFrame, TrapKind};
+pub use wasi_run::run_to_completion;

@@ -1,0 +1,35 @@
+//! What to run and with what: the same knobs as `wasmtime run`.
+
+use std::path::PathBuf;
+
+/// A host directory made visible to the guest (`HOST[::GUEST]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirMapping {
+    pub host: PathBuf,
+    pub guest: String,
+}
+
+impl std::str::FromStr for DirMapping {
+    type Err = String;
+
+    /// Parses `HOST` or `HOST::GUEST`, as `wasmtime run --dir` does.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.is_empty() {
+            return Err("empty directory mapping".into());
+        }
+        Ok(match text.split_once("::") {
+            Some((host, guest)) => DirMapping { host: host.into(), guest: guest.to_owned() },
+            None => DirMapping { host: text.into(), guest: text.to_owned() },
+        })
+    }
+}
+
+/// A WASI program and its environment.
+#[derive(Clone, Debug, Default)]
+pub struct GuestConfig {
+    pub program: PathBuf,
+    /// Arguments after the program name (argv[1..]).
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub dirs: Vec<DirMapping>,
+}

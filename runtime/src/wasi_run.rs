@@ -1,0 +1,86 @@
+//! Plain execution of a WASI preview1 command module: no instrumentation,
+//! the baseline everything else is compared with.
+
+use anyhow::Context as _;
+use wasmscope_debugger::address::ModuleOffset;
+use wasmtime::{Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+use crate::guest::GuestConfig;
+use crate::outcome::{RunOutcome, TrapFrame, TrapKind};
+
+/// Deep enough for real recursion in a trap report, bounded for a runaway one.
+const TRAP_FRAMES: usize = 1000;
+
+/// Runs the program to its end with the guest's stdio inherited.
+pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
+    let mut config = Config::new();
+    config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
+    let engine = Engine::new(&config)?;
+    let module = Module::from_file(&engine, &guest.program)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot compile {}", guest.program.display()))?;
+    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx)?;
+
+    let mut builder = WasiCtxBuilder::new();
+    let program_name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy());
+    let mut argv = vec![program_name.into_owned()];
+    argv.extend(guest.args.iter().cloned());
+    builder.inherit_stdio().args(&argv);
+    for (key, value) in &guest.env {
+        builder.env(key, value);
+    }
+    for dir in &guest.dirs {
+        builder
+            .preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot open directory {} for the guest", dir.host.display()))?;
+    }
+    let mut store = Store::new(&engine, builder.build_p1());
+    let instance = linker.instantiate(&mut store, &module)?;
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .map_err(anyhow::Error::from)
+        .context("the module has no `_start` export: it is not a WASI command")?;
+    match start.call(&mut store, ()) {
+        Ok(()) => Ok(RunOutcome::Exited(0)),
+        Err(error) => {
+            if let Some(exit) = error.downcast_ref::<I32Exit>() {
+                return Ok(RunOutcome::Exited(exit.0));
+            }
+            let Some(trap) = error.downcast_ref::<Trap>().copied() else { return Err(error.into()) };
+            let frames = error.downcast_ref::<WasmBacktrace>().map(trap_frames).unwrap_or_default();
+            Ok(RunOutcome::Trapped { kind: trap_kind(trap), message: trap.to_string(), frames })
+        }
+    }
+}
+
+fn trap_frames(backtrace: &WasmBacktrace) -> Vec<TrapFrame> {
+    backtrace
+        .frames()
+        .iter()
+        .map(|frame| TrapFrame {
+            module: 0,
+            function_index: frame.func_index(),
+            offset: frame.module_offset().map(|o| ModuleOffset(o as u64)),
+        })
+        .collect()
+}
+
+fn trap_kind(trap: Trap) -> TrapKind {
+    match trap {
+        Trap::UnreachableCodeReached => TrapKind::Unreachable,
+        Trap::MemoryOutOfBounds | Trap::HeapMisaligned => TrapKind::MemoryOutOfBounds,
+        Trap::TableOutOfBounds => TrapKind::TableOutOfBounds,
+        Trap::IndirectCallToNull => TrapKind::IndirectCallToNull,
+        Trap::BadSignature => TrapKind::IndirectCallTypeMismatch,
+        Trap::IntegerOverflow => TrapKind::IntegerOverflow,
+        Trap::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
+        Trap::BadConversionToInteger => TrapKind::BadConversionToInteger,
+        Trap::StackOverflow => TrapKind::StackExhausted,
+        Trap::Interrupt => TrapKind::Interrupted,
+        _ => TrapKind::Other,
+    }
+}
