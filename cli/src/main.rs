@@ -17,7 +17,7 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match commands::run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(err) => {
             // One line, the whole cause chain: what failed and why.
             #[allow(clippy::print_stderr)]

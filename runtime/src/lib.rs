@@ -4,8 +4,10 @@
 
 mod guest;
 mod outcome;
+mod sampling;
 mod wasi_run;
 
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
+pub use sampling::{SampledEnd, SamplingOptions, run_sampled};
 pub use wasi_run::run_to_completion;

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use wasmscope_debugger::address::ModuleOffset;
-use wasmtime::{Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
+use wasmtime::{Config, Engine, Linker, Module, Store, Trap, TypedFunc, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
@@ -18,12 +18,34 @@ pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
     let mut config = Config::new();
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
     let engine = Engine::new(&config)?;
-    let module = Module::from_file(&engine, &guest.program)
+    let (mut store, start) = instantiate_command(&engine, guest, |ctx| ctx, |ctx| ctx)?;
+    outcome_of(start.call(&mut store, ()))
+}
+
+/// Compiles and instantiates a WASI command in a new store whose data is
+/// `T`, made from the WASI context by `make_data` (`wasi` gets it back);
+/// returns the store and the command's `_start`.
+pub(crate) fn instantiate_command<T: Send + 'static>(
+    engine: &Engine,
+    guest: &GuestConfig,
+    make_data: impl FnOnce(WasiP1Ctx) -> T,
+    wasi: fn(&mut T) -> &mut WasiP1Ctx,
+) -> anyhow::Result<(Store<T>, TypedFunc<(), ()>)> {
+    let module = Module::from_file(engine, &guest.program)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile {}", guest.program.display()))?;
-    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx)?;
+    let mut linker: Linker<T> = Linker::new(engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, wasi)?;
+    let mut store = Store::new(engine, make_data(wasi_context(guest)?));
+    let instance = linker.instantiate(&mut store, &module)?;
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .map_err(anyhow::Error::from)
+        .context("the module has no `_start` export: it is not a WASI command")?;
+    Ok((store, start))
+}
 
+fn wasi_context(guest: &GuestConfig) -> anyhow::Result<WasiP1Ctx> {
     let mut builder = WasiCtxBuilder::new();
     let program_name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy());
     let mut argv = vec![program_name.into_owned()];
@@ -38,13 +60,12 @@ pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot open directory {} for the guest", dir.host.display()))?;
     }
-    let mut store = Store::new(&engine, builder.build_p1());
-    let instance = linker.instantiate(&mut store, &module)?;
-    let start = instance
-        .get_typed_func::<(), ()>(&mut store, "_start")
-        .map_err(anyhow::Error::from)
-        .context("the module has no `_start` export: it is not a WASI command")?;
-    match start.call(&mut store, ()) {
+    Ok(builder.build_p1())
+}
+
+/// What a call of `_start` returning `result` means for the program.
+pub(crate) fn outcome_of(result: wasmtime::Result<()>) -> anyhow::Result<RunOutcome> {
+    match result {
         Ok(()) => Ok(RunOutcome::Exited(0)),
         Err(error) => {
             if let Some(exit) = error.downcast_ref::<I32Exit>() {

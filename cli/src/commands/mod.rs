@@ -2,6 +2,7 @@
 
 mod info;
 mod lines;
+mod profile;
 mod symbolize;
 
 use std::path::PathBuf;
@@ -18,13 +19,18 @@ pub enum Command {
     Lines(lines::LinesArgs),
     /// Modules, functions, source files and DWARF of a .wasm file.
     Info(info::InfoArgs),
+    /// Sampling CPU profile of a WASI program, symbolized with DWARF, as a
+    /// flamegraph or folded stacks; with no program, the bundled example.
+    Profile(profile::ProfileArgs),
 }
 
-pub fn run(command: Command) -> anyhow::Result<()> {
+/// Runs a command; the result is the process exit status.
+pub fn run(command: Command) -> anyhow::Result<i32> {
     match command {
-        Command::Symbolize(args) => symbolize::run(&args),
-        Command::Lines(args) => lines::run(&args),
-        Command::Info(args) => info::run(&args),
+        Command::Symbolize(args) => symbolize::run(&args).map(|()| 0),
+        Command::Lines(args) => lines::run(&args).map(|()| 0),
+        Command::Info(args) => info::run(&args).map(|()| 0),
+        Command::Profile(args) => profile::run(&args),
     }
 }
 

@@ -54,6 +54,8 @@ pub struct CoreModule {
     pub code: Option<CodeSection>,
     pub imported_functions: u32,
     pub functions: Vec<FunctionBody>,
+    /// `(module, name)` of each imported function, in index order.
+    pub function_imports: Vec<(String, String)>,
     /// Function names from the name section, by function index.
     pub function_names: HashMap<u32, String>,
     /// Custom sections by name, as ranges within the module bytes.
@@ -107,6 +109,41 @@ impl CoreModule {
             Some(name) => name.clone(),
             None => format!("wasm-function[{index}]"),
         }
+    }
+
+    /// The function a `call` at `offset` calls, when there is one there.
+    pub fn call_target(&self, offset: CodeOffset) -> Option<u32> {
+        let code = self.code?;
+        let start = usize::try_from(code.to_module(offset).0).ok()?;
+        let reader = wasmparser::BinaryReader::new(self.bytes.as_slice().get(start..)?, start);
+        match wasmparser::OperatorsReader::new(reader).read().ok()? {
+            wasmparser::Operator::Call { function_index } | wasmparser::Operator::ReturnCall { function_index } => {
+                Some(function_index)
+            }
+            _ => None,
+        }
+    }
+
+    /// The start of the instruction that ends at or contains `at - 1`: for a
+    /// return address, the call that returns there.
+    pub fn instruction_before(&self, at: CodeOffset) -> Option<CodeOffset> {
+        let code = self.code?;
+        let function = self.function_at(CodeOffset(at.0.checked_sub(1)?))?;
+        let base = code.contents_start.0 as usize;
+        let start = base + function.first_instruction.0 as usize;
+        let end = base + function.entry.end.0 as usize;
+        let reader = wasmparser::BinaryReader::new(self.bytes.as_slice().get(start..end)?, start);
+        let mut ops = wasmparser::OperatorsReader::new(reader);
+        let mut previous = None;
+        while !ops.eof() {
+            let (_, position) = ops.read_with_offset().ok()?;
+            let offset = CodeOffset((position - base) as u64);
+            if offset >= at {
+                break;
+            }
+            previous = Some(offset);
+        }
+        previous
     }
 
     /// Every offset that starts an instruction, in order. Used to check
@@ -175,6 +212,7 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
         code: None,
         imported_functions: 0,
         functions: Vec::new(),
+        function_imports: Vec::new(),
         function_names: HashMap::new(),
         custom_sections: Vec::new(),
         data_segments: Vec::new(),
@@ -187,8 +225,10 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
         match payload.map_err(malformed)? {
             Payload::ImportSection(imports) => {
                 for import in imports.into_imports() {
-                    if matches!(import.map_err(malformed)?.ty, wasmparser::TypeRef::Func(_)) {
+                    let import = import.map_err(malformed)?;
+                    if matches!(import.ty, wasmparser::TypeRef::Func(_)) {
                         module.imported_functions += 1;
+                        module.function_imports.push((import.module.to_owned(), import.name.to_owned()));
                     }
                 }
             }

@@ -1,0 +1,124 @@
+//! `wasmscope profile`: run a WASI program under the sampler and write its
+//! profile; with no program, the bundled example.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_profiler::{OutputFormat, Profile, Summary, SvgOptions, symbolize, write_folded, write_speedscope, write_svg};
+use wasmscope_runtime::{DirMapping, GuestConfig, RunOutcome, SampledEnd, SamplingOptions, run_sampled};
+
+/// The bundled example (examples/hotspots, -O2 with DWARF), so that
+/// `wasmscope profile` works on a fresh machine with nothing else.
+const BUNDLED_EXAMPLE: &[u8] = include_bytes!("../../../examples/hotspots/hotspots.wasm");
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The WASI program (.wasm); the bundled example when omitted.
+    program: Option<PathBuf>,
+    /// Arguments for the program, after `--`.
+    #[arg(last = true)]
+    args: Vec<String>,
+    /// Samples per second.
+    #[arg(long, default_value_t = 1000)]
+    rate: u32,
+    /// Where to write the profile (default: profile.svg, or per --format).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// svg, folded or speedscope (default: from the output's extension, else svg).
+    #[arg(long)]
+    format: Option<String>,
+    /// Stop the program after this many seconds and keep the profile.
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Draw an icicle graph (roots at the top) instead of a flame graph.
+    #[arg(long)]
+    reverse: bool,
+    /// A host directory for the guest, HOST[::GUEST] (repeatable).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<DirMapping>,
+    /// An environment variable for the guest, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+}
+
+pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
+    let format = match &args.format {
+        Some(name) => OutputFormat::from_name(name)
+            .with_context(|| format!("unknown format `{name}`: use one of {}", OutputFormat::NAMES.join(", ")))?,
+        None => args.output.as_deref().map_or(OutputFormat::Svg, OutputFormat::from_path),
+    };
+    let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format.default_file_name()));
+    if args.rate == 0 || args.rate > 100_000 {
+        bail!("--rate must be between 1 and 100000 samples per second, not {}", args.rate);
+    }
+    let program = match &args.program {
+        Some(path) => path.clone(),
+        None => bundled_example()?,
+    };
+    let env = args
+        .env
+        .iter()
+        .map(|e| e.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).with_context(|| format!("expected NAME=VALUE, got `{e}`")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Read symbols before running, so a bad file fails fast.
+    let symbols = WasmSymbols::load(&program, &LoadOptions::default())?;
+    let guest = GuestConfig { program: program.clone(), args: args.args.clone(), env, dirs: args.dirs.clone() };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_interrupt = stop.clone();
+    ctrlc::set_handler(move || on_interrupt.store(true, Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+    let options = SamplingOptions {
+        rate_hz: args.rate,
+        max_duration: args.duration.map(Duration::from_secs_f64),
+        stop,
+        progress: true,
+    };
+    let (end, raw) = run_sampled(&guest, &options)?;
+    let mut profile = symbolize(&raw, &symbols);
+    if args.program.is_none() {
+        profile.meta.program = "hotspots (bundled example)".to_owned();
+    }
+    write_profile(&profile, format, args.reverse, &output)?;
+
+    let status = match &end {
+        SampledEnd::Finished(RunOutcome::Exited(code)) => format!("exited with {code}"),
+        SampledEnd::Finished(RunOutcome::Trapped { message, .. }) => format!("trapped: {message}"),
+        SampledEnd::Stopped => "stopped early".to_owned(),
+    };
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("wasmscope: {} ({status}); wrote {}", Summary::new(&profile, 5), output.display());
+    }
+    Ok(match end {
+        SampledEnd::Finished(RunOutcome::Exited(code)) => code,
+        SampledEnd::Finished(RunOutcome::Trapped { .. }) => 134,
+        SampledEnd::Stopped => 0,
+    })
+}
+
+fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::create(output).with_context(|| format!("cannot write {}", output.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    match format {
+        OutputFormat::Svg => write_svg(profile, &SvgOptions { reverse, title: None }, &mut out)?,
+        OutputFormat::Folded => write_folded(profile, &mut out)?,
+        OutputFormat::Speedscope => write_speedscope(profile, &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes the bundled example where the runtime can read it.
+fn bundled_example() -> anyhow::Result<PathBuf> {
+    let path = std::env::temp_dir().join(format!("wasmscope-{}-hotspots.wasm", env!("CARGO_PKG_VERSION")));
+    if std::fs::read(&path).ok().as_deref() != Some(BUNDLED_EXAMPLE) {
+        std::fs::write(&path, BUNDLED_EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(path)
+}

@@ -1,0 +1,22 @@
+//! wasmscope's profiler, runtime-free: a target records [`RawProfile`]s
+//! (stacks of raw module offsets); after the run they are symbolized once
+//! with DWARF into a [`Profile`], which the output modules write as a
+//! flamegraph, folded stacks or speedscope JSON.
+
+mod folded;
+mod format;
+mod profile;
+mod raw;
+mod speedscope;
+mod summary;
+mod svg;
+mod symbolize;
+
+pub use folded::write_folded;
+pub use format::OutputFormat;
+pub use profile::{Frame, FrameKind, Profile, ProfileMeta};
+pub use raw::{RawFrame, RawProfile, RawSample};
+pub use speedscope::write_speedscope;
+pub use summary::Summary;
+pub use svg::{SvgOptions, write_svg};
+pub use symbolize::symbolize;

@@ -1,0 +1,90 @@
+//! Raw offsets → source frames, once per distinct offset, after the run.
+
+use std::collections::HashMap;
+
+use wasmscope_debugger::address::{CodeOffset, ModuleOffset};
+use wasmscope_debugger::symbols::{ModuleSymbols, NameStyle, WasmSymbols};
+
+use crate::profile::{Frame, FrameKind, Profile, ProfileMeta};
+use crate::raw::{RawFrame, RawProfile};
+
+/// Symbolizes a raw profile with the program's symbols. Every distinct
+/// (module, offset, role) is looked up once.
+pub fn symbolize(raw: &RawProfile, symbols: &WasmSymbols) -> Profile {
+    let mut cache: HashMap<(RawFrame, bool), Vec<Frame>> = HashMap::new();
+    let meta = ProfileMeta {
+        program: raw.program.clone(),
+        requested_rate_hz: raw.requested_rate_hz,
+        duration: raw.duration,
+        dropped_ticks: raw.dropped_ticks,
+    };
+    let stacks = raw.samples.iter().map(|sample| {
+        // Root first: walk the raw frames outermost to innermost.
+        let mut stack = Vec::new();
+        for (depth, raw_frame) in sample.frames.iter().enumerate().rev() {
+            // Only the innermost frame of a sample in Wasm is at the
+            // instruction itself; every other frame is at a call.
+            let at_call = depth > 0 || sample.in_host;
+            let frames = cache
+                .entry((*raw_frame, at_call))
+                .or_insert_with(|| frames_for(symbols, *raw_frame, at_call));
+            stack.extend(frames.iter().cloned());
+        }
+        if sample.in_host
+            && let Some(innermost) = sample.frames.first() {
+                stack.push(host_frame(symbols, *innermost));
+            }
+        (stack, sample.weight)
+    });
+    Profile::from_stacks(meta, stacks.collect::<Vec<_>>())
+}
+
+/// Source frames for one raw frame, outermost first (ready to append).
+fn frames_for(symbols: &WasmSymbols, raw: RawFrame, at_call: bool) -> Vec<Frame> {
+    let Ok(module) = symbols.module(raw.module) else { return vec![unknown(raw)] };
+    let Some(offset) = code_offset(module, raw.offset, at_call) else { return vec![unknown(raw)] };
+    let Ok(found) = module.frames_at(offset) else { return vec![unknown(raw)] };
+    if found.is_empty() {
+        return vec![unknown(raw)];
+    }
+    found
+        .iter()
+        .rev()
+        .map(|f| Frame {
+            name: f.function.as_ref().map_or_else(|| "??".to_owned(), |n| n.display(NameStyle::Pretty)),
+            file: f.location.as_ref().and_then(|l| l.file.clone()),
+            line: f.location.as_ref().map_or(0, |l| l.line),
+            kind: if f.inlined { FrameKind::Inlined } else { FrameKind::Function },
+        })
+        .collect()
+}
+
+/// The code offset to symbolize. wasmtime reports a caller frame at its
+/// call instruction; should a runtime report the return address instead,
+/// the call is the instruction before it.
+fn code_offset(module: &ModuleSymbols, offset: Option<ModuleOffset>, at_call: bool) -> Option<CodeOffset> {
+    let code = module.module().code?;
+    let offset = code.to_code(offset?)?;
+    if !at_call || module.module().call_target(offset).is_some() {
+        return Some(offset);
+    }
+    module.module().instruction_before(offset)
+}
+
+fn host_frame(symbols: &WasmSymbols, caller: RawFrame) -> Frame {
+    let name = symbols
+        .module(caller.module)
+        .ok()
+        .and_then(|module| {
+            let call = code_offset(module, caller.offset, true)?;
+            let target = module.module().call_target(call)?;
+            let (import_module, name) = module.module().function_imports.get(target as usize)?;
+            Some(format!("{import_module}::{name}"))
+        })
+        .unwrap_or_else(|| "host".to_owned());
+    Frame { name, file: None, line: 0, kind: FrameKind::Host }
+}
+
+fn unknown(raw: RawFrame) -> Frame {
+    Frame { name: format!("wasm-function[{}]", raw.function_index), file: None, line: 0, kind: FrameKind::Function }
+}

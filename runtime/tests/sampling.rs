@@ -1,0 +1,38 @@
+//! The sampler records real stacks: every frame maps to an offset inside
+//! the function it names, and callers are at their call instruction.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_runtime::{GuestConfig, RunOutcome, SampledEnd, SamplingOptions, run_sampled};
+use wasmscope_test_support::guest;
+
+fn options() -> SamplingOptions {
+    SamplingOptions { rate_hz: 2000, max_duration: None, stop: Arc::new(AtomicBool::new(false)), progress: false }
+}
+
+#[test]
+fn sampled_frames_are_consistent_with_the_module() {
+    let program = guest("hotspots-O0");
+    let config = GuestConfig { program: program.clone(), args: vec!["4".into()], ..Default::default() };
+    let (end, raw) = run_sampled(&config, &options()).unwrap();
+    assert_eq!(end, SampledEnd::Finished(RunOutcome::Exited(0)));
+    assert!(raw.sample_count() > 20, "{} samples", raw.sample_count());
+    let symbols = WasmSymbols::load(&program, &LoadOptions::default()).unwrap();
+    let module = symbols.module(0).unwrap().module();
+    let code = module.code.unwrap();
+    for sample in &raw.samples {
+        for (depth, frame) in sample.frames.iter().enumerate() {
+            let offset = code.to_code(frame.offset.expect("every frame has an offset")).expect("inside the code");
+            let body = module.function_at(offset).expect("inside a function");
+            assert_eq!(body.index, frame.function_index, "frame {depth} of {sample:?}");
+            // wasmtime reports a caller frame at its call instruction.
+            if depth > 0 {
+                assert!(module.call_target(offset).is_some(), "caller frame {depth} at {offset} is not at a call");
+            }
+        }
+    }
+}
