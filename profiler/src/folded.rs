@@ -27,3 +27,41 @@ pub fn write_folded(profile: &Profile, out: &mut impl Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Frame, FrameKind, ProfileMeta};
+
+    fn frame(name: &str, kind: FrameKind) -> Frame {
+        Frame { name: name.to_owned(), file: None, line: 0, kind }
+    }
+
+    #[test]
+    fn stacks_fold_root_first_merged_and_sorted_with_inlined_marked() {
+        let main = frame("main", FrameKind::Function);
+        let work = frame("work", FrameKind::Function);
+        let helper = frame("helper", FrameKind::Inlined);
+        let write = frame("wasi_snapshot_preview1::fd_write", FrameKind::Host);
+        let odd = frame("a;b", FrameKind::Function);
+        let profile = Profile::from_stacks(
+            ProfileMeta::default(),
+            vec![
+                (vec![main.clone(), work.clone(), helper.clone()], 3),
+                (vec![main.clone(), write.clone()], 2),
+                (vec![main.clone(), work.clone(), helper], 4),
+                (vec![main.clone(), odd], 1),
+                (vec![main, work], 5),
+            ],
+        );
+        let mut out = Vec::new();
+        write_folded(&profile, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "main;a:b 1\n\
+             main;wasi_snapshot_preview1::fd_write 2\n\
+             main;work 5\n\
+             main;work;helper_[i] 7\n"
+        );
+    }
+}

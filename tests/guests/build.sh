@@ -5,7 +5,7 @@
 #   tests/guests/build.sh [OUTDIR]     default OUTDIR: <repo>/target/guests
 #
 # Outputs: c-O0.wasm c-O2.wasm cpp-O0.wasm cpp-O2.wasm rust-O0.wasm
-#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm
+#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm sleeper-O2.wasm
 #
 # Debug paths are remapped from the checkout to /wasmscope, so a source file
 # appears as /wasmscope/tests/guests/c/main.c whatever the checkout location.
@@ -96,5 +96,6 @@ for lvl in 0 2; do
   build "rust-O$lvl" "$G/rust" rustc_wasm "$lvl" "$G/rust/main.rs"
   build "hotspots-O$lvl" "$ROOT/examples/hotspots" cc_c "-O$lvl" "$ROOT/examples/hotspots/hotspots.c"
 done
+build "sleeper-O2" "$G/profile" cc_c -O2 "$G/profile/sleeper.c"
 
 echo "guests: $built built, $fresh up to date in $OUT"

@@ -1,0 +1,140 @@
+//! `wasmscope profile` end to end on guests whose split of work is known by
+//! construction; every output format read back by an independent reader.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wasmscope_test_support::{guest, guests_dir, marker, repo_root};
+
+fn out_dir(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("profile").join(test);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `wasmscope profile ARGS` and returns its stderr (the summary).
+fn profile(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope")).arg("profile").args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "profile {args:?} failed: {stderr}");
+    stderr
+}
+
+/// Samples per leaf-to-root path element: how many samples have a frame
+/// whose name contains `name` anywhere in their stack.
+fn samples_through(folded: &str, name: &str) -> u64 {
+    folded
+        .lines()
+        .filter(|l| l.rsplit_once(' ').unwrap().0.split(';').any(|f| f.trim_end_matches("_[i]") == name))
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<u64>().unwrap())
+        .sum()
+}
+
+#[test]
+fn the_bundled_example_is_built_from_its_source() {
+    let built = std::fs::read(guests_dir().join("hotspots-O2.wasm")).unwrap();
+    let bundled = std::fs::read(repo_root().join("examples/hotspots/hotspots.wasm")).unwrap();
+    assert!(built == bundled, "examples/hotspots/hotspots.wasm is stale: copy target/guests/hotspots-O2.wasm over it");
+}
+
+#[test]
+fn a_function_doing_three_times_the_work_gets_three_quarters_of_the_samples() {
+    for name in ["hotspots-O0", "hotspots-O2"] {
+        let out = out_dir("split").join(format!("{name}.folded"));
+        let program = guest(name);
+        let rounds = if name.ends_with("O0") { "10" } else { "40" };
+        profile(&["-o", out.to_str().unwrap(), program.to_str().unwrap(), "--", rounds]);
+        let folded = std::fs::read_to_string(&out).unwrap();
+        let (heavy, light) = (samples_through(&folded, "heavy_work"), samples_through(&folded, "light_work"));
+        assert!(heavy + light > 200, "{name}: too few samples ({heavy} + {light})");
+        let share = 100.0 * heavy as f64 / (heavy + light) as f64;
+        assert!((share - 75.0).abs() <= 5.0, "{name}: heavy_work has {share:.1}% of heavy+light, expected 75 ± 5");
+    }
+}
+
+#[test]
+fn time_in_a_wasi_call_is_charged_to_the_import_under_its_caller() {
+    let out = out_dir("host").join("sleeper.speedscope.json");
+    profile(&["-o", out.to_str().unwrap(), guest("sleeper-O2").to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let frames = json["shared"]["frames"].as_array().unwrap();
+    let poll = frames.iter().position(|f| f["name"] == "wasi_snapshot_preview1::poll_oneoff").expect("host frame");
+    // A frame is a function at a line: main appears once per call line.
+    let mains: Vec<usize> = (0..frames.len()).filter(|&i| frames[i]["name"] == "main").collect();
+    assert!(!mains.is_empty(), "main");
+    let profile = &json["profiles"][0];
+    let (mut host_ms, mut total_ms) = (0.0, 0.0);
+    for (stack, weight) in profile["samples"].as_array().unwrap().iter().zip(profile["weights"].as_array().unwrap()) {
+        let stack: Vec<usize> = stack.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        let weight = weight.as_f64().unwrap();
+        total_ms += weight;
+        if stack.last() == Some(&poll) {
+            assert!(stack.iter().any(|f| mains.contains(f)), "the sleep is under main");
+            host_ms += weight;
+        }
+    }
+    // By construction the guest sleeps 4 × 100 ms; the rest is its loop.
+    let expected = 100.0 * 400.0 / total_ms;
+    let measured = 100.0 * host_ms / total_ms;
+    assert!((measured - expected).abs() <= 5.0, "host share {measured:.1}%, expected {expected:.1}% (total {total_ms} ms)");
+}
+
+#[test]
+fn inlined_frames_are_named_with_their_lines() {
+    // sleeper's `spin` is inlined into main at -O2 and its loop is hot.
+    let out = out_dir("inlined").join("sleeper.speedscope.json");
+    profile(&["-o", out.to_str().unwrap(), guest("sleeper-O2").to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let source = repo_root().join("tests/guests/profile/sleeper.c");
+    let text = std::fs::read_to_string(&source).unwrap();
+    // spin's body: from its signature to its return.
+    let first = text.lines().position(|l| l.starts_with("static uint32_t spin(")).unwrap() as u64 + 1;
+    let last = u64::from(marker(&source, "spin_loop")) + 1;
+    let inlined: Vec<&serde_json::Value> =
+        json["shared"]["frames"].as_array().unwrap().iter().filter(|f| f["name"] == "spin_[i]").collect();
+    assert!(!inlined.is_empty(), "spin is inlined at -O2 and sampled");
+    for frame in inlined {
+        assert!(frame["file"].as_str().unwrap().ends_with("tests/guests/profile/sleeper.c"), "{frame}");
+        let line = frame["line"].as_u64().unwrap();
+        assert!((first..=last).contains(&line), "spin_[i] at line {line}, outside spin ({first}..={last})");
+    }
+}
+
+#[test]
+fn the_flamegraph_is_well_formed_svg_with_the_hot_function() {
+    let dir = out_dir("svg");
+    let out = dir.join("profile.svg");
+    let summary = profile(&["-o", out.to_str().unwrap(), "--rate", "500"]);
+    assert!(summary.contains("heavy_work"), "{summary}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    let document = roxmltree::Document::parse_with_options(&svg, options).expect("the SVG parses as XML");
+    let titles: HashMap<String, usize> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("title"))
+        .filter_map(|n| n.text())
+        .map(|t| (t.split(' ').next().unwrap().to_owned(), 1))
+        .collect();
+    assert!(titles.contains_key("heavy_work"), "a frame titled heavy_work");
+    assert!(svg.contains("hotspots (bundled example)"), "the title names the program");
+}
+
+#[test]
+fn bad_input_is_a_clean_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["profile", "--format", "gif", "x.wasm"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown format `gif`"));
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["profile", "-o", "/tmp/never.svg"])
+        .arg(repo_root().join("README.md"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not WebAssembly"));
+}
