@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# The bundled example, end to end: builds examples/hotspots with DWARF and
-# shows what wasmscope reads from it (modules, source files, where a
-# breakpoint on a marked line binds, and the inlined call chain there).
+# The main job on the bundled example: builds wasmscope and profiles
+# examples/hotspots (embedded in the binary, so no guest toolchain is needed),
+# writing a flamegraph you can open in a browser.
+#
+#   scripts/example.sh [extra `wasmscope profile` options]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
-tests/guests/build.sh "$ROOT/target/guests" >/dev/null
-cargo build --release --locked --quiet
-ws="$ROOT/target/release/wasmscope"
-app="$ROOT/target/guests/hotspots-O2.wasm"
-line=$(grep -n 'BP: hot_mix' examples/hotspots/hotspots.c | cut -d: -f1)
-
-set -x
-"$ws" info "$app"
-"$ws" lines "$app" "hotspots.c:$line"
-"$ws" lines "$app" "hotspots.c:$line" | grep -v moved | "$ws" symbolize --pretty "$app"
+cargo build --release --locked --quiet -p wasmscope
+mkdir -p target/example
+target/release/wasmscope profile -o target/example/profile.svg "$@"
+target/release/wasmscope profile -o target/example/profile.folded "$@" >/dev/null
+echo
+echo "flamegraph: $ROOT/target/example/profile.svg (open it in a browser: zoom, search)"
+echo "hottest stacks (folded):"
+sort -t' ' -k2 -n -r target/example/profile.folded | head -5
