@@ -45,7 +45,7 @@ fn a_function_doing_three_times_the_work_gets_three_quarters_of_the_samples() {
     for name in ["hotspots-O0", "hotspots-O2"] {
         let out = out_dir("split").join(format!("{name}.folded"));
         let program = guest(name);
-        let rounds = if name.ends_with("O0") { "10" } else { "40" };
+        let rounds = if name.ends_with("O0") { "30" } else { "40" };
         profile(&["-o", out.to_str().unwrap(), program.to_str().unwrap(), "--", rounds]);
         let folded = std::fs::read_to_string(&out).unwrap();
         let (heavy, light) = (samples_through(&folded, "heavy_work"), samples_through(&folded, "light_work"));
@@ -82,25 +82,36 @@ fn time_in_a_wasi_call_is_charged_to_the_import_under_its_caller() {
     assert!((measured - expected).abs() <= 5.0, "host share {measured:.1}%, expected {expected:.1}% (total {total_ms} ms)");
 }
 
+/// Profiles `guest_name` and checks that `helper`, inlined at -O2, shows up
+/// as `helper_[i]` frames whose lines lie within the helper's body: from
+/// the line starting with `signature` to the marker's line plus `tail`.
+fn assert_inlined_frames(guest_name: &str, args: &[&str], source: &str, signature: &str, helper: &str, end_marker: &str, tail: u64) {
+    let out = out_dir("inlined").join(format!("{guest_name}.speedscope.json"));
+    let program = guest(guest_name);
+    let mut command = vec!["-o", out.to_str().unwrap(), program.to_str().unwrap(), "--"];
+    command.extend_from_slice(args);
+    profile(&command);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let source_path = repo_root().join(source);
+    let text = std::fs::read_to_string(&source_path).unwrap();
+    let first = text.lines().position(|l| l.trim_start().starts_with(signature)).unwrap() as u64 + 1;
+    let last = u64::from(marker(&source_path, end_marker)) + tail;
+    let name = format!("{helper}_[i]");
+    let inlined: Vec<&serde_json::Value> =
+        json["shared"]["frames"].as_array().unwrap().iter().filter(|f| f["name"] == name.as_str()).collect();
+    assert!(!inlined.is_empty(), "{helper} is inlined at -O2 and sampled in {guest_name}");
+    for frame in inlined {
+        assert!(frame["file"].as_str().unwrap().ends_with(source), "{frame}");
+        let line = frame["line"].as_u64().unwrap();
+        assert!((first..=last).contains(&line), "{name} at line {line}, outside {helper} ({first}..={last})");
+    }
+}
+
 #[test]
 fn inlined_frames_are_named_with_their_lines() {
-    // sleeper's `spin` is inlined into main at -O2 and its loop is hot.
-    let out = out_dir("inlined").join("sleeper.speedscope.json");
-    profile(&["-o", out.to_str().unwrap(), guest("sleeper-O2").to_str().unwrap()]);
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let source = repo_root().join("tests/guests/profile/sleeper.c");
-    let text = std::fs::read_to_string(&source).unwrap();
-    // spin's body: from its signature to its return.
-    let first = text.lines().position(|l| l.starts_with("static uint32_t spin(")).unwrap() as u64 + 1;
-    let last = u64::from(marker(&source, "spin_loop")) + 1;
-    let inlined: Vec<&serde_json::Value> =
-        json["shared"]["frames"].as_array().unwrap().iter().filter(|f| f["name"] == "spin_[i]").collect();
-    assert!(!inlined.is_empty(), "spin is inlined at -O2 and sampled");
-    for frame in inlined {
-        assert!(frame["file"].as_str().unwrap().ends_with("tests/guests/profile/sleeper.c"), "{frame}");
-        let line = frame["line"].as_u64().unwrap();
-        assert!((first..=last).contains(&line), "spin_[i] at line {line}, outside spin ({first}..={last})");
-    }
+    // hotspots' `mix` is inlined into both loops; sleeper's `spin` into main.
+    assert_inlined_frames("hotspots-O2", &["20"], "examples/hotspots/hotspots.c", "static inline uint32_t mix(", "mix", "hot_mix", 2);
+    assert_inlined_frames("sleeper-O2", &[], "tests/guests/profile/sleeper.c", "static uint32_t spin(", "spin", "spin_loop", 1);
 }
 
 #[test]

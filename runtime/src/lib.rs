@@ -2,12 +2,15 @@
 //! leaves it is in wasmscope's own terms (typed offsets, trap kinds, exit
 //! codes), so the debugger and profiler never see wasmtime.
 
+mod epoch_sampler;
 mod guest;
 mod outcome;
 mod sampling;
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+mod signal_sampler;
 mod wasi_run;
 
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
-pub use sampling::{SampledEnd, SamplingOptions, run_sampled};
+pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, run_sampled};
 pub use wasi_run::run_to_completion;

@@ -1,39 +1,69 @@
-//! Sampling a running guest for the profiler, with epoch interruption: a
-//! timer thread advances the engine's epoch every period, and the epoch
-//! callback, which runs on the guest's own thread at the next epoch check,
-//! records the Wasm stack as raw offsets. Time inside host calls (WASI) is
-//! measured with call hooks and charged to the calling stack.
+//! Sampling a running guest for the profiler: the options, how a sampled run
+//! ends, and the parts both samplers share. Two samplers exist:
+//! - `signal` (Linux x86_64/aarch64, the default there): a timer signal
+//!   interrupts the guest thread and its handler walks Cranelift's frame
+//!   pointers; no instrumentation, so Wasm runs at full speed;
+//! - `epoch`: Wasmtime's epoch interruption; portable, safe code, but the
+//!   epoch checks at every loop back-edge cost time, and samples land at the
+//!   next check rather than at the running instruction.
 //!
-//! Accuracy: epoch checks sit at function entries and loop back-edges, so a
-//! sample lands at the next check after the tick (a bias toward loop heads
-//! and calls, not toward a function). Cost: the checks themselves, present
-//! whether or not a tick is due (see bench/profile.sh for measurements).
+//! Both charge time inside host calls (WASI imports) to the calling stack,
+//! measured with call hooks.
 
-use std::collections::HashMap;
-use std::io::IsTerminal as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use wasmscope_debugger::address::ModuleOffset;
-use wasmscope_profiler::{RawFrame, RawProfile, RawSample};
-use wasmtime::{CallHook, Config, Engine, StoreContextMut, UpdateDeadline, WasmBacktrace};
-use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmscope_profiler::{RawFrame, RawProfile};
+use wasmtime::WasmBacktrace;
 
 use crate::guest::GuestConfig;
-use crate::outcome::{RunOutcome, TrapKind};
-use crate::wasi_run::{instantiate_command, outcome_of};
+use crate::outcome::RunOutcome;
 
 /// Enough for any real stack; wasmtime's default of 20 would cut them.
-const MAX_FRAMES: usize = 4096;
+pub(crate) const MAX_FRAMES: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SamplerKind {
+    Signal,
+    Epoch,
+}
+
+impl SamplerKind {
+    /// The best sampler this platform has.
+    pub fn platform_default() -> Self {
+        if cfg!(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))) {
+            SamplerKind::Signal
+        } else {
+            SamplerKind::Epoch
+        }
+    }
+}
+
+/// Called from another thread with the profile so far when a signal-sampled
+/// run is asked to stop (it cannot interrupt Wasm itself without epochs).
+#[derive(Clone)]
+pub struct InterruptHook(pub Arc<dyn Fn(RawProfile) + Send + Sync>);
+
+impl std::fmt::Debug for InterruptHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InterruptHook")
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct SamplingOptions {
     pub rate_hz: u32,
-    /// Stop the guest after this long.
+    pub sampler: SamplerKind,
+    /// Stop the guest after this long (the signal sampler then also turns on
+    /// epoch checks, to be able to stop Wasm).
     pub max_duration: Option<Duration>,
-    /// Set (e.g. on Ctrl-C) to stop the guest and keep what was sampled.
+    /// Set (e.g. on Ctrl-C) to stop and keep what was sampled.
     pub stop: Arc<AtomicBool>,
+    /// With the signal sampler, what to do with the profile so far when
+    /// `stop` is set while Wasm runs.
+    pub on_interrupt: Option<InterruptHook>,
     /// Show elapsed time and samples on stderr when it is a terminal.
     pub progress: bool,
 }
@@ -47,174 +77,80 @@ pub enum SampledEnd {
     Stopped,
 }
 
-struct SamplerData {
-    wasi: WasiP1Ctx,
-    stacks: HashMap<(Vec<RawFrame>, bool), u64>,
-    period: Duration,
-    host_entered: Option<Instant>,
-    /// The current "host call" is wasmtime running our epoch callback, not
-    /// an import: its time is the sampler's, not the guest's.
-    in_epoch_callback: bool,
-    /// Host time not yet charged as a whole sample.
-    host_carry: Duration,
-    samples: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    deadline: Option<Instant>,
-    stopped: bool,
-}
-
-impl SamplerData {
-    fn record(&mut self, backtrace: &WasmBacktrace, in_host: bool, weight: u64) {
-        let frames: Vec<RawFrame> = backtrace
-            .frames()
-            .iter()
-            .map(|f| RawFrame {
-                module: 0,
-                function_index: f.func_index(),
-                offset: f.module_offset().map(|o| ModuleOffset(o as u64)),
-            })
-            .collect();
-        if frames.is_empty() {
-            return;
-        }
-        *self.stacks.entry((frames, in_host)).or_default() += weight;
-        self.samples.fetch_add(weight, Ordering::Relaxed);
-    }
-
-    fn should_stop(&mut self) -> bool {
-        let stop = self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| Instant::now() >= d);
-        self.stopped |= stop;
-        stop
-    }
-}
-
 /// Runs a WASI command to its end (or until stopped) while sampling it.
 pub fn run_sampled(guest: &GuestConfig, options: &SamplingOptions) -> anyhow::Result<(SampledEnd, RawProfile)> {
-    let mut config = Config::new();
-    config.epoch_interruption(true);
-    config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(MAX_FRAMES));
-    let engine = Engine::new(&config)?;
-    let period = Duration::from_secs_f64(1.0 / f64::from(options.rate_hz.max(1)));
-    let samples = Arc::new(AtomicU64::new(0));
-    let stop = options.stop.clone();
-    let deadline = options.max_duration.map(|d| Instant::now() + d);
-    let data = |wasi| SamplerData {
-        wasi,
-        stacks: HashMap::new(),
-        period,
-        host_entered: None,
-        in_epoch_callback: false,
-        host_carry: Duration::ZERO,
-        samples: samples.clone(),
-        stop: stop.clone(),
-        deadline,
-        stopped: false,
-    };
-    let (mut store, start) = instantiate_command(&engine, guest, data, |d: &mut SamplerData| &mut d.wasi)?;
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(|mut ctx: StoreContextMut<'_, SamplerData>| {
-        ctx.data_mut().in_epoch_callback = true;
-        if ctx.data_mut().should_stop() {
-            return Ok(UpdateDeadline::Interrupt);
-        }
-        let backtrace = WasmBacktrace::force_capture(&ctx);
-        ctx.data_mut().record(&backtrace, false, 1);
-        Ok(UpdateDeadline::Continue(1))
-    });
-    store.call_hook(|mut ctx: StoreContextMut<'_, SamplerData>, hook| {
-        match hook {
-            CallHook::CallingHost => ctx.data_mut().host_entered = Some(Instant::now()),
-            CallHook::ReturningFromHost => {
-                let data = ctx.data_mut();
-                let ours = std::mem::take(&mut data.in_epoch_callback);
-                if let Some(entered) = data.host_entered.take().filter(|_| !ours) {
-                    data.host_carry += entered.elapsed();
-                    let whole = (data.host_carry.as_nanos() / data.period.as_nanos().max(1)) as u64;
-                    if whole > 0 {
-                        data.host_carry -= data.period * whole as u32;
-                        let backtrace = WasmBacktrace::force_capture(&ctx);
-                        ctx.data_mut().record(&backtrace, true, whole);
-                    }
-                }
-                // Ticks that passed in the host were charged above; do not
-                // charge them again to the next Wasm instruction.
-                ctx.set_epoch_deadline(1);
-            }
-            _ => {}
-        }
-        Ok(())
-    });
-
-    let started = Instant::now();
-    let finished = Arc::new(AtomicBool::new(false));
-    let ticks = Arc::new(AtomicU64::new(0));
-    let ticker = spawn_ticker(engine.clone(), period, finished.clone(), ticks.clone(), samples.clone(), options.progress);
-    let result = start.call(&mut store, ());
-    let duration = started.elapsed();
-    finished.store(true, Ordering::Relaxed);
-    let _ = ticker.join();
-
-    let stopped = store.data().stopped;
-    let outcome = outcome_of(result)?;
-    let end = match outcome {
-        RunOutcome::Trapped { kind: TrapKind::Interrupted, .. } if stopped => SampledEnd::Stopped,
-        other => SampledEnd::Finished(other),
-    };
-    let data = store.into_data();
-    let recorded: u64 = data.stacks.values().sum();
-    let raw = RawProfile {
-        program: guest.program.display().to_string(),
-        requested_rate_hz: options.rate_hz,
-        duration,
-        dropped_ticks: ticks.load(Ordering::Relaxed).saturating_sub(recorded),
-        samples: data
-            .stacks
-            .into_iter()
-            .map(|((frames, in_host), weight)| RawSample { frames, in_host, weight })
-            .collect(),
-    };
-    Ok((end, raw))
+    match options.sampler {
+        SamplerKind::Epoch => crate::epoch_sampler::run_epoch_sampled(guest, options),
+        #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+        SamplerKind::Signal => crate::signal_sampler::run_signal_sampled(guest, options),
+        #[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+        SamplerKind::Signal => anyhow::bail!("the signal sampler needs Linux on x86_64 or aarch64; use the epoch sampler"),
+    }
 }
 
-fn spawn_ticker(
-    engine: Engine,
+pub(crate) fn period_of(rate_hz: u32) -> Duration {
+    Duration::from_secs_f64(1.0 / f64::from(rate_hz.max(1)))
+}
+
+/// Wall time spent in host calls, turned into whole sampling periods.
+#[derive(Debug)]
+pub(crate) struct HostClock {
     period: Duration,
-    finished: Arc<AtomicBool>,
-    ticks: Arc<AtomicU64>,
-    samples: Arc<AtomicU64>,
-    progress: bool,
-) -> std::thread::JoinHandle<()> {
-    let show = progress && std::io::stderr().is_terminal();
-    std::thread::spawn(move || {
-        let started = Instant::now();
-        let mut next = started + period;
-        let mut last_shown = started;
-        while !finished.load(Ordering::Relaxed) {
-            // Sleep to an absolute schedule so oversleeping does not drift.
-            let now = Instant::now();
-            if next > now {
-                std::thread::sleep(next - now);
-            }
-            next += period;
-            engine.increment_epoch();
-            ticks.fetch_add(1, Ordering::Relaxed);
-            if show && last_shown.elapsed() >= Duration::from_millis(500) {
-                last_shown = Instant::now();
-                #[allow(clippy::print_stderr)]
-                {
-                    eprint!(
-                        "\rprofiling: {:.1} s, {} samples (Ctrl-C stops and writes the profile)",
-                        started.elapsed().as_secs_f64(),
-                        samples.load(Ordering::Relaxed)
-                    );
-                }
-            }
-        }
-        if show && last_shown > started {
-            #[allow(clippy::print_stderr)]
-            {
-                eprint!("\r\x1b[2K");
-            }
-        }
-    })
+    entered: Option<Instant>,
+    carry: Duration,
+}
+
+impl HostClock {
+    pub(crate) fn new(period: Duration) -> Self {
+        HostClock { period, entered: None, carry: Duration::ZERO }
+    }
+
+    pub(crate) fn enter(&mut self) {
+        self.entered = Some(Instant::now());
+    }
+
+    /// Forgets the current host call (it was the sampler's own work).
+    pub(crate) fn discard(&mut self) {
+        self.entered = None;
+    }
+
+    /// Ends a host call; returns how many whole periods are now due.
+    pub(crate) fn leave(&mut self) -> u64 {
+        let Some(entered) = self.entered.take() else { return 0 };
+        self.carry += entered.elapsed();
+        let whole = (self.carry.as_nanos() / self.period.as_nanos().max(1)) as u64;
+        self.carry -= self.period * whole as u32;
+        whole
+    }
+}
+
+/// A backtrace as raw frames, innermost first.
+pub(crate) fn raw_frames(backtrace: &WasmBacktrace) -> Vec<RawFrame> {
+    backtrace
+        .frames()
+        .iter()
+        .map(|f| RawFrame {
+            module: 0,
+            function_index: f.func_index(),
+            offset: f.module_offset().map(|o| ModuleOffset(o as u64)),
+        })
+        .collect()
+}
+
+/// One status line on stderr, rewritten in place.
+pub(crate) fn print_progress(elapsed: Duration, samples: u64) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprint!(
+            "\rprofiling: {:.1} s, {samples} samples (Ctrl-C stops and writes the profile)",
+            elapsed.as_secs_f64()
+        );
+    }
+}
+
+pub(crate) fn clear_progress() {
+    #[allow(clippy::print_stderr)]
+    {
+        eprint!("\r\x1b[2K");
+    }
 }

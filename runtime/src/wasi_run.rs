@@ -18,19 +18,19 @@ pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
     let mut config = Config::new();
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
     let engine = Engine::new(&config)?;
-    let (mut store, start) = instantiate_command(&engine, guest, |ctx| ctx, |ctx| ctx)?;
+    let (mut store, start, _) = instantiate_command(&engine, guest, |ctx| ctx, |ctx| ctx)?;
     outcome_of(start.call(&mut store, ()))
 }
 
 /// Compiles and instantiates a WASI command in a new store whose data is
 /// `T`, made from the WASI context by `make_data` (`wasi` gets it back);
-/// returns the store and the command's `_start`.
+/// returns the store, the command's `_start` and the compiled module.
 pub(crate) fn instantiate_command<T: Send + 'static>(
     engine: &Engine,
     guest: &GuestConfig,
     make_data: impl FnOnce(WasiP1Ctx) -> T,
     wasi: fn(&mut T) -> &mut WasiP1Ctx,
-) -> anyhow::Result<(Store<T>, TypedFunc<(), ()>)> {
+) -> anyhow::Result<(Store<T>, TypedFunc<(), ()>, Module)> {
     let module = Module::from_file(engine, &guest.program)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile {}", guest.program.display()))?;
@@ -42,7 +42,7 @@ pub(crate) fn instantiate_command<T: Send + 'static>(
         .get_typed_func::<(), ()>(&mut store, "_start")
         .map_err(anyhow::Error::from)
         .context("the module has no `_start` export: it is not a WASI command")?;
-    Ok((store, start))
+    Ok((store, start, module))
 }
 
 fn wasi_context(guest: &GuestConfig) -> anyhow::Result<WasiP1Ctx> {

@@ -7,18 +7,46 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
-use wasmscope_runtime::{GuestConfig, RunOutcome, SampledEnd, SamplingOptions, run_sampled};
+use wasmscope_runtime::{GuestConfig, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, run_sampled};
 use wasmscope_test_support::guest;
 
-fn options() -> SamplingOptions {
-    SamplingOptions { rate_hz: 2000, max_duration: None, stop: Arc::new(AtomicBool::new(false)), progress: false }
+fn options(sampler: SamplerKind) -> SamplingOptions {
+    SamplingOptions {
+        rate_hz: 2000,
+        sampler,
+        max_duration: None,
+        stop: Arc::new(AtomicBool::new(false)),
+        on_interrupt: None,
+        progress: false,
+    }
 }
 
 #[test]
-fn sampled_frames_are_consistent_with_the_module() {
+fn epoch_sampled_frames_are_consistent_with_the_module() {
+    frames_are_consistent_with_the_module(SamplerKind::Epoch);
+}
+
+#[test]
+fn signal_sampled_frames_are_consistent_with_the_module() {
+    frames_are_consistent_with_the_module(SamplerKind::Signal);
+}
+
+#[test]
+fn a_duration_limit_stops_the_guest_and_keeps_the_samples() {
+    for sampler in [SamplerKind::Epoch, SamplerKind::Signal] {
+        let config = GuestConfig { program: guest("hotspots-O0"), args: vec!["1000".into()], ..Default::default() };
+        let options = SamplingOptions { max_duration: Some(std::time::Duration::from_millis(300)), ..options(sampler) };
+        let (end, raw) = run_sampled(&config, &options).unwrap();
+        assert_eq!(end, SampledEnd::Stopped, "{sampler:?}");
+        assert!(raw.duration.as_secs_f64() < 2.0, "{sampler:?}: stopped late, after {:?}", raw.duration);
+        assert!(raw.sample_count() > 100, "{sampler:?}: {} samples", raw.sample_count());
+    }
+}
+
+fn frames_are_consistent_with_the_module(sampler: SamplerKind) {
     let program = guest("hotspots-O0");
     let config = GuestConfig { program: program.clone(), args: vec!["4".into()], ..Default::default() };
-    let (end, raw) = run_sampled(&config, &options()).unwrap();
+    let (end, raw) = run_sampled(&config, &options(sampler)).unwrap();
     assert_eq!(end, SampledEnd::Finished(RunOutcome::Exited(0)));
     assert!(raw.sample_count() > 20, "{} samples", raw.sample_count());
     let symbols = WasmSymbols::load(&program, &LoadOptions::default()).unwrap();

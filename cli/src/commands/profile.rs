@@ -11,7 +11,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
 use wasmscope_profiler::{OutputFormat, Profile, Summary, SvgOptions, symbolize, write_folded, write_speedscope, write_svg};
-use wasmscope_runtime::{DirMapping, GuestConfig, RunOutcome, SampledEnd, SamplingOptions, run_sampled};
+use wasmscope_profiler::RawProfile;
+use wasmscope_runtime::{
+    DirMapping, GuestConfig, InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, run_sampled,
+};
 
 /// The bundled example (examples/hotspots, -O2 with DWARF), so that
 /// `wasmscope profile` works on a fresh machine with nothing else.
@@ -39,6 +42,10 @@ pub struct ProfileArgs {
     /// Draw an icicle graph (roots at the top) instead of a flame graph.
     #[arg(long)]
     reverse: bool,
+    /// signal (timer signal + frame-pointer walk, no instrumentation; the
+    /// default on Linux) or epoch (Wasmtime epoch checks; portable, slower).
+    #[arg(long)]
+    sampler: Option<String>,
     /// A host directory for the guest, HOST[::GUEST] (repeatable).
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<DirMapping>,
@@ -70,22 +77,41 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     let symbols = WasmSymbols::load(&program, &LoadOptions::default())?;
     let guest = GuestConfig { program: program.clone(), args: args.args.clone(), env, dirs: args.dirs.clone() };
 
+    let sampler = match args.sampler.as_deref() {
+        None => SamplerKind::platform_default(),
+        Some("signal") => SamplerKind::Signal,
+        Some("epoch") => SamplerKind::Epoch,
+        Some(other) => bail!("unknown sampler `{other}`: use signal or epoch"),
+    };
+    let symbols = Arc::new(symbols);
     let stop = Arc::new(AtomicBool::new(false));
     let on_interrupt = stop.clone();
     ctrlc::set_handler(move || on_interrupt.store(true, Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+    // The signal sampler cannot stop running Wasm: on Ctrl-C it hands over
+    // the profile so far, which is written before the process exits.
+    let interrupt_hook = {
+        let (symbols, output, bundled) = (symbols.clone(), output.clone(), args.program.is_none());
+        let reverse = args.reverse;
+        InterruptHook(Arc::new(move |raw: RawProfile| {
+            let written = finish(&raw, &symbols, bundled, format, reverse, &output);
+            #[allow(clippy::print_stderr)]
+            match written {
+                Ok(summary) => eprintln!("\nwasmscope: {summary} (interrupted); wrote {}", output.display()),
+                Err(err) => eprintln!("\nwasmscope: error: {err:#}"),
+            }
+            std::process::exit(130);
+        }))
+    };
     let options = SamplingOptions {
         rate_hz: args.rate,
+        sampler,
         max_duration: args.duration.map(Duration::from_secs_f64),
         stop,
+        on_interrupt: Some(interrupt_hook),
         progress: true,
     };
     let (end, raw) = run_sampled(&guest, &options)?;
-    let mut profile = symbolize(&raw, &symbols);
-    if args.program.is_none() {
-        profile.meta.program = "hotspots (bundled example)".to_owned();
-    }
-    write_profile(&profile, format, args.reverse, &output)?;
-
+    let summary = finish(&raw, &symbols, args.program.is_none(), format, args.reverse, &output)?;
     let status = match &end {
         SampledEnd::Finished(RunOutcome::Exited(code)) => format!("exited with {code}"),
         SampledEnd::Finished(RunOutcome::Trapped { message, .. }) => format!("trapped: {message}"),
@@ -93,13 +119,30 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     };
     #[allow(clippy::print_stderr)]
     {
-        eprintln!("wasmscope: {} ({status}); wrote {}", Summary::new(&profile, 5), output.display());
+        eprintln!("wasmscope: {summary} ({status}); wrote {}", output.display());
     }
     Ok(match end {
         SampledEnd::Finished(RunOutcome::Exited(code)) => code,
         SampledEnd::Finished(RunOutcome::Trapped { .. }) => 134,
         SampledEnd::Stopped => 0,
     })
+}
+
+/// Symbolizes, writes the profile and returns its summary.
+fn finish(
+    raw: &RawProfile,
+    symbols: &WasmSymbols,
+    bundled: bool,
+    format: OutputFormat,
+    reverse: bool,
+    output: &Path,
+) -> anyhow::Result<Summary> {
+    let mut profile = symbolize(raw, symbols);
+    if bundled {
+        profile.meta.program = "hotspots (bundled example)".to_owned();
+    }
+    write_profile(&profile, format, reverse, output)?;
+    Ok(Summary::new(&profile, 5))
 }
 
 fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output: &Path) -> anyhow::Result<()> {

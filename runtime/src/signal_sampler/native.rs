@@ -1,0 +1,238 @@
+//! The operating-system side of signal sampling (Linux, x86_64 and aarch64):
+//! a per-thread CPU timer that sends SIGPROF at the sampling rate, and a
+//! handler that walks the frame-pointer chain of the interrupted Wasm code.
+//! Cranelift keeps frame pointers in every function, which is what makes
+//! the walk possible without unwind tables. All `unsafe` of the sampler is
+//! here, each block with the reason it is sound.
+
+#![allow(unsafe_code)]
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::time::Duration;
+
+use super::ring::Ring;
+
+/// Deepest stack recorded; deeper stacks keep their innermost frames.
+pub const MAX_DEPTH: usize = 4096;
+
+/// What the handler needs, shared with it through [`ACTIVE`].
+#[derive(Debug)]
+pub struct Shared {
+    pub text_start: usize,
+    pub text_len: usize,
+    /// Highest address of the sampled thread's stack.
+    pub stack_top: usize,
+    pub ring: Ring,
+    /// Ticks that found the thread outside Wasm code (host code, runtime).
+    pub outside: AtomicU64,
+    pub ticks: AtomicU64,
+}
+
+impl Shared {
+    fn in_text(&self, pc: usize) -> bool {
+        pc.wrapping_sub(self.text_start) < self.text_len
+    }
+}
+
+/// The run being sampled; null when none. One at a time per process.
+static ACTIVE: AtomicPtr<Shared> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Makes `shared` the target of the handler until the guard drops.
+pub struct Activation<'a> {
+    _shared: &'a Shared,
+}
+
+impl<'a> Activation<'a> {
+    pub fn new(shared: &'a Shared) -> std::io::Result<Self> {
+        install_handler()?;
+        let previous = ACTIVE.compare_exchange(
+            std::ptr::null_mut(),
+            std::ptr::from_ref(shared).cast_mut(),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        if previous.is_err() {
+            return Err(std::io::Error::other("another signal-sampled run is active in this process"));
+        }
+        Ok(Activation { _shared: shared })
+    }
+}
+
+impl Drop for Activation<'_> {
+    fn drop(&mut self) {
+        // The handler only runs on the sampled thread, which is this one:
+        // no handler is running while we clear the pointer.
+        ACTIVE.store(std::ptr::null_mut(), Ordering::Release);
+    }
+}
+
+fn install_handler() -> std::io::Result<()> {
+    static INSTALLED: OnceLock<Result<(), i32>> = OnceLock::new();
+    let result = INSTALLED.get_or_init(|| {
+        // SAFETY: a zeroed sigaction is a valid starting value; we set the
+        // handler, flags and an empty mask before passing it to the kernel.
+        // The handler stays installed for the life of the process (it does
+        // nothing when no run is active), so a late SIGPROF is harmless.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigprof as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            if libc::sigaction(libc::SIGPROF, &action, std::ptr::null_mut()) != 0 {
+                return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0));
+            }
+        }
+        Ok(())
+    });
+    result.map_err(std::io::Error::from_raw_os_error)
+}
+
+/// The interrupted thread's program counter, frame pointer and stack pointer.
+///
+/// # Safety
+/// `context` must be the `ucontext_t` the kernel passed to a SA_SIGINFO handler.
+unsafe fn registers(context: *mut libc::c_void) -> (usize, usize, usize) {
+    let context = context.cast::<libc::ucontext_t>();
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: per the function's contract, `context` is a valid ucontext.
+        let registers = unsafe { &(*context).uc_mcontext.gregs };
+        (
+            registers[libc::REG_RIP as usize] as usize,
+            registers[libc::REG_RBP as usize] as usize,
+            registers[libc::REG_RSP as usize] as usize,
+        )
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        // SAFETY: per the function's contract, `context` is a valid ucontext.
+        let machine = unsafe { &(*context).uc_mcontext };
+        (machine.pc as usize, machine.regs[29] as usize, machine.sp as usize)
+    }
+}
+
+extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    let shared = ACTIVE.load(Ordering::Acquire);
+    if shared.is_null() {
+        return;
+    }
+    // SAFETY: ACTIVE points to a `Shared` that outlives the activation,
+    // and the activation ends on this same thread, never inside the handler.
+    let shared = unsafe { &*shared };
+    shared.ticks.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: the kernel passes a valid ucontext to an SA_SIGINFO handler.
+    let (pc, mut fp, sp) = unsafe { registers(context) };
+    if !shared.in_text(pc) {
+        shared.outside.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let mut frames = [0u64; 256];
+    let mut depth = 0;
+    let mut chunk = 0;
+    frames[0] = pc as u64;
+    depth += 1;
+    let word = std::mem::size_of::<usize>();
+    shared.ring.begin(MAX_DEPTH);
+    loop {
+        // A frame record is [saved fp, return address]; only follow it while
+        // it lies in the live part of this thread's stack, above the
+        // interrupted stack pointer, so every read is of mapped memory.
+        if chunk * frames.len() + depth >= MAX_DEPTH || fp < sp || fp % word != 0 || fp + 2 * word > shared.stack_top {
+            break;
+        }
+        // SAFETY: `fp` and `fp + word` are inside [sp, stack_top), the
+        // mapped stack of the thread this handler interrupted.
+        let (next, ret) = unsafe { (std::ptr::read_volatile(fp as *const usize), std::ptr::read_volatile((fp + word) as *const usize)) };
+        if !shared.in_text(ret) {
+            break; // left Wasm: the host's entry trampoline
+        }
+        if depth == frames.len() {
+            shared.ring.write(&frames);
+            chunk += 1;
+            depth = 0;
+        }
+        frames[depth] = ret as u64;
+        depth += 1;
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
+    shared.ring.write(&frames[..depth]);
+    shared.ring.commit();
+}
+
+/// Blocks or unblocks SIGPROF on this thread, around host calls: a sample
+/// must not interrupt a host system call (EINTR would change its result).
+pub fn block_sigprof(block: bool) {
+    // SAFETY: plain libc calls on a stack-allocated, initialized sigset.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPROF);
+        let how = if block { libc::SIG_BLOCK } else { libc::SIG_UNBLOCK };
+        libc::pthread_sigmask(how, &set, std::ptr::null_mut());
+    }
+}
+
+/// The highest address of this thread's stack.
+pub fn stack_top() -> std::io::Result<usize> {
+    // SAFETY: the attr is initialized by pthread_getattr_np before use and
+    // destroyed after; the out-pointers are valid locals.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return Err(std::io::Error::other("pthread_getattr_np failed"));
+        }
+        let mut address: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let status = libc::pthread_attr_getstack(&attr, &mut address, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        if status != 0 {
+            return Err(std::io::Error::other("pthread_attr_getstack failed"));
+        }
+        Ok(address as usize + size)
+    }
+}
+
+/// A timer that sends SIGPROF to this thread every `period` of wall time.
+#[derive(Debug)]
+pub struct Timer(libc::timer_t);
+
+impl Timer {
+    pub fn start(period: Duration) -> std::io::Result<Self> {
+        // SAFETY: the sigevent is zero-initialized then filled in; the timer
+        // id is written by timer_create before any use.
+        unsafe {
+            let mut event: libc::sigevent = std::mem::zeroed();
+            event.sigev_notify = libc::SIGEV_THREAD_ID;
+            event.sigev_signo = libc::SIGPROF;
+            event.sigev_notify_thread_id = libc::gettid();
+            let mut id: libc::timer_t = std::ptr::null_mut();
+            if libc::timer_create(libc::CLOCK_MONOTONIC, &mut event, &mut id) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let interval = libc::timespec {
+                tv_sec: period.as_secs() as libc::time_t,
+                tv_nsec: libc::c_long::from(period.subsec_nanos() as i32),
+            };
+            let spec = libc::itimerspec { it_interval: interval, it_value: interval };
+            if libc::timer_settime(id, 0, &spec, std::ptr::null_mut()) != 0 {
+                let error = std::io::Error::last_os_error();
+                libc::timer_delete(id);
+                return Err(error);
+            }
+            Ok(Timer(id))
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        // SAFETY: the id came from a successful timer_create.
+        unsafe {
+            libc::timer_delete(self.0);
+        }
+    }
+}
