@@ -32,4 +32,7 @@ pub struct GuestConfig {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub dirs: Vec<DirMapping>,
+    /// Discard the guest's stdout and stderr instead of inheriting them
+    /// (benchmarks, tests).
+    pub quiet: bool,
 }

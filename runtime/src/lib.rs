@@ -13,4 +13,4 @@ mod wasi_run;
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, run_sampled};
-pub use wasi_run::run_to_completion;
+pub use wasi_run::{run_timed, run_to_completion};

@@ -15,11 +15,21 @@ const TRAP_FRAMES: usize = 1000;
 
 /// Runs the program to its end with the guest's stdio inherited.
 pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
+    run_timed(guest).map(|(outcome, _)| outcome)
+}
+
+/// Like [`run_to_completion`], also returning the time spent running the
+/// program (after compilation and instantiation): the baseline of the
+/// profiler's overhead benchmark.
+pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::Duration)> {
     let mut config = Config::new();
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
     let engine = Engine::new(&config)?;
     let (mut store, start, _) = instantiate_command(&engine, guest, |ctx| ctx, |ctx| ctx)?;
-    outcome_of(start.call(&mut store, ()))
+    let started = std::time::Instant::now();
+    let result = start.call(&mut store, ());
+    let elapsed = started.elapsed();
+    Ok((outcome_of(result)?, elapsed))
 }
 
 /// Compiles and instantiates a WASI command in a new store whose data is
@@ -50,7 +60,10 @@ fn wasi_context(guest: &GuestConfig) -> anyhow::Result<WasiP1Ctx> {
     let program_name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy());
     let mut argv = vec![program_name.into_owned()];
     argv.extend(guest.args.iter().cloned());
-    builder.inherit_stdio().args(&argv);
+    builder.args(&argv);
+    if !guest.quiet {
+        builder.inherit_stdio();
+    }
     for (key, value) in &guest.env {
         builder.env(key, value);
     }
