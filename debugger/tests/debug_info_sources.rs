@@ -127,3 +127,22 @@ fn each_core_module_of_a_component_symbolizes_like_the_module_alone() {
     }
     assert!(loaded.module(2).is_err(), "there is no third module");
 }
+
+#[test]
+fn one_loaded_module_symbolizes_from_many_threads_at_once() {
+    fn assert_shareable<T: Send + Sync>() {}
+    assert_shareable::<WasmSymbols>();
+    let (original, offsets) = reference("cpp-O2");
+    let expected: Vec<_> = offsets.iter().map(|o| frames(&original, 0, *o)).collect();
+    // A fresh load, so the threads race to build the lazy indexes too.
+    let shared = WasmSymbols::load(&guest("cpp-O2"), &LoadOptions::default()).unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for (offset, want) in offsets.iter().zip(&expected) {
+                    assert_eq!(&frames(&shared, 0, *offset), want);
+                }
+            });
+        }
+    });
+}

@@ -7,16 +7,18 @@ pub enum OutputFormat {
     Svg,
     Folded,
     Speedscope,
+    Pprof,
 }
 
 impl OutputFormat {
-    pub const NAMES: &'static [&'static str] = &["svg", "folded", "speedscope"];
+    pub const NAMES: &'static [&'static str] = &["svg", "folded", "speedscope", "pprof"];
 
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "svg" => Some(OutputFormat::Svg),
             "folded" => Some(OutputFormat::Folded),
             "speedscope" => Some(OutputFormat::Speedscope),
+            "pprof" => Some(OutputFormat::Pprof),
             _ => None,
         }
     }
@@ -26,6 +28,8 @@ impl OutputFormat {
         let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
         if name.ends_with(".folded") || name.ends_with(".txt") {
             OutputFormat::Folded
+        } else if name.ends_with(".pb.gz") || name.ends_with(".pprof") || name.ends_with(".pb") {
+            OutputFormat::Pprof
         } else if name.ends_with(".speedscope.json") || name.ends_with(".json") {
             OutputFormat::Speedscope
         } else {
@@ -38,6 +42,7 @@ impl OutputFormat {
             OutputFormat::Svg => "profile.svg",
             OutputFormat::Folded => "profile.folded",
             OutputFormat::Speedscope => "profile.speedscope.json",
+            OutputFormat::Pprof => "profile.pb.gz",
         }
     }
 }

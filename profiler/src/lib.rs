@@ -1,20 +1,27 @@
 //! wasmscope's profiler, runtime-free: a target records [`RawProfile`]s
 //! (stacks of raw module offsets); after the run they are symbolized once
 //! with DWARF into a [`Profile`], which the output modules write as a
-//! flamegraph, folded stacks or speedscope JSON.
+//! flamegraph, folded stacks, speedscope JSON or pprof, and `diff` reads
+//! them back for differential flamegraphs.
 
+mod diff;
 mod folded;
 mod format;
+mod pprof;
 mod profile;
+mod reader;
 mod raw;
 mod speedscope;
 mod summary;
 mod svg;
 mod symbolize;
 
+pub use diff::write_diff_svg;
 pub use folded::write_folded;
 pub use format::OutputFormat;
+pub use pprof::write_pprof;
 pub use profile::{Frame, FrameKind, Profile, ProfileMeta};
+pub use reader::{FoldedStacks, ReadError, read_profile};
 pub use raw::{RawFrame, RawProfile, RawSample};
 pub use speedscope::write_speedscope;
 pub use summary::Summary;

@@ -1,5 +1,6 @@
 //! The subcommands.
 
+mod diff;
 mod info;
 mod lines;
 mod profile;
@@ -22,6 +23,8 @@ pub enum Command {
     /// Sampling CPU profile of a WASI program, symbolized with DWARF, as a
     /// flamegraph or folded stacks; with no program, the bundled example.
     Profile(profile::ProfileArgs),
+    /// Differential flamegraph of two profiles (folded, speedscope or pprof).
+    Diff(diff::DiffArgs),
 }
 
 /// Runs a command; the result is the process exit status.
@@ -31,6 +34,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Lines(args) => lines::run(&args).map(|()| 0),
         Command::Info(args) => info::run(&args).map(|()| 0),
         Command::Profile(args) => profile::run(&args),
+        Command::Diff(args) => diff::run(&args).map(|()| 0),
     }
 }
 

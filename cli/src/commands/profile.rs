@@ -10,7 +10,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
-use wasmscope_profiler::{OutputFormat, Profile, Summary, SvgOptions, symbolize, write_folded, write_speedscope, write_svg};
+use wasmscope_profiler::{
+    OutputFormat, Profile, Summary, SvgOptions, symbolize, write_folded, write_pprof, write_speedscope, write_svg,
+};
 use wasmscope_profiler::RawProfile;
 use wasmscope_runtime::{
     DirMapping, GuestConfig, InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, run_sampled,
@@ -33,7 +35,8 @@ pub struct ProfileArgs {
     /// Where to write the profile (default: profile.svg, or per --format).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// svg, folded or speedscope (default: from the output's extension, else svg).
+    /// svg, folded, speedscope or pprof (default: from the output's extension
+    /// — .folded, .json, .pb.gz — else svg).
     #[arg(long)]
     format: Option<String>,
     /// Stop the program after this many seconds and keep the profile.
@@ -152,6 +155,7 @@ fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output:
         OutputFormat::Svg => write_svg(profile, &SvgOptions { reverse, title: None }, &mut out)?,
         OutputFormat::Folded => write_folded(profile, &mut out)?,
         OutputFormat::Speedscope => write_speedscope(profile, &mut out)?,
+        OutputFormat::Pprof => write_pprof(profile, &mut out)?,
     }
     out.flush()?;
     Ok(())

@@ -28,6 +28,15 @@ pub fn run(args: &SymbolizeArgs) -> anyhow::Result<()> {
     let symbols = args.module.load()?;
     let module = symbols.module(args.module.module)?;
     let style = if args.pretty { NameStyle::Pretty } else { NameStyle::Llvm };
+    if !module.has_dwarf() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "wasmscope: {} has no DWARF: no file:line; names from the name section with --pretty (rebuild with -g for source mapping)",
+                args.module.wasm.display()
+            );
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.offsets.is_empty() {

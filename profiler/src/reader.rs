@@ -1,0 +1,100 @@
+//! Reads back any profile wasmscope writes (folded, speedscope, pprof) as
+//! folded stacks, for `wasmscope diff`.
+
+use std::io::Read;
+
+use prost::Message;
+
+use crate::pprof::proto;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("an SVG flamegraph cannot be read back: profile to folded, speedscope or pprof for diffs")]
+    Svg,
+    #[error("not a profile wasmscope reads: {0}")]
+    Format(String),
+}
+
+/// Folded stacks (root first, `;`-joined) with their counts.
+pub type FoldedStacks = Vec<(String, u64)>;
+
+pub fn read_profile(bytes: &[u8]) -> Result<FoldedStacks, ReadError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut raw)?;
+        return read_pprof(&raw);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::Format("binary data that is not gzip".into()))?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("<?xml") || trimmed.starts_with("<svg") {
+        return Err(ReadError::Svg);
+    }
+    if trimmed.starts_with('{') {
+        return read_speedscope(trimmed);
+    }
+    read_folded(text)
+}
+
+fn read_folded(text: &str) -> Result<FoldedStacks, ReadError> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let (stack, count) = line
+                .rsplit_once(' ')
+                .ok_or_else(|| ReadError::Format(format!("folded line without a count: `{line}`")))?;
+            let count = count.trim().parse().map_err(|_| ReadError::Format(format!("bad count in `{line}`")))?;
+            Ok((stack.to_owned(), count))
+        })
+        .collect()
+}
+
+fn read_speedscope(text: &str) -> Result<FoldedStacks, ReadError> {
+    let bad = |what: &str| ReadError::Format(format!("speedscope file without {what}"));
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ReadError::Format(e.to_string()))?;
+    let frames = json["shared"]["frames"].as_array().ok_or_else(|| bad("shared.frames"))?;
+    let names: Vec<&str> = frames.iter().map(|f| f["name"].as_str().unwrap_or("??")).collect();
+    let profile = &json["profiles"][0];
+    let samples = profile["samples"].as_array().ok_or_else(|| bad("samples"))?;
+    let weights = profile["weights"].as_array().ok_or_else(|| bad("weights"))?;
+    // Weights are milliseconds; folded counts are samples.
+    let total: f64 = weights.iter().filter_map(serde_json::Value::as_f64).sum();
+    let smallest = weights.iter().filter_map(serde_json::Value::as_f64).filter(|w| *w > 0.0).fold(f64::MAX, f64::min);
+    let unit = if total > 0.0 { smallest } else { 1.0 };
+    samples
+        .iter()
+        .zip(weights)
+        .map(|(stack, weight)| {
+            let indexes = stack.as_array().ok_or_else(|| bad("sample stacks"))?;
+            let path: Vec<&str> = indexes
+                .iter()
+                .map(|i| i.as_u64().and_then(|i| names.get(i as usize).copied()).ok_or_else(|| bad("valid frame indexes")))
+                .collect::<Result<_, _>>()?;
+            Ok((path.join(";"), (weight.as_f64().unwrap_or(0.0) / unit).round() as u64))
+        })
+        .collect()
+}
+
+fn read_pprof(raw: &[u8]) -> Result<FoldedStacks, ReadError> {
+    let profile = proto::Profile::decode(raw).map_err(|e| ReadError::Format(format!("pprof: {e}")))?;
+    let string = |i: i64| profile.string_table.get(i as usize).map_or("??", String::as_str);
+    let function_name = |id: u64| profile.function.iter().find(|f| f.id == id).map_or("??", |f| string(f.name));
+    let location = |id: u64| profile.location.iter().find(|l| l.id == id);
+    profile
+        .sample
+        .iter()
+        .map(|sample| {
+            let mut path = Vec::new();
+            for id in sample.location_id.iter().rev() {
+                let location = location(*id).ok_or_else(|| ReadError::Format(format!("pprof: no location {id}")))?;
+                // Lines are innermost first; the path is root first.
+                for (i, line) in location.line.iter().rev().enumerate() {
+                    let name = function_name(line.function_id);
+                    path.push(if i == 0 { name.to_owned() } else { format!("{name}_[i]") });
+                }
+            }
+            Ok((path.join(";"), sample.value.first().copied().unwrap_or(0).max(0) as u64))
+        })
+        .collect()
+}
