@@ -19,6 +19,7 @@ use wasmscope_profiler::{RawFrame, RawProfile, RawSample, SvgOptions, symbolize,
 
 const SAMPLES: u64 = 1_000_000;
 const DEPTH: usize = 50;
+/// Divides SAMPLES, so the weights sum to it exactly.
 const DISTINCT_STACKS: u64 = 20_000;
 
 fn main() -> anyhow::Result<()> {
@@ -61,7 +62,7 @@ fn main() -> anyhow::Result<()> {
 /// Stacks built from the module's real call sites: each stack is a walk of
 /// DEPTH call instructions chosen by a fixed pseudo-random sequence, so runs
 /// are identical. Weights sum to SAMPLES.
-fn synthetic_profile(wasm: &PathBuf) -> anyhow::Result<RawProfile> {
+fn synthetic_profile(wasm: &std::path::Path) -> anyhow::Result<RawProfile> {
     let symbols = WasmSymbols::load(wasm, &LoadOptions::default())?;
     let module = symbols.module(0)?.module();
     let code = module.code.unwrap();
@@ -81,7 +82,7 @@ fn synthetic_profile(wasm: &PathBuf) -> anyhow::Result<RawProfile> {
     // A few shared roots, then diverging: like real programs.
     let roots: Vec<(u32, ModuleOffset)> = (0..DEPTH).map(|_| calls[(next() % calls.len() as u64) as usize]).collect();
     let samples = (0..DISTINCT_STACKS)
-        .map(|i| {
+        .map(|_| {
             let shared = (next() % DEPTH as u64) as usize;
             let mut frames: Vec<RawFrame> = roots[..shared]
                 .iter()
@@ -89,8 +90,7 @@ fn synthetic_profile(wasm: &PathBuf) -> anyhow::Result<RawProfile> {
                 .map(|&(function_index, offset)| RawFrame { module: 0, function_index, offset: Some(offset) })
                 .collect();
             frames.reverse(); // innermost first
-            let weight = SAMPLES / DISTINCT_STACKS + u64::from(i < SAMPLES % DISTINCT_STACKS);
-            RawSample { frames, in_host: false, weight }
+            RawSample { frames, in_host: false, weight: SAMPLES / DISTINCT_STACKS }
         })
         .collect();
     Ok(RawProfile { program: wasm.display().to_string(), requested_rate_hz: 1000, samples, ..RawProfile::default() })
