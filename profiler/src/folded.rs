@@ -4,20 +4,29 @@
 
 use std::io::{self, Write};
 
-use crate::profile::Profile;
+use crate::profile::{Frame, Profile};
 
 /// The folded lines of a profile, sorted.
 pub fn folded_lines(profile: &Profile) -> Vec<String> {
+    let names: Vec<String> = profile.frames.iter().map(Frame::folded_name).collect();
     let mut lines: Vec<String> = profile
         .stacks
         .iter()
         .filter(|(stack, _)| !stack.is_empty())
         .map(|(stack, weight)| {
-            let names: Vec<String> = stack.iter().map(|&i| profile.frames[i].folded_name()).collect();
-            format!("{} {weight}", names.join(";"))
+            let mut line = String::with_capacity(stack.len() * 24);
+            for (i, &frame) in stack.iter().enumerate() {
+                if i > 0 {
+                    line.push(';');
+                }
+                line.push_str(&names[frame]);
+            }
+            line.push(' ');
+            line.push_str(&weight.to_string());
+            line
         })
         .collect();
-    lines.sort();
+    lines.sort_unstable();
     lines
 }
 
@@ -31,7 +40,7 @@ pub fn write_folded(profile: &Profile, out: &mut impl Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{Frame, FrameKind, ProfileMeta};
+    use crate::profile::{FrameKind, ProfileMeta};
 
     fn frame(name: &str, kind: FrameKind) -> Frame {
         Frame { name: name.to_owned(), file: None, line: 0, kind }

@@ -25,6 +25,8 @@ pub fn write_svg(profile: &Profile, options: &SvgOptions, out: &mut impl Write) 
     ));
     inferno.count_name = "samples".to_owned();
     inferno.deterministic = true;
+    // folded_lines are sorted already.
+    inferno.no_sort = true;
     if options.reverse {
         inferno.direction = inferno::flamegraph::Direction::Inverted;
     }

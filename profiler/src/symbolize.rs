@@ -9,34 +9,58 @@ use crate::profile::{Frame, FrameKind, Profile, ProfileMeta};
 use crate::raw::{RawFrame, RawProfile};
 
 /// Symbolizes a raw profile with the program's symbols. Every distinct
-/// (module, offset, role) is looked up once.
+/// (module, offset, role) is looked up once, and stacks are built from
+/// interned frame ids, so a million samples cost hash lookups, not strings.
 pub fn symbolize(raw: &RawProfile, symbols: &WasmSymbols) -> Profile {
-    let mut cache: HashMap<(RawFrame, bool), Vec<Frame>> = HashMap::new();
     let meta = ProfileMeta {
         program: raw.program.clone(),
         requested_rate_hz: raw.requested_rate_hz,
         duration: raw.duration,
         dropped_ticks: raw.dropped_ticks,
     };
-    let stacks = raw.samples.iter().map(|sample| {
+    let mut interner = Interner::default();
+    let mut cache: HashMap<(RawFrame, bool), Vec<usize>> = HashMap::new();
+    let mut stacks: HashMap<Vec<usize>, u64> = HashMap::new();
+    let mut stack = Vec::new();
+    for sample in &raw.samples {
         // Root first: walk the raw frames outermost to innermost.
-        let mut stack = Vec::new();
+        stack.clear();
         for (depth, raw_frame) in sample.frames.iter().enumerate().rev() {
             // Only the innermost frame of a sample in Wasm is at the
             // instruction itself; every other frame is at a call.
             let at_call = depth > 0 || sample.in_host;
-            let frames = cache
-                .entry((*raw_frame, at_call))
-                .or_insert_with(|| frames_for(symbols, *raw_frame, at_call));
-            stack.extend(frames.iter().cloned());
+            let ids = cache.entry((*raw_frame, at_call)).or_insert_with(|| {
+                frames_for(symbols, *raw_frame, at_call).into_iter().map(|f| interner.intern(f)).collect()
+            });
+            stack.extend_from_slice(ids);
         }
         if sample.in_host
-            && let Some(innermost) = sample.frames.first() {
-                stack.push(host_frame(symbols, *innermost));
-            }
-        (stack, sample.weight)
-    });
-    Profile::from_stacks(meta, stacks.collect::<Vec<_>>())
+            && let Some(innermost) = sample.frames.first()
+        {
+            stack.push(interner.intern(host_frame(symbols, *innermost)));
+        }
+        *stacks.entry(stack.clone()).or_default() += sample.weight;
+    }
+    let mut stacks: Vec<(Vec<usize>, u64)> = stacks.into_iter().collect();
+    stacks.sort_unstable();
+    Profile { meta, frames: interner.frames, stacks }
+}
+
+#[derive(Default)]
+struct Interner {
+    frames: Vec<Frame>,
+    ids: HashMap<Frame, usize>,
+}
+
+impl Interner {
+    fn intern(&mut self, frame: Frame) -> usize {
+        if let Some(&id) = self.ids.get(&frame) {
+            return id;
+        }
+        self.frames.push(frame.clone());
+        self.ids.insert(frame, self.frames.len() - 1);
+        self.frames.len() - 1
+    }
 }
 
 /// Source frames for one raw frame, outermost first (ready to append).
