@@ -165,3 +165,30 @@ fn diff_draws_a_differential_flamegraph_from_two_formats() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("SVG flamegraph cannot be read back"));
 }
+
+#[test]
+fn the_firefox_export_has_the_processed_format_tables_and_diff_reads_it() {
+    let dir = out_dir("firefox");
+    let program = guest("hotspots-O2");
+    let firefox = dir.join("hotspots.firefox.json");
+    wasmscope(&["profile", "-o", firefox.to_str().unwrap(), program.to_str().unwrap(), "--", "10"]);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&firefox).unwrap()).unwrap();
+    // The fields the Firefox Profiler requires of a processed profile.
+    for key in ["meta", "threads", "libs"] {
+        assert!(json.get(key).is_some(), "no `{key}`");
+    }
+    assert!(json["meta"]["interval"].as_f64().unwrap() > 0.0);
+    let thread = &json["threads"][0];
+    for table in ["samples", "stackTable", "frameTable", "funcTable", "stringArray"] {
+        assert!(thread.get(table).is_some(), "thread without `{table}`");
+    }
+    let strings: Vec<&str> = thread["stringArray"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(strings.contains(&"mix_[i]") && strings.contains(&"heavy_work"), "{strings:?}");
+    let lengths = ["samples", "stackTable", "frameTable", "funcTable"].map(|t| thread[t]["length"].as_u64().unwrap());
+    assert!(lengths.iter().all(|l| *l > 0), "{lengths:?}");
+    assert_eq!(thread["samples"]["stack"].as_array().unwrap().len() as u64, lengths[0]);
+
+    let svg = dir.join("diff.svg");
+    wasmscope(&["diff", firefox.to_str().unwrap(), firefox.to_str().unwrap(), "-o", svg.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("heavy_work"));
+}

@@ -8,10 +8,11 @@ pub enum OutputFormat {
     Folded,
     Speedscope,
     Pprof,
+    Firefox,
 }
 
 impl OutputFormat {
-    pub const NAMES: &'static [&'static str] = &["svg", "folded", "speedscope", "pprof"];
+    pub const NAMES: &'static [&'static str] = &["svg", "folded", "speedscope", "pprof", "firefox"];
 
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -19,6 +20,7 @@ impl OutputFormat {
             "folded" => Some(OutputFormat::Folded),
             "speedscope" => Some(OutputFormat::Speedscope),
             "pprof" => Some(OutputFormat::Pprof),
+            "firefox" => Some(OutputFormat::Firefox),
             _ => None,
         }
     }
@@ -30,6 +32,8 @@ impl OutputFormat {
             OutputFormat::Folded
         } else if name.ends_with(".pb.gz") || name.ends_with(".pprof") || name.ends_with(".pb") {
             OutputFormat::Pprof
+        } else if name.ends_with(".firefox.json") {
+            OutputFormat::Firefox
         } else if name.ends_with(".speedscope.json") || name.ends_with(".json") {
             OutputFormat::Speedscope
         } else {
@@ -43,6 +47,7 @@ impl OutputFormat {
             OutputFormat::Folded => "profile.folded",
             OutputFormat::Speedscope => "profile.speedscope.json",
             OutputFormat::Pprof => "profile.pb.gz",
+            OutputFormat::Firefox => "profile.firefox.json",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! them back for differential flamegraphs.
 
 mod diff;
+mod firefox;
 mod folded;
 mod format;
 mod pprof;
@@ -17,6 +18,7 @@ mod svg;
 mod symbolize;
 
 pub use diff::write_diff_svg;
+pub use firefox::write_firefox;
 pub use folded::write_folded;
 pub use format::OutputFormat;
 pub use pprof::write_pprof;

@@ -32,7 +32,8 @@ pub fn read_profile(bytes: &[u8]) -> Result<FoldedStacks, ReadError> {
         return Err(ReadError::Svg);
     }
     if trimmed.starts_with('{') {
-        return read_speedscope(trimmed);
+        let json: serde_json::Value = serde_json::from_str(trimmed).map_err(|e| ReadError::Format(e.to_string()))?;
+        return if json.get("threads").is_some() { read_firefox(&json) } else { read_speedscope(&json) };
     }
     read_folded(text)
 }
@@ -50,9 +51,8 @@ fn read_folded(text: &str) -> Result<FoldedStacks, ReadError> {
         .collect()
 }
 
-fn read_speedscope(text: &str) -> Result<FoldedStacks, ReadError> {
+fn read_speedscope(json: &serde_json::Value) -> Result<FoldedStacks, ReadError> {
     let bad = |what: &str| ReadError::Format(format!("speedscope file without {what}"));
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ReadError::Format(e.to_string()))?;
     let frames = json["shared"]["frames"].as_array().ok_or_else(|| bad("shared.frames"))?;
     let names: Vec<&str> = frames.iter().map(|f| f["name"].as_str().unwrap_or("??")).collect();
     let profile = &json["profiles"][0];
@@ -74,6 +74,48 @@ fn read_speedscope(text: &str) -> Result<FoldedStacks, ReadError> {
             Ok((path.join(";"), (weight.as_f64().unwrap_or(0.0) / unit).round() as u64))
         })
         .collect()
+}
+
+/// The first thread of a Firefox processed profile.
+fn read_firefox(json: &serde_json::Value) -> Result<FoldedStacks, ReadError> {
+    let bad = |what: &str| ReadError::Format(format!("Firefox profile without {what}"));
+    let thread = &json["threads"][0];
+    let numbers = |value: &serde_json::Value, what: &str| -> Result<Vec<Option<u64>>, ReadError> {
+        Ok(value.as_array().ok_or_else(|| bad(what))?.iter().map(serde_json::Value::as_u64).collect())
+    };
+    let strings: Vec<&str> = thread["stringArray"]
+        .as_array()
+        .ok_or_else(|| bad("stringArray"))?
+        .iter()
+        .map(|s| s.as_str().unwrap_or("??"))
+        .collect();
+    let func_names = numbers(&thread["funcTable"]["name"], "funcTable.name")?;
+    let frame_funcs = numbers(&thread["frameTable"]["func"], "frameTable.func")?;
+    let stack_frames = numbers(&thread["stackTable"]["frame"], "stackTable.frame")?;
+    let stack_prefixes = numbers(&thread["stackTable"]["prefix"], "stackTable.prefix")?;
+    let samples = numbers(&thread["samples"]["stack"], "samples.stack")?;
+    let weights = thread["samples"]["weight"].as_array();
+    let name_of_stack = |stack: usize| -> Option<&str> {
+        let func = frame_funcs.get((*stack_frames.get(stack)?)? as usize).copied()??;
+        strings.get((*func_names.get(func as usize)?)? as usize).copied()
+    };
+    let mut out = Vec::new();
+    for (i, stack) in samples.iter().enumerate() {
+        let Some(mut stack) = stack.map(|s| s as usize) else { continue };
+        let mut path = Vec::new();
+        // Follow prefixes leaf to root; a cycle in corrupt input ends it.
+        for _ in 0..=stack_frames.len() {
+            path.push(name_of_stack(stack).ok_or_else(|| bad("consistent tables"))?);
+            match stack_prefixes.get(stack).copied().flatten() {
+                Some(prefix) => stack = prefix as usize,
+                None => break,
+            }
+        }
+        path.reverse();
+        let weight = weights.and_then(|w| w.get(i)).and_then(serde_json::Value::as_u64).unwrap_or(1);
+        out.push((path.join(";"), weight));
+    }
+    Ok(out)
 }
 
 fn read_pprof(raw: &[u8]) -> Result<FoldedStacks, ReadError> {

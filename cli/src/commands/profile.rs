@@ -11,7 +11,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
 use wasmscope_profiler::{
-    OutputFormat, Profile, Summary, SvgOptions, symbolize, write_folded, write_pprof, write_speedscope, write_svg,
+    OutputFormat, Profile, Summary, SvgOptions, symbolize, write_firefox, write_folded, write_pprof, write_speedscope,
+    write_svg,
 };
 use wasmscope_profiler::RawProfile;
 use wasmscope_runtime::{
@@ -35,8 +36,8 @@ pub struct ProfileArgs {
     /// Where to write the profile (default: profile.svg, or per --format).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// svg, folded, speedscope or pprof (default: from the output's extension
-    /// — .folded, .json, .pb.gz — else svg).
+    /// svg, folded, speedscope, pprof or firefox (default: from the output's
+    /// extension — .folded, .json, .pb.gz, .firefox.json — else svg).
     #[arg(long)]
     format: Option<String>,
     /// Stop the program after this many seconds and keep the profile.
@@ -156,6 +157,7 @@ fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output:
         OutputFormat::Folded => write_folded(profile, &mut out)?,
         OutputFormat::Speedscope => write_speedscope(profile, &mut out)?,
         OutputFormat::Pprof => write_pprof(profile, &mut out)?,
+        OutputFormat::Firefox => write_firefox(profile, &mut out)?,
     }
     out.flush()?;
     Ok(())
