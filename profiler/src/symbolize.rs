@@ -89,7 +89,7 @@ fn frames_for(symbols: &WasmSymbols, raw: RawFrame, at_call: bool) -> Vec<Frame>
 fn code_offset(module: &ModuleSymbols, offset: Option<ModuleOffset>, at_call: bool) -> Option<CodeOffset> {
     let code = module.module().code?;
     let offset = code.to_code(offset?)?;
-    if !at_call || module.module().call_target(offset).is_some() {
+    if !at_call || module.module().is_call(offset) {
         return Some(offset);
     }
     module.module().instruction_before(offset)

@@ -59,7 +59,7 @@ fn frames_are_consistent_with_the_module(sampler: SamplerKind) {
             assert_eq!(body.index, frame.function_index, "frame {depth} of {sample:?}");
             // wasmtime reports a caller frame at its call instruction.
             if depth > 0 {
-                assert!(module.call_target(offset).is_some(), "caller frame {depth} at {offset} is not at a call");
+                assert!(module.is_call(offset), "caller frame {depth} at {offset} is not at a call");
             }
         }
     }

@@ -146,6 +146,24 @@ impl CoreModule {
         previous
     }
 
+    /// Whether the instruction at `offset` is a call of any kind (direct,
+    /// indirect, by reference, tail).
+    pub fn is_call(&self, offset: CodeOffset) -> bool {
+        let Some(code) = self.code else { return false };
+        let Ok(start) = usize::try_from(code.to_module(offset).0) else { return false };
+        let Some(bytes) = self.bytes.as_slice().get(start..) else { return false };
+        let reader = wasmparser::BinaryReader::new(bytes, start);
+        matches!(
+            wasmparser::OperatorsReader::new(reader).read(),
+            Ok(wasmparser::Operator::Call { .. }
+                | wasmparser::Operator::CallIndirect { .. }
+                | wasmparser::Operator::CallRef { .. }
+                | wasmparser::Operator::ReturnCall { .. }
+                | wasmparser::Operator::ReturnCallIndirect { .. }
+                | wasmparser::Operator::ReturnCallRef { .. })
+        )
+    }
+
     /// Every offset that starts an instruction, in order. Used to check
     /// symbolization exhaustively and to disassemble.
     pub fn instruction_offsets(&self) -> Result<Vec<CodeOffset>> {

@@ -7,8 +7,9 @@
 
 #![allow(unsafe_code)]
 
+use std::cell::Cell;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::ring::Ring;
@@ -35,10 +36,16 @@ impl Shared {
     }
 }
 
-/// The run being sampled; null when none. One at a time per process.
-static ACTIVE: AtomicPtr<Shared> = AtomicPtr::new(std::ptr::null_mut());
+thread_local! {
+    /// The run being sampled on this thread; null when none. Each thread
+    /// can sample its own guest, since the timer signals only its thread.
+    /// Const-initialized and without a destructor, so reading it is a plain
+    /// thread-local load, safe in a signal handler.
+    static ACTIVE: Cell<*const Shared> = const { Cell::new(std::ptr::null()) };
+}
 
-/// Makes `shared` the target of the handler until the guard drops.
+/// Makes `shared` the target of the handler on this thread until the guard
+/// drops.
 pub struct Activation<'a> {
     _shared: &'a Shared,
 }
@@ -46,24 +53,18 @@ pub struct Activation<'a> {
 impl<'a> Activation<'a> {
     pub fn new(shared: &'a Shared) -> std::io::Result<Self> {
         install_handler()?;
-        let previous = ACTIVE.compare_exchange(
-            std::ptr::null_mut(),
-            std::ptr::from_ref(shared).cast_mut(),
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
-        if previous.is_err() {
-            return Err(std::io::Error::other("another signal-sampled run is active in this process"));
+        if !ACTIVE.get().is_null() {
+            return Err(std::io::Error::other("this thread is already running a signal-sampled guest"));
         }
+        ACTIVE.set(std::ptr::from_ref(shared));
         Ok(Activation { _shared: shared })
     }
 }
 
 impl Drop for Activation<'_> {
     fn drop(&mut self) {
-        // The handler only runs on the sampled thread, which is this one:
-        // no handler is running while we clear the pointer.
-        ACTIVE.store(std::ptr::null_mut(), Ordering::Release);
+        // The handler runs on this thread only, so it is not running now.
+        ACTIVE.set(std::ptr::null());
     }
 }
 
@@ -113,7 +114,7 @@ unsafe fn registers(context: *mut libc::c_void) -> (usize, usize, usize) {
 }
 
 extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, context: *mut libc::c_void) {
-    let shared = ACTIVE.load(Ordering::Acquire);
+    let shared = ACTIVE.get();
     if shared.is_null() {
         return;
     }
