@@ -2,6 +2,7 @@
 //! leaves it is in wasmscope's own terms (typed offsets, trap kinds, exit
 //! codes), so the debugger and profiler never see wasmtime.
 
+mod debug_host;
 mod epoch_sampler;
 mod guest;
 mod outcome;
@@ -10,6 +11,7 @@ mod sampling;
 mod signal_sampler;
 mod wasi_run;
 
+pub use debug_host::{Debuggee, DebuggeeEvent, Resume, StopReason, WasmFrame, WasmValue};
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, run_sampled};

@@ -103,7 +103,7 @@ fn trap_frames(backtrace: &WasmBacktrace) -> Vec<TrapFrame> {
         .collect()
 }
 
-fn trap_kind(trap: Trap) -> TrapKind {
+pub(crate) fn trap_kind(trap: Trap) -> TrapKind {
     match trap {
         Trap::UnreachableCodeReached => TrapKind::Unreachable,
         Trap::MemoryOutOfBounds | Trap::HeapMisaligned => TrapKind::MemoryOutOfBounds,

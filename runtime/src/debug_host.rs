@@ -1,0 +1,416 @@
+//! The instrumented runtime: a WASI preview1 command run with Wasmtime's
+//! guest debugging, on a thread of its own. When the guest stops (a
+//! breakpoint, a step, a trap), the debug handler reports it and then serves
+//! inspection requests from inside the handler, where the store is at hand,
+//! until told to resume. Everything crossing the channel is in wasmscope's
+//! terms (typed offsets, plain values), never wasmtime's.
+//!
+//! This is the first part of the debug-session issue: breakpoints by module
+//! offset, resume, single-step, stacks, Wasm locals, globals and memory.
+
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use anyhow::{Context as _, bail};
+use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
+use wasmtime::{
+    AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Linker, Module, ModulePC, Store,
+    StoreContextMut, Val,
+};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p1::WasiP1Ctx;
+
+use crate::guest::GuestConfig;
+use crate::outcome::{RunOutcome, TrapKind};
+use crate::wasi_run::{outcome_of, trap_kind};
+
+/// Why the guest stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// At a breakpoint, or after a single step (the session knows which).
+    Breakpoint,
+    /// On a trap, before the stack unwinds: frames and locals are readable.
+    Trap(TrapKind),
+}
+
+/// What the debuggee reports to the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DebuggeeEvent {
+    Stopped(StopReason),
+    /// The program ended (exit code, or the trap that ended it).
+    Ended(RunOutcome),
+    /// The host failed (compile error, missing `_start`, …).
+    Failed(String),
+}
+
+/// A Wasm frame while stopped, innermost first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasmFrame {
+    /// Index in the module's function index space (imports included).
+    pub function_index: u32,
+    /// The instruction about to run (innermost); for callers, the return
+    /// address just after their call (measured; unlike `WasmBacktrace`,
+    /// which reports the call itself).
+    pub offset: ModuleOffset,
+}
+
+/// A Wasm value as the debugger sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WasmValue {
+    I32(i32),
+    I64(i64),
+    F32(f32),
+    F64(f64),
+    /// A reference or vector: shown, not decoded.
+    Other,
+}
+
+impl WasmValue {
+    /// The value as the DWARF evaluator takes it (an unsigned machine word).
+    pub fn as_u64(self) -> Option<u64> {
+        match self {
+            WasmValue::I32(v) => Some(u64::from(v as u32)),
+            WasmValue::I64(v) => Some(v as u64),
+            WasmValue::F32(v) => Some(u64::from(v.to_bits())),
+            WasmValue::F64(v) => Some(v.to_bits()),
+            WasmValue::Other => None,
+        }
+    }
+}
+
+/// How to resume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    Continue,
+    /// Stop again before the next Wasm instruction.
+    Step,
+}
+
+type Reply<T> = Sender<Result<T, String>>;
+
+enum Request {
+    Frames(Reply<Vec<WasmFrame>>),
+    Local { frame: usize, index: u32, reply: Reply<WasmValue> },
+    Global { index: u32, reply: Reply<WasmValue> },
+    ReadMemory { address: MemoryAddress, len: usize, reply: Reply<Vec<u8>> },
+    WriteMemory { address: MemoryAddress, bytes: Vec<u8>, reply: Reply<()> },
+    SetBreakpoints { offsets: Vec<ModuleOffset>, reply: Reply<()> },
+    Resume(Resume),
+}
+
+/// A guest running under the debugger. Inspection calls are valid while it
+/// is stopped (after `wait` returned `Stopped`).
+#[derive(Debug)]
+pub struct Debuggee {
+    requests: Sender<Request>,
+    events: Receiver<DebuggeeEvent>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Request")
+    }
+}
+
+impl Debuggee {
+    /// Compiles and starts `guest` with breakpoints at `breakpoints`
+    /// (module offsets of its core module); returns at once.
+    pub fn launch(guest: &GuestConfig, breakpoints: Vec<ModuleOffset>) -> Self {
+        let (requests, request_rx) = channel();
+        let (event_tx, events) = channel();
+        let guest = guest.clone();
+        let thread = std::thread::Builder::new()
+            .name("wasmscope-debuggee".into())
+            .spawn(move || {
+                let ended = run_debuggee(&guest, breakpoints, request_rx, event_tx.clone());
+                let _ = event_tx.send(match ended {
+                    Ok(outcome) => DebuggeeEvent::Ended(outcome),
+                    Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
+                });
+            })
+            .expect("spawn the debuggee thread");
+        Debuggee { requests, events, thread: Some(thread) }
+    }
+
+    /// The next event: blocks while the guest runs.
+    pub fn wait(&self) -> DebuggeeEvent {
+        self.events.recv().unwrap_or_else(|_| DebuggeeEvent::Failed("the debuggee thread is gone".into()))
+    }
+
+    fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> anyhow::Result<T> {
+        let (reply, answer) = channel();
+        self.requests.send(make(reply)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))?;
+        answer.recv().map_err(|_| anyhow::anyhow!("the guest is not stopped"))?.map_err(anyhow::Error::msg)
+    }
+
+    pub fn frames(&self) -> anyhow::Result<Vec<WasmFrame>> {
+        self.ask(Request::Frames)
+    }
+
+    pub fn local(&self, frame: usize, index: u32) -> anyhow::Result<WasmValue> {
+        self.ask(|reply| Request::Local { frame, index, reply })
+    }
+
+    pub fn global(&self, index: u32) -> anyhow::Result<WasmValue> {
+        self.ask(|reply| Request::Global { index, reply })
+    }
+
+    pub fn read_memory(&self, address: MemoryAddress, len: usize) -> anyhow::Result<Vec<u8>> {
+        self.ask(|reply| Request::ReadMemory { address, len, reply })
+    }
+
+    pub fn write_memory(&self, address: MemoryAddress, bytes: Vec<u8>) -> anyhow::Result<()> {
+        self.ask(|reply| Request::WriteMemory { address, bytes, reply })
+    }
+
+    /// Replaces the set of breakpoints.
+    pub fn set_breakpoints(&self, offsets: Vec<ModuleOffset>) -> anyhow::Result<()> {
+        self.ask(|reply| Request::SetBreakpoints { offsets, reply })
+    }
+
+    pub fn resume(&self, how: Resume) -> anyhow::Result<()> {
+        self.requests.send(Request::Resume(how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+    }
+}
+
+impl Drop for Debuggee {
+    fn drop(&mut self) {
+        // Dropping the request channel makes a stopped guest run on; a
+        // session that wants it dead terminates it first (later work).
+        let (closed, _) = channel();
+        self.requests = closed;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct HostData {
+    wasi: WasiP1Ctx,
+}
+
+#[derive(Clone)]
+struct Handler {
+    shared: Arc<HandlerShared>,
+}
+
+struct HandlerShared {
+    requests: Mutex<Receiver<Request>>,
+    events: Sender<DebuggeeEvent>,
+    module: Module,
+    imported_functions: u32,
+    breakpoints: Mutex<Vec<ModuleOffset>>,
+}
+
+fn run_debuggee(
+    guest: &GuestConfig,
+    breakpoints: Vec<ModuleOffset>,
+    requests: Receiver<Request>,
+    events: Sender<DebuggeeEvent>,
+) -> anyhow::Result<RunOutcome> {
+    let mut config = Config::new();
+    config.guest_debug(true);
+    let engine = Engine::new(&config)?;
+    let module = Module::from_file(&engine, &guest.program)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot compile {}", guest.program.display()))?;
+    let imported_functions =
+        module.imports().filter(|import| matches!(import.ty(), ExternType::Func(_))).count() as u32;
+    let mut linker: Linker<HostData> = Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_async(&mut linker, |data: &mut HostData| &mut data.wasi)?;
+    let mut builder = WasiCtxBuilder::new();
+    let name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy().into_owned());
+    builder.args(&std::iter::once(name).chain(guest.args.iter().cloned()).collect::<Vec<_>>());
+    if !guest.quiet {
+        builder.inherit_stdio();
+    }
+    for (key, value) in &guest.env {
+        builder.env(key, value);
+    }
+    let mut store = Store::new(&engine, HostData { wasi: builder.build_p1() });
+    let handler = Handler {
+        shared: Arc::new(HandlerShared {
+            requests: Mutex::new(requests),
+            events,
+            module: module.clone(),
+            imported_functions,
+            breakpoints: Mutex::new(Vec::new()),
+        }),
+    };
+    store.set_debug_handler(handler.clone());
+    {
+        let mut edit = store.edit_breakpoints().context("guest debugging is off")?;
+        for offset in &breakpoints {
+            edit.add_breakpoint(&module, module_pc(*offset)?)?;
+        }
+    }
+    *handler.shared.breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = breakpoints;
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let instance = linker.instantiate_async(&mut store, &module).await?;
+        let Some(start) = instance.get_func(&mut store, "_start") else {
+            bail!("the module has no `_start` export: it is not a WASI command");
+        };
+        outcome_of(start.call_async(&mut store, &[], &mut []).await)
+    })
+}
+
+fn module_pc(offset: ModuleOffset) -> anyhow::Result<ModulePC> {
+    Ok(ModulePC::new(u32::try_from(offset.0).context("module offset beyond 4 GiB")?))
+}
+
+impl DebugHandler for Handler {
+    type Data = HostData;
+
+    fn handle(
+        &self,
+        store: StoreContextMut<'_, HostData>,
+        event: DebugEvent<'_>,
+    ) -> impl std::future::Future<Output = ()> + Send {
+        let reason = match &event {
+            DebugEvent::Breakpoint => Some(StopReason::Breakpoint),
+            DebugEvent::Trap(trap) => Some(StopReason::Trap(trap_kind(*trap))),
+            _ => None,
+        };
+        let shared = self.shared.clone();
+        async move {
+            if let Some(reason) = reason {
+                serve_while_stopped(&shared, store, reason);
+            }
+        }
+    }
+}
+
+/// Reports the stop, then answers requests until told to resume. Runs on
+/// the guest's thread with the store borrowed: the guest is frozen.
+fn serve_while_stopped(shared: &HandlerShared, mut store: StoreContextMut<'_, HostData>, reason: StopReason) {
+    if shared.events.send(DebuggeeEvent::Stopped(reason)).is_err() {
+        return;
+    }
+    let requests = shared.requests.lock().unwrap_or_else(|p| p.into_inner());
+    // A closed channel (the session went away) resumes the guest.
+    while let Ok(request) = requests.recv() {
+        match request {
+            Request::Frames(reply) => {
+                let _ = reply.send(frames(shared, &mut store));
+            }
+            Request::Local { frame, index, reply } => {
+                let _ = reply.send(local(&mut store, frame, index));
+            }
+            Request::Global { index, reply } => {
+                let _ = reply.send(global(&mut store, index));
+            }
+            Request::ReadMemory { address, len, reply } => {
+                let _ = reply.send(read_memory(&mut store, address, len));
+            }
+            Request::WriteMemory { address, bytes, reply } => {
+                let _ = reply.send(write_memory(&mut store, address, &bytes));
+            }
+            Request::SetBreakpoints { offsets, reply } => {
+                let _ = reply.send(set_breakpoints(shared, &mut store, offsets));
+            }
+            Request::Resume(how) => {
+                let stepping = how == Resume::Step;
+                if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+                    let _ = edit.single_step(stepping);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The Wasm frames of the innermost activation, innermost first.
+fn frames(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> Result<Vec<WasmFrame>, String> {
+    let mut out = Vec::new();
+    let mut current = store.debug_exit_frames().next();
+    while let Some(frame) = current {
+        if let Some((defined, pc)) = frame.wasm_function_index_and_pc(&mut *store).map_err(|e| e.to_string())? {
+            out.push(WasmFrame {
+                function_index: shared.imported_functions + defined.as_u32(),
+                offset: ModuleOffset(u64::from(pc.raw())),
+            });
+        }
+        current = frame.parent(&mut *store).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn nth_frame(store: &mut StoreContextMut<'_, HostData>, n: usize) -> Result<wasmtime::FrameHandle, String> {
+    let mut current = store.debug_exit_frames().next();
+    let mut seen = 0;
+    while let Some(frame) = current {
+        if frame.wasm_function_index_and_pc(&mut *store).map_err(|e| e.to_string())?.is_some() {
+            if seen == n {
+                return Ok(frame);
+            }
+            seen += 1;
+        }
+        current = frame.parent(&mut *store).map_err(|e| e.to_string())?;
+    }
+    Err(format!("no frame {n}"))
+}
+
+fn local(store: &mut StoreContextMut<'_, HostData>, frame: usize, index: u32) -> Result<WasmValue, String> {
+    let handle = nth_frame(store, frame)?;
+    let count = handle.num_locals(&mut *store).map_err(|e| e.to_string())?;
+    if index >= count {
+        return Err(format!("frame {frame} has {count} locals, not {}", index + 1));
+    }
+    Ok(value(handle.local(&mut *store, index).map_err(|e| e.to_string())?))
+}
+
+fn global(store: &mut StoreContextMut<'_, HostData>, index: u32) -> Result<WasmValue, String> {
+    let instance = nth_frame(store, 0)?.instance(&mut *store).map_err(|e| e.to_string())?;
+    let global = instance.debug_global(&mut *store, index).ok_or_else(|| format!("no global {index}"))?;
+    Ok(value(global.get(&mut *store)))
+}
+
+fn memory(store: &mut StoreContextMut<'_, HostData>) -> Result<wasmtime::Memory, String> {
+    let instance = nth_frame(store, 0)?.instance(&mut *store).map_err(|e| e.to_string())?;
+    instance.debug_memory(&mut *store, 0).ok_or_else(|| "the module has no linear memory".to_owned())
+}
+
+fn read_memory(store: &mut StoreContextMut<'_, HostData>, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
+    let memory = memory(store)?;
+    let mut buffer = vec![0; len];
+    let start = usize::try_from(address.0).map_err(|e| e.to_string())?;
+    memory.read(&*store, start, &mut buffer).map_err(|_| format!("cannot read {len} bytes at {address}: out of bounds"))?;
+    Ok(buffer)
+}
+
+fn write_memory(store: &mut StoreContextMut<'_, HostData>, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
+    let memory = memory(store)?;
+    let start = usize::try_from(address.0).map_err(|e| e.to_string())?;
+    memory.write(&mut *store, start, bytes).map_err(|_| format!("cannot write {} bytes at {address}: out of bounds", bytes.len()))
+}
+
+fn set_breakpoints(
+    shared: &HandlerShared,
+    store: &mut StoreContextMut<'_, HostData>,
+    offsets: Vec<ModuleOffset>,
+) -> Result<(), String> {
+    let mut current = shared.breakpoints.lock().unwrap_or_else(|p| p.into_inner());
+    let mut edit = store.as_context_mut().edit_breakpoints().ok_or("guest debugging is off")?;
+    for old in current.iter() {
+        edit.remove_breakpoint(&shared.module, module_pc(*old).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    }
+    for new in &offsets {
+        edit.add_breakpoint(&shared.module, module_pc(*new).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    }
+    *current = offsets;
+    Ok(())
+}
+
+fn value(value: Val) -> WasmValue {
+    match value {
+        Val::I32(v) => WasmValue::I32(v),
+        Val::I64(v) => WasmValue::I64(v),
+        Val::F32(bits) => WasmValue::F32(f32::from_bits(bits)),
+        Val::F64(bits) => WasmValue::F64(f64::from_bits(bits)),
+        _ => WasmValue::Other,
+    }
+}
