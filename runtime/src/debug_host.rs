@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context as _, bail};
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmValue};
 use wasmtime::{
     AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Linker, Module, ModulePC, Store,
     StoreContextMut, Val,
@@ -44,59 +45,19 @@ pub enum DebuggeeEvent {
     Failed(String),
 }
 
-/// A Wasm frame while stopped, innermost first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WasmFrame {
-    /// Index in the module's function index space (imports included).
-    pub function_index: u32,
-    /// The instruction about to run (innermost); for callers, the return
-    /// address just after their call (measured; unlike `WasmBacktrace`,
-    /// which reports the call itself).
-    pub offset: ModuleOffset,
-}
-
-/// A Wasm value as the debugger sees it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum WasmValue {
-    I32(i32),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-    /// A reference or vector: shown, not decoded.
-    Other,
-}
-
-impl WasmValue {
-    /// The value as the DWARF evaluator takes it (an unsigned machine word).
-    pub fn as_u64(self) -> Option<u64> {
-        match self {
-            WasmValue::I32(v) => Some(u64::from(v as u32)),
-            WasmValue::I64(v) => Some(v as u64),
-            WasmValue::F32(v) => Some(u64::from(v.to_bits())),
-            WasmValue::F64(v) => Some(v.to_bits()),
-            WasmValue::Other => None,
-        }
-    }
-}
-
-/// How to resume.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resume {
-    Continue,
-    /// Stop again before the next Wasm instruction.
-    Step,
-}
-
 type Reply<T> = Sender<Result<T, String>>;
 
 enum Request {
-    Frames(Reply<Vec<WasmFrame>>),
+    Frames(Reply<Vec<TargetFrame>>),
     Local { frame: usize, index: u32, reply: Reply<WasmValue> },
     Global { index: u32, reply: Reply<WasmValue> },
     ReadMemory { address: MemoryAddress, len: usize, reply: Reply<Vec<u8>> },
     WriteMemory { address: MemoryAddress, bytes: Vec<u8>, reply: Reply<()> },
     SetBreakpoints { offsets: Vec<ModuleOffset>, reply: Reply<()> },
     Resume(Resume),
+    /// Resume, and let `policy` judge each following break on the guest's
+    /// thread until it decides to stop.
+    ResumeWith(Box<dyn BreakPolicy>, Resume),
 }
 
 /// A guest running under the debugger. Inspection calls are valid while it
@@ -145,7 +106,7 @@ impl Debuggee {
         answer.recv().map_err(|_| anyhow::anyhow!("the guest is not stopped"))?.map_err(anyhow::Error::msg)
     }
 
-    pub fn frames(&self) -> anyhow::Result<Vec<WasmFrame>> {
+    pub fn frames(&self) -> anyhow::Result<Vec<TargetFrame>> {
         self.ask(Request::Frames)
     }
 
@@ -172,6 +133,35 @@ impl Debuggee {
 
     pub fn resume(&self, how: Resume) -> anyhow::Result<()> {
         self.requests.send(Request::Resume(how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+    }
+
+    /// Resumes with a policy that decides, on the guest's thread, which of
+    /// the following breaks are real stops (stepping, conditions).
+    pub fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> anyhow::Result<()> {
+        self.requests.send(Request::ResumeWith(policy, how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+    }
+}
+
+/// The session's view of a stopped guest through the request channel (one
+/// round trip per call; the policies run on the guest's side instead).
+impl TargetView for Debuggee {
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, String> {
+        Debuggee::frames(self).map_err(|e| e.to_string())
+    }
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
+        Debuggee::local(self, frame, index).map_err(|e| e.to_string())
+    }
+    fn global(&mut self, index: u32) -> Result<WasmValue, String> {
+        Debuggee::global(self, index).map_err(|e| e.to_string())
+    }
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
+        Debuggee::read_memory(self, address, len).map_err(|e| e.to_string())
+    }
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
+        Debuggee::write_memory(self, address, bytes.to_vec()).map_err(|e| e.to_string())
+    }
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
+        Debuggee::set_breakpoints(self, offsets.to_vec()).map_err(|e| e.to_string())
     }
 }
 
@@ -202,6 +192,7 @@ struct HandlerShared {
     module: Module,
     imported_functions: u32,
     breakpoints: Mutex<Vec<ModuleOffset>>,
+    policy: Mutex<Option<Box<dyn BreakPolicy>>>,
 }
 
 fn run_debuggee(
@@ -237,6 +228,7 @@ fn run_debuggee(
             module: module.clone(),
             imported_functions,
             breakpoints: Mutex::new(Vec::new()),
+            policy: Mutex::new(None),
         }),
     };
     store.set_debug_handler(handler.clone());
@@ -277,9 +269,23 @@ impl DebugHandler for Handler {
         };
         let shared = self.shared.clone();
         async move {
-            if let Some(reason) = reason {
-                serve_while_stopped(&shared, store, reason);
+            let Some(reason) = reason else { return };
+            let mut store = store;
+            if reason == StopReason::Breakpoint {
+                // A policy in force (a step, a condition) judges the break
+                // here, on the guest's thread: most breaks never leave it.
+                let mut policy = shared.policy.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(active) = policy.as_mut() {
+                    let verdict = active.on_break(&mut StoreView { shared: &shared, store: &mut store });
+                    if let Some(resume) = verdict {
+                        drop(policy);
+                        set_single_step(&mut store, resume);
+                        return;
+                    }
+                    *policy = None;
+                }
             }
+            serve_while_stopped(&shared, store, reason);
         }
     }
 }
@@ -313,23 +319,58 @@ fn serve_while_stopped(shared: &HandlerShared, mut store: StoreContextMut<'_, Ho
                 let _ = reply.send(set_breakpoints(shared, &mut store, offsets));
             }
             Request::Resume(how) => {
-                let stepping = how == Resume::Step;
-                if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
-                    let _ = edit.single_step(stepping);
-                }
+                set_single_step(&mut store, how);
+                return;
+            }
+            Request::ResumeWith(policy, how) => {
+                *shared.policy.lock().unwrap_or_else(|p| p.into_inner()) = Some(policy);
+                set_single_step(&mut store, how);
                 return;
             }
         }
     }
 }
 
+fn set_single_step(store: &mut StoreContextMut<'_, HostData>, how: Resume) {
+    if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
+        let _ = edit.single_step(how == Resume::Step);
+    }
+}
+
+/// The guest seen from inside the debug handler.
+struct StoreView<'a, 'b> {
+    shared: &'a HandlerShared,
+    store: &'a mut StoreContextMut<'b, HostData>,
+}
+
+impl TargetView for StoreView<'_, '_> {
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, String> {
+        frames(self.shared, self.store)
+    }
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
+        local(self.store, frame, index)
+    }
+    fn global(&mut self, index: u32) -> Result<WasmValue, String> {
+        global(self.store, index)
+    }
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
+        read_memory(self.store, address, len)
+    }
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
+        write_memory(self.store, address, bytes)
+    }
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
+        set_breakpoints(self.shared, self.store, offsets.to_vec())
+    }
+}
+
 /// The Wasm frames of the innermost activation, innermost first.
-fn frames(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> Result<Vec<WasmFrame>, String> {
+fn frames(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> Result<Vec<TargetFrame>, String> {
     let mut out = Vec::new();
     let mut current = store.debug_exit_frames().next();
     while let Some(frame) = current {
         if let Some((defined, pc)) = frame.wasm_function_index_and_pc(&mut *store).map_err(|e| e.to_string())? {
-            out.push(WasmFrame {
+            out.push(TargetFrame {
                 function_index: shared.imported_functions + defined.as_u32(),
                 offset: ModuleOffset(u64::from(pc.raw())),
             });

@@ -11,7 +11,7 @@ mod sampling;
 mod signal_sampler;
 mod wasi_run;
 
-pub use debug_host::{Debuggee, DebuggeeEvent, Resume, StopReason, WasmFrame, WasmValue};
+pub use debug_host::{Debuggee, DebuggeeEvent, StopReason};
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, run_sampled};

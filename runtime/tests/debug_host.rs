@@ -8,7 +8,8 @@ use wasmscope_debugger::address::{CodeOffset, MemoryAddress, ModuleOffset};
 use wasmscope_debugger::symbols::{
     EvalStep, LoadOptions, ModuleSymbols, Need, PieceLocation, WasmSymbols, bind_line, read_uint, size_of,
 };
-use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, Resume, RunOutcome, StopReason, TrapKind};
+use wasmscope_debugger::target::Resume;
+use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, RunOutcome, StopReason, TrapKind};
 use wasmscope_test_support::{guest, marker, repo_root};
 
 fn config(name: &str, args: &[&str]) -> GuestConfig {

@@ -1,0 +1,192 @@
+//! Stepping at source-line granularity, as a [`BreakPolicy`] that runs in
+//! the runtime's event handler: each single-step or breakpoint event is
+//! judged there, and only a stop at a new line reaches the client.
+//!
+//! - over: stop at the first statement of another line in the same frame or
+//!   a caller; calls and inlined calls made from the line are stepped over
+//!   (a call runs to its return address at full speed, recursion included);
+//! - into: stop at the first statement of another line anywhere, in a
+//!   function that has line information;
+//! - out: run to the return address of the current frame (at the same stack
+//!   depth), then stop.
+
+use std::sync::Arc;
+
+use crate::address::{CodeOffset, ModuleOffset};
+use crate::symbols::{ModuleSymbols, WasmSymbols};
+use crate::target::{BreakPolicy, Resume, TargetView};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Over,
+    Into,
+    Out,
+}
+
+/// Where a source position is, for comparing positions while stepping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SourcePoint {
+    file: Option<String>,
+    line: u32,
+    /// How many inlined frames deep the code is.
+    inline_depth: usize,
+}
+
+#[derive(Debug)]
+pub struct Stepper {
+    symbols: Arc<WasmSymbols>,
+    kind: StepKind,
+    /// Physical stack depth when the step began.
+    depth: usize,
+    start: Option<SourcePoint>,
+    /// While running to a return address: its offset and the depth to
+    /// reach it at (the breakpoint may be hit by a deeper recursion first).
+    returning_to: Option<(ModuleOffset, usize)>,
+    /// The client's breakpoints, restored once the step is over.
+    user_breakpoints: Vec<ModuleOffset>,
+    done: bool,
+}
+
+impl Stepper {
+    /// Prepares a step from the current stop. The caller resumes the guest
+    /// with [`Stepper::first_resume`] after installing it.
+    pub fn new(
+        symbols: Arc<WasmSymbols>,
+        kind: StepKind,
+        view: &mut dyn TargetView,
+        user_breakpoints: Vec<ModuleOffset>,
+    ) -> Result<Self, String> {
+        let frames = view.frames()?;
+        let mut stepper = Stepper {
+            start: None,
+            depth: frames.len(),
+            symbols,
+            kind,
+            returning_to: None,
+            user_breakpoints,
+            done: false,
+        };
+        if let Some(frame) = frames.first() {
+            stepper.start = stepper.point(frame.offset);
+        }
+        if kind == StepKind::Out {
+            stepper.run_to_return(view, &frames.iter().map(|f| f.offset).collect::<Vec<_>>(), 1)?;
+        }
+        Ok(stepper)
+    }
+
+    /// How to resume right after the step is set up.
+    pub fn first_resume(&self) -> Resume {
+        if self.returning_to.is_some() { Resume::Continue } else { Resume::Step }
+    }
+
+    /// Whether the step has reached its stop.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    fn module(&self) -> Option<&ModuleSymbols> {
+        self.symbols.module(0).ok()
+    }
+
+    fn code_offset(&self, offset: ModuleOffset) -> Option<CodeOffset> {
+        self.module()?.module().code?.to_code(offset)
+    }
+
+    fn point(&self, offset: ModuleOffset) -> Option<SourcePoint> {
+        let code = self.code_offset(offset)?;
+        let frames = self.module()?.frames_at(code).ok()?;
+        let location = frames.first()?.location.clone()?;
+        Some(SourcePoint { file: location.file, line: location.line, inline_depth: frames.len() })
+    }
+
+    /// Whether `offset` starts a statement: a line-table row marked
+    /// is_stmt begins exactly there.
+    fn starts_statement(&self, offset: ModuleOffset) -> bool {
+        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else { return false };
+        let Ok(Some(lines)) = module.line_index() else { return false };
+        lines.row_at(code.0, None).is_some_and(|row| row.address == code.0 && row.is_stmt && row.line != 0)
+    }
+
+    /// Whether `offset` is in a function's prologue, where its variables are
+    /// not set up yet (a step into a call stops after it).
+    fn before_prologue_end(&self, offset: ModuleOffset) -> bool {
+        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else { return false };
+        let Ok(Some(functions)) = module.function_index() else { return false };
+        functions.body_at(code).is_some_and(|f| code < f.after_prologue)
+    }
+
+    /// Sets a breakpoint at the return address of the frame `levels` up
+    /// and runs to it.
+    fn run_to_return(&mut self, view: &mut dyn TargetView, offsets: &[ModuleOffset], levels: usize) -> Result<(), String> {
+        match offsets.get(levels) {
+            Some(&return_address) => {
+                let mut breakpoints = self.user_breakpoints.clone();
+                breakpoints.push(return_address);
+                view.set_breakpoints(&breakpoints)?;
+                self.returning_to = Some((return_address, offsets.len() - levels));
+            }
+            // No caller: stepping out of the outermost frame runs to the end.
+            None => self.returning_to = Some((ModuleOffset(u64::MAX), 0)),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, view: &mut dyn TargetView) {
+        let _ = view.set_breakpoints(&self.user_breakpoints);
+        self.done = true;
+    }
+
+    fn decide(&mut self, view: &mut dyn TargetView) -> Result<Option<Resume>, String> {
+        let frames = view.frames()?;
+        let offsets: Vec<ModuleOffset> = frames.iter().map(|f| f.offset).collect();
+        let Some(&here) = offsets.first() else { return Ok(None) };
+        if let Some((target, depth)) = self.returning_to {
+            if here != target || frames.len() != depth {
+                // A user breakpoint elsewhere stops the step; a deeper
+                // recursion passing the same return address does not.
+                let user_hit = self.user_breakpoints.contains(&here) && here != target;
+                return Ok(if user_hit { None } else { Some(Resume::Continue) });
+            }
+            self.returning_to = None;
+            self.depth = frames.len();
+            if self.kind == StepKind::Out {
+                return Ok(None);
+            }
+            // Back in the stepping frame, mid-line: go on stepping.
+            view.set_breakpoints(&self.user_breakpoints)?;
+            return Ok(Some(Resume::Step));
+        }
+        if frames.len() > self.depth && self.kind == StepKind::Over {
+            // Entered a call from the line: run it to its return.
+            self.run_to_return(view, &offsets, frames.len() - self.depth)?;
+            return Ok(Some(Resume::Continue));
+        }
+        if !self.starts_statement(here) || (frames.len() > self.depth && self.before_prologue_end(here)) {
+            return Ok(Some(Resume::Step));
+        }
+        let Some(point) = self.point(here) else { return Ok(Some(Resume::Step)) };
+        let same_line = self.start.as_ref().is_some_and(|s| s.file == point.file && s.line == point.line);
+        let deeper_inline =
+            self.kind == StepKind::Over && frames.len() == self.depth && self.start.as_ref().is_some_and(|s| point.inline_depth > s.inline_depth);
+        if same_line && frames.len() == self.depth || deeper_inline {
+            return Ok(Some(Resume::Step));
+        }
+        Ok(None)
+    }
+}
+
+impl BreakPolicy for Stepper {
+    fn on_break(&mut self, view: &mut dyn TargetView) -> Option<Resume> {
+        if self.done {
+            return None;
+        }
+        match self.decide(view) {
+            Ok(Some(resume)) => Some(resume),
+            Ok(None) | Err(_) => {
+                self.finish(view);
+                None
+            }
+        }
+    }
+}

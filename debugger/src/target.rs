@@ -1,0 +1,66 @@
+//! The seam between the debugger and whatever runs the guest (design.md §2):
+//! the Wasmtime host implements it, so can a Chrome target or a fake one in
+//! tests. Only wasmscope's own types cross it.
+
+use crate::address::{MemoryAddress, ModuleOffset};
+
+/// A Wasm value as the debugger sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WasmValue {
+    I32(i32),
+    I64(i64),
+    F32(f32),
+    F64(f64),
+    /// A reference or vector: shown, not decoded.
+    Other,
+}
+
+impl WasmValue {
+    /// The value as the DWARF evaluator takes it (an unsigned machine word).
+    pub fn as_u64(self) -> Option<u64> {
+        match self {
+            WasmValue::I32(v) => Some(u64::from(v as u32)),
+            WasmValue::I64(v) => Some(v as u64),
+            WasmValue::F32(v) => Some(u64::from(v.to_bits())),
+            WasmValue::F64(v) => Some(v.to_bits()),
+            WasmValue::Other => None,
+        }
+    }
+}
+
+/// A physical Wasm frame of a stopped guest, innermost first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetFrame {
+    /// Index in the module's function index space (imports included).
+    pub function_index: u32,
+    /// The instruction about to run (innermost); for callers, the return
+    /// address just after their call.
+    pub offset: ModuleOffset,
+}
+
+/// How a stopped guest goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    Continue,
+    /// Stop again before the next Wasm instruction.
+    Step,
+}
+
+/// What can be asked of a stopped guest. Implementations answer on the
+/// guest's own thread, so calls are cheap (no round trip).
+pub trait TargetView {
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, String>;
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String>;
+    fn global(&mut self, index: u32) -> Result<WasmValue, String>;
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String>;
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String>;
+    /// Replaces the breakpoints set in the guest (module offsets).
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String>;
+}
+
+/// Decides, on the guest's thread, what a breakpoint or step event means:
+/// `Some(resume)` goes on without bothering the client (a false condition,
+/// a step that has not reached a new line), `None` stops and reports.
+pub trait BreakPolicy: Send {
+    fn on_break(&mut self, view: &mut dyn TargetView) -> Option<Resume>;
+}

@@ -1,0 +1,89 @@
+//! Source-level stepping on the C guest, with the stepping policy running
+//! in the runtime's event handler: over (recursion included), into, out.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use wasmscope_debugger::address::ModuleOffset;
+use wasmscope_debugger::session::stepping::{StepKind, Stepper};
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols, bind_line};
+use wasmscope_debugger::target::TargetView;
+use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, StopReason};
+use wasmscope_test_support::{guest, marker, repo_root};
+
+fn main_c() -> std::path::PathBuf {
+    repo_root().join("tests/guests/c/main.c")
+}
+
+struct Session {
+    symbols: Arc<WasmSymbols>,
+    debuggee: Debuggee,
+}
+
+impl Session {
+    /// Launches c-O0 stopped at the marker `name`, with no breakpoints left.
+    fn stopped_at(name: &str) -> Self {
+        let symbols = Arc::new(WasmSymbols::load(&guest("c-O0"), &LoadOptions::default()).unwrap());
+        let module = symbols.module(0).unwrap();
+        let line = marker(&main_c(), name);
+        let offset = bind_line(module, "main.c", line, &[]).unwrap().unwrap().offsets[0];
+        let config = GuestConfig { program: guest("c-O0"), quiet: true, ..Default::default() };
+        let debuggee = Debuggee::launch(&config, vec![module.module().code.unwrap().to_module(offset)]);
+        assert_eq!(debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Breakpoint));
+        debuggee.set_breakpoints(Vec::new()).unwrap();
+        Session { symbols, debuggee }
+    }
+
+    /// (function, line, physical depth) of the current stop.
+    fn position(&mut self) -> (String, u32, usize) {
+        let frames = TargetView::frames(&mut self.debuggee).unwrap();
+        let module = self.symbols.module(0).unwrap();
+        let code = module.module().code.unwrap().to_code(frames[0].offset).unwrap();
+        let source = module.frames_at(code).unwrap();
+        let name = source[0].function.as_ref().unwrap().raw.clone();
+        (name, source[0].location.as_ref().unwrap().line, frames.len())
+    }
+
+    fn step(&mut self, kind: StepKind) {
+        let stepper = Stepper::new(self.symbols.clone(), kind, &mut self.debuggee, Vec::<ModuleOffset>::new()).unwrap();
+        let first = stepper.first_resume();
+        self.debuggee.resume_with(Box::new(stepper), first).unwrap();
+        assert_eq!(self.debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Breakpoint), "{kind:?} stops");
+    }
+}
+
+#[test]
+fn step_over_goes_to_the_next_line_of_the_same_function() {
+    let mut session = Session::stopped_at("after_struct_init");
+    let (function, line, depth) = session.position();
+    session.step(StepKind::Over);
+    assert_eq!(session.position(), (function, line + 1, depth));
+}
+
+#[test]
+fn step_over_a_recursive_call_stays_in_the_same_frame() {
+    let mut session = Session::stopped_at("factorial_recurse");
+    let (_, line, depth) = session.position();
+    session.step(StepKind::Over);
+    let (function, after, new_depth) = session.position();
+    assert_eq!(function, "factorial");
+    assert_eq!(new_depth, depth, "the recursion ran without stopping");
+    assert!(after > line, "stopped after the line ({after})");
+}
+
+#[test]
+fn step_into_enters_the_callee_after_its_prologue_and_step_out_returns() {
+    let mut session = Session::stopped_at("factorial_recurse");
+    let (_, line, depth) = session.position();
+    session.step(StepKind::Into);
+    let (function, first_line, inner_depth) = session.position();
+    assert_eq!(function, "factorial");
+    assert_eq!(inner_depth, depth + 1);
+    // The first statement of the body: the line after the signature.
+    let text = std::fs::read_to_string(main_c()).unwrap();
+    let signature = text.lines().position(|l| l.starts_with("static long factorial(int n)")).unwrap() as u32 + 1;
+    assert_eq!(first_line, signature + 1);
+    session.step(StepKind::Out);
+    assert_eq!(session.position(), ("factorial".to_owned(), line, depth), "back at the call, one level up");
+}
