@@ -1,4 +1,7 @@
-//! The debug session's logic that runs while the guest is stopped. So far:
-//! source-level stepping (`stepping`).
+//! The debug session's logic on top of the target seam: the call stack with
+//! inlined frames (`stack`), variable values (`values`) and source-level
+//! stepping (`stepping`).
 
+pub mod stack;
 pub mod stepping;
+pub mod values;

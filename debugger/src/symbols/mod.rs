@@ -23,7 +23,7 @@ mod units;
 mod wasm_file;
 mod wasm_symbols;
 
-pub use dwarf_sections::DebugSource;
+pub use dwarf_sections::{DebugSource, DwarfReader};
 pub use error::{Result, SymbolsError};
 pub use file_match::PathMapping;
 pub use function_index::{FunctionIndex, FunctionInfo};

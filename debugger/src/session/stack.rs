@@ -1,0 +1,66 @@
+//! The call stack as a user sees it: each physical Wasm frame expanded into
+//! its inlined source frames, innermost first, with names and positions.
+
+use crate::address::CodeOffset;
+use crate::symbols::{NameOrigin, NameStyle, SourceLocation, WasmSymbols};
+use crate::target::TargetFrame;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackFrame {
+    /// Index of the physical frame in the target's frame list.
+    pub physical: usize,
+    /// The code offset this frame is at: the next instruction for the
+    /// innermost frame, the call instruction for callers.
+    pub offset: Option<CodeOffset>,
+    pub function: String,
+    pub location: Option<SourceLocation>,
+    /// A frame that exists only in the source (inlined into the next one).
+    pub inlined: bool,
+    /// Whether a source position is known (else show disassembly).
+    pub has_source: bool,
+}
+
+/// Expands physical frames (innermost first, callers at their return
+/// address, as the Wasmtime host reports them) into source frames.
+pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackFrame> {
+    let Ok(module) = symbols.module(0) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (physical, frame) in frames.iter().enumerate() {
+        let code = module.module().code.and_then(|c| c.to_code(frame.offset));
+        // A caller is at its return address; the call is the instruction
+        // before it, and that is the line it is on.
+        let at = match code {
+            Some(offset) if physical > 0 => module.module().instruction_before(offset).or(Some(offset)),
+            other => other,
+        };
+        let source = at.and_then(|offset| module.frames_at(offset).ok()).unwrap_or_default();
+        if source.is_empty() {
+            out.push(StackFrame {
+                physical,
+                offset: at,
+                function: module.module().fallback_function_name(frame.function_index),
+                location: None,
+                inlined: false,
+                has_source: false,
+            });
+            continue;
+        }
+        for source_frame in source {
+            let function = source_frame
+                .function
+                .as_ref()
+                .map_or_else(|| module.module().fallback_function_name(frame.function_index), |f| f.display(NameStyle::Pretty));
+            let has_source = source_frame.name_origin == NameOrigin::Dwarf
+                && source_frame.location.as_ref().is_some_and(|l| l.file.is_some() && l.line > 0);
+            out.push(StackFrame {
+                physical,
+                offset: at,
+                function,
+                location: source_frame.location.clone(),
+                inlined: source_frame.inlined,
+                has_source,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,99 @@
+//! Reading a variable's value from a stopped guest: evaluate its DWARF
+//! location, answering each question from the target, gather its bytes,
+//! and format them through its type. A value that cannot be read is an
+//! error value for that variable only.
+
+use crate::address::MemoryAddress;
+use crate::symbols::{EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, format_value, read_uint, size_of, type_name};
+use crate::target::{TargetView, WasmValue};
+
+/// What the user sees of one variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownVariable {
+    pub name: String,
+    pub type_name: String,
+    /// The formatted value, or `<error: …>` when it cannot be read.
+    pub value: String,
+    /// Where the value lives in memory, when it does (for expansion,
+    /// pointers and writes).
+    pub address: Option<MemoryAddress>,
+}
+
+/// Reads `variable` of physical frame `frame` and formats it.
+pub fn show_variable(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    frame: usize,
+    variable: &Variable,
+    frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
+) -> ShownVariable {
+    let type_name = type_name(symbols, variable.ty);
+    match read_bytes(symbols, view, frame, variable, frame_base) {
+        Ok((bytes, address)) => ShownVariable {
+            name: variable.name.clone(),
+            type_name,
+            value: format_value(symbols, variable.ty, &bytes),
+            address,
+        },
+        Err(error) => ShownVariable { name: variable.name.clone(), type_name, value: format!("<error: {error}>"), address: None },
+    }
+}
+
+/// The bytes of a variable's value, and its memory address when it has one.
+pub fn read_bytes(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    frame: usize,
+    variable: &Variable,
+    frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
+) -> Result<(Vec<u8>, Option<MemoryAddress>), String> {
+    let size = size_of(symbols, variable.ty).ok_or("the variable's type has no size")? as usize;
+    let mut eval = match &variable.location {
+        VariableLocation::Constant(bytes) => return Ok((resize(bytes.clone(), size), None)),
+        VariableLocation::OptimizedOut => return Err("optimized out".into()),
+        VariableLocation::Expression(_) => variable.location_eval(frame_base).ok_or("no location")?.map_err(|e| e.to_string())?,
+    };
+    let mut step = eval.evaluate().map_err(|e| e.to_string())?;
+    let pieces = loop {
+        let answer = match step {
+            EvalStep::Done(pieces) => break pieces,
+            EvalStep::Needs(Need::WasmLocal(i)) => word(view.local(frame, i)?)?,
+            EvalStep::Needs(Need::WasmGlobal(i)) => word(view.global(i)?)?,
+            EvalStep::Needs(Need::WasmStack(_)) => return Err("operand-stack locations are not read yet".into()),
+            EvalStep::Needs(Need::Memory { address, size }) => {
+                read_uint(&view.read_memory(address, usize::from(size))?, u64::from(size)).ok_or("bad memory read")?
+            }
+        };
+        step = eval.resume(answer).map_err(|e| e.to_string())?;
+    };
+    let mut bytes = Vec::with_capacity(size);
+    let mut address = None;
+    for piece in &pieces {
+        let piece_size = piece.size_bits.map_or(size - bytes.len(), |bits| bits.div_ceil(8) as usize);
+        let part = match &piece.location {
+            PieceLocation::Memory(at) => {
+                if pieces.len() == 1 {
+                    address = Some(*at);
+                }
+                view.read_memory(*at, piece_size)?
+            }
+            PieceLocation::WasmLocal(i) => resize(word(view.local(frame, *i)?)?.to_le_bytes().to_vec(), piece_size),
+            PieceLocation::WasmGlobal(i) => resize(word(view.global(*i)?)?.to_le_bytes().to_vec(), piece_size),
+            PieceLocation::WasmStack(_) => return Err("operand-stack locations are not read yet".into()),
+            PieceLocation::Value(v) => resize(v.to_le_bytes().to_vec(), piece_size),
+            PieceLocation::Bytes(b) => resize(b.clone(), piece_size),
+            PieceLocation::Unavailable => return Err("optimized out".into()),
+        };
+        bytes.extend(part);
+    }
+    Ok((resize(bytes, size), address))
+}
+
+fn word(value: WasmValue) -> Result<u64, String> {
+    value.as_u64().ok_or_else(|| "a reference value is not a number".to_owned())
+}
+
+fn resize(mut bytes: Vec<u8>, size: usize) -> Vec<u8> {
+    bytes.resize(size, 0);
+    bytes
+}
