@@ -2,6 +2,7 @@
 //! inlined frames (`stack`), variable values (`values`) and source-level
 //! stepping (`stepping`).
 
+pub mod expr;
 pub mod stack;
 pub mod stepping;
 pub mod values;

@@ -1,0 +1,409 @@
+//! Evaluates an expression against a stopped guest: identifiers through the
+//! DWARF scopes at the frame's pc (innermost block first, then the unit's
+//! globals, then every global), memory through the target.
+
+use super::ast::{BinaryOp, Expr, UnaryOp};
+use crate::address::{CodeOffset, MemoryAddress};
+use crate::session::values::read_bytes;
+use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, format_value, read_uint, resolve, size_of, type_name};
+use crate::target::TargetView;
+
+/// What an expression is about: the frame to look names up in.
+pub struct EvalContext<'a> {
+    pub symbols: &'a ModuleSymbols,
+    pub view: &'a mut dyn TargetView,
+    /// Physical frame index (Wasm locals are read from it).
+    pub frame: usize,
+    /// Code offset whose scopes apply (the call, for a caller frame).
+    pub pc: CodeOffset,
+    /// Which inlined frame of the physical frame (0 = innermost).
+    pub inline_frame: usize,
+}
+
+impl std::fmt::Debug for EvalContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvalContext").field("frame", &self.frame).field("pc", &self.pc).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A value of a DWARF type, with its address when it is in memory.
+    Object { ty: Option<DieRef>, bytes: Vec<u8>, address: Option<MemoryAddress> },
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    /// An address computed by the expression (`&x`, `p + 1`).
+    Pointer { pointee: Option<DieRef>, address: u64 },
+}
+
+impl Value {
+    /// The value as shown: through its type for objects.
+    pub fn display(&self, symbols: &ModuleSymbols) -> String {
+        match self {
+            Value::Object { ty, bytes, .. } => format_value(symbols, *ty, bytes),
+            Value::Int(v) => v.to_string(),
+            Value::UInt(v) => v.to_string(),
+            Value::Float(v) => v.to_string(),
+            Value::Pointer { address, .. } => format!("0x{address:08x}"),
+        }
+    }
+
+    pub fn type_name(&self, symbols: &ModuleSymbols) -> String {
+        match self {
+            Value::Object { ty, .. } => type_name(symbols, *ty),
+            Value::Int(_) => "long long".into(),
+            Value::UInt(_) => "unsigned long long".into(),
+            Value::Float(_) => "double".into(),
+            Value::Pointer { pointee, .. } => format!("{} *", type_name(symbols, *pointee)),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Scalar {
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+/// Evaluates `expr` in `context`.
+pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
+    match expr {
+        Expr::Int(v) => Ok(i64::try_from(*v).map_or(Value::UInt(*v), Value::Int)),
+        Expr::Float(v) => Ok(Value::Float(*v)),
+        Expr::Char(c) => Ok(Value::Int(i64::from(*c))),
+        Expr::Identifier(name) => lookup(name, context),
+        Expr::Member { base, member, through_pointer } => {
+            let mut base = evaluate(base, context)?;
+            if *through_pointer {
+                base = deref(&base, context)?;
+            }
+            member_of(base, member, context)
+        }
+        Expr::Index(base, index) => {
+            let base = evaluate(base, context)?;
+            let index = match scalar(&evaluate(index, context)?, context.symbols)? {
+                Scalar::Int(i) => i,
+                Scalar::UInt(u) => u as i64,
+                Scalar::Float(_) => return Err("an index must be an integer".into()),
+            };
+            index_of(&base, index, context)
+        }
+        Expr::Unary(op, operand) => {
+            let value = evaluate(operand, context)?;
+            unary(*op, &value, context)
+        }
+        Expr::Cast(to, operand) => cast(to, &evaluate(operand, context)?, context.symbols),
+        Expr::Binary(BinaryOp::And, left, right) => {
+            let truth = is_true(&evaluate(left, context)?, context.symbols)? && is_true(&evaluate(right, context)?, context.symbols)?;
+            Ok(Value::Int(i64::from(truth)))
+        }
+        Expr::Binary(BinaryOp::Or, left, right) => {
+            let truth = is_true(&evaluate(left, context)?, context.symbols)? || is_true(&evaluate(right, context)?, context.symbols)?;
+            Ok(Value::Int(i64::from(truth)))
+        }
+        Expr::Binary(op, left, right) => {
+            let (left, right) = (evaluate(left, context)?, evaluate(right, context)?);
+            binary(*op, &left, &right, context.symbols)
+        }
+    }
+}
+
+/// Whether a value counts as true (conditions).
+pub fn is_true(value: &Value, symbols: &ModuleSymbols) -> Result<bool> {
+    Ok(match scalar(value, symbols)? {
+        Scalar::Int(v) => v != 0,
+        Scalar::UInt(v) => v != 0,
+        Scalar::Float(v) => v != 0.0,
+    })
+}
+
+fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
+    let scopes = context.symbols.variables_at(context.pc).map_err(|e| e.to_string())?;
+    let in_scope = scopes.get(context.inline_frame).and_then(|scope| {
+        // Innermost lexical block first: a shadowing local wins.
+        let mut candidates: Vec<_> = scope.variables.iter().filter(|v| v.name == name).collect();
+        candidates.sort_by_key(|v| std::cmp::Reverse(v.block_depth));
+        candidates.first().map(|v| ((*v).clone(), scope.frame_base.clone()))
+    });
+    let (variable, frame_base) = match in_scope {
+        Some(found) => found,
+        None => {
+            let globals = context.symbols.globals_at(context.pc).map_err(|e| e.to_string())?;
+            let global = match globals.into_iter().find(|g| g.name == name) {
+                Some(g) => g,
+                None => context
+                    .symbols
+                    .all_globals()
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .find(|g| g.name == name)
+                    .ok_or_else(|| format!("no variable `{name}` in scope"))?,
+            };
+            (global, None)
+        }
+    };
+    let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, &variable, frame_base.as_ref())?;
+    Ok(Value::Object { ty: variable.ty, bytes, address })
+}
+
+fn read_object(ty: Option<DieRef>, address: u64, context: &mut EvalContext<'_>) -> Result<Value> {
+    let size = size_of(context.symbols, ty).ok_or("the pointed-to type has no size")?;
+    let bytes = context.view.read_memory(MemoryAddress(address), size as usize)?;
+    Ok(Value::Object { ty, bytes, address: Some(MemoryAddress(address)) })
+}
+
+/// The type a pointer or reference value points to, and its address.
+fn pointer_parts(value: &Value, symbols: &ModuleSymbols) -> Result<(Option<DieRef>, u64)> {
+    match value {
+        Value::Pointer { pointee, address } => Ok((*pointee, *address)),
+        Value::Object { ty, bytes, .. } => match resolve(symbols, *ty).as_deref() {
+            Some(Type::Pointer { pointee, size } | Type::Reference { pointee, size, .. }) => {
+                Ok((*pointee, read_uint(bytes, *size).ok_or("unreadable pointer")?))
+            }
+            _ => Err(format!("`{}` is not a pointer", type_name(symbols, *ty))),
+        },
+        _ => Err("not a pointer".into()),
+    }
+}
+
+fn deref(value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
+    let (pointee, address) = pointer_parts(value, context.symbols)?;
+    if address == 0 {
+        return Err("null pointer".into());
+    }
+    read_object(pointee, address, context)
+}
+
+fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Result<Value> {
+    let Value::Object { ty, bytes, address } = value else { return Err(format!("no member `{member}` in a number")) };
+    // A reference is used like the object it refers to.
+    if let Some(Type::Reference { .. }) = resolve(context.symbols, ty).as_deref() {
+        let target = deref(&Value::Object { ty, bytes, address }, context)?;
+        return member_of(target, member, context);
+    }
+    find_member(context.symbols, ty, member, 0, 0)
+        .map(|(member_ty, offset, bits)| {
+            let size = size_of(context.symbols, member_ty).unwrap_or(0);
+            let start = offset as usize;
+            let slice = bytes.get(start..start + size as usize).unwrap_or_default().to_vec();
+            match bits {
+                Some((bit_size, bit_offset)) => {
+                    let raw = read_uint(&slice, slice.len() as u64).unwrap_or(0);
+                    let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
+                    Value::UInt((raw >> bit_offset) & mask)
+                }
+                None => Value::Object { ty: member_ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + offset)) },
+            }
+        })
+        .ok_or_else(|| format!("`{}` has no member `{member}`", type_name(context.symbols, ty)))
+}
+
+/// A member's type, byte offset in the outer value and bit-field placement.
+type FoundMember = (Option<DieRef>, u64, Option<(u64, u64)>);
+
+/// Finds a member by name, searching base classes too.
+fn find_member(
+    symbols: &ModuleSymbols,
+    ty: Option<DieRef>,
+    name: &str,
+    base_offset: u64,
+    depth: usize,
+) -> Option<FoundMember> {
+    if depth > 16 {
+        return None;
+    }
+    let t = resolve(symbols, ty)?;
+    let Type::Composite { members, bases, .. } = &*t else { return None };
+    if let Some(m) = members.iter().find(|m| m.name.as_deref() == Some(name)) {
+        return Some((m.ty, base_offset + m.offset, m.bits));
+    }
+    bases.iter().find_map(|b| find_member(symbols, b.ty, name, base_offset + b.offset, depth + 1))
+}
+
+fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<Value> {
+    if let Value::Object { ty, bytes, address } = value
+        && let Some(Type::Array { element, counts }) = resolve(context.symbols, *ty).as_deref() {
+            let count = counts.first().copied().flatten();
+            if index < 0 || count.is_some_and(|c| index as u64 >= c) {
+                return Err(format!("index {index} is out of bounds (array of {})", count.unwrap_or(0)));
+            }
+            let element_size = size_of(context.symbols, *element).ok_or("the element type has no size")?;
+            let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
+            let start = index as u64 * row;
+            let slice = bytes.get(start as usize..(start + row) as usize).ok_or("index beyond the value")?.to_vec();
+            // Inner dimensions of a multi-dimensional array stay an array.
+            let ty = if counts.len() > 1 { *ty } else { *element };
+            if counts.len() > 1 {
+                return Err("indexing one dimension of a multi-dimensional array is not supported yet".into());
+            }
+            return Ok(Value::Object { ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + start)) });
+        }
+    let (pointee, address) = pointer_parts(value, context.symbols)?;
+    let size = size_of(context.symbols, pointee).ok_or("the pointed-to type has no size")?;
+    read_object(pointee, address.wrapping_add_signed(index * size as i64), context)
+}
+
+fn unary(op: UnaryOp, value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
+    match op {
+        UnaryOp::Deref => deref(value, context),
+        UnaryOp::AddressOf => match value {
+            Value::Object { ty, address: Some(address), .. } => Ok(Value::Pointer { pointee: *ty, address: address.0 }),
+            _ => Err("the value has no address (it lives in a Wasm local or was computed)".into()),
+        },
+        UnaryOp::Negate => Ok(match scalar(value, context.symbols)? {
+            Scalar::Int(v) => Value::Int(v.wrapping_neg()),
+            Scalar::UInt(v) => Value::Int((v as i64).wrapping_neg()),
+            Scalar::Float(v) => Value::Float(-v),
+        }),
+        UnaryOp::Not => Ok(Value::Int(i64::from(!is_true(value, context.symbols)?))),
+        UnaryOp::BitNot => Ok(match scalar(value, context.symbols)? {
+            Scalar::Int(v) => Value::Int(!v),
+            Scalar::UInt(v) => Value::UInt(!v),
+            Scalar::Float(_) => return Err("~ needs an integer".into()),
+        }),
+    }
+}
+
+fn scalar(value: &Value, symbols: &ModuleSymbols) -> Result<Scalar> {
+    match value {
+        Value::Int(v) => Ok(Scalar::Int(*v)),
+        Value::UInt(v) => Ok(Scalar::UInt(*v)),
+        Value::Float(v) => Ok(Scalar::Float(*v)),
+        Value::Pointer { address, .. } => Ok(Scalar::UInt(*address)),
+        Value::Object { ty, bytes, .. } => {
+            let t = resolve(symbols, *ty).ok_or("value of unknown type")?;
+            match &*t {
+                Type::Base { encoding, size, .. } => {
+                    let raw = read_uint(bytes, *size).ok_or("unreadable value")?;
+                    Ok(match encoding {
+                        BaseEncoding::Float if *size == 4 => Scalar::Float(f64::from(f32::from_bits(raw as u32))),
+                        BaseEncoding::Float => Scalar::Float(f64::from_bits(raw)),
+                        BaseEncoding::Signed | BaseEncoding::SignedChar => {
+                            let shift = 64 - size * 8;
+                            Scalar::Int(((raw << shift) as i64) >> shift)
+                        }
+                        _ => Scalar::UInt(raw),
+                    })
+                }
+                Type::Enum { size, .. } => {
+                    let raw = read_uint(bytes, *size).ok_or("unreadable value")?;
+                    let shift = 64 - size * 8;
+                    Ok(Scalar::Int(((raw << shift) as i64) >> shift))
+                }
+                Type::Pointer { size, .. } => Ok(Scalar::UInt(read_uint(bytes, *size).ok_or("unreadable pointer")?)),
+                _ => Err(format!("`{}` is not a number", type_name(symbols, *ty))),
+            }
+        }
+    }
+}
+
+fn cast(to: &str, value: &Value, symbols: &ModuleSymbols) -> Result<Value> {
+    let v = scalar(value, symbols)?;
+    let as_i64 = match v {
+        Scalar::Int(i) => i,
+        Scalar::UInt(u) => u as i64,
+        Scalar::Float(f) => f as i64,
+    };
+    Ok(match to {
+        "float" | "double" => Value::Float(match v {
+            Scalar::Int(i) => i as f64,
+            Scalar::UInt(u) => u as f64,
+            Scalar::Float(f) => f,
+        }),
+        "bool" | "_Bool" => Value::Int(i64::from(is_true(value, symbols)?)),
+        "char" | "signed char" => Value::Int(i64::from(as_i64 as i8)),
+        "unsigned char" => Value::UInt(u64::from(as_i64 as u8)),
+        "short" => Value::Int(i64::from(as_i64 as i16)),
+        "unsigned short" => Value::UInt(u64::from(as_i64 as u16)),
+        "int" | "long" => Value::Int(i64::from(as_i64 as i32)),
+        "unsigned" | "unsigned int" | "unsigned long" => Value::UInt(u64::from(as_i64 as u32)),
+        "long long" => Value::Int(as_i64),
+        _ => Value::UInt(as_i64 as u64),
+    })
+}
+
+fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) -> Result<Value> {
+    // Pointer arithmetic scales by the pointee's size.
+    if matches!(op, BinaryOp::Add | BinaryOp::Sub)
+        && let Ok((pointee, address)) = pointer_parts(left, symbols) {
+            let n = match scalar(right, symbols)? {
+                Scalar::Int(i) => i,
+                Scalar::UInt(u) => u as i64,
+                Scalar::Float(_) => return Err("pointer arithmetic needs an integer".into()),
+            };
+            let size = size_of(symbols, pointee).unwrap_or(1) as i64;
+            let delta = if op == BinaryOp::Add { n * size } else { -n * size };
+            return Ok(Value::Pointer { pointee, address: address.wrapping_add_signed(delta) });
+        }
+    let (a, b) = (scalar(left, symbols)?, scalar(right, symbols)?);
+    if let (Scalar::Float(_), _) | (_, Scalar::Float(_)) = (a, b) {
+        let (x, y) = (to_f64(a), to_f64(b));
+        return Ok(match op {
+            BinaryOp::Add => Value::Float(x + y),
+            BinaryOp::Sub => Value::Float(x - y),
+            BinaryOp::Mul => Value::Float(x * y),
+            BinaryOp::Div => Value::Float(x / y),
+            BinaryOp::Lt => Value::Int(i64::from(x < y)),
+            BinaryOp::Le => Value::Int(i64::from(x <= y)),
+            BinaryOp::Gt => Value::Int(i64::from(x > y)),
+            BinaryOp::Ge => Value::Int(i64::from(x >= y)),
+            BinaryOp::Eq => Value::Int(i64::from(x == y)),
+            BinaryOp::Ne => Value::Int(i64::from(x != y)),
+            _ => return Err("that operator needs integers".into()),
+        });
+    }
+    let unsigned = matches!(a, Scalar::UInt(_)) || matches!(b, Scalar::UInt(_));
+    let (x, y) = (to_i64(a), to_i64(b));
+    let int = |v: i64| if unsigned { Value::UInt(v as u64) } else { Value::Int(v) };
+    let compare = |ordering: std::cmp::Ordering| -> i64 {
+        i64::from(match op {
+            BinaryOp::Lt => ordering.is_lt(),
+            BinaryOp::Le => ordering.is_le(),
+            BinaryOp::Gt => ordering.is_gt(),
+            BinaryOp::Ge => ordering.is_ge(),
+            BinaryOp::Eq => ordering.is_eq(),
+            _ => ordering.is_ne(),
+        })
+    };
+    Ok(match op {
+        BinaryOp::Add => int(x.wrapping_add(y)),
+        BinaryOp::Sub => int(x.wrapping_sub(y)),
+        BinaryOp::Mul => int(x.wrapping_mul(y)),
+        BinaryOp::Div | BinaryOp::Rem if y == 0 => return Err("division by zero".into()),
+        BinaryOp::Div if unsigned => Value::UInt((x as u64) / (y as u64)),
+        BinaryOp::Div => Value::Int(x.wrapping_div(y)),
+        BinaryOp::Rem if unsigned => Value::UInt((x as u64) % (y as u64)),
+        BinaryOp::Rem => Value::Int(x.wrapping_rem(y)),
+        BinaryOp::Shl => int(x.wrapping_shl(y as u32)),
+        BinaryOp::Shr if unsigned => Value::UInt((x as u64).wrapping_shr(y as u32)),
+        BinaryOp::Shr => Value::Int(x.wrapping_shr(y as u32)),
+        BinaryOp::BitAnd => int(x & y),
+        BinaryOp::BitOr => int(x | y),
+        BinaryOp::BitXor => int(x ^ y),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
+            let ordering = if unsigned { (x as u64).cmp(&(y as u64)) } else { x.cmp(&y) };
+            Value::Int(compare(ordering))
+        }
+        BinaryOp::And | BinaryOp::Or => unreachable!("short-circuit operators are evaluated before"),
+    })
+}
+
+fn to_f64(s: Scalar) -> f64 {
+    match s {
+        Scalar::Int(v) => v as f64,
+        Scalar::UInt(v) => v as f64,
+        Scalar::Float(v) => v,
+    }
+}
+
+fn to_i64(s: Scalar) -> i64 {
+    match s {
+        Scalar::Int(v) => v,
+        Scalar::UInt(v) => v as i64,
+        Scalar::Float(v) => v as i64,
+    }
+}

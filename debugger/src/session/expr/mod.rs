@@ -1,0 +1,11 @@
+//! Expressions for watches, hovers, conditions, logpoints and the REPL: a
+//! C-like subset evaluated against a stopped guest through DWARF. Errors
+//! are values: an expression that cannot be evaluated says why.
+
+mod ast;
+mod eval;
+mod parser;
+
+pub use ast::{BinaryOp, Expr, UnaryOp};
+pub use eval::{EvalContext, Value, evaluate};
+pub use parser::{ParseError, parse};
