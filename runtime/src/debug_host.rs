@@ -79,13 +79,24 @@ impl Debuggee {
     /// Compiles and starts `guest` with breakpoints at `breakpoints`
     /// (module offsets of its core module); returns at once.
     pub fn launch(guest: &GuestConfig, breakpoints: Vec<ModuleOffset>) -> Self {
+        Self::launch_with_judge(guest, breakpoints, None)
+    }
+
+    /// Like [`Debuggee::launch`], with a standing policy that judges every
+    /// break no step is in charge of (breakpoint conditions, hit counts,
+    /// logpoints), on the guest's thread.
+    pub fn launch_with_judge(
+        guest: &GuestConfig,
+        breakpoints: Vec<ModuleOffset>,
+        judge: Option<Box<dyn BreakPolicy>>,
+    ) -> Self {
         let (requests, request_rx) = channel();
         let (event_tx, events) = channel();
         let guest = guest.clone();
         let thread = std::thread::Builder::new()
             .name("wasmscope-debuggee".into())
             .spawn(move || {
-                let ended = run_debuggee(&guest, breakpoints, request_rx, event_tx.clone());
+                let ended = run_debuggee(&guest, breakpoints, judge, request_rx, event_tx.clone());
                 let _ = event_tx.send(match ended {
                     Ok(outcome) => DebuggeeEvent::Ended(outcome),
                     Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
@@ -192,12 +203,16 @@ struct HandlerShared {
     module: Module,
     imported_functions: u32,
     breakpoints: Mutex<Vec<ModuleOffset>>,
+    /// A step in progress: judges breaks until it stops.
     policy: Mutex<Option<Box<dyn BreakPolicy>>>,
+    /// The standing judge of breakpoint hits.
+    judge: Mutex<Option<Box<dyn BreakPolicy>>>,
 }
 
 fn run_debuggee(
     guest: &GuestConfig,
     breakpoints: Vec<ModuleOffset>,
+    judge: Option<Box<dyn BreakPolicy>>,
     requests: Receiver<Request>,
     events: Sender<DebuggeeEvent>,
 ) -> anyhow::Result<RunOutcome> {
@@ -229,6 +244,7 @@ fn run_debuggee(
             imported_functions,
             breakpoints: Mutex::new(Vec::new()),
             policy: Mutex::new(None),
+            judge: Mutex::new(judge),
         }),
     };
     store.set_debug_handler(handler.clone());
@@ -272,17 +288,26 @@ impl DebugHandler for Handler {
             let Some(reason) = reason else { return };
             let mut store = store;
             if reason == StopReason::Breakpoint {
-                // A policy in force (a step, a condition) judges the break
-                // here, on the guest's thread: most breaks never leave it.
-                let mut policy = shared.policy.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(active) = policy.as_mut() {
-                    let verdict = active.on_break(&mut StoreView { shared: &shared, store: &mut store });
-                    if let Some(resume) = verdict {
-                        drop(policy);
-                        set_single_step(&mut store, resume);
-                        return;
+                // A step in progress, else the standing judge, decides the
+                // break here, on the guest's thread: most breaks never leave.
+                let mut step = shared.policy.lock().unwrap_or_else(|p| p.into_inner());
+                let verdict = match step.as_mut() {
+                    Some(active) => {
+                        let verdict = active.on_break(&mut StoreView { shared: &shared, store: &mut store });
+                        if verdict.is_none() {
+                            *step = None;
+                        }
+                        verdict
                     }
-                    *policy = None;
+                    None => {
+                        let mut judge = shared.judge.lock().unwrap_or_else(|p| p.into_inner());
+                        judge.as_mut().and_then(|j| j.on_break(&mut StoreView { shared: &shared, store: &mut store }))
+                    }
+                };
+                drop(step);
+                if let Some(resume) = verdict {
+                    set_single_step(&mut store, resume);
+                    return;
                 }
             }
             serve_while_stopped(&shared, store, reason);

@@ -1,8 +1,12 @@
-//! The debug session's logic on top of the target seam: the call stack with
-//! inlined frames (`stack`), variable values (`values`) and source-level
-//! stepping (`stepping`).
+//! The debug session's logic on top of the target seam: breakpoints and
+//! their binding (`breakpoints`), judging hits in the event handler
+//! (`judge`), expressions (`expr`), the call stack with inlined frames
+//! (`stack`), variable values (`values`) and source-level stepping
+//! (`stepping`).
 
+pub mod breakpoints;
 pub mod expr;
+pub mod judge;
 pub mod stack;
 pub mod stepping;
 pub mod values;

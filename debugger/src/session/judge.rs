@@ -1,0 +1,126 @@
+//! Judging breakpoint hits on the guest's thread: conditions, hit counts
+//! and logpoints are decided in the runtime's event handler, so a false
+//! condition or a log line costs no round trip to the client.
+
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+
+use super::breakpoints::BreakpointTable;
+use super::expr::{EvalContext, evaluate, is_true, parse};
+use crate::address::CodeOffset;
+use crate::symbols::{ModuleSymbols, WasmSymbols};
+use crate::target::{BreakPolicy, Resume, TargetView};
+
+/// What the judge tells the session besides stopping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JudgeOutput {
+    /// A logpoint's message, interpolated.
+    Log(String),
+    /// A condition that could not be evaluated; the breakpoint stops.
+    ConditionError { id: u32, error: String },
+}
+
+#[derive(Debug)]
+pub struct BreakpointJudge {
+    pub table: Arc<Mutex<BreakpointTable>>,
+    symbols: Arc<WasmSymbols>,
+    output: Sender<JudgeOutput>,
+    /// Ids of the breakpoints that caused the last stop.
+    pub last_hit: Arc<Mutex<Vec<u32>>>,
+}
+
+impl BreakpointJudge {
+    pub fn new(table: Arc<Mutex<BreakpointTable>>, symbols: Arc<WasmSymbols>, output: Sender<JudgeOutput>) -> Self {
+        BreakpointJudge { table, symbols, output, last_hit: Arc::default() }
+    }
+}
+
+impl BreakPolicy for BreakpointJudge {
+    fn on_break(&mut self, view: &mut dyn TargetView) -> Option<Resume> {
+        let Ok(module) = self.symbols.module(0) else { return None };
+        let Ok(frames) = view.frames() else { return None };
+        let pc = frames.first().and_then(|f| module.module().code?.to_code(f.offset))?;
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        let mut stopping = Vec::new();
+        let mut any = false;
+        for breakpoint in table.at_mut(pc) {
+            any = true;
+            if let Some(condition) = &breakpoint.options.condition {
+                match evaluate_text(condition, module, view, pc).and_then(|v| is_true(&v.0, module)) {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(error) => {
+                        let _ = self.output.send(JudgeOutput::ConditionError { id: breakpoint.id, error });
+                    }
+                }
+            }
+            breakpoint.hits += 1;
+            if breakpoint.options.hit_condition.is_some_and(|h| !h.allows(breakpoint.hits)) {
+                continue;
+            }
+            match &breakpoint.options.log_message {
+                Some(message) => {
+                    let _ = self.output.send(JudgeOutput::Log(interpolate(message, module, view, pc)));
+                }
+                None => stopping.push(breakpoint.id),
+            }
+        }
+        // A break at no breakpoint of ours (a leftover step) is not ours to
+        // wave through.
+        if !any || !stopping.is_empty() {
+            *self.last_hit.lock().unwrap_or_else(|p| p.into_inner()) = stopping;
+            return None;
+        }
+        Some(Resume::Continue)
+    }
+}
+
+/// Evaluates `text` in the innermost frame; the value and its display.
+fn evaluate_text(
+    text: &str,
+    module: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    pc: CodeOffset,
+) -> Result<(super::expr::Value, String), String> {
+    let expr = parse(text).map_err(|e| e.to_string())?;
+    let mut context = EvalContext { symbols: module, view, frame: 0, pc, inline_frame: 0 };
+    let value = evaluate(&expr, &mut context)?;
+    let shown = value.display(module);
+    Ok((value, shown))
+}
+
+/// Replaces each `{expression}` of a log message by its value; `{{` and
+/// `}}` are literal braces; a failing expression shows its error.
+pub fn interpolate(message: &str, module: &ModuleSymbols, view: &mut dyn TargetView, pc: CodeOffset) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['{', '}']) {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let Some(after) = tail.strip_prefix('}') {
+            out.push('}');
+            rest = after;
+            continue;
+        }
+        match tail.find('}') {
+            Some(close) => {
+                match evaluate_text(&tail[1..close], module, view, pc) {
+                    Ok((_, shown)) => out.push_str(&shown),
+                    Err(error) => out.push_str(&format!("<error: {error}>")),
+                }
+                rest = &tail[close + 1..];
+            }
+            None => {
+                out.push_str(tail);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
