@@ -8,6 +8,7 @@
 //! This is the first part of the debug-session issue: breakpoints by module
 //! offset, resume, single-step, stacks, Wasm locals, globals and memory.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -17,7 +18,7 @@ use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmValue};
 use wasmtime::{
     AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Linker, Module, ModulePC, Store,
-    StoreContextMut, Val,
+    StoreContextMut, UpdateDeadline, Val,
 };
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -33,6 +34,8 @@ pub enum StopReason {
     Breakpoint,
     /// On a trap, before the stack unwinds: frames and locals are readable.
     Trap(TrapKind),
+    /// Paused on request.
+    Pause,
 }
 
 /// What the debuggee reports to the session.
@@ -41,8 +44,20 @@ pub enum DebuggeeEvent {
     Stopped(StopReason),
     /// The program ended (exit code, or the trap that ended it).
     Ended(RunOutcome),
+    /// Stopped by [`Debuggee::terminate`].
+    Terminated,
     /// The host failed (compile error, missing `_start`, …).
     Failed(String),
+}
+
+/// Requests that reach a running guest through Wasmtime's epochs.
+#[derive(Debug, Default)]
+struct Control {
+    pause: AtomicBool,
+    /// Set between the epoch event of a pause and the step that finds the
+    /// true position.
+    pausing: AtomicBool,
+    terminate: AtomicBool,
 }
 
 type Reply<T> = Sender<Result<T, String>>;
@@ -67,6 +82,8 @@ pub struct Debuggee {
     requests: Sender<Request>,
     events: Receiver<DebuggeeEvent>,
     thread: Option<JoinHandle<()>>,
+    engine: Option<Engine>,
+    control: Arc<Control>,
 }
 
 impl std::fmt::Debug for Request {
@@ -92,18 +109,48 @@ impl Debuggee {
     ) -> Self {
         let (requests, request_rx) = channel();
         let (event_tx, events) = channel();
-        let guest = guest.clone();
-        let thread = std::thread::Builder::new()
-            .name("wasmscope-debuggee".into())
-            .spawn(move || {
-                let ended = run_debuggee(&guest, breakpoints, judge, request_rx, event_tx.clone());
-                let _ = event_tx.send(match ended {
-                    Ok(outcome) => DebuggeeEvent::Ended(outcome),
-                    Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
-                });
-            })
-            .expect("spawn the debuggee thread");
-        Debuggee { requests, events, thread: Some(thread) }
+        let control = Arc::new(Control::default());
+        let engine = debug_engine();
+        let thread = match &engine {
+            Ok(engine) => {
+                let (guest, engine, control) = (guest.clone(), engine.clone(), control.clone());
+                std::thread::Builder::new()
+                    .name("wasmscope-debuggee".into())
+                    .spawn(move || {
+                        let ended = run_debuggee(&guest, &engine, breakpoints, judge, &control, request_rx, event_tx.clone());
+                        let _ = event_tx.send(match ended {
+                            _ if control.terminate.load(Ordering::Relaxed) => DebuggeeEvent::Terminated,
+                            Ok(outcome) => DebuggeeEvent::Ended(outcome),
+                            Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
+                        });
+                    })
+                    .ok()
+            }
+            Err(error) => {
+                let _ = event_tx.send(DebuggeeEvent::Failed(format!("{error:#}")));
+                None
+            }
+        };
+        Debuggee { requests, events, thread, engine: engine.ok(), control }
+    }
+
+    /// Stops the running guest at the next instruction it can stop at.
+    pub fn pause(&self) {
+        self.control.pause.store(true, Ordering::Relaxed);
+        if let Some(engine) = &self.engine {
+            engine.increment_epoch();
+        }
+    }
+
+    /// Ends the guest, running or stopped; `wait` then reports `Terminated`
+    /// (or the end it reached first).
+    pub fn terminate(&self) {
+        self.control.terminate.store(true, Ordering::Relaxed);
+        if let Some(engine) = &self.engine {
+            engine.increment_epoch();
+        }
+        // If it is stopped, let it run into the interruption.
+        let _ = self.requests.send(Request::Resume(Resume::Continue));
     }
 
     /// The next event: blocks while the guest runs.
@@ -177,15 +224,33 @@ impl TargetView for Debuggee {
 }
 
 impl Drop for Debuggee {
+    /// Nothing keeps running behind a dropped debuggee.
     fn drop(&mut self) {
-        // Dropping the request channel makes a stopped guest run on; a
-        // session that wants it dead terminates it first (later work).
-        let (closed, _) = channel();
-        self.requests = closed;
         if let Some(thread) = self.thread.take() {
+            if !thread.is_finished() {
+                self.terminate();
+            }
+            let (closed, _) = channel();
+            self.requests = closed;
+            // The guest may not have reached its first epoch deadline when
+            // the request came (still compiling): keep advancing.
+            while !thread.is_finished() {
+                if let Some(engine) = &self.engine {
+                    engine.increment_epoch();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
             let _ = thread.join();
         }
     }
+}
+
+fn debug_engine() -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.guest_debug(true);
+    // Epochs carry pause and terminate requests into running Wasm.
+    config.epoch_interruption(true);
+    Ok(Engine::new(&config)?)
 }
 
 struct HostData {
@@ -207,24 +272,24 @@ struct HandlerShared {
     policy: Mutex<Option<Box<dyn BreakPolicy>>>,
     /// The standing judge of breakpoint hits.
     judge: Mutex<Option<Box<dyn BreakPolicy>>>,
+    control: Arc<Control>,
 }
 
 fn run_debuggee(
     guest: &GuestConfig,
+    engine: &Engine,
     breakpoints: Vec<ModuleOffset>,
     judge: Option<Box<dyn BreakPolicy>>,
+    control: &Arc<Control>,
     requests: Receiver<Request>,
     events: Sender<DebuggeeEvent>,
 ) -> anyhow::Result<RunOutcome> {
-    let mut config = Config::new();
-    config.guest_debug(true);
-    let engine = Engine::new(&config)?;
-    let module = Module::from_file(&engine, &guest.program)
+    let module = Module::from_file(engine, &guest.program)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile {}", guest.program.display()))?;
     let imported_functions =
         module.imports().filter(|import| matches!(import.ty(), ExternType::Func(_))).count() as u32;
-    let mut linker: Linker<HostData> = Linker::new(&engine);
+    let mut linker: Linker<HostData> = Linker::new(engine);
     wasmtime_wasi::p1::add_to_linker_async(&mut linker, |data: &mut HostData| &mut data.wasi)?;
     let mut builder = WasiCtxBuilder::new();
     let name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy().into_owned());
@@ -235,7 +300,16 @@ fn run_debuggee(
     for (key, value) in &guest.env {
         builder.env(key, value);
     }
-    let mut store = Store::new(&engine, HostData { wasi: builder.build_p1() });
+    let mut store = Store::new(engine, HostData { wasi: builder.build_p1() });
+    store.set_epoch_deadline(1);
+    let deadline_control = control.clone();
+    store.epoch_deadline_callback(move |_| {
+        Ok(if deadline_control.terminate.load(Ordering::Relaxed) {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::Continue(1)
+        })
+    });
     let handler = Handler {
         shared: Arc::new(HandlerShared {
             requests: Mutex::new(requests),
@@ -245,6 +319,7 @@ fn run_debuggee(
             breakpoints: Mutex::new(Vec::new()),
             policy: Mutex::new(None),
             judge: Mutex::new(judge),
+            control: control.clone(),
         }),
     };
     store.set_debug_handler(handler.clone());
@@ -262,6 +337,9 @@ fn run_debuggee(
         let Some(start) = instance.get_func(&mut store, "_start") else {
             bail!("the module has no `_start` export: it is not a WASI command");
         };
+        if control.terminate.load(Ordering::Relaxed) {
+            bail!("terminated before it started");
+        }
         outcome_of(start.call_async(&mut store, &[], &mut []).await)
     })
 }
@@ -278,7 +356,21 @@ impl DebugHandler for Handler {
         store: StoreContextMut<'_, HostData>,
         event: DebugEvent<'_>,
     ) -> impl std::future::Future<Output = ()> + Send {
+        let control = &self.shared.control;
+        let mut store = store;
         let reason = match &event {
+            _ if control.terminate.load(Ordering::Relaxed) => {
+                set_single_step(&mut store, Resume::Continue);
+                None
+            }
+            DebugEvent::EpochYield if control.pause.swap(false, Ordering::Relaxed) => {
+                // The position of an epoch event is imprecise: step once
+                // and report the next instruction as the pause.
+                control.pausing.store(true, Ordering::Relaxed);
+                set_single_step(&mut store, Resume::Step);
+                None
+            }
+            DebugEvent::Breakpoint if control.pausing.swap(false, Ordering::Relaxed) => Some(StopReason::Pause),
             DebugEvent::Breakpoint => Some(StopReason::Breakpoint),
             DebugEvent::Trap(trap) => Some(StopReason::Trap(trap_kind(*trap))),
             _ => None,
@@ -286,7 +378,10 @@ impl DebugHandler for Handler {
         let shared = self.shared.clone();
         async move {
             let Some(reason) = reason else { return };
-            let mut store = store;
+            if reason == StopReason::Pause {
+                // A pause ends any step in progress.
+                *shared.policy.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            }
             if reason == StopReason::Breakpoint {
                 // A step in progress, else the standing judge, decides the
                 // break here, on the guest's thread: most breaks never leave.
