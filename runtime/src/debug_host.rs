@@ -250,6 +250,7 @@ fn debug_engine() -> anyhow::Result<Engine> {
     config.guest_debug(true);
     // Epochs carry pause and terminate requests into running Wasm.
     config.epoch_interruption(true);
+    crate::compile_cache::enable(&mut config);
     Ok(Engine::new(&config)?)
 }
 

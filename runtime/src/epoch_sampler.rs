@@ -58,6 +58,7 @@ pub(crate) fn run_epoch_sampled(guest: &GuestConfig, options: &SamplingOptions) 
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(MAX_FRAMES));
+    crate::compile_cache::enable(&mut config);
     let engine = Engine::new(&config)?;
     let period = period_of(options.rate_hz);
     let samples = Arc::new(AtomicU64::new(0));

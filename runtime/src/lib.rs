@@ -2,6 +2,7 @@
 //! leaves it is in wasmscope's own terms (typed offsets, trap kinds, exit
 //! codes), so the debugger and profiler never see wasmtime.
 
+mod compile_cache;
 mod debug_host;
 mod epoch_sampler;
 mod guest;
@@ -11,6 +12,7 @@ mod sampling;
 mod signal_sampler;
 mod wasi_run;
 
+pub use compile_cache::cache_directory;
 pub use debug_host::{Debuggee, DebuggeeEvent, StopReason};
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};

@@ -24,6 +24,7 @@ pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
 pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::Duration)> {
     let mut config = Config::new();
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
+    crate::compile_cache::enable(&mut config);
     let engine = Engine::new(&config)?;
     let (mut store, start, _) = instantiate_command(&engine, guest, |ctx| ctx, |ctx| ctx)?;
     let started = std::time::Instant::now();

@@ -54,6 +54,7 @@ pub(crate) fn run_signal_sampled(
     let mut config = Config::new();
     config.epoch_interruption(use_epochs);
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(MAX_FRAMES));
+    crate::compile_cache::enable(&mut config);
     let engine = Engine::new(&config)?;
     let period = period_of(options.rate_hz);
     let host_stacks: HostStacks = Arc::default();
