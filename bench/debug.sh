@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debugger benchmark: execution under the debugger vs plain, false
+# conditional breakpoints (µs per hit), launch to first stop cold and warm.
+#
+#   bench/debug.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+tests/guests/build.sh >/dev/null
+bench/programs/build-sqlite.sh "$ROOT/target/bench"
+cargo build --release --locked --quiet -p wasmscope-bench
+target/release/debug-bench "$ROOT/target/guests" "$ROOT/target/bench/sqlite-O2.wasm"

@@ -1,0 +1,142 @@
+//! Debugger benchmark, ratios against plain execution measured in the same
+//! run: execution under the debugger with no breakpoint; the cost of a
+//! breakpoint whose condition is false (µs per hit); launch to first stop,
+//! cold and warm compile cache, on a small guest and on SQLite.
+//!
+//!   debug-bench GUESTS_DIR SQLITE.wasm
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::channel;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use wasmscope_debugger::session::breakpoints::{BreakpointOptions, BreakpointTable};
+use wasmscope_debugger::session::judge::BreakpointJudge;
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, RunOutcome, run_to_completion};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, guests, sqlite] = &args[..] else { bail!("usage: debug-bench GUESTS_DIR SQLITE.wasm") };
+    let guests = PathBuf::from(guests);
+    let cache = std::env::temp_dir().join("wasmscope-debug-bench-cache");
+    use_cache_dir(&cache);
+
+    let guest = |name: &str, args: &[&str]| GuestConfig {
+        program: guests.join(format!("{name}.wasm")),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        quiet: true,
+        ..Default::default()
+    };
+
+    // 1. Execution with no breakpoint (compile cached for both sides).
+    let hot = guest("hotspots-O2", &["10"]);
+    run_to_completion(&hot)?;
+    let _ = run_debuggee(&hot, Vec::new(), None)?;
+    let plain = best_of(3, || time(|| run_to_completion(&hot).map(|_| ())))?;
+    let debugged = best_of(3, || time(|| run_debuggee(&hot, Vec::new(), None).map(|_| ())))?;
+    println!("no breakpoint       plain {:.3} s, under the debugger {:.3} s: {:.2}x", plain.as_secs_f64(), debugged.as_secs_f64(), ratio(debugged, plain));
+
+    // 2. A breakpoint whose condition is always false, on fib's recursion
+    // line: fib(20) passes it 10945 times (fib(n) for n >= 2).
+    let c = guest("c-O0", &["20"]);
+    let symbols = Arc::new(WasmSymbols::load(&c.program, &LoadOptions::default())?);
+    let line = marker_line(&guests.join("../../tests/guests/c/main.c"), "fib_recurse")?;
+    let mut table = BreakpointTable::default();
+    table.set_line_breakpoints(Some(&symbols), "main.c", &[(line, BreakpointOptions { condition: Some("n == 100000".into()), ..Default::default() })]);
+    let offsets = table.module_offsets(&symbols);
+    let table = Arc::new(Mutex::new(table));
+    let without = best_of(3, || time(|| run_debuggee(&c, Vec::new(), None).map(|_| ())))?;
+    let with = best_of(3, || {
+        let (sender, _log) = channel();
+        let judge = BreakpointJudge::new(table.clone(), symbols.clone(), sender);
+        time(|| run_debuggee(&c, offsets.clone(), Some(Box::new(judge))).map(|_| ()))
+    })?;
+    let hits = 10945.0;
+    println!(
+        "false condition     {:.1} µs per hit ({} hits; {:.3} s vs {:.3} s without the breakpoint; target <= 1 µs)",
+        (with.as_secs_f64() - without.as_secs_f64()) * 1e6 / hits,
+        hits,
+        with.as_secs_f64(),
+        without.as_secs_f64()
+    );
+
+    // 3. Launch to first stop, cold and warm cache.
+    for (label, config, function) in [("c-O0", guest("c-O0", &[]), "factorial"), ("sqlite-O2", GuestConfig { program: PathBuf::from(sqlite), args: vec!["100".into()], quiet: true, ..Default::default() }, "sqlite3_open")] {
+        let symbols = WasmSymbols::load(&config.program, &LoadOptions::default())?;
+        let mut table = BreakpointTable::default();
+        table.set_function_breakpoints(Some(&symbols), &[(function.to_owned(), BreakpointOptions::default())]);
+        let offsets = table.module_offsets(&symbols);
+        let _ = std::fs::remove_dir_all(&cache);
+        let cold = first_stop(&config, offsets.clone())?;
+        let warm = best_of(3, || first_stop(&config, offsets.clone()))?;
+        println!("first stop {label:<9} cold cache {:.3} s, warm cache {:.3} s (target <= 0.150 s warm on a small guest)", cold.as_secs_f64(), warm.as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+    Ok(())
+}
+
+/// Runs this benchmark with its own compile cache, so "cold" is cold: the
+/// runtime reads WASMSCOPE_CACHE_DIR, and setting it in a running process
+/// is unsafe in edition 2024, so the benchmark re-executes itself once with
+/// it set.
+fn use_cache_dir(dir: &Path) {
+    if std::env::var_os("WASMSCOPE_CACHE_DIR").is_none() {
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(std::env::args().skip(1))
+            .env("WASMSCOPE_CACHE_DIR", dir)
+            .status()
+            .unwrap();
+        std::process::exit(status.code().unwrap_or(1));
+    }
+}
+
+fn run_debuggee(
+    guest: &GuestConfig,
+    breakpoints: Vec<wasmscope_debugger::address::ModuleOffset>,
+    judge: Option<Box<dyn wasmscope_debugger::target::BreakPolicy>>,
+) -> anyhow::Result<()> {
+    let debuggee = Debuggee::launch_with_judge(guest, breakpoints, judge);
+    match debuggee.wait() {
+        DebuggeeEvent::Ended(RunOutcome::Exited(0)) => Ok(()),
+        other => bail!("unexpected {other:?}"),
+    }
+}
+
+fn first_stop(guest: &GuestConfig, breakpoints: Vec<wasmscope_debugger::address::ModuleOffset>) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    let debuggee = Debuggee::launch(guest, breakpoints);
+    let event = debuggee.wait();
+    let elapsed = started.elapsed();
+    if !matches!(event, DebuggeeEvent::Stopped(_)) {
+        bail!("no stop: {event:?}");
+    }
+    debuggee.terminate();
+    Ok(elapsed)
+}
+
+fn marker_line(source: &Path, name: &str) -> anyhow::Result<u32> {
+    let text = std::fs::read_to_string(source)?;
+    let tag = format!("// BP: {name}");
+    match text.lines().position(|l| l.trim_end().ends_with(&tag)) {
+        Some(i) => Ok(i as u32 + 1),
+        None => bail!("no marker {name} in {}", source.display()),
+    }
+}
+
+fn time(f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    f()?;
+    Ok(started.elapsed())
+}
+
+fn best_of(runs: usize, mut f: impl FnMut() -> anyhow::Result<Duration>) -> anyhow::Result<Duration> {
+    (0..runs).map(|_| f()).collect::<anyhow::Result<Vec<_>>>().map(|t| t.into_iter().min().unwrap_or_default())
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
