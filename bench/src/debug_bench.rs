@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
     // 1. Execution with no breakpoint (compile cached for both sides).
     let hot = guest("hotspots-O2", &["10"]);
     run_to_completion(&hot)?;
-    let _ = run_debuggee(&hot, Vec::new(), None)?;
+    run_debuggee(&hot, Vec::new(), None)?;
     let plain = best_of(3, || time(|| run_to_completion(&hot).map(|_| ())))?;
     let debugged = best_of(3, || time(|| run_debuggee(&hot, Vec::new(), None).map(|_| ())))?;
     println!("no breakpoint       plain {:.3} s, under the debugger {:.3} s: {:.2}x", plain.as_secs_f64(), debugged.as_secs_f64(), ratio(debugged, plain));
