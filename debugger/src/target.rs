@@ -50,6 +50,10 @@ pub enum Resume {
 /// guest's own thread, so calls are cheap (no round trip).
 pub trait TargetView {
     fn frames(&mut self) -> Result<Vec<TargetFrame>, String>;
+    /// The innermost frame alone (cheaper than the whole stack).
+    fn innermost(&mut self) -> Result<Option<TargetFrame>, String> {
+        Ok(self.frames()?.into_iter().next())
+    }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String>;
     fn global(&mut self, index: u32) -> Result<WasmValue, String>;
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String>;

@@ -468,6 +468,14 @@ impl TargetView for StoreView<'_, '_> {
     fn frames(&mut self) -> Result<Vec<TargetFrame>, String> {
         frames(self.shared, self.store)
     }
+    fn innermost(&mut self) -> Result<Option<TargetFrame>, String> {
+        let frame = nth_frame(self.store, 0)?;
+        let found = frame.wasm_function_index_and_pc(&mut *self.store).map_err(|e| e.to_string())?;
+        Ok(found.map(|(defined, pc)| TargetFrame {
+            function_index: self.shared.imported_functions + defined.as_u32(),
+            offset: ModuleOffset(u64::from(pc.raw())),
+        }))
+    }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
         local(self.store, frame, index)
     }

@@ -91,7 +91,7 @@ fn at_o2_variables_in_wasm_locals_read_and_the_rest_say_why_not() {
     let code = module.module().code.unwrap().to_code(frames[0].offset).unwrap();
     let scopes = module.variables_at(code).unwrap();
     let mut numbers = 0;
-    for scope in &scopes {
+    for scope in scopes.iter() {
         for variable in &scope.variables {
             let shown = show_variable(module, &mut debuggee, 0, variable, scope.frame_base.as_ref());
             assert!(!shown.value.is_empty(), "{shown:?}");

@@ -2,11 +2,12 @@
 //! and logpoints are decided in the runtime's event handler, so a false
 //! condition or a log line costs no round trip to the client.
 
+use std::collections::HashMap;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 
 use super::breakpoints::BreakpointTable;
-use super::expr::{EvalContext, evaluate, is_true, parse};
+use super::expr::{EvalContext, Expr, evaluate, is_true, parse};
 use crate::address::CodeOffset;
 use crate::symbols::{ModuleSymbols, WasmSymbols};
 use crate::target::{BreakPolicy, Resume, TargetView};
@@ -27,26 +28,33 @@ pub struct BreakpointJudge {
     output: Sender<JudgeOutput>,
     /// Ids of the breakpoints that caused the last stop.
     pub last_hit: Arc<Mutex<Vec<u32>>>,
+    /// Conditions parsed once, not at every hit.
+    parsed: HashMap<String, Result<Expr, String>>,
 }
 
 impl BreakpointJudge {
     pub fn new(table: Arc<Mutex<BreakpointTable>>, symbols: Arc<WasmSymbols>, output: Sender<JudgeOutput>) -> Self {
-        BreakpointJudge { table, symbols, output, last_hit: Arc::default() }
+        BreakpointJudge { table, symbols, output, last_hit: Arc::default(), parsed: HashMap::new() }
     }
 }
 
 impl BreakPolicy for BreakpointJudge {
     fn on_break(&mut self, view: &mut dyn TargetView) -> Option<Resume> {
         let Ok(module) = self.symbols.module(0) else { return None };
-        let Ok(frames) = view.frames() else { return None };
-        let pc = frames.first().and_then(|f| module.module().code?.to_code(f.offset))?;
+        let frame = view.innermost().ok()??;
+        let pc = module.module().code?.to_code(frame.offset)?;
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         let mut stopping = Vec::new();
         let mut any = false;
         for breakpoint in table.at_mut(pc) {
             any = true;
             if let Some(condition) = &breakpoint.options.condition {
-                match evaluate_text(condition, module, view, pc).and_then(|v| is_true(&v.0, module)) {
+                let parsed = self.parsed.entry(condition.clone()).or_insert_with(|| parse(condition).map_err(|e| e.to_string()));
+                let verdict = parsed.clone().and_then(|expr| {
+                    let mut context = EvalContext { symbols: module, view: &mut *view, frame: 0, pc, inline_frame: 0 };
+                    evaluate(&expr, &mut context).and_then(|v| is_true(&v, module))
+                });
+                match verdict {
                     Ok(false) => continue,
                     Ok(true) => {}
                     Err(error) => {

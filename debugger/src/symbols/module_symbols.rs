@@ -37,6 +37,8 @@ struct DebugInfo {
     units: OnceLock<Result<Units, String>>,
     functions: OnceLock<Result<FunctionIndex, String>>,
     types: Mutex<HashMap<DieRef, Arc<Type>>>,
+    /// Scopes by pc: conditions and logpoints ask at the same pc many times.
+    scopes: Mutex<HashMap<CodeOffset, Arc<Vec<FrameVariables>>>>,
 }
 
 impl std::fmt::Debug for DebugInfo {
@@ -61,6 +63,7 @@ impl ModuleSymbols {
                     units: OnceLock::new(),
                     functions: OnceLock::new(),
                     types: Mutex::new(HashMap::new()),
+                    scopes: Mutex::new(HashMap::new()),
                 })
             }
             None => None,
@@ -110,12 +113,20 @@ impl ModuleSymbols {
 
     /// Parameters and locals in scope at `offset`, one entry per frame of
     /// the inlined chain, innermost first (as [`Self::frames_at`]).
-    pub fn variables_at(&self, offset: CodeOffset) -> Result<Vec<FrameVariables>> {
+    pub fn variables_at(&self, offset: CodeOffset) -> Result<Arc<Vec<FrameVariables>>> {
         let (Some(debug), Some(units), Some(functions)) = (&self.debug, self.units()?, self.function_index()?) else {
-            return Ok(Vec::new());
+            return Ok(Arc::default());
         };
-        let Some(body) = functions.body_at(offset) else { return Ok(Vec::new()) };
-        frame_variables(&debug.dwarf, units, body.die, offset).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))
+        if let Some(cached) = debug.scopes.lock().unwrap_or_else(|p| p.into_inner()).get(&offset) {
+            return Ok(cached.clone());
+        }
+        let Some(body) = functions.body_at(offset) else { return Ok(Arc::default()) };
+        let scopes = Arc::new(
+            frame_variables(&debug.dwarf, units, body.die, offset)
+                .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?,
+        );
+        debug.scopes.lock().unwrap_or_else(|p| p.into_inner()).insert(offset, scopes.clone());
+        Ok(scopes)
     }
 
     /// Globals and file-level statics of the unit whose code holds `offset`.
