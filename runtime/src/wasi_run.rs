@@ -2,7 +2,6 @@
 //! the baseline everything else is compared with.
 
 use anyhow::Context as _;
-use wasmscope_debugger::address::ModuleOffset;
 use wasmtime::{Config, Engine, Linker, Module, Store, Trap, TypedFunc, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -93,14 +92,9 @@ pub(crate) fn outcome_of(result: wasmtime::Result<()>) -> anyhow::Result<RunOutc
 }
 
 fn trap_frames(backtrace: &WasmBacktrace) -> Vec<TrapFrame> {
-    backtrace
-        .frames()
-        .iter()
-        .map(|frame| TrapFrame {
-            module: 0,
-            function_index: frame.func_index(),
-            offset: frame.module_offset().map(|o| ModuleOffset(o as u64)),
-        })
+    crate::sampling::raw_frames(backtrace)
+        .into_iter()
+        .map(|f| TrapFrame { module: f.module, function_index: f.function_index, offset: f.offset })
         .collect()
 }
 
