@@ -44,10 +44,18 @@ pub enum DebuggeeEvent {
     Stopped(StopReason),
     /// The program ended (exit code, or the trap that ended it).
     Ended(RunOutcome),
+    /// The guest wrote to stdout or stderr (with `capture_output`).
+    Output { stream: OutputStream, bytes: Vec<u8> },
     /// Stopped by [`Debuggee::terminate`].
     Terminated,
     /// The host failed (compile error, missing `_start`, …).
     Failed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
 }
 
 /// Requests that reach a running guest through Wasmtime's epochs.
@@ -295,7 +303,10 @@ fn run_debuggee(
     let mut builder = WasiCtxBuilder::new();
     let name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy().into_owned());
     builder.args(&std::iter::once(name).chain(guest.args.iter().cloned()).collect::<Vec<_>>());
-    if !guest.quiet {
+    if guest.capture_output {
+        builder.stdout(crate::guest_output::ChannelOutput::new(OutputStream::Stdout, events.clone()));
+        builder.stderr(crate::guest_output::ChannelOutput::new(OutputStream::Stderr, events.clone()));
+    } else if !guest.quiet {
         builder.inherit_stdio();
     }
     for (key, value) in &guest.env {

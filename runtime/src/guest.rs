@@ -35,4 +35,7 @@ pub struct GuestConfig {
     /// Discard the guest's stdout and stderr instead of inheriting them
     /// (benchmarks, tests).
     pub quiet: bool,
+    /// Under the debugger: send stdout and stderr to the session as
+    /// `DebuggeeEvent::Output`, as the guest writes them (overrides `quiet`).
+    pub capture_output: bool,
 }

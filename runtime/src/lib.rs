@@ -6,6 +6,7 @@ mod compile_cache;
 mod debug_host;
 mod epoch_sampler;
 mod guest;
+mod guest_output;
 mod outcome;
 mod sampling;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -13,7 +14,7 @@ mod signal_sampler;
 mod wasi_run;
 
 pub use compile_cache::cache_directory;
-pub use debug_host::{Debuggee, DebuggeeEvent, StopReason};
+pub use debug_host::{Debuggee, DebuggeeEvent, OutputStream, StopReason};
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, run_sampled};

@@ -155,3 +155,43 @@ fn a_module_that_does_not_compile_fails_cleanly() {
     let DebuggeeEvent::Failed(message) = debuggee.wait() else { panic!("fails") };
     assert!(message.contains("cannot compile"), "{message}");
 }
+
+#[test]
+fn guest_output_reaches_the_session_in_order_with_the_end() {
+    let mut config = config("c-O0", &[]);
+    config.capture_output = true;
+    let debuggee = Debuggee::launch(&config, Vec::new());
+    let mut stdout = Vec::new();
+    loop {
+        match debuggee.wait() {
+            DebuggeeEvent::Output { stream: wasmscope_runtime::OutputStream::Stdout, bytes } => stdout.extend(bytes),
+            DebuggeeEvent::Output { .. } => {}
+            DebuggeeEvent::Ended(outcome) => {
+                assert_eq!(outcome, RunOutcome::Exited(0));
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let text = String::from_utf8(stdout).unwrap();
+    // fib(10) = 55 and 10! = 3628800; the guest counts 177 calls of fib.
+    assert_eq!(text.lines().next().unwrap(), "fib(10) = 55 in 177 calls, factorial = 3628800");
+
+    let mut config = config_for_rust_panic();
+    config.capture_output = true;
+    let debuggee = Debuggee::launch(&config, Vec::new());
+    let mut stderr = Vec::new();
+    loop {
+        match debuggee.wait() {
+            DebuggeeEvent::Output { stream: wasmscope_runtime::OutputStream::Stderr, bytes } => stderr.extend(bytes),
+            DebuggeeEvent::Stopped(StopReason::Trap(TrapKind::Unreachable)) => debuggee.resume(Resume::Continue).unwrap(),
+            DebuggeeEvent::Ended(_) => break,
+            _ => {}
+        }
+    }
+    assert!(String::from_utf8_lossy(&stderr).contains("guest panic requested"), "the panic message is on stderr");
+}
+
+fn config_for_rust_panic() -> GuestConfig {
+    config("rust-O0", &["panic"])
+}

@@ -79,7 +79,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Read symbols before running, so a bad file fails fast.
     let symbols = WasmSymbols::load(&program, &LoadOptions::default())?;
-    let guest = GuestConfig { program: program.clone(), args: args.args.clone(), env, dirs: args.dirs.clone(), quiet: false };
+    let guest = GuestConfig { program: program.clone(), args: args.args.clone(), env, dirs: args.dirs.clone(), ..Default::default() };
 
     let sampler = match args.sampler.as_deref() {
         None => SamplerKind::platform_default(),
