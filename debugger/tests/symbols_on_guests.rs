@@ -261,3 +261,40 @@ fn rust_enums_have_variant_parts_and_format_by_discriminant() {
 fn gimli_tag_structure() -> gimli::DwTag {
     gimli::DW_TAG_structure_type
 }
+
+#[test]
+fn disassembly_names_every_instruction_as_llvm_objdump_does_and_marks_lines() {
+    let path = guest("c-O0");
+    let symbols = WasmSymbols::load(&path, &LoadOptions::default()).unwrap();
+    let module = symbols.module(0).unwrap();
+    let output = std::process::Command::new(wasmscope_test_support::llvm_tool("llvm-objdump-14")).arg("-d").arg(&path).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    // Lines look like `     3fb: 20 03        \tlocal.get\t3`.
+    let expected: Vec<(u64, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (offset, rest) = l.trim_start().split_once(": ")?;
+            let offset = u64::from_str_radix(offset, 16).ok()?;
+            let mnemonic = rest.split('\t').nth(1)?.trim().split_whitespace().next()?.to_owned();
+            // LLVM names the untyped `select` (0x1b) after its operands' type.
+            let mnemonic = if mnemonic.ends_with(".select") { "select".to_owned() } else { mnemonic };
+            Some((offset, mnemonic))
+        })
+        .collect();
+    assert!(expected.len() > 1000);
+    let all = module.disassemble(CodeOffset(0), 0, usize::MAX / 2).unwrap();
+    let ours: std::collections::BTreeSet<u64> = all.iter().map(|i| i.offset.0).collect();
+    let missing: Vec<_> = expected.iter().filter(|(o, _)| !ours.contains(o)).take(5).collect();
+    assert_eq!(all.len(), expected.len(), "one line per instruction; missing {missing:?}");
+    for (ours, (offset, mnemonic)) in all.iter().zip(&expected) {
+        assert_eq!(ours.offset.0, *offset);
+        assert_eq!(ours.text.split_whitespace().next().unwrap(), mnemonic, "at {:#x}: {}", offset, ours.text);
+    }
+    // Around a breakpoint: the window, with the marked line where it starts.
+    let line = marker(&source("c/main.c"), "factorial_recurse");
+    let at = bind_line(module, "main.c", line, &[]).unwrap().unwrap().offsets[0];
+    let window = module.disassemble(at, 3, 3).unwrap();
+    assert_eq!(window.len(), 7);
+    assert_eq!(window[3].offset, at);
+    assert_eq!(window[3].location.as_ref().unwrap().line, line, "the first instruction of the line says so");
+}

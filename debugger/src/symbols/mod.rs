@@ -4,6 +4,7 @@
 //! running guest are requested from the caller.
 
 mod dies;
+mod disassembly;
 mod dwarf_sections;
 mod error;
 mod file_match;
@@ -23,6 +24,7 @@ mod units;
 mod wasm_file;
 mod wasm_symbols;
 
+pub use disassembly::{Disassembly, Instruction};
 pub use dwarf_sections::{DebugSource, DwarfReader};
 pub use error::{Result, SymbolsError};
 pub use file_match::PathMapping;

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::dwarf_sections::{DebugSource, Dwarf, DwarfReader, load_dwarf};
 use super::error::{Result, SymbolsError};
 use super::frames::{NameOrigin, SourceFrame, frames_from_dwarf};
+use super::disassembly::{Disassembly, Instruction};
 use super::function_index::{FunctionIndex, FunctionInfo};
 use super::line_index::LineIndex;
 use super::type_names::TypeLookup;
@@ -22,6 +23,7 @@ use crate::address::CodeOffset;
 #[derive(Debug)]
 pub struct ModuleSymbols {
     module: CoreModule,
+    disassembly: OnceLock<Result<Disassembly, String>>,
     source: DebugSource,
     debug: Option<DebugInfo>,
     what: String,
@@ -68,7 +70,7 @@ impl ModuleSymbols {
             }
             None => None,
         };
-        Ok(ModuleSymbols { module, source, debug, what })
+        Ok(ModuleSymbols { module, disassembly: OnceLock::new(), source, debug, what })
     }
 
     pub fn module(&self) -> &CoreModule {
@@ -87,6 +89,22 @@ impl ModuleSymbols {
     pub fn line_index(&self) -> Result<Option<&LineIndex>> {
         let Some(debug) = &self.debug else { return Ok(None) };
         cached(&debug.lines, || LineIndex::build(&debug.dwarf, &self.what)).map(Some)
+    }
+
+    /// Instructions around `offset` as Wasm text, each with its source
+    /// position when it begins a new line (disassembly views).
+    pub fn disassemble(&self, offset: CodeOffset, before: usize, after: usize) -> Result<Vec<Instruction>> {
+        let disassembly = cached(&self.disassembly, || Disassembly::build(&self.module, &self.what))?;
+        let mut previous: Option<(Option<String>, u32)> = None;
+        let mut out = Vec::new();
+        for (at, text) in disassembly.window(offset, before, after) {
+            let location = self.frames_at(*at)?.into_iter().next().and_then(|f| f.location);
+            let key = location.as_ref().map(|l| (l.file.clone(), l.line));
+            let changed = key.is_some() && key != previous;
+            previous = key.or(previous);
+            out.push(Instruction { offset: *at, text: text.clone(), location: location.filter(|_| changed) });
+        }
+        Ok(out)
     }
 
     /// All compilation units, parsed on first use. `None` without DWARF.
