@@ -275,7 +275,7 @@ fn disassembly_names_every_instruction_as_llvm_objdump_does_and_marks_lines() {
         .filter_map(|l| {
             let (offset, rest) = l.trim_start().split_once(": ")?;
             let offset = u64::from_str_radix(offset, 16).ok()?;
-            let mnemonic = rest.split('\t').nth(1)?.trim().split_whitespace().next()?.to_owned();
+            let mnemonic = rest.split('\t').nth(1)?.split_whitespace().next()?.to_owned();
             // LLVM names the untyped `select` (0x1b) after its operands' type.
             let mnemonic = if mnemonic.ends_with(".select") { "select".to_owned() } else { mnemonic };
             Some((offset, mnemonic))
