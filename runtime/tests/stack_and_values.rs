@@ -113,3 +113,40 @@ fn rust_structs_show_their_fields() {
     let frame = value_of(&symbols, &mut debuggee, main.physical, "frame");
     assert_eq!(frame, "{origin = {x = 3, y = -4}, size = {w = 640, h = 480}, depth = 2}");
 }
+
+#[test]
+fn setting_a_parameter_changes_what_the_program_computes() {
+    // At the first pass over `return n * factorial(n - 1)`, n = 10; make it 5
+    // and main prints 5! = 120 instead of 10! = 3628800.
+    let symbols = WasmSymbols::load(&guest("c-O0"), &LoadOptions::default()).unwrap();
+    let module = symbols.module(0).unwrap();
+    let line = marker(&repo_root().join("tests/guests/c/main.c"), "factorial_recurse");
+    let offset = bind_line(module, "main.c", line, &[]).unwrap().unwrap().offsets[0];
+    let config = GuestConfig { program: guest("c-O0"), capture_output: true, ..Default::default() };
+    let mut debuggee = Debuggee::launch(&config, vec![module.module().code.unwrap().to_module(offset)]);
+    let mut stdout = Vec::new();
+    loop {
+        match debuggee.wait() {
+            DebuggeeEvent::Stopped(StopReason::Breakpoint) => break,
+            DebuggeeEvent::Output { bytes, .. } => stdout.extend(bytes),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let scopes = module.variables_at(offset).unwrap();
+    let n = scopes[0].variables.iter().find(|v| v.name == "n").unwrap();
+    let shown = wasmscope_debugger::session::values::set_variable(module, &mut debuggee, 0, offset, n, scopes[0].frame_base.as_ref(), "2 + 3").unwrap();
+    assert_eq!(shown.value, "5");
+    let bad = wasmscope_debugger::session::values::set_variable(module, &mut debuggee, 0, offset, n, scopes[0].frame_base.as_ref(), "nosuch");
+    assert_eq!(bad.unwrap_err(), "no variable `nosuch` in scope", "a bad value is an error, n is unchanged");
+    debuggee.set_breakpoints(Vec::new()).unwrap();
+    debuggee.resume(Resume::Continue).unwrap();
+    loop {
+        match debuggee.wait() {
+            DebuggeeEvent::Output { bytes, .. } => stdout.extend(bytes),
+            DebuggeeEvent::Ended(_) => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(text.contains("factorial = 120\n"), "{text}");
+}

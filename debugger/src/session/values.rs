@@ -97,3 +97,47 @@ fn resize(mut bytes: Vec<u8>, size: usize) -> Vec<u8> {
     bytes.resize(size, 0);
     bytes
 }
+
+/// Writes `value` (an expression) into `variable` of physical frame
+/// `frame`: scalars, enums and pointers that live in linear memory. A value
+/// held in a Wasm local cannot be written (Wasmtime offers no way to).
+pub fn set_variable(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    frame: usize,
+    pc: crate::address::CodeOffset,
+    variable: &Variable,
+    frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
+    value: &str,
+) -> Result<ShownVariable, String> {
+    use super::expr::{EvalContext, Value, evaluate, parse};
+    use crate::symbols::{BaseEncoding, Type, resolve};
+
+    let (_, address) = read_bytes(symbols, view, frame, variable, frame_base)?;
+    let address = address.ok_or("the variable is not in linear memory (a Wasm local cannot be written)")?;
+    let expr = parse(value).map_err(|e| e.to_string())?;
+    let new = evaluate(&expr, &mut EvalContext { symbols, view: &mut *view, frame, pc, inline_frame: 0 })?;
+    let size = size_of(symbols, variable.ty).ok_or("the variable's type has no size")? as usize;
+    let target = resolve(symbols, variable.ty).ok_or("the variable's type is unknown")?;
+    let number = |v: &Value| -> Result<(i128, f64), String> {
+        Ok(match v {
+            Value::Int(i) => (i128::from(*i), *i as f64),
+            Value::UInt(u) => (i128::from(*u), *u as f64),
+            Value::Float(f) => (*f as i128, *f),
+            Value::Pointer { address, .. } => (i128::from(*address), *address as f64),
+            Value::Object { ty, bytes, .. } => {
+                let raw = read_uint(bytes, size_of(symbols, *ty).unwrap_or(0)).ok_or("cannot assign that value")?;
+                (i128::from(raw), raw as f64)
+            }
+        })
+    };
+    let (integer, float) = number(&new)?;
+    let bytes = match &*target {
+        Type::Base { encoding: BaseEncoding::Float, size: 4, .. } => (float as f32).to_le_bytes().to_vec(),
+        Type::Base { encoding: BaseEncoding::Float, .. } => float.to_le_bytes().to_vec(),
+        Type::Base { .. } | Type::Enum { .. } | Type::Pointer { .. } => (integer as u64).to_le_bytes()[..size].to_vec(),
+        _ => return Err(format!("cannot assign to a `{}`: only scalars, enums and pointers", type_name(symbols, variable.ty))),
+    };
+    view.write_memory(address, &bytes)?;
+    Ok(show_variable(symbols, view, frame, variable, frame_base))
+}
