@@ -38,6 +38,13 @@ pub struct TargetFrame {
     pub offset: ModuleOffset,
 }
 
+/// A frame's raw Wasm state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WasmState {
+    pub locals: Vec<WasmValue>,
+    pub stack: Vec<WasmValue>,
+}
+
 /// How a stopped guest goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resume {
@@ -56,6 +63,9 @@ pub trait TargetView {
     }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String>;
     fn global(&mut self, index: u32) -> Result<WasmValue, String>;
+    /// All Wasm locals (parameters first) and the operand stack (bottom
+    /// first) of a physical frame: the Wasm scope of a stack frame.
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String>;
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String>;
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String>;
     /// Replaces the breakpoints set in the guest (module offsets).

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use anyhow::{Context as _, bail};
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
-use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmValue};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::{
     AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Linker, Module, ModulePC, Store,
     StoreContextMut, UpdateDeadline, Val,
@@ -74,6 +74,7 @@ enum Request {
     Frames(Reply<Vec<TargetFrame>>),
     Local { frame: usize, index: u32, reply: Reply<WasmValue> },
     Global { index: u32, reply: Reply<WasmValue> },
+    WasmState { frame: usize, reply: Reply<WasmState> },
     ReadMemory { address: MemoryAddress, len: usize, reply: Reply<Vec<u8>> },
     WriteMemory { address: MemoryAddress, bytes: Vec<u8>, reply: Reply<()> },
     SetBreakpoints { offsets: Vec<ModuleOffset>, reply: Reply<()> },
@@ -184,6 +185,10 @@ impl Debuggee {
         self.ask(|reply| Request::Global { index, reply })
     }
 
+    pub fn wasm_state(&self, frame: usize) -> anyhow::Result<WasmState> {
+        self.ask(|reply| Request::WasmState { frame, reply })
+    }
+
     pub fn read_memory(&self, address: MemoryAddress, len: usize) -> anyhow::Result<Vec<u8>> {
         self.ask(|reply| Request::ReadMemory { address, len, reply })
     }
@@ -219,6 +224,9 @@ impl TargetView for Debuggee {
     }
     fn global(&mut self, index: u32) -> Result<WasmValue, String> {
         Debuggee::global(self, index).map_err(|e| e.to_string())
+    }
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String> {
+        Debuggee::wasm_state(self, frame).map_err(|e| e.to_string())
     }
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
         Debuggee::read_memory(self, address, len).map_err(|e| e.to_string())
@@ -441,6 +449,9 @@ fn serve_while_stopped(shared: &HandlerShared, mut store: StoreContextMut<'_, Ho
             Request::Global { index, reply } => {
                 let _ = reply.send(global(&mut store, index));
             }
+            Request::WasmState { frame, reply } => {
+                let _ = reply.send(wasm_state(&mut store, frame));
+            }
             Request::ReadMemory { address, len, reply } => {
                 let _ = reply.send(read_memory(&mut store, address, len));
             }
@@ -493,6 +504,9 @@ impl TargetView for StoreView<'_, '_> {
     fn global(&mut self, index: u32) -> Result<WasmValue, String> {
         global(self.store, index)
     }
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String> {
+        wasm_state(self.store, frame)
+    }
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
         read_memory(self.store, address, len)
     }
@@ -542,6 +556,22 @@ fn local(store: &mut StoreContextMut<'_, HostData>, frame: usize, index: u32) ->
         return Err(format!("frame {frame} has {count} locals, not {}", index + 1));
     }
     Ok(value(handle.local(&mut *store, index).map_err(|e| e.to_string())?))
+}
+
+fn wasm_state(store: &mut StoreContextMut<'_, HostData>, frame: usize) -> Result<WasmState, String> {
+    let handle = nth_frame(store, frame)?;
+    let locals = handle.num_locals(&mut *store).map_err(|e| e.to_string())?;
+    let stack = handle.num_stacks(&mut *store).map_err(|e| e.to_string())?;
+    Ok(WasmState {
+        locals: (0..locals)
+            .map(|i| handle.local(&mut *store, i).map(value))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?,
+        stack: (0..stack)
+            .map(|i| handle.stack(&mut *store, i).map(value))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?,
+    })
 }
 
 fn global(store: &mut StoreContextMut<'_, HostData>, index: u32) -> Result<WasmValue, String> {

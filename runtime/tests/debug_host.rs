@@ -195,3 +195,21 @@ fn guest_output_reaches_the_session_in_order_with_the_end() {
 fn config_for_rust_panic() -> GuestConfig {
     config("rust-O0", &["panic"])
 }
+
+#[test]
+fn the_wasm_scope_shows_locals_and_the_operand_stack() {
+    let symbols = WasmSymbols::load(&guest("c-O0"), &LoadOptions::default()).unwrap();
+    let module = symbols.module(0).unwrap();
+    let debuggee = Debuggee::launch(&config("c-O0", &[]), vec![marker_offset(module, "factorial_recurse")]);
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Breakpoint));
+    let state = debuggee.wasm_state(0).unwrap();
+    // factorial(int n): one i32 parameter; clang -O0 adds i32 locals.
+    assert!(state.locals.len() > 1);
+    assert!(state.locals.iter().all(|v| matches!(v, wasmscope_debugger::target::WasmValue::I32(_))), "{:?}", state.locals);
+    // The same local 0 through both paths.
+    assert_eq!(state.locals[0], debuggee.local(0, 0).unwrap());
+    assert!(debuggee.wasm_state(1).unwrap().stack.len() <= 16, "a caller's operand stack is small");
+    debuggee.set_breakpoints(Vec::new()).unwrap();
+    debuggee.resume(Resume::Continue).unwrap();
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
+}
