@@ -150,3 +150,16 @@ fn setting_a_parameter_changes_what_the_program_computes() {
     let text = String::from_utf8(stdout).unwrap();
     assert!(text.contains("factorial = 120\n"), "{text}");
 }
+
+#[test]
+fn rust_strings_and_vecs_show_their_contents() {
+    let (symbols, mut debuggee) = stop_at("rust-O0", "rust/main.rs", "after_struct_init", 1);
+    let frames = TargetView::frames(&mut debuggee).unwrap();
+    let stack = stack_frames(&symbols, &frames);
+    let main = stack.iter().find(|f| f.function == "rust_guest::main").expect("main on the stack").physical;
+    // args = ["rust-O0.wasm"]: a Vec of Strings.
+    assert_eq!(value_of(&symbols, &mut debuggee, main, "args"), "(len 1) [\"rust-O0.wasm\"]");
+    let shapes = value_of(&symbols, &mut debuggee, main, "shapes");
+    assert!(shapes.starts_with("(len 4) [Circle("), "{shapes}");
+    assert!(shapes.contains("Rect {") && shapes.ends_with("Empty]"), "{shapes}");
+}

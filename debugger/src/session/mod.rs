@@ -7,6 +7,7 @@
 pub mod breakpoints;
 pub mod expr;
 pub mod judge;
+pub mod pretty;
 pub mod stack;
 pub mod stepping;
 pub mod values;

@@ -32,7 +32,8 @@ pub fn show_variable(
         Ok((bytes, address)) => ShownVariable {
             name: variable.name.clone(),
             type_name,
-            value: format_value(symbols, variable.ty, &bytes),
+            value: super::pretty::pretty(symbols, view, variable.ty, &bytes, 0)
+                .unwrap_or_else(|| format_value(symbols, variable.ty, &bytes)),
             address,
         },
         Err(error) => ShownVariable { name: variable.name.clone(), type_name, value: format!("<error: {error}>"), address: None },

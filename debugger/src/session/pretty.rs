@@ -1,0 +1,120 @@
+//! Readable views of library types whose DWARF shape is not what a user
+//! means: Rust `String`, `&str`, `Vec<T>` and slices show their contents,
+//! read from linear memory through the target. (C++ std::string and
+//! std::vector follow.)
+
+use crate::address::MemoryAddress;
+use crate::symbols::{DieRef, ModuleSymbols, Type, format_value, quote, read_uint, resolve, size_of};
+use crate::target::TargetView;
+
+/// Elements shown inline.
+const MAX_ELEMENTS: u64 = 16;
+/// Bytes of a string shown inline.
+const MAX_STRING: u64 = 1024;
+
+/// A readable summary for values of known library types; `None` for the rest.
+pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<String> {
+    if depth > 3 {
+        return None;
+    }
+    let t = resolve(symbols, ty)?;
+    let Type::Composite { name: Some(name), .. } = &*t else { return None };
+    if name == "String" {
+        let (vec_ty, vec_bytes) = member(symbols, ty, bytes, "vec")?;
+        let (data, len) = vec_parts(symbols, vec_ty, &vec_bytes)?;
+        return Some(read_string(view, data, len));
+    }
+    if name == "&str" {
+        let (data, len) = slice_parts(symbols, ty, bytes)?;
+        return Some(read_string(view, data.1, len));
+    }
+    if name.starts_with("Vec<") {
+        let ((element, data), len) = vec_elements(symbols, ty, bytes)?;
+        return Some(elements(symbols, view, element, data, len, depth));
+    }
+    if name.starts_with("&[") || name.starts_with("&mut [") {
+        let ((element, data), len) = slice_parts(symbols, ty, bytes)?;
+        return Some(elements(symbols, view, element, data, len, depth));
+    }
+    None
+}
+
+fn member(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], name: &str) -> Option<(Option<DieRef>, Vec<u8>)> {
+    let t = resolve(symbols, ty)?;
+    let Type::Composite { members, .. } = &*t else { return None };
+    let m = members.iter().find(|m| m.name.as_deref() == Some(name))?;
+    let size = size_of(symbols, m.ty)? as usize;
+    Some((m.ty, bytes.get(m.offset as usize..m.offset as usize + size)?.to_vec()))
+}
+
+/// The first pointer inside a value, following first members (`RawVec` →
+/// `Unique` → `NonNull` → `*const T`).
+fn first_pointer(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<(Option<DieRef>, MemoryAddress)> {
+    if depth > 8 {
+        return None;
+    }
+    let t = resolve(symbols, ty)?;
+    match &*t {
+        Type::Pointer { pointee, size } => Some((*pointee, MemoryAddress(read_uint(bytes, *size)?))),
+        Type::Composite { members, .. } => {
+            let first = members.iter().find(|m| m.offset == 0)?;
+            let size = size_of(symbols, first.ty)? as usize;
+            first_pointer(symbols, first.ty, bytes.get(..size)?, depth + 1)
+        }
+        _ => None,
+    }
+}
+
+/// A `Vec`'s element type, data pointer and length.
+fn vec_elements(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Option<((Option<DieRef>, MemoryAddress), u64)> {
+    let (buf_ty, buf_bytes) = member(symbols, ty, bytes, "buf")?;
+    let data = first_pointer(symbols, buf_ty, &buf_bytes, 0)?;
+    let (len_ty, len_bytes) = member(symbols, ty, bytes, "len")?;
+    Some((data, read_uint(&len_bytes, size_of(symbols, len_ty)?)?))
+}
+
+fn vec_parts(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Option<(MemoryAddress, u64)> {
+    let ((_, data), len) = vec_elements(symbols, ty, bytes)?;
+    Some((data, len))
+}
+
+/// A fat pointer's (`&str`, `&[T]`) element type, data pointer and length.
+fn slice_parts(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Option<((Option<DieRef>, MemoryAddress), u64)> {
+    let (data_ty, data_bytes) = member(symbols, ty, bytes, "data_ptr")?;
+    let data = first_pointer(symbols, data_ty, &data_bytes, 0)?;
+    let (len_ty, len_bytes) = member(symbols, ty, bytes, "length")?;
+    Some((data, read_uint(&len_bytes, size_of(symbols, len_ty)?)?))
+}
+
+fn read_string(view: &mut dyn TargetView, data: MemoryAddress, len: u64) -> String {
+    match view.read_memory(data, len.min(MAX_STRING) as usize) {
+        Ok(bytes) if len > MAX_STRING => format!("{}...", quote(&bytes)),
+        Ok(bytes) => quote(&bytes),
+        Err(error) => format!("<error: {error}>"),
+    }
+}
+
+fn elements(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    element: Option<DieRef>,
+    data: MemoryAddress,
+    len: u64,
+    depth: usize,
+) -> String {
+    let Some(size) = size_of(symbols, element) else { return format!("(len {len})") };
+    let shown = len.min(MAX_ELEMENTS);
+    let bytes = match view.read_memory(data, (size * shown) as usize) {
+        Ok(bytes) => bytes,
+        Err(error) => return format!("(len {len}) <error: {error}>"),
+    };
+    let mut parts: Vec<String> = bytes
+        .chunks(size.max(1) as usize)
+        .take(shown as usize)
+        .map(|chunk| pretty(symbols, view, element, chunk, depth + 1).unwrap_or_else(|| format_value(symbols, element, chunk)))
+        .collect();
+    if len > shown {
+        parts.push("...".to_owned());
+    }
+    format!("(len {len}) [{}]", parts.join(", "))
+}
