@@ -163,3 +163,22 @@ fn rust_strings_and_vecs_show_their_contents() {
     assert!(shapes.starts_with("(len 4) [Circle("), "{shapes}");
     assert!(shapes.contains("Rect {") && shapes.ends_with("Empty]"), "{shapes}");
 }
+
+#[test]
+fn cpp_strings_and_vectors_show_their_contents() {
+    let (symbols, mut debuggee) = stop_at("cpp-O0", "cpp/main.cpp", "after_vectors_init", 1);
+    // From the source: numbers = {3, 17, 5, 11}, reals = {0.5, 2.25, 1.75},
+    // points (i, 2i + 1) for i < 5, top = words.pop() = "gamma".
+    assert_eq!(value_of(&symbols, &mut debuggee, 0, "numbers"), "(len 4) [3, 17, 5, 11]");
+    assert_eq!(value_of(&symbols, &mut debuggee, 0, "reals"), "(len 3) [0.5, 2.25, 1.75]");
+    assert!(value_of(&symbols, &mut debuggee, 0, "points").starts_with("(len 5) [{x_ = 0, y_ = 1}, {x_ = 1, y_ = 3}"));
+    assert_eq!(value_of(&symbols, &mut debuggee, 0, "top"), "\"gamma\"");
+}
+
+#[test]
+fn a_long_cpp_string_is_read_from_its_heap_buffer() {
+    let (symbols, mut debuggee) = stop_at("cpp-O0", "cpp/main.cpp", "main_end", 1);
+    // greeting = "hello" + ", wasm": 11 characters, past the 10 that fit in
+    // the string object itself.
+    assert_eq!(value_of(&symbols, &mut debuggee, 0, "greeting"), "\"hello, wasm\"");
+}

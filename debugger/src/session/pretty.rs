@@ -1,7 +1,7 @@
 //! Readable views of library types whose DWARF shape is not what a user
-//! means: Rust `String`, `&str`, `Vec<T>` and slices show their contents,
-//! read from linear memory through the target. (C++ std::string and
-//! std::vector follow.)
+//! means: Rust `String`, `&str`, `Vec<T>` and slices, and libc++'s
+//! `std::string` and `std::vector` show their contents, read from linear
+//! memory through the target.
 
 use crate::address::MemoryAddress;
 use crate::symbols::{DieRef, ModuleSymbols, Type, format_value, quote, read_uint, resolve, size_of};
@@ -32,11 +32,40 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
         let ((element, data), len) = vec_elements(symbols, ty, bytes)?;
         return Some(elements(symbols, view, element, data, len, depth));
     }
+    if name.starts_with("basic_string<char,") {
+        return libcxx_string(view, bytes);
+    }
+    if name.starts_with("vector<") {
+        let (begin_ty, begin) = member(symbols, ty, bytes, "__begin_")?;
+        let (_, end) = member(symbols, ty, bytes, "__end_")?;
+        let (element, data) = first_pointer(symbols, begin_ty, &begin, 0)?;
+        let end = read_uint(&end, end.len() as u64)?;
+        let size = size_of(symbols, element)?.max(1);
+        let len = end.checked_sub(data.0)? / size;
+        return Some(elements(symbols, view, element, data, len, depth));
+    }
     if name.starts_with("&[") || name.starts_with("&mut [") {
         let ((element, data), len) = slice_parts(symbols, ty, bytes)?;
         return Some(elements(symbols, view, element, data, len, depth));
     }
     None
+}
+
+/// libc++'s `std::string` as Debian's wasm32 libc++ 14 lays it out (the
+/// layout was read off the fixtures): 12 bytes; when the high bit of the
+/// last byte is clear the string is short, its characters in place and its
+/// length in that last byte; else it is long: data pointer, size, capacity.
+fn libcxx_string(view: &mut dyn TargetView, bytes: &[u8]) -> Option<String> {
+    if bytes.len() != 12 {
+        return None;
+    }
+    if bytes[11] & 0x80 == 0 {
+        let len = usize::from(bytes[11]);
+        return Some(quote(bytes.get(..len.min(11))?));
+    }
+    let data = read_uint(&bytes[0..4], 4)?;
+    let size = read_uint(&bytes[4..8], 4)?;
+    Some(read_string(view, MemoryAddress(data), size))
 }
 
 fn member(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], name: &str) -> Option<(Option<DieRef>, Vec<u8>)> {
