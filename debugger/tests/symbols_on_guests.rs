@@ -298,3 +298,22 @@ fn disassembly_names_every_instruction_as_llvm_objdump_does_and_marks_lines() {
     assert_eq!(window[3].offset, at);
     assert_eq!(window[3].location.as_ref().unwrap().line, line, "the first instruction of the line says so");
 }
+
+#[test]
+fn a_line_without_code_does_not_move_into_a_later_function() {
+    // At -O2, checksum's loop body line keeps no statement of its own (the
+    // loop is inlined into main and rewritten); the next line with code is
+    // in list_sum, declared later: the breakpoint must not land there.
+    let symbols = load("c-O2");
+    let module = symbols.module(0).unwrap();
+    let line = marker(&source("c/main.c"), "loop_body");
+    let text = std::fs::read_to_string(source("c/main.c")).unwrap();
+    let list_sum = text.lines().position(|l| l.starts_with("static int list_sum(")).unwrap() as u32 + 1;
+    match bind_line(module, "main.c", line, &[]).unwrap() {
+        None => {}
+        Some(binding) => assert!(binding.line < list_sum, "moved into list_sum: {binding:?}"),
+    }
+    // At -O0 the same line binds in place.
+    let o0 = load("c-O0");
+    assert_eq!(bind_line(o0.module(0).unwrap(), "main.c", line, &[]).unwrap().unwrap().line, line);
+}

@@ -40,7 +40,10 @@ pub fn run(args: &LinesArgs) -> anyhow::Result<()> {
         bail!("{} has no DWARF debug info: lines cannot be mapped (rebuild with -g)", args.module.wasm.display());
     }
     let Some(binding) = bind_line(module, file, line, &mappings)? else {
-        bail!("no code for {file}:{line} in {}", args.module.wasm.display());
+        bail!(
+            "no code for {file}:{line} in {}: no statement at or after that line in its function (an optimizer may have merged it away)",
+            args.module.wasm.display()
+        );
     };
     let mut out = std::io::stdout().lock();
     if binding.moved() {

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::dies::{code_ranges, inherited_string, linkage_or_name};
+use super::dies::{code_ranges, inherited_attr, inherited_string, linkage_or_name};
 use super::dwarf_sections::Dwarf;
 use super::line_index::LineIndex;
 use super::names::{FunctionName, Language, NameStyle, demangle_without_params};
@@ -26,6 +26,8 @@ pub struct FunctionInfo {
     pub ranges: Vec<Range<CodeOffset>>,
     /// An inlined copy (`DW_TAG_inlined_subroutine`) rather than a body.
     pub inlined: bool,
+    /// The line the function is declared on (its signature).
+    pub decl_line: Option<u32>,
 }
 
 impl FunctionInfo {
@@ -91,6 +93,9 @@ impl FunctionIndex {
                 };
                 let raw = linkage_or_name(dwarf, units, at)?.unwrap_or_else(|| "??".to_owned());
                 let short_name = inherited_string(dwarf, units, at, gimli::DW_AT_name)?;
+                let decl_line = inherited_attr(units, at, gimli::DW_AT_decl_line)?
+                    .and_then(|(_, v)| v.udata_value())
+                    .and_then(|l| u32::try_from(l).ok());
                 let entry_range = ranges.iter().find(|r| r.contains(&entry)).cloned().unwrap_or(entry..entry);
                 let after_prologue = if inlined { entry } else { first_within(&prologue_ends, &entry_range).unwrap_or(entry) };
                 functions.push(FunctionInfo {
@@ -101,6 +106,7 @@ impl FunctionIndex {
                     after_prologue,
                     ranges,
                     inlined,
+                    decl_line,
                 });
             }
         }
@@ -115,6 +121,15 @@ impl FunctionIndex {
     /// Every function (bodies and inlined copies) that `query` designates.
     pub fn find(&self, query: &str) -> Vec<&FunctionInfo> {
         self.functions.iter().filter(|f| f.matches(query)).collect()
+    }
+
+    /// The innermost function (body or inlined copy) whose code holds
+    /// `offset`: the one with the least code around it.
+    pub fn innermost_at(&self, offset: CodeOffset) -> Option<&FunctionInfo> {
+        self.functions
+            .iter()
+            .filter(|f| f.contains(offset))
+            .min_by_key(|f| f.ranges.iter().map(|r| r.end.0 - r.start.0).sum::<u64>())
     }
 
     /// The out-of-line function whose code holds `offset`.

@@ -49,6 +49,7 @@ pub fn bind_line(
         return Ok(None);
     }
     let module = symbols.module();
+    let functions = symbols.function_index()?;
     let mut search_from = line;
     while let Some(candidate) = index.next_line_with_code(&matched, search_from) {
         // Each instance of the line is keyed by its function body and the
@@ -56,10 +57,19 @@ pub fn bind_line(
         // the lowest entry wins, so a loop header binds once, not once per
         // condition block.
         let mut instances: BTreeMap<InstanceKey, CodeOffset> = BTreeMap::new();
+        let mut past_its_function = false;
         for row in index.line_entries(&matched, candidate) {
             let offset = CodeOffset(row.address);
             // Rows of code the linker dropped point outside every body.
             let Some(body) = module.function_at(offset) else { continue };
+            // A line moves only within its function: code of a function
+            // declared after the requested line is not where it went.
+            if candidate != line
+                && functions.and_then(|f| f.innermost_at(offset)).and_then(|f| f.decl_line).is_some_and(|decl| decl > line)
+            {
+                past_its_function = true;
+                continue;
+            }
             let frames = symbols.frames_at(offset)?;
             let call_sites = frames
                 .iter()
@@ -75,6 +85,10 @@ pub fn bind_line(
             offsets.dedup();
             let files = matched.iter().map(|id| index.file(*id).to_owned()).collect();
             return Ok(Some(LineBinding { files, requested_line: line, line: candidate, offsets }));
+        }
+        if past_its_function {
+            // The next code is another function's: the line has none.
+            return Ok(None);
         }
         search_from = candidate + 1;
     }
