@@ -36,6 +36,8 @@ pub enum StopReason {
     Trap(TrapKind),
     /// Paused on request.
     Pause,
+    /// Before the program's first instruction (stop on entry).
+    Entry,
 }
 
 /// What the debuggee reports to the session.
@@ -66,6 +68,8 @@ struct Control {
     /// true position.
     pausing: AtomicBool,
     terminate: AtomicBool,
+    /// Stop at the first instruction the program runs.
+    entry: AtomicBool,
 }
 
 type Reply<T> = Sender<Result<T, String>>;
@@ -116,9 +120,21 @@ impl Debuggee {
         breakpoints: Vec<ModuleOffset>,
         judge: Option<Box<dyn BreakPolicy>>,
     ) -> Self {
+        Self::launch_with(guest, breakpoints, judge, false)
+    }
+
+    /// The general launch: breakpoints, a standing judge, and whether to
+    /// stop before the program's first instruction (`StopReason::Entry`).
+    pub fn launch_with(
+        guest: &GuestConfig,
+        breakpoints: Vec<ModuleOffset>,
+        judge: Option<Box<dyn BreakPolicy>>,
+        stop_on_entry: bool,
+    ) -> Self {
         let (requests, request_rx) = channel();
         let (event_tx, events) = channel();
         let control = Arc::new(Control::default());
+        control.entry.store(stop_on_entry, Ordering::Relaxed);
         let engine = debug_engine();
         let thread = match &engine {
             Ok(engine) => {
@@ -360,6 +376,9 @@ fn run_debuggee(
         if control.terminate.load(Ordering::Relaxed) {
             bail!("terminated before it started");
         }
+        if control.entry.load(Ordering::Relaxed) {
+            set_single_step(&mut store.as_context_mut(), Resume::Step);
+        }
         outcome_of(start.call_async(&mut store, &[], &mut []).await)
     })
 }
@@ -390,6 +409,7 @@ impl DebugHandler for Handler {
                 set_single_step(&mut store, Resume::Step);
                 None
             }
+            DebugEvent::Breakpoint if control.entry.swap(false, Ordering::Relaxed) => Some(StopReason::Entry),
             DebugEvent::Breakpoint if control.pausing.swap(false, Ordering::Relaxed) => Some(StopReason::Pause),
             DebugEvent::Breakpoint => Some(StopReason::Breakpoint),
             DebugEvent::Trap(trap) => Some(StopReason::Trap(trap_kind(*trap))),

@@ -213,3 +213,21 @@ fn the_wasm_scope_shows_locals_and_the_operand_stack() {
     debuggee.resume(Resume::Continue).unwrap();
     assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
 }
+
+#[test]
+fn stop_on_entry_stops_before_the_first_instruction_of_start() {
+    let symbols = WasmSymbols::load(&guest("c-O0"), &LoadOptions::default()).unwrap();
+    let module = symbols.module(0).unwrap();
+    let debuggee = Debuggee::launch_with(&config("c-O0", &[]), Vec::new(), None, true);
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Entry));
+    let frames = debuggee.frames().unwrap();
+    assert_eq!(frames.len(), 1, "nothing has been called yet");
+    let at = code_offset(module, frames[0].offset);
+    let body = module.module().function_at(at).unwrap();
+    assert_eq!(at, body.first_instruction, "the first instruction of its function");
+    // wasm-ld exports `_start` through a wrapper, `_start.command_export`.
+    let name = module.module().function_names.get(&body.index).unwrap();
+    assert!(name.starts_with("_start"), "{name}");
+    debuggee.resume(Resume::Continue).unwrap();
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
+}
