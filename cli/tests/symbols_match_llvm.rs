@@ -140,7 +140,7 @@ fn line_tables_agree(name: &str) {
     let mut current = Vec::new();
     for row in index.rows() {
         current.push(Row {
-            address: row.address,
+            address: row.address.0,
             line: row.line,
             column: row.column,
             file: index.file(row.file).to_owned(),

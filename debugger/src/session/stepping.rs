@@ -105,7 +105,7 @@ impl Stepper {
     fn starts_statement(&self, offset: ModuleOffset) -> bool {
         let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else { return false };
         let Ok(Some(lines)) = module.line_index() else { return false };
-        lines.row_at(code.0, None).is_some_and(|row| row.address == code.0 && row.is_stmt && row.line != 0)
+        lines.row_at(code, None).is_some_and(|row| row.address == code && row.is_stmt && row.line != 0)
     }
 
     /// Whether `offset` is in a function's prologue, where its variables are

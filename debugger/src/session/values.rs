@@ -111,7 +111,7 @@ pub fn set_variable(
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
     value: &str,
 ) -> Result<ShownVariable, String> {
-    use super::expr::{EvalContext, Value, evaluate, parse};
+    use super::expr::{EvalContext, as_number, evaluate, parse};
     use crate::symbols::{BaseEncoding, Type, resolve};
 
     let (_, address) = read_bytes(symbols, view, frame, variable, frame_base)?;
@@ -120,19 +120,7 @@ pub fn set_variable(
     let new = evaluate(&expr, &mut EvalContext { symbols, view: &mut *view, frame, pc, inline_frame: 0 })?;
     let size = size_of(symbols, variable.ty).ok_or("the variable's type has no size")? as usize;
     let target = resolve(symbols, variable.ty).ok_or("the variable's type is unknown")?;
-    let number = |v: &Value| -> Result<(i128, f64), String> {
-        Ok(match v {
-            Value::Int(i) => (i128::from(*i), *i as f64),
-            Value::UInt(u) => (i128::from(*u), *u as f64),
-            Value::Float(f) => (*f as i128, *f),
-            Value::Pointer { address, .. } => (i128::from(*address), *address as f64),
-            Value::Object { ty, bytes, .. } => {
-                let raw = read_uint(bytes, size_of(symbols, *ty).unwrap_or(0)).ok_or("cannot assign that value")?;
-                (i128::from(raw), raw as f64)
-            }
-        })
-    };
-    let (integer, float) = number(&new)?;
+    let (integer, float) = as_number(&new, symbols)?;
     let bytes = match &*target {
         Type::Base { encoding: BaseEncoding::Float, size: 4, .. } => (float as f32).to_le_bytes().to_vec(),
         Type::Base { encoding: BaseEncoding::Float, .. } => float.to_le_bytes().to_vec(),

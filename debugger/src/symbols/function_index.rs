@@ -61,7 +61,7 @@ impl FunctionIndex {
             .rows()
             .iter()
             .filter(|r| r.prologue_end && !r.end_sequence)
-            .map(|r| CodeOffset(r.address))
+            .map(|r| r.address)
             .collect();
         prologue_ends.sort_unstable();
         for (unit_index, unit) in units.iter() {

@@ -59,7 +59,7 @@ pub fn bind_line(
         let mut instances: BTreeMap<InstanceKey, CodeOffset> = BTreeMap::new();
         let mut past_its_function = false;
         for row in index.line_entries(&matched, candidate) {
-            let offset = CodeOffset(row.address);
+            let offset = row.address;
             // Rows of code the linker dropped point outside every body.
             let Some(body) = module.function_at(offset) else { continue };
             // A line moves only within its function: code of a function

@@ -7,6 +7,7 @@ use gimli::Reader as _;
 
 use super::dwarf_sections::{Dwarf, DwarfReader};
 use super::error::{Result, SymbolsError};
+use crate::address::CodeOffset;
 
 /// Index into [`LineIndex::files`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -14,7 +15,7 @@ pub struct FileId(pub u32);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineRow {
-    pub address: u64,
+    pub address: CodeOffset,
     pub file: FileId,
     pub line: u32,
     pub column: u32,
@@ -32,7 +33,7 @@ pub struct LineIndex {
     rows: Vec<LineRow>,
     /// `(start address, end address, rows)` of every sequence, by start
     /// address; the rows exclude the `end_sequence` row.
-    sequences: Vec<(u64, u64, std::ops::Range<usize>)>,
+    sequences: Vec<(CodeOffset, CodeOffset, std::ops::Range<usize>)>,
     /// DWARF versions seen, for `info`.
     pub versions: Vec<u16>,
 }
@@ -70,7 +71,7 @@ impl LineIndex {
                     }
                 };
                 index.rows.push(LineRow {
-                    address: row.address(),
+                    address: CodeOffset(row.address()),
                     file,
                     line: row.line().map_or(0, |l| l.get() as u32),
                     column: match row.column() {
@@ -103,7 +104,7 @@ impl LineIndex {
     /// The row that covers `address`: the last row at or before it in a
     /// sequence that contains it. Among overlapping sequences (code the
     /// linker dropped can leave some) one whose row is in `file` wins.
-    pub fn row_at(&self, address: u64, file: Option<&str>) -> Option<&LineRow> {
+    pub fn row_at(&self, address: CodeOffset, file: Option<&str>) -> Option<&LineRow> {
         let last = self.sequences.partition_point(|(start, _, _)| *start <= address);
         let mut found = None;
         for (_, end, rows) in self.sequences[..last].iter().rev() {

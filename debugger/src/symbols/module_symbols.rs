@@ -219,7 +219,7 @@ impl ModuleSymbols {
             return Ok(());
         }
         if let Some(index) = self.line_index()?
-            && let Some(row) = index.row_at(offset.0, location.file.as_deref()) {
+            && let Some(row) = index.row_at(offset, location.file.as_deref()) {
                 location.column = row.column;
             }
         Ok(())

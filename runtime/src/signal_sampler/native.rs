@@ -1,5 +1,5 @@
 //! The operating-system side of signal sampling (Linux, x86_64 and aarch64):
-//! a per-thread CPU timer that sends SIGPROF at the sampling rate, and a
+//! a per-thread wall-clock timer that sends SIGPROF at the sampling rate, and a
 //! handler that walks the frame-pointer chain of the interrupted Wasm code.
 //! Cranelift keeps frame pointers in every function, which is what makes
 //! the walk possible without unwind tables. All `unsafe` of the sampler is

@@ -34,7 +34,7 @@ pub enum Value {
     UInt(u64),
     Float(f64),
     /// An address computed by the expression (`&x`, `p + 1`).
-    Pointer { pointee: Option<DieRef>, address: u64 },
+    Pointer { pointee: Option<DieRef>, address: MemoryAddress },
 }
 
 impl Value {
@@ -45,7 +45,7 @@ impl Value {
             Value::Int(v) => v.to_string(),
             Value::UInt(v) => v.to_string(),
             Value::Float(v) => v.to_string(),
-            Value::Pointer { address, .. } => format!("0x{address:08x}"),
+            Value::Pointer { address, .. } => format!("0x{:08x}", address.0),
         }
     }
 
@@ -121,6 +121,15 @@ pub fn is_true(value: &Value, symbols: &ModuleSymbols) -> Result<bool> {
     })
 }
 
+/// A value as a number, both as an integer and as a float (assignments).
+pub fn as_number(value: &Value, symbols: &ModuleSymbols) -> Result<(i128, f64)> {
+    Ok(match scalar(value, symbols)? {
+        Scalar::Int(v) => (i128::from(v), v as f64),
+        Scalar::UInt(v) => (i128::from(v), v as f64),
+        Scalar::Float(v) => (v as i128, v),
+    })
+}
+
 fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
     let scopes = context.symbols.variables_at(context.pc).map_err(|e| e.to_string())?;
     let in_scope = scopes.get(context.inline_frame).and_then(|scope| {
@@ -150,19 +159,19 @@ fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
     Ok(Value::Object { ty: variable.ty, bytes, address })
 }
 
-fn read_object(ty: Option<DieRef>, address: u64, context: &mut EvalContext<'_>) -> Result<Value> {
+fn read_object(ty: Option<DieRef>, address: MemoryAddress, context: &mut EvalContext<'_>) -> Result<Value> {
     let size = size_of(context.symbols, ty).ok_or("the pointed-to type has no size")?;
-    let bytes = context.view.read_memory(MemoryAddress(address), size as usize)?;
-    Ok(Value::Object { ty, bytes, address: Some(MemoryAddress(address)) })
+    let bytes = context.view.read_memory(address, size as usize)?;
+    Ok(Value::Object { ty, bytes, address: Some(address) })
 }
 
 /// The type a pointer or reference value points to, and its address.
-fn pointer_parts(value: &Value, symbols: &ModuleSymbols) -> Result<(Option<DieRef>, u64)> {
+fn pointer_parts(value: &Value, symbols: &ModuleSymbols) -> Result<(Option<DieRef>, MemoryAddress)> {
     match value {
         Value::Pointer { pointee, address } => Ok((*pointee, *address)),
         Value::Object { ty, bytes, .. } => match resolve(symbols, *ty).as_deref() {
             Some(Type::Pointer { pointee, size } | Type::Reference { pointee, size, .. }) => {
-                Ok((*pointee, read_uint(bytes, *size).ok_or("unreadable pointer")?))
+                Ok((*pointee, MemoryAddress(read_uint(bytes, *size).ok_or("unreadable pointer")?)))
             }
             _ => Err(format!("`{}` is not a pointer", type_name(symbols, *ty))),
         },
@@ -172,7 +181,7 @@ fn pointer_parts(value: &Value, symbols: &ModuleSymbols) -> Result<(Option<DieRe
 
 fn deref(value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
     let (pointee, address) = pointer_parts(value, context.symbols)?;
-    if address == 0 {
+    if address.0 == 0 {
         return Err("null pointer".into());
     }
     read_object(pointee, address, context)
@@ -244,14 +253,14 @@ fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<
         }
     let (pointee, address) = pointer_parts(value, context.symbols)?;
     let size = size_of(context.symbols, pointee).ok_or("the pointed-to type has no size")?;
-    read_object(pointee, address.wrapping_add_signed(index * size as i64), context)
+    read_object(pointee, MemoryAddress(address.0.wrapping_add_signed(index * size as i64)), context)
 }
 
 fn unary(op: UnaryOp, value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
     match op {
         UnaryOp::Deref => deref(value, context),
         UnaryOp::AddressOf => match value {
-            Value::Object { ty, address: Some(address), .. } => Ok(Value::Pointer { pointee: *ty, address: address.0 }),
+            Value::Object { ty, address: Some(address), .. } => Ok(Value::Pointer { pointee: *ty, address: *address }),
             _ => Err("the value has no address (it lives in a Wasm local or was computed)".into()),
         },
         UnaryOp::Negate => Ok(match scalar(value, context.symbols)? {
@@ -273,7 +282,7 @@ fn scalar(value: &Value, symbols: &ModuleSymbols) -> Result<Scalar> {
         Value::Int(v) => Ok(Scalar::Int(*v)),
         Value::UInt(v) => Ok(Scalar::UInt(*v)),
         Value::Float(v) => Ok(Scalar::Float(*v)),
-        Value::Pointer { address, .. } => Ok(Scalar::UInt(*address)),
+        Value::Pointer { address, .. } => Ok(Scalar::UInt(address.0)),
         Value::Object { ty, bytes, .. } => {
             let t = resolve(symbols, *ty).ok_or("value of unknown type")?;
             match &*t {
@@ -337,7 +346,7 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
             };
             let size = size_of(symbols, pointee).unwrap_or(1) as i64;
             let delta = if op == BinaryOp::Add { n * size } else { -n * size };
-            return Ok(Value::Pointer { pointee, address: address.wrapping_add_signed(delta) });
+            return Ok(Value::Pointer { pointee, address: MemoryAddress(address.0.wrapping_add_signed(delta)) });
         }
     let (a, b) = (scalar(left, symbols)?, scalar(right, symbols)?);
     if let (Scalar::Float(_), _) | (_, Scalar::Float(_)) = (a, b) {

@@ -7,5 +7,5 @@ mod eval;
 mod parser;
 
 pub use ast::{BinaryOp, Expr, UnaryOp};
-pub use eval::{EvalContext, Value, evaluate, is_true};
+pub use eval::{EvalContext, Value, as_number, evaluate, is_true};
 pub use parser::{ParseError, parse};
