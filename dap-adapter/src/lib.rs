@@ -1,9 +1,21 @@
-//! wasmscope's Debug Adapter Protocol layer. Only this crate knows DAP's
+//! wasmscope's Debug Adapter Protocol server. Only this crate knows DAP's
 //! wire format and JSON; the debugger core never sees either.
 //!
-//! So far: the Content-Length framing (`codec`) and the base protocol
-//! messages (`message`). Requests, handlers and transports follow the debug
-//! session (see ARCHITECTURE.md).
+//! - `codec`, `message`: Content-Length framing and the base messages;
+//! - `protocol`: typed arguments, bodies and capabilities;
+//! - `launch_config`: the `wasmscope` launch configuration, checked;
+//! - `server`: one client's session (dispatch, run state, handles);
+//! - `handlers`: the requests, by area;
+//! - `transport`: stdio and TCP;
+//! - `log`: `--log FILE` message summaries.
 
 pub mod codec;
+mod handlers;
+pub mod launch_config;
+pub mod log;
 pub mod message;
+pub mod protocol;
+mod server;
+pub mod transport;
+
+pub use server::serve;

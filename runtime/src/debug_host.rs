@@ -20,7 +20,6 @@ use wasmtime::{
     AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Linker, Module, ModulePC, Store,
     StoreContextMut, UpdateDeadline, Val,
 };
-use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::guest::GuestConfig;
@@ -70,6 +69,9 @@ struct Control {
     terminate: AtomicBool,
     /// Stop at the first instruction the program runs.
     entry: AtomicBool,
+    /// Breakpoints to install at the next epoch event, set while the guest
+    /// runs (the store is out of reach until then).
+    new_breakpoints: Mutex<Option<Vec<ModuleOffset>>>,
 }
 
 type Reply<T> = Sender<Result<T, String>>;
@@ -176,6 +178,41 @@ impl Debuggee {
         }
         // If it is stopped, let it run into the interruption.
         let _ = self.requests.send(Request::Resume(Resume::Continue));
+    }
+
+    /// Replaces the breakpoints while the guest runs: they are installed
+    /// at its next epoch check, without stopping it. (While it is stopped,
+    /// use [`Debuggee::set_breakpoints`].)
+    pub fn set_breakpoints_running(&self, offsets: Vec<ModuleOffset>) {
+        *self.control.new_breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = Some(offsets);
+        if let Some(engine) = &self.engine {
+            engine.increment_epoch();
+        }
+    }
+
+    /// Hands every later event to `forward` on a thread of its own, for a
+    /// session that waits on several sources at once; `wait` then has
+    /// nothing more to report. `forward` returns false to stop listening.
+    pub fn forward_events(&mut self, mut forward: impl FnMut(DebuggeeEvent) -> bool + Send + 'static) {
+        let (_, none) = channel();
+        let events = std::mem::replace(&mut self.events, none);
+        std::thread::Builder::new()
+            .name("wasmscope-debuggee-events".into())
+            .spawn(move || {
+                while let Ok(event) = events.recv() {
+                    let last = matches!(event, DebuggeeEvent::Ended(_) | DebuggeeEvent::Terminated | DebuggeeEvent::Failed(_));
+                    if !forward(event) || last {
+                        break;
+                    }
+                }
+            })
+            .ok();
+    }
+
+    /// Whether the guest's thread has finished (the program ended, failed
+    /// or was terminated).
+    pub fn has_ended(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
     /// The next event: blocks while the guest runs.
@@ -324,17 +361,12 @@ fn run_debuggee(
         module.imports().filter(|import| matches!(import.ty(), ExternType::Func(_))).count() as u32;
     let mut linker: Linker<HostData> = Linker::new(engine);
     wasmtime_wasi::p1::add_to_linker_async(&mut linker, |data: &mut HostData| &mut data.wasi)?;
-    let mut builder = WasiCtxBuilder::new();
-    let name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy().into_owned());
-    builder.args(&std::iter::once(name).chain(guest.args.iter().cloned()).collect::<Vec<_>>());
+    let mut builder = crate::wasi_run::wasi_builder(guest)?;
     if guest.capture_output {
         builder.stdout(crate::guest_output::ChannelOutput::new(OutputStream::Stdout, events.clone()));
         builder.stderr(crate::guest_output::ChannelOutput::new(OutputStream::Stderr, events.clone()));
     } else if !guest.quiet {
-        builder.inherit_stdio();
-    }
-    for (key, value) in &guest.env {
-        builder.env(key, value);
+        builder.inherit_stdout().inherit_stderr();
     }
     let mut store = Store::new(engine, HostData { wasi: builder.build_p1() });
     store.set_epoch_deadline(1);
@@ -378,6 +410,11 @@ fn run_debuggee(
         }
         if control.entry.load(Ordering::Relaxed) {
             set_single_step(&mut store.as_context_mut(), Resume::Step);
+        } else if control.pause.swap(false, Ordering::Relaxed) {
+            // A pause asked for while compiling: its epoch tick may predate
+            // the store's deadline, so stop at the first instruction.
+            control.pausing.store(true, Ordering::Relaxed);
+            set_single_step(&mut store.as_context_mut(), Resume::Step);
         }
         outcome_of(start.call_async(&mut store, &[], &mut []).await)
     })
@@ -397,6 +434,11 @@ impl DebugHandler for Handler {
     ) -> impl std::future::Future<Output = ()> + Send {
         let control = &self.shared.control;
         let mut store = store;
+        if matches!(event, DebugEvent::EpochYield)
+            && let Some(offsets) = control.new_breakpoints.lock().unwrap_or_else(|p| p.into_inner()).take()
+        {
+            let _ = set_breakpoints(&self.shared, &mut store, offsets);
+        }
         let reason = match &event {
             _ if control.terminate.load(Ordering::Relaxed) => {
                 set_single_step(&mut store, Resume::Continue);

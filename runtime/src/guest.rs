@@ -32,6 +32,9 @@ pub struct GuestConfig {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub dirs: Vec<DirMapping>,
+    /// A file the guest reads as its stdin (else stdin is empty, or the
+    /// host's when output is inherited).
+    pub stdin: Option<PathBuf>,
     /// Discard the guest's stdout and stderr instead of inheriting them
     /// (benchmarks, tests).
     pub quiet: bool,

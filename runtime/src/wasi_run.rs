@@ -56,13 +56,27 @@ pub(crate) fn instantiate_command<T: Send + 'static>(
 }
 
 fn wasi_context(guest: &GuestConfig) -> anyhow::Result<WasiP1Ctx> {
+    let mut builder = wasi_builder(guest)?;
+    if !guest.quiet {
+        builder.inherit_stdout().inherit_stderr();
+        if guest.stdin.is_none() {
+            builder.inherit_stdin();
+        }
+    }
+    Ok(builder.build_p1())
+}
+
+/// The guest's WASI context without its output streams (which the caller
+/// chooses): arguments, environment, preopened directories and stdin.
+pub(crate) fn wasi_builder(guest: &GuestConfig) -> anyhow::Result<WasiCtxBuilder> {
     let mut builder = WasiCtxBuilder::new();
     let program_name = guest.program.file_name().map_or_else(|| "main.wasm".into(), |n| n.to_string_lossy());
     let mut argv = vec![program_name.into_owned()];
     argv.extend(guest.args.iter().cloned());
     builder.args(&argv);
-    if !guest.quiet {
-        builder.inherit_stdio();
+    if let Some(path) = &guest.stdin {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {} as the guest's stdin", path.display()))?;
+        builder.stdin(wasmtime_wasi::cli::InputFile::new(file));
     }
     for (key, value) in &guest.env {
         builder.env(key, value);
@@ -73,7 +87,7 @@ fn wasi_context(guest: &GuestConfig) -> anyhow::Result<WasiP1Ctx> {
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot open directory {} for the guest", dir.host.display()))?;
     }
-    Ok(builder.build_p1())
+    Ok(builder)
 }
 
 /// What a call of `_start` returning `result` means for the program.

@@ -1,5 +1,6 @@
 //! The subcommands.
 
+mod dap;
 mod diff;
 mod info;
 mod lines;
@@ -25,6 +26,9 @@ pub enum Command {
     Profile(profile::ProfileArgs),
     /// Differential flamegraph of two profiles (folded, speedscope or pprof).
     Diff(diff::DiffArgs),
+    /// Debug Adapter Protocol server for IDEs: stdio by default, `--port N`
+    /// for TCP. Launch configurations have type `wasmscope`.
+    Dap(dap::DapArgs),
 }
 
 /// Runs a command; the result is the process exit status.
@@ -35,6 +39,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Info(args) => info::run(&args).map(|()| 0),
         Command::Profile(args) => profile::run(&args),
         Command::Diff(args) => diff::run(&args).map(|()| 0),
+        Command::Dap(args) => dap::run(&args).map(|()| 0),
     }
 }
 

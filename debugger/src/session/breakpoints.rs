@@ -149,6 +149,20 @@ impl BreakpointTable {
         changed
     }
 
+    /// Binds every breakpoint again, against a program loaded anew (a
+    /// restart after a rebuild); returns the ones whose binding changed.
+    pub fn rebind_all(&mut self, symbols: &WasmSymbols) -> Vec<Breakpoint> {
+        let mut changed = Vec::new();
+        for breakpoint in &mut self.breakpoints {
+            let binding = bind(symbols, &breakpoint.location, &self.mappings);
+            if binding != breakpoint.binding {
+                breakpoint.binding = binding;
+                changed.push(breakpoint.clone());
+            }
+        }
+        changed
+    }
+
     /// Every module offset a breakpoint is bound at (for the target).
     pub fn module_offsets(&self, symbols: &WasmSymbols) -> Vec<ModuleOffset> {
         let Some(code) = symbols.module(0).ok().and_then(|m| m.module().code) else { return Vec::new() };

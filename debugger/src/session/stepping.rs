@@ -153,9 +153,21 @@ impl Stepper {
             if self.kind == StepKind::Out {
                 return Ok(None);
             }
-            // Back in the stepping frame, mid-line: go on stepping.
+            // Back in the stepping frame: the return address may begin the
+            // next line (a call that ends its line), else go on stepping.
             view.set_breakpoints(&self.user_breakpoints)?;
-            return Ok(Some(Resume::Step));
+        }
+        if frames.len() < self.depth {
+            if self.point(here).is_none() {
+                // A caller without line information (libc's start code):
+                // nothing to show there, so step out of it too.
+                self.depth = frames.len();
+                self.run_to_return(view, &offsets, 1)?;
+                return Ok(Some(Resume::Continue));
+            }
+            // Returned to a caller: stop there, mid-line if need be, as
+            // gdb and LLDB do (the caller's line is where the user is now).
+            return Ok(None);
         }
         if frames.len() > self.depth && self.kind == StepKind::Over {
             // Entered a call from the line: run it to its return.

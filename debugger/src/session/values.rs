@@ -4,7 +4,7 @@
 //! error value for that variable only.
 
 use crate::address::MemoryAddress;
-use crate::symbols::{EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, format_value, read_uint, size_of, type_name};
+use crate::symbols::{EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, read_uint, size_of, type_name};
 use crate::target::{TargetView, WasmValue};
 
 /// What the user sees of one variable.
@@ -17,6 +17,8 @@ pub struct ShownVariable {
     /// Where the value lives in memory, when it does (for expansion,
     /// pointers and writes).
     pub address: Option<MemoryAddress>,
+    /// The value read, for opening it (members, elements, pointee).
+    pub object: Option<super::expand::Object>,
 }
 
 /// Reads `variable` of physical frame `frame` and formats it.
@@ -32,11 +34,13 @@ pub fn show_variable(
         Ok((bytes, address)) => ShownVariable {
             name: variable.name.clone(),
             type_name,
-            value: super::pretty::pretty(symbols, view, variable.ty, &bytes, 0)
-                .unwrap_or_else(|| format_value(symbols, variable.ty, &bytes)),
+            value: super::expand::display(symbols, view, variable.ty, &bytes),
             address,
+            object: Some(super::expand::Object { ty: variable.ty, bytes, address }),
         },
-        Err(error) => ShownVariable { name: variable.name.clone(), type_name, value: format!("<error: {error}>"), address: None },
+        Err(error) => {
+            ShownVariable { name: variable.name.clone(), type_name, value: format!("<error: {error}>"), address: None, object: None }
+        }
     }
 }
 
@@ -111,22 +115,12 @@ pub fn set_variable(
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
     value: &str,
 ) -> Result<ShownVariable, String> {
-    use super::expr::{EvalContext, as_number, evaluate, parse};
-    use crate::symbols::{BaseEncoding, Type, resolve};
+    use super::expr::{EvalContext, evaluate, parse};
 
     let (_, address) = read_bytes(symbols, view, frame, variable, frame_base)?;
     let address = address.ok_or("the variable is not in linear memory (a Wasm local cannot be written)")?;
     let expr = parse(value).map_err(|e| e.to_string())?;
     let new = evaluate(&expr, &mut EvalContext { symbols, view: &mut *view, frame, pc, inline_frame: 0 })?;
-    let size = size_of(symbols, variable.ty).ok_or("the variable's type has no size")? as usize;
-    let target = resolve(symbols, variable.ty).ok_or("the variable's type is unknown")?;
-    let (integer, float) = as_number(&new, symbols)?;
-    let bytes = match &*target {
-        Type::Base { encoding: BaseEncoding::Float, size: 4, .. } => (float as f32).to_le_bytes().to_vec(),
-        Type::Base { encoding: BaseEncoding::Float, .. } => float.to_le_bytes().to_vec(),
-        Type::Base { .. } | Type::Enum { .. } | Type::Pointer { .. } => (integer as u64).to_le_bytes()[..size].to_vec(),
-        _ => return Err(format!("cannot assign to a `{}`: only scalars, enums and pointers", type_name(symbols, variable.ty))),
-    };
-    view.write_memory(address, &bytes)?;
+    super::expand::assign(symbols, view, variable.ty, address, &new)?;
     Ok(show_variable(symbols, view, frame, variable, frame_base))
 }

@@ -27,7 +27,7 @@ mod wasm_symbols;
 pub use disassembly::{Disassembly, Instruction};
 pub use dwarf_sections::{DebugSource, DwarfReader};
 pub use error::{Result, SymbolsError};
-pub use file_match::PathMapping;
+pub use file_match::{PathMapping, best_matches, map_path};
 pub use function_index::{FunctionIndex, FunctionInfo};
 pub use frames::{NameOrigin, SourceFrame, SourceLocation};
 pub use line_breakpoints::{LineBinding, bind_line};

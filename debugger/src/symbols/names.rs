@@ -87,7 +87,13 @@ fn pretty_demangle(raw: &str, language: Option<Language>) -> String {
         && let Some(name) = itanium(raw, true) {
             return name;
         }
-    raw.to_owned()
+    source_name(raw).to_owned()
+}
+
+/// The name the user wrote for a symbol the C toolchain renamed: clang
+/// for WebAssembly emits `int main(int, char **)` as `__main_argc_argv`.
+fn source_name(raw: &str) -> &str {
+    if raw == "__main_argc_argv" { "main" } else { raw }
 }
 
 /// Demangles without parameter lists (`ns::f`, not `ns::f(int)`), for
@@ -102,7 +108,7 @@ pub fn demangle_without_params(raw: &str, language: Option<Language>) -> String 
         && let Some(name) = itanium(raw, false) {
             return name;
         }
-    raw.to_owned()
+    source_name(raw).to_owned()
 }
 
 /// Legacy Rust symbols end in `17h<16 hex digits>E`.
@@ -121,6 +127,14 @@ mod tests {
     use super::*;
 
     const RUST_LEGACY: &str = "_ZN4core3fmt5write17h0123456789abcdefE";
+
+    #[test]
+    fn the_renamed_c_main_shows_as_main_except_in_llvm_style() {
+        let main = FunctionName::new("__main_argc_argv", Some(Language::C));
+        assert_eq!(main.display(NameStyle::Pretty), "main");
+        assert_eq!(main.display(NameStyle::Llvm), "__main_argc_argv");
+        assert_eq!(FunctionName::new("__main_void", None).display(NameStyle::Pretty), "__main_void");
+    }
 
     #[test]
     fn llvm_style_keeps_the_rust_hash_like_llvm_symbolizer() {

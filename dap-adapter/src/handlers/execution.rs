@@ -1,0 +1,87 @@
+//! Running and stopping: continue, the three steps, pause, and what the
+//! trap the program stopped at was.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use wasmscope_debugger::session::stepping::{StepKind, Stepper};
+use wasmscope_debugger::target::Resume;
+
+use crate::message::Request;
+use crate::protocol::arguments::ThreadArguments;
+use crate::server::{RunState, Session, THREAD_ID, arguments};
+
+type Reply = Result<Option<Value>, String>;
+
+fn check_thread(request: &Request) -> Result<ThreadArguments, String> {
+    let args: ThreadArguments = arguments(request)?;
+    if args.thread_id != THREAD_ID {
+        return Err(format!("no thread {}: a WASI program has one thread, {THREAD_ID}", args.thread_id));
+    }
+    Ok(args)
+}
+
+pub(crate) fn continue_(session: &mut Session, request: &Request) -> Reply {
+    check_thread(request)?;
+    let run = session.stopped_run()?;
+    run.debuggee.resume(Resume::Continue).map_err(|e| e.to_string())?;
+    run.state = RunState::Running;
+    session.handles.clear();
+    Ok(Some(json!({ "allThreadsContinued": true })))
+}
+
+pub(crate) fn next(session: &mut Session, request: &Request) -> Reply {
+    step(session, request, StepKind::Over)
+}
+
+pub(crate) fn step_in(session: &mut Session, request: &Request) -> Reply {
+    step(session, request, StepKind::Into)
+}
+
+pub(crate) fn step_out(session: &mut Session, request: &Request) -> Reply {
+    step(session, request, StepKind::Out)
+}
+
+/// Steps run in the runtime's event handler (a `Stepper`), so only the
+/// final stop comes back to the session.
+fn step(session: &mut Session, request: &Request, kind: StepKind) -> Reply {
+    let args = check_thread(request)?;
+    let symbols = session.symbols.clone().ok_or("no program")?;
+    let user_breakpoints = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols);
+    let run = session.stopped_run()?;
+    if args.granularity.as_deref() == Some("instruction") && kind != StepKind::Out {
+        // One Wasm instruction (calls are entered either way).
+        run.debuggee.resume(Resume::Step).map_err(|e| e.to_string())?;
+    } else {
+        let stepper = Stepper::new(Arc::clone(&symbols), kind, &mut run.debuggee, user_breakpoints)?;
+        let first = stepper.first_resume();
+        run.debuggee.resume_with(Box::new(stepper), first).map_err(|e| e.to_string())?;
+    }
+    run.stepping = true;
+    run.state = RunState::Running;
+    session.handles.clear();
+    Ok(None)
+}
+
+pub(crate) fn pause(session: &mut Session, request: &Request) -> Reply {
+    check_thread(request)?;
+    match &session.run {
+        Some(run) if run.state == RunState::Running => run.debuggee.pause(),
+        // Already stopped: nothing to do, as DAP allows.
+        Some(run) if run.state == RunState::Stopped => {}
+        _ => return Err("the program is not running".into()),
+    }
+    Ok(None)
+}
+
+pub(crate) fn exception_info(session: &mut Session, request: &Request) -> Reply {
+    check_thread(request)?;
+    let run = session.stopped_run()?;
+    let kind = run.trap.ok_or("the program is not stopped at a trap")?;
+    Ok(Some(json!({
+        "exceptionId": format!("{kind:?}"),
+        "description": kind.describe(),
+        "breakMode": "always",
+        "details": { "message": kind.describe(), "typeName": "WebAssembly trap" },
+    })))
+}

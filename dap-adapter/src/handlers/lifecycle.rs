@@ -1,0 +1,150 @@
+//! Starting and ending a session: initialize, launch, configurationDone,
+//! restart, terminate, disconnect, cancel.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wasmscope_debugger::session::breakpoints::BreakpointTable;
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+
+use crate::launch_config::LaunchConfig;
+use crate::message::Request;
+use crate::protocol::arguments::{DisconnectArguments, InitializeArguments, RestartArguments};
+use crate::protocol::capabilities::capabilities;
+use crate::server::{ClientInfo, RunState, SUPPORTED, Session, arguments};
+
+type Reply = Result<Option<Value>, String>;
+
+pub(crate) fn initialize(session: &mut Session, request: &Request) -> Reply {
+    if session.initialized {
+        return Err("the session is already initialized".into());
+    }
+    let args: InitializeArguments = arguments(request)?;
+    if args.path_format.as_deref().is_some_and(|f| f != "path") {
+        return Err("wasmscope speaks file paths, not URIs (`pathFormat` must be `path`)".into());
+    }
+    session.client = ClientInfo {
+        lines_from_one: args.lines_start_at1.unwrap_or(true),
+        columns_from_one: args.columns_start_at1.unwrap_or(true),
+        memory_event: args.supports_memory_event.unwrap_or(false),
+    };
+    session.initialized = true;
+    Ok(Some(capabilities(SUPPORTED)))
+}
+
+/// Loads the program's symbols (so a corrupt module or a wrong path is a
+/// launch error), then asks for the configuration. The program starts at
+/// `configurationDone`, with the breakpoints set by then.
+pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
+    if session.launch.is_some() {
+        return Err("this session already launched a program".into());
+    }
+    let config = LaunchConfig::parse(request.arguments.as_ref().unwrap_or(&Value::Null))?;
+    let symbols = load_symbols(&config)?;
+    let mappings = config.source_map.clone();
+    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(mappings)));
+    let program = config.guest.program.display().to_string();
+    session.launch = Some(config);
+    session.symbols = Some(Arc::new(symbols));
+    session.out.event_after_response(
+        "process",
+        Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": true })),
+    );
+    if let Some(module) = crate::handlers::sources::module_info(session) {
+        session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
+    }
+    for source in crate::handlers::sources::all_sources(session) {
+        session.out.event_after_response("loadedSource", Some(json!({ "reason": "new", "source": source })));
+    }
+    session.out.event_after_response("initialized", None);
+    Ok(None)
+}
+
+fn load_symbols(config: &LaunchConfig) -> Result<WasmSymbols, String> {
+    let options = LoadOptions { debug_file: config.debug_files.first().cloned() };
+    let symbols = WasmSymbols::load(&config.guest.program, &options).map_err(|e| format!("cannot load the program: {e}"))?;
+    if symbols.is_component() {
+        return Err(format!(
+            "{} is a component; the debugger runs WASI preview1 modules so far (components are on the way)",
+            config.guest.program.display()
+        ));
+    }
+    Ok(symbols)
+}
+
+pub(crate) fn configuration_done(session: &mut Session, _request: &Request) -> Reply {
+    if session.launch.is_none() {
+        return Err("`configurationDone` before `launch`: nothing to start".into());
+    }
+    if session.run.is_some() {
+        return Err("the program is already running".into());
+    }
+    session.start_run()?;
+    Ok(None)
+}
+
+pub(crate) fn disconnect(session: &mut Session, request: &Request) -> Reply {
+    let args: DisconnectArguments = arguments(request)?;
+    session.closing = true;
+    let Some(run) = session.run.take() else { return Ok(None) };
+    if args.terminate_debuggee == Some(false) && run.state != RunState::Ended {
+        // Let the program finish on its own, free of breakpoints.
+        if run.state == RunState::Stopped {
+            let _ = run.debuggee.set_breakpoints(Vec::new());
+            let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
+        } else {
+            run.debuggee.set_breakpoints_running(Vec::new());
+        }
+        std::thread::Builder::new()
+            .name("wasmscope-detached".into())
+            .spawn(move || {
+                while !run.debuggee.has_ended() {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+            })
+            .map_err(|e| format!("cannot detach: {e}"))?;
+        return Ok(None);
+    }
+    // Dropping the debuggee terminates it and waits for its thread.
+    drop(run);
+    Ok(None)
+}
+
+pub(crate) fn terminate(session: &mut Session, _request: &Request) -> Reply {
+    match &session.run {
+        Some(run) if run.state != RunState::Ended => run.debuggee.terminate(),
+        _ => session.out.event_after_response("terminated", None),
+    }
+    Ok(None)
+}
+
+/// Ends the current run and starts the program again, from a possibly
+/// edited configuration and rebuilt module; breakpoints are bound anew.
+pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
+    let args: RestartArguments = arguments(request)?;
+    let Some(current) = session.launch.clone() else { return Err("`restart` before `launch`".into()) };
+    let config = match &args.arguments {
+        Some(arguments) => LaunchConfig::parse(arguments)?,
+        None => current,
+    };
+    let symbols = Arc::new(load_symbols(&config)?);
+    // Dropping the run terminates it; its late events are ignored (their
+    // run number is old).
+    session.run = None;
+    session.handles.clear();
+    let changed = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).rebind_all(&symbols);
+    session.launch = Some(config);
+    session.symbols = Some(symbols);
+    for breakpoint in changed {
+        let shown = crate::server::convert_breakpoint(session, &breakpoint);
+        session.out.event_after_response("breakpoint", Some(json!({ "reason": "changed", "breakpoint": shown })));
+    }
+    session.start_run()?;
+    Ok(None)
+}
+
+/// Every request is answered before the next is read, so there is never
+/// one in flight to cancel: acknowledging is all there is to do.
+pub(crate) fn cancel(_session: &mut Session, _request: &Request) -> Reply {
+    Ok(None)
+}

@@ -1,0 +1,57 @@
+//! What was loaded: the module, its source files, and a source's text.
+
+use serde_json::{Value, json};
+
+use crate::message::Request;
+use crate::protocol::arguments::SourceArguments;
+use crate::protocol::types::{Module, Source};
+use crate::server::{Session, arguments, source_of};
+
+type Reply = Result<Option<Value>, String>;
+
+/// The program's module as DAP shows it.
+pub(crate) fn module_info(session: &Session) -> Option<Module> {
+    let symbols = session.symbols.as_ref()?;
+    let module = symbols.module(0).ok()?;
+    let path = symbols.path();
+    Some(Module {
+        id: 1,
+        name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        path: Some(path.display().to_string()),
+        symbol_status: if module.has_dwarf() { "DWARF loaded".into() } else { "no DWARF: names only".into() },
+        symbol_file_path: session.launch.as_ref().and_then(|l| l.debug_files.first()).map(|p| p.display().to_string()),
+    })
+}
+
+/// Every source file the line tables name, mapped to local paths.
+pub(crate) fn all_sources(session: &Session) -> Vec<Source> {
+    let Some(symbols) = &session.symbols else { return Vec::new() };
+    let Ok(module) = symbols.module(0) else { return Vec::new() };
+    let Ok(Some(lines)) = module.line_index() else { return Vec::new() };
+    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
+    let mut files: Vec<&String> = lines.files().iter().filter(|f| !f.is_empty()).collect();
+    files.sort();
+    files.dedup();
+    files.into_iter().map(|f| source_of(f, &mappings)).collect()
+}
+
+pub(crate) fn loaded_sources(session: &mut Session, _request: &Request) -> Reply {
+    Ok(Some(json!({ "sources": all_sources(session) })))
+}
+
+pub(crate) fn modules(session: &mut Session, _request: &Request) -> Reply {
+    let modules: Vec<Module> = module_info(session).into_iter().collect();
+    Ok(Some(json!({ "modules": modules, "totalModules": modules.len() })))
+}
+
+/// wasmscope gives out no source references: sources are files, read from
+/// disk when the client asks by path.
+pub(crate) fn source(_session: &mut Session, request: &Request) -> Reply {
+    let args: SourceArguments = arguments(request)?;
+    let path = args
+        .source
+        .and_then(|s| s.path)
+        .ok_or_else(|| format!("no source with reference {}: wasmscope serves sources by path", args.source_reference))?;
+    let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Ok(Some(json!({ "content": content })))
+}

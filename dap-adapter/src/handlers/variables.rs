@@ -1,0 +1,314 @@
+//! Values: the variables of a scope (opened lazily, one level per
+//! request), setting them, evaluating expressions, and completing names.
+
+use serde_json::{Value, json};
+use wasmscope_debugger::address::CodeOffset;
+use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, expand, is_expandable, memory_of};
+use wasmscope_debugger::session::expr::{self, EvalContext};
+use wasmscope_debugger::session::values::{set_variable as write_variable, show_variable};
+use wasmscope_debugger::symbols::{ModuleSymbols, WasmSymbols, size_of, type_name};
+use wasmscope_debugger::target::WasmValue;
+
+use super::stack::frame;
+use crate::message::Request;
+use crate::protocol::arguments::{CompletionsArguments, EvaluateArguments, SetExpressionArguments, SetVariableArguments, VariablesArguments};
+use crate::protocol::types::{CompletionItem, Variable};
+use crate::server::{Session, VariableScope, arguments, memory_reference, without_nulls};
+
+type Reply = Result<Option<Value>, String>;
+
+/// Where a frame is: its physical frame, code offset and inline index.
+struct FramePlace {
+    physical: usize,
+    pc: CodeOffset,
+    inline: usize,
+}
+
+fn place(session: &mut Session, frame_index: usize) -> Result<FramePlace, String> {
+    let (frame, inline) = frame(session, frame_index as i64 + 1)?;
+    let pc = frame.offset.ok_or("the frame is outside the code section")?;
+    Ok(FramePlace { physical: frame.physical, pc, inline })
+}
+
+fn symbols(session: &Session) -> Result<std::sync::Arc<WasmSymbols>, String> {
+    session.symbols.clone().ok_or_else(|| "no program".to_owned())
+}
+
+/// A shown value with a reference to open it when it has children.
+fn variable(session: &mut Session, module: &ModuleSymbols, frame: usize, shown: VariableParts) -> Variable {
+    let reference = match &shown.object {
+        Some(object) if is_expandable(module, object) => session.handles.reference(VariableScope::Children {
+            frame,
+            expression: shown.evaluate_name.clone(),
+            object: object.clone(),
+        }),
+        _ => 0,
+    };
+    Variable {
+        name: shown.name,
+        value: shown.value,
+        type_name: Some(shown.type_name),
+        evaluate_name: Some(shown.evaluate_name),
+        variables_reference: reference,
+        memory_reference: shown.object.as_ref().and_then(|o| memory_of(module, o)).map(memory_reference),
+    }
+}
+
+struct VariableParts {
+    name: String,
+    value: String,
+    type_name: String,
+    evaluate_name: String,
+    object: Option<Object>,
+}
+
+fn child_expression(parent: &str, child: &ShownChild) -> String {
+    if child.name.starts_with('[') {
+        format!("{parent}{}", child.name)
+    } else if child.name.starts_with('*') {
+        format!("*({parent})")
+    } else {
+        format!("({parent}).{}", child.name)
+    }
+}
+
+pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
+    let args: VariablesArguments = arguments(request)?;
+    let scope = session.handles.scope(args.variables_reference)?.clone();
+    let symbols = symbols(session)?;
+    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let parts = match scope {
+        VariableScope::Locals { frame } => {
+            let at = place(session, frame)?;
+            let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
+            let run = session.stopped_run()?;
+            let mut out = Vec::new();
+            if let Some(scope) = scopes.get(at.inline) {
+                for var in &scope.variables {
+                    let shown = show_variable(module, &mut run.debuggee, at.physical, var, scope.frame_base.as_ref());
+                    out.push(VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object });
+                }
+            }
+            (frame, out)
+        }
+        VariableScope::Globals { frame } => {
+            let at = place(session, frame)?;
+            let globals = module.globals_at(at.pc).map_err(|e| e.to_string())?;
+            let run = session.stopped_run()?;
+            let out = globals
+                .iter()
+                .map(|var| {
+                    let shown = show_variable(module, &mut run.debuggee, at.physical, var, None);
+                    VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object }
+                })
+                .collect();
+            (frame, out)
+        }
+        VariableScope::Wasm { frame } => {
+            let at = place(session, frame)?;
+            let run = session.stopped_run()?;
+            let state = run.debuggee.wasm_state(at.physical).map_err(|e| e.to_string())?;
+            let named = |prefix: &str, values: &[WasmValue]| -> Vec<VariableParts> {
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let (type_name, value) = wasm_value(*v);
+                        VariableParts { name: format!("{prefix}{i}"), value, type_name: type_name.into(), evaluate_name: String::new(), object: None }
+                    })
+                    .collect()
+            };
+            let mut out = named("local", &state.locals);
+            out.extend(named("stack", &state.stack));
+            (frame, out)
+        }
+        VariableScope::Children { frame, expression, object } => {
+            let run = session.stopped_run()?;
+            let children = expand(module, &mut run.debuggee, &object, &expression)?;
+            let out = children
+                .into_iter()
+                .map(|c| VariableParts { evaluate_name: child_expression(&expression, &c), name: c.name, value: c.value, type_name: c.type_name, object: c.object })
+                .collect();
+            (frame, out)
+        }
+        VariableScope::Pointee { frame, expression, pointee, address } => {
+            let size = size_of(module, pointee).filter(|s| *s > 0).ok_or("the pointer's target has no size")?;
+            let run = session.stopped_run()?;
+            let bytes = run.debuggee.read_memory(address, size as usize).map_err(|e| e.to_string())?;
+            let value = display(module, &mut run.debuggee, pointee, &bytes);
+            let object = Object { ty: pointee, bytes, address: Some(address) };
+            let name = format!("*({expression})");
+            (frame, vec![VariableParts { evaluate_name: name.clone(), name, value, type_name: type_name(module, pointee), object: Some(object) }])
+        }
+    };
+    let (frame, parts) = parts;
+    let start = args.start.unwrap_or(0).min(parts.len());
+    let end = match args.count {
+        Some(count) if count > 0 => (start + count).min(parts.len()),
+        _ => parts.len(),
+    };
+    let shown: Vec<Variable> = parts.into_iter().skip(start).take(end - start).map(|p| variable(session, module, frame, p)).collect();
+    Ok(Some(json!({ "variables": shown })))
+}
+
+fn wasm_value(value: WasmValue) -> (&'static str, String) {
+    match value {
+        WasmValue::I32(v) => ("i32", v.to_string()),
+        WasmValue::I64(v) => ("i64", v.to_string()),
+        WasmValue::F32(v) => ("f32", v.to_string()),
+        WasmValue::F64(v) => ("f64", v.to_string()),
+        WasmValue::Other => ("ref/v128", "<not shown>".into()),
+    }
+}
+
+pub(crate) fn set_variable(session: &mut Session, request: &Request) -> Reply {
+    let args: SetVariableArguments = arguments(request)?;
+    let scope = session.handles.scope(args.variables_reference)?.clone();
+    let symbols = symbols(session)?;
+    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let (frame, shown) = match scope {
+        VariableScope::Locals { frame } | VariableScope::Globals { frame } => {
+            let at = place(session, frame)?;
+            let (candidates, frame_base) = if matches!(scope, VariableScope::Locals { .. }) {
+                let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
+                let scope = scopes.get(at.inline).cloned().ok_or("no variables here")?;
+                (scope.variables, scope.frame_base)
+            } else {
+                (module.globals_at(at.pc).map_err(|e| e.to_string())?, None)
+            };
+            let var = candidates.iter().find(|v| v.name == args.name).ok_or_else(|| format!("no variable `{}` here", args.name))?;
+            let run = session.stopped_run()?;
+            let shown = write_variable(module, &mut run.debuggee, at.physical, at.pc, var, frame_base.as_ref(), &args.value)?;
+            (frame, VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object })
+        }
+        VariableScope::Children { frame, expression, object } => {
+            let at = place(session, frame)?;
+            let run = session.stopped_run()?;
+            let child = expand(module, &mut run.debuggee, &object, &expression)?
+                .into_iter()
+                .find(|c| c.name == args.name)
+                .ok_or_else(|| format!("no member `{}` here", args.name))?;
+            let target = child.object.clone().ok_or("this member cannot be written (a bit field)")?;
+            let new = assign_expression(module, session, &at, &target, &args.value)?;
+            (frame, VariableParts { evaluate_name: child_expression(&expression, &child), name: child.name, value: new.0, type_name: child.type_name, object: Some(new.1) })
+        }
+        VariableScope::Wasm { .. } => return Err("Wasm locals and the operand stack cannot be written (Wasmtime offers no way to)".into()),
+        VariableScope::Pointee { .. } => return Err("set the value through its expression instead".into()),
+    };
+    announce_memory_change(session, shown.object.as_ref());
+    let variable = variable(session, module, frame, shown);
+    Ok(Some(without_nulls(json!({
+        "value": variable.value,
+        "type": variable.type_name,
+        "variablesReference": variable.variables_reference,
+        "memoryReference": variable.memory_reference,
+    }))))
+}
+
+/// Evaluates `value` in frame `at` and writes it into `target`; the value
+/// shown afterwards and the object re-read.
+fn assign_expression(module: &ModuleSymbols, session: &mut Session, at: &FramePlace, target: &Object, value: &str) -> Result<(String, Object), String> {
+    let address = target.address.ok_or("the value is not in linear memory (a Wasm local cannot be written)")?;
+    let parsed = expr::parse(value).map_err(|e| e.to_string())?;
+    let run = session.stopped_run()?;
+    let new = expr::evaluate(&parsed, &mut EvalContext { symbols: module, view: &mut run.debuggee, frame: at.physical, pc: at.pc, inline_frame: at.inline })?;
+    let bytes = assign(module, &mut run.debuggee, target.ty, address, &new)?;
+    let shown = display(module, &mut run.debuggee, target.ty, &bytes);
+    Ok((shown, Object { ty: target.ty, bytes, address: Some(address) }))
+}
+
+fn announce_memory_change(session: &mut Session, object: Option<&Object>) {
+    if let Some(Object { address: Some(address), bytes, .. }) = object
+        && session.client.memory_event
+    {
+        session.out.event_after_response("memory", Some(json!({ "memoryReference": memory_reference(*address), "offset": 0, "count": bytes.len() })));
+    }
+}
+
+/// The frame an expression is evaluated in: the one asked for, else the
+/// innermost.
+fn evaluation_frame(session: &mut Session, frame_id: Option<i64>) -> Result<(usize, FramePlace), String> {
+    let index = usize::try_from(frame_id.unwrap_or(1) - 1).map_err(|_| "bad frame id")?;
+    Ok((index, place(session, index)?))
+}
+
+pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
+    let args: EvaluateArguments = arguments(request)?;
+    session.stopped_run().map_err(|e| format!("cannot evaluate `{}`: {e}", args.expression))?;
+    let symbols = symbols(session)?;
+    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let (frame, at) = evaluation_frame(session, args.frame_id)?;
+    let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
+    let run = session.stopped_run()?;
+    let mut context = EvalContext { symbols: module, view: &mut run.debuggee, frame: at.physical, pc: at.pc, inline_frame: at.inline };
+    let value = expr::evaluate(&parsed, &mut context)?;
+    let type_name = value.type_name(module);
+    let (shown, reference, memory) = match value {
+        expr::Value::Object { ty, bytes, address } => {
+            let shown = display(module, &mut run.debuggee, ty, &bytes);
+            let object = Object { ty, bytes, address };
+            let memory = memory_of(module, &object);
+            let reference = if is_expandable(module, &object) {
+                session.handles.reference(VariableScope::Children { frame, expression: args.expression.clone(), object })
+            } else {
+                0
+            };
+            (shown, reference, memory)
+        }
+        expr::Value::Pointer { pointee, address } => {
+            let shown = value.display(module);
+            let readable = size_of(module, pointee).is_some_and(|s| s > 0) && address.0 != 0;
+            let reference = if readable {
+                session.handles.reference(VariableScope::Pointee { frame, expression: args.expression.clone(), pointee, address })
+            } else {
+                0
+            };
+            (shown, reference, Some(address))
+        }
+        other => (other.display(module), 0, None),
+    };
+    Ok(Some(without_nulls(json!({
+        "result": shown,
+        "type": type_name,
+        "variablesReference": reference,
+        "memoryReference": memory.map(memory_reference),
+    }))))
+}
+
+pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply {
+    let args: SetExpressionArguments = arguments(request)?;
+    let symbols = symbols(session)?;
+    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let (_, at) = evaluation_frame(session, args.frame_id)?;
+    let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
+    let run = session.stopped_run()?;
+    let target = match expr::evaluate(&parsed, &mut EvalContext { symbols: module, view: &mut run.debuggee, frame: at.physical, pc: at.pc, inline_frame: at.inline })? {
+        expr::Value::Object { ty, bytes, address } => Object { ty, bytes, address },
+        _ => return Err(format!("`{}` is not something that can be assigned", args.expression)),
+    };
+    let (shown, object) = assign_expression(module, session, &at, &target, &args.value)?;
+    announce_memory_change(session, Some(&object));
+    Ok(Some(json!({ "value": shown, "type": type_name(module, object.ty) })))
+}
+
+/// Names in scope that continue the identifier before the cursor.
+pub(crate) fn completions(session: &mut Session, request: &Request) -> Reply {
+    let args: CompletionsArguments = arguments(request)?;
+    let symbols = symbols(session)?;
+    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let before: String = args.text.chars().take(args.column.saturating_sub(1)).collect();
+    let prefix: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
+    let (_, at) = evaluation_frame(session, args.frame_id)?;
+    let mut names: Vec<String> = module
+        .variables_at(at.pc)
+        .map_err(|e| e.to_string())?
+        .get(at.inline)
+        .map(|s| s.variables.iter().map(|v| v.name.clone()).collect())
+        .unwrap_or_default();
+    names.extend(module.globals_at(at.pc).map_err(|e| e.to_string())?.into_iter().map(|v| v.name));
+    names.retain(|n| n.starts_with(&prefix));
+    names.sort();
+    names.dedup();
+    let targets: Vec<_> = names.into_iter().map(|label| CompletionItem { label, kind: "variable" }).collect();
+    Ok(Some(json!({ "targets": targets })))
+}

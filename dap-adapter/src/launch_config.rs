@@ -1,0 +1,176 @@
+//! The `wasmscope` launch configuration: what a `launch.json` entry may
+//! say, checked strictly so a misspelt attribute is an error that names it
+//! rather than a setting silently ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+use wasmscope_debugger::symbols::PathMapping;
+use wasmscope_runtime::{DirMapping, GuestConfig};
+
+/// Attributes every client may add to any configuration (VS Code's own,
+/// IntelliJ's, and `__`-prefixed internals); they mean nothing to us.
+const CLIENT_ATTRIBUTES: &[&str] = &[
+    "type",
+    "request",
+    "name",
+    "preLaunchTask",
+    "postDebugTask",
+    "internalConsoleOptions",
+    "presentation",
+    "debugServer",
+    "console",
+    "noDebug",
+];
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawConfig {
+    program: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    cwd: Option<String>,
+    #[serde(default)]
+    dirs: Vec<String>,
+    stdin: Option<String>,
+    #[serde(default)]
+    stop_on_entry: bool,
+    #[serde(default)]
+    source_map: BTreeMap<String, String>,
+    #[serde(default)]
+    debug_files: Vec<String>,
+    #[serde(default)]
+    no_debug: bool,
+}
+
+const OWN_ATTRIBUTES: &[&str] =
+    &["program", "args", "env", "cwd", "dirs", "stdin", "stopOnEntry", "sourceMap", "debugFiles"];
+
+/// A checked launch configuration, paths resolved against `cwd`.
+#[derive(Clone, Debug)]
+pub struct LaunchConfig {
+    pub guest: GuestConfig,
+    pub stop_on_entry: bool,
+    /// Run without breakpoints or stops (the client's "Run Without
+    /// Debugging").
+    pub no_debug: bool,
+    /// Build path prefix → local path, for both directions.
+    pub source_map: Vec<PathMapping>,
+    pub debug_files: Vec<PathBuf>,
+}
+
+impl LaunchConfig {
+    /// Checks `arguments` of a launch request; the error names the
+    /// attribute at fault.
+    pub fn parse(arguments: &Value) -> Result<Self, String> {
+        let Some(object) = arguments.as_object() else { return Err("launch arguments must be an object".into()) };
+        for key in object.keys() {
+            let known = OWN_ATTRIBUTES.contains(&key.as_str()) || CLIENT_ATTRIBUTES.contains(&key.as_str()) || key.starts_with("__");
+            if !known {
+                return Err(format!(
+                    "unknown launch attribute `{key}`; a `wasmscope` configuration takes {}",
+                    OWN_ATTRIBUTES.join(", ")
+                ));
+            }
+        }
+        let raw: RawConfig =
+            serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
+        let program = raw.program.ok_or("the launch configuration needs `program`: the path of a .wasm file")?;
+        let cwd = raw.cwd.map(PathBuf::from);
+        if let Some(cwd) = &cwd
+            && !cwd.is_dir()
+        {
+            return Err(format!("`cwd`: {} is not a directory", cwd.display()));
+        }
+        let resolve = |path: &str| -> PathBuf {
+            match &cwd {
+                Some(cwd) if Path::new(path).is_relative() => cwd.join(path),
+                _ => PathBuf::from(path),
+            }
+        };
+        let program = resolve(&program);
+        if !program.is_file() {
+            return Err(format!("`program`: {} does not exist or is not a file", program.display()));
+        }
+        let mut dirs = Vec::new();
+        for text in &raw.dirs {
+            let mut mapping: DirMapping = text.parse().map_err(|e| format!("`dirs`: {e}"))?;
+            mapping.host = resolve(&mapping.host.to_string_lossy());
+            if !mapping.host.is_dir() {
+                return Err(format!("`dirs`: {} is not a directory", mapping.host.display()));
+            }
+            dirs.push(mapping);
+        }
+        let stdin = raw.stdin.as_deref().map(resolve);
+        if let Some(stdin) = &stdin
+            && !stdin.is_file()
+        {
+            return Err(format!("`stdin`: {} does not exist or is not a file", stdin.display()));
+        }
+        let debug_files: Vec<PathBuf> = raw.debug_files.iter().map(|f| resolve(f)).collect();
+        if let Some(missing) = debug_files.iter().find(|f| !f.is_file()) {
+            return Err(format!("`debugFiles`: {} does not exist", missing.display()));
+        }
+        let source_map = raw.source_map.into_iter().map(|(from, to)| PathMapping { from, to }).collect();
+        Ok(LaunchConfig {
+            guest: GuestConfig {
+                program,
+                args: raw.args,
+                env: raw.env.into_iter().collect(),
+                dirs,
+                stdin,
+                quiet: true,
+                capture_output: true,
+            },
+            stop_on_entry: raw.stop_on_entry,
+            no_debug: raw.no_debug,
+            source_map,
+            debug_files,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn this_file() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").to_owned()
+    }
+
+    #[test]
+    fn a_misspelt_attribute_is_named() {
+        let error = LaunchConfig::parse(&json!({ "progam": "x.wasm" })).unwrap_err();
+        assert!(error.starts_with("unknown launch attribute `progam`"), "{error}");
+    }
+
+    #[test]
+    fn client_attributes_are_accepted_and_paths_resolve_against_cwd() {
+        let config = LaunchConfig::parse(&json!({
+            "type": "wasmscope", "request": "launch", "name": "x", "__sessionId": "1",
+            "program": "Cargo.toml", "cwd": env!("CARGO_MANIFEST_DIR"), "env": { "A": "1" },
+            "sourceMap": { "/build": "/src" }, "args": ["a"],
+        }))
+        .unwrap();
+        assert_eq!(config.guest.program, PathBuf::from(this_file()));
+        assert_eq!(config.guest.env, vec![("A".to_owned(), "1".to_owned())]);
+        assert_eq!(config.source_map, vec![PathMapping { from: "/build".into(), to: "/src".into() }]);
+    }
+
+    #[test]
+    fn wrong_types_and_missing_files_say_which_attribute() {
+        let error = LaunchConfig::parse(&json!({ "program": this_file(), "args": "a b" })).unwrap_err();
+        assert!(error.contains("invalid launch configuration") && error.contains("sequence"), "{error}");
+        let error = LaunchConfig::parse(&json!({ "program": "/no/such.wasm" })).unwrap_err();
+        assert!(error.starts_with("`program`"), "{error}");
+        let error = LaunchConfig::parse(&json!({ "program": this_file(), "stdin": "/no/such" })).unwrap_err();
+        assert!(error.starts_with("`stdin`"), "{error}");
+        let error = LaunchConfig::parse(&json!({})).unwrap_err();
+        assert!(error.contains("needs `program`"), "{error}");
+    }
+}

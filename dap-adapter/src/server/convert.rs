@@ -1,0 +1,82 @@
+//! Conversions between wasmscope's types and DAP's, in one place
+//! (design.md §2, invariant 1): sources, breakpoints, memory references.
+
+use wasmscope_debugger::address::{CodeOffset, MemoryAddress};
+use wasmscope_debugger::session::breakpoints::{Binding, Breakpoint, Location};
+use wasmscope_debugger::symbols::{PathMapping, map_path};
+
+use crate::protocol::types;
+
+/// The one thread of a WASI command.
+pub(crate) const THREAD_ID: i64 = 1;
+
+/// A source as the client sees it: the recorded path mapped to a local
+/// one by the launch's `sourceMap`.
+pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source {
+    let path = map_path(recorded, mappings);
+    let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned());
+    let exists = std::path::Path::new(&path).is_file();
+    types::Source {
+        name,
+        path: Some(path),
+        source_reference: None,
+        // A file missing here is still worth naming, but dimmed.
+        presentation_hint: if exists { None } else { Some("deemphasize".into()) },
+    }
+}
+
+pub(crate) fn breakpoint(bp: &Breakpoint, client: &super::ClientInfo, source: Option<&types::Source>) -> types::Breakpoint {
+    let mut out = types::Breakpoint { id: bp.id, ..Default::default() };
+    match &bp.binding {
+        Binding::Verified { line, offsets } => {
+            out.verified = true;
+            out.line = line.map(|l| client.line_out(l));
+            out.instruction_reference = offsets.first().map(|o| code_reference(*o));
+            if let Location::Line { line: asked, .. } = &bp.location
+                && line.is_some_and(|l| l != *asked)
+            {
+                out.message = Some(format!("moved from line {} to the next line with code", client.line_out(*asked)));
+            }
+        }
+        Binding::Pending { reason } => {
+            out.verified = false;
+            out.message = Some(reason.clone());
+            out.reason = Some("pending");
+        }
+    }
+    if matches!(bp.location, Location::Line { .. }) {
+        out.source = source.cloned();
+    }
+    out
+}
+
+/// Instruction references are code-section offsets, the addresses
+/// llvm-symbolizer and `wasmscope symbolize` use.
+pub(crate) fn code_reference(offset: CodeOffset) -> String {
+    format!("0x{:x}", offset.0)
+}
+
+pub(crate) fn memory_reference(address: MemoryAddress) -> String {
+    format!("0x{:x}", address.0)
+}
+
+/// Parses a reference (`0x…` or decimal) plus a signed offset.
+pub(crate) fn parse_reference(text: &str, offset: Option<i64>) -> Result<u64, String> {
+    let base = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse::<u64>(),
+    }
+    .map_err(|_| format!("`{text}` is not a memory reference wasmscope gave out"))?;
+    base.checked_add_signed(offset.unwrap_or(0)).ok_or_else(|| format!("`{text}` plus the offset is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn references_round_trip_and_reject_garbage() {
+        assert_eq!(super::parse_reference("0x10", Some(-1)), Ok(15));
+        assert_eq!(super::parse_reference("32", None), Ok(32));
+        assert!(super::parse_reference("main", None).is_err());
+        assert!(super::parse_reference("0x0", Some(-1)).is_err());
+    }
+}

@@ -1,0 +1,386 @@
+//! Scripted DAP sessions against the real server and the fixture guests:
+//! every request and event the server offers, each message checked
+//! against the published DAP schema. Breakpoint lines come from the
+//! `// BP:` markers in the guests' sources.
+
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)]
+
+mod client;
+
+use client::{Client, launch_args, marker_line, source_path, start};
+use serde_json::{Value, json};
+
+fn set_line_breakpoints(client: &mut Client, file: &str, breakpoints: Value) -> Value {
+    client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": breakpoints }))
+}
+
+/// The top frame's id, name and line at the current stop.
+fn top_frame(client: &mut Client) -> (i64, String, u32) {
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frame = &trace["stackFrames"][0];
+    (frame["id"].as_i64().unwrap(), frame["name"].as_str().unwrap().to_owned(), frame["line"].as_u64().unwrap() as u32)
+}
+
+/// name → value of the Locals scope of `frame_id`.
+fn locals(client: &mut Client, frame_id: i64) -> Vec<(String, String, i64)> {
+    let scopes = client.request("scopes", json!({ "frameId": frame_id }));
+    let locals = scopes["scopes"].as_array().unwrap().iter().find(|s| s["name"] == "Locals").expect("a Locals scope").clone();
+    let variables = client.request("variables", json!({ "variablesReference": locals["variablesReference"] }));
+    variables["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["name"].as_str().unwrap().to_owned(), v["value"].as_str().unwrap().to_owned(), v["variablesReference"].as_i64().unwrap()))
+        .collect()
+}
+
+fn local(client: &mut Client, frame_id: i64, name: &str) -> String {
+    locals(client, frame_id).into_iter().find(|(n, _, _)| n == name).unwrap_or_else(|| panic!("no local {name}")).1
+}
+
+#[test]
+fn a_breakpoint_session_from_launch_to_exit() {
+    let mut client = Client::in_process();
+    let capabilities = start(&mut client, launch_args("c-O0"));
+    assert_eq!(capabilities["supportsConfigurationDoneRequest"], true);
+    assert!(capabilities.get("supportsStepInTargetsRequest").is_none(), "not implemented, so not announced");
+    let module = client.event("module");
+    assert_eq!(module["body"]["module"]["symbolStatus"], "DWARF loaded");
+
+    let line = marker_line("c/main.c", "factorial_recurse");
+    let set = set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
+    let breakpoint = &set["breakpoints"][0];
+    assert_eq!(breakpoint["verified"], true, "{set}");
+    assert_eq!(breakpoint["line"], line);
+    client.request("configurationDone", json!({}));
+
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "breakpoint");
+    assert_eq!(stopped["body"]["hitBreakpointIds"], json!([breakpoint["id"]]));
+    let threads = client.request("threads", json!({}));
+    assert_eq!(threads["threads"][0]["id"], 1);
+
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frames = trace["stackFrames"].as_array().unwrap();
+    assert_eq!(frames[0]["name"], "factorial");
+    assert_eq!(frames[0]["line"], line);
+    let path = frames[0]["source"]["path"].as_str().unwrap();
+    assert_eq!(path, source_path("c/main.c"), "the recorded /wasmscope path mapped back by sourceMap");
+    assert!(frames[0]["instructionPointerReference"].as_str().unwrap().starts_with("0x"));
+    assert!(frames.iter().any(|f| f["name"] == "main"), "main is on the stack");
+    assert_eq!(trace["totalFrames"].as_u64().unwrap() as usize, frames.len());
+    // Paging: the second frame alone.
+    let page = client.request("stackTrace", json!({ "threadId": 1, "startFrame": 1, "levels": 1 }));
+    assert_eq!(page["stackFrames"].as_array().unwrap().len(), 1);
+    assert_eq!(page["stackFrames"][0]["id"], frames[1]["id"]);
+
+    let top = frames[0]["id"].as_i64().unwrap();
+    assert_eq!(local(&mut client, top, "n"), "10");
+    let evaluated = client.request("evaluate", json!({ "expression": "n * 2", "frameId": top, "context": "watch" }));
+    assert_eq!(evaluated["result"], "20");
+    let error = client.request_error("evaluate", json!({ "expression": "nosuch + 1", "frameId": top, "context": "hover" }));
+    assert!(error.contains("nosuch"), "{error}");
+
+    // Continue: the next recursion level.
+    client.request("continue", json!({ "threadId": 1 }));
+    client.event("stopped");
+    let (top, _, _) = top_frame(&mut client);
+    assert_eq!(local(&mut client, top, "n"), "9");
+
+    // Steps: over (to another line or a caller), in, out.
+    client.request("setBreakpoints", json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [] }));
+    client.request("stepIn", json!({ "threadId": 1 }));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "step");
+    let (_, name, _) = top_frame(&mut client);
+    assert_eq!(name, "factorial", "stepping into factorial(n - 1)");
+    client.request("stepOut", json!({ "threadId": 1 }));
+    assert_eq!(client.event("stopped")["body"]["reason"], "step");
+    let (_, name, out_line) = top_frame(&mut client);
+    assert_eq!((name.as_str(), out_line), ("factorial", line), "back in the caller, on the recursive line");
+    client.request("next", json!({ "threadId": 1 }));
+    assert_eq!(client.event("stopped")["body"]["reason"], "step");
+    let (_, _, next_line) = top_frame(&mut client);
+    assert_ne!(next_line, 0);
+
+    // To the end: output, exit code, terminated.
+    client.request("continue", json!({ "threadId": 1 }));
+    let exited = client.event("exited");
+    assert_eq!(exited["body"]["exitCode"], 0);
+    client.event("terminated");
+    assert!(client.output("stdout").contains("factorial = 3628800"), "{}", client.output("stdout"));
+    client.finish();
+}
+
+#[test]
+fn conditions_hit_counts_and_logpoints_are_judged_in_the_guest() {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let line = marker_line("c/main.c", "factorial_recurse");
+    let base = marker_line("c/main.c", "factorial_base");
+    // The 3rd pass over the recursive line is factorial(8).
+    set_line_breakpoints(
+        &mut client,
+        "c/main.c",
+        json!([{ "line": line, "hitCondition": "3" }, { "line": base, "logMessage": "base case n={n}" }]),
+    );
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let (top, _, _) = top_frame(&mut client);
+    assert_eq!(local(&mut client, top, "n"), "8");
+
+    // Now a condition: only the n == 3 pass stops.
+    set_line_breakpoints(
+        &mut client,
+        "c/main.c",
+        json!([{ "line": line, "condition": "n == 3" }, { "line": base, "logMessage": "base case n={n}" }]),
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    client.event("stopped");
+    let (top, _, _) = top_frame(&mut client);
+    assert_eq!(local(&mut client, top, "n"), "3");
+    assert!(!client.output("console").contains("base case"), "the base case is not reached yet");
+
+    client.request("continue", json!({ "threadId": 1 }));
+    client.event("exited");
+    // The logpoint printed once, without stopping, before the program's
+    // own line about the result.
+    let events = client.history.clone();
+    let log = events.iter().position(|e| e["body"]["output"] == "base case n=1\n").expect("the logpoint's line");
+    let result = events.iter().position(|e| e["body"]["output"].as_str().is_some_and(|o| o.contains("factorial = "))).unwrap();
+    assert!(log < result, "log lines stay in order with the program's output");
+    assert_eq!(client.output("console").matches("base case").count(), 1);
+
+    // A hit condition that is not one is refused with the reason.
+    let error = client.request_error(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [{ "line": line, "hitCondition": "often" }] }),
+    );
+    assert!(error.contains("`often`"), "{error}");
+    client.finish();
+}
+
+#[test]
+fn function_breakpoints_entry_stops_and_pause() {
+    let mut client = Client::in_process();
+    let mut launch = launch_args("c-O0");
+    launch["stopOnEntry"] = json!(true);
+    start(&mut client, launch);
+    let set = client.request("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "fib" }, { "name": "no_such_function" }] }));
+    assert_eq!(set["breakpoints"][0]["verified"], true);
+    assert_eq!(set["breakpoints"][1]["verified"], false);
+    assert!(set["breakpoints"][1]["message"].as_str().unwrap().contains("no_such_function"));
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("stopped")["body"]["reason"], "entry");
+    client.request("continue", json!({ "threadId": 1 }));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "breakpoint");
+    let (_, name, _) = top_frame(&mut client);
+    assert_eq!(name, "fib");
+
+    // Pause a running program: clear the breakpoint, run the long loop.
+    client.request("setFunctionBreakpoints", json!({ "breakpoints": [] }));
+    client.request("continue", json!({ "threadId": 1 }));
+    let error = client.request_error("stackTrace", json!({ "threadId": 1 }));
+    // Either still running (the expected case) or already ended.
+    assert!(error.contains("running") || error.contains("not running"), "{error}");
+    client.finish();
+}
+
+#[test]
+fn traps_stop_with_their_kind_and_exception_info() {
+    let mut client = Client::in_process();
+    let mut launch = launch_args("c-O0");
+    launch["args"] = json!(["trap-oob"]);
+    start(&mut client, launch);
+    client.request("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
+    let error = client.request_error("setExceptionBreakpoints", json!({ "filters": ["c++"] }));
+    assert!(error.contains("`c++`"), "{error}");
+    client.request("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
+    client.request("configurationDone", json!({}));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "exception");
+    assert!(stopped["body"]["description"].as_str().unwrap().contains("out-of-bounds memory access"), "{stopped}");
+    let info = client.request("exceptionInfo", json!({ "threadId": 1 }));
+    assert_eq!(info["breakMode"], "always");
+    let (_, name, line) = top_frame(&mut client);
+    assert_eq!((name.as_str(), line), ("trap_oob", marker_line("c/main.c", "trap_oob")));
+    client.request("continue", json!({ "threadId": 1 }));
+    let exited = client.event("exited");
+    assert_ne!(exited["body"]["exitCode"], 0);
+    assert!(client.output("stderr").contains("trapped"), "{}", client.output("stderr"));
+    client.finish();
+}
+
+#[test]
+fn values_are_set_read_as_memory_and_disassembled() {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let line = marker_line("c/main.c", "after_struct_init");
+    set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let (top, name, _) = top_frame(&mut client);
+    assert_eq!(name, "main");
+
+    // Open shapes → [1] → name.
+    let all = locals(&mut client, top);
+    let (_, _, shapes_ref) = all.iter().find(|(n, _, _)| n == "shapes").unwrap().clone();
+    assert!(shapes_ref > 0);
+    let elements = client.request("variables", json!({ "variablesReference": shapes_ref }));
+    let elements = elements["variables"].as_array().unwrap();
+    assert_eq!(elements.len(), 3);
+    assert_eq!(elements[1]["name"], "[1]");
+    let members = client.request("variables", json!({ "variablesReference": elements[1]["variablesReference"] }));
+    let kind = members["variables"].as_array().unwrap().iter().find(|m| m["name"] == "kind").unwrap().clone();
+    assert_eq!(kind["value"], "SHAPE_RECT");
+    // Paging of children.
+    let page = client.request("variables", json!({ "variablesReference": shapes_ref, "start": 2, "count": 1 }));
+    assert_eq!(page["variables"][0]["name"], "[2]");
+
+    // setVariable on a local; the program then prints the new value.
+    let locals_ref = scopes_locals(&mut client, top);
+    let set = client.request("setVariable", json!({ "variablesReference": locals_ref, "name": "depth", "value": "3 + 4" }));
+    assert_eq!(set["value"], "7");
+    assert_eq!(client.event("memory")["body"]["count"], 4);
+    let error = client.request_error("setVariable", json!({ "variablesReference": locals_ref, "name": "depth", "value": "nosuch" }));
+    assert!(error.contains("nosuch"), "{error}");
+    // setExpression on a member.
+    let set = client.request("setExpression", json!({ "expression": "shapes[1].kind", "value": "1", "frameId": top }));
+    assert_eq!(set["value"], "SHAPE_CIRCLE");
+
+    // readMemory at the variable's memory reference; writeMemory back.
+    let depth = client.request("evaluate", json!({ "expression": "depth", "frameId": top, "context": "repl" }));
+    let reference = depth["memoryReference"].as_str().unwrap().to_owned();
+    let memory = client.request("readMemory", json!({ "memoryReference": reference, "count": 4 }));
+    assert_eq!(memory["data"], "BwAAAA==", "7 as little-endian i32, base64");
+    let written = client.request("writeMemory", json!({ "memoryReference": reference, "data": "CAAAAA==" }));
+    assert_eq!(written["bytesWritten"], 4);
+    assert_eq!(client.request("evaluate", json!({ "expression": "depth", "frameId": top }))["result"], "8");
+    let beyond = client.request("readMemory", json!({ "memoryReference": "0xfffffff0", "count": 64 }));
+    assert_eq!(beyond["unreadableBytes"], 64);
+
+    // Disassembly around the frame's instruction pointer.
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let pointer = trace["stackFrames"][0]["instructionPointerReference"].as_str().unwrap().to_owned();
+    let code = client.request("disassemble", json!({ "memoryReference": pointer, "instructionOffset": -5, "instructionCount": 20 }));
+    let instructions = code["instructions"].as_array().unwrap();
+    assert_eq!(instructions.len(), 20);
+    assert_eq!(instructions[5]["address"], pointer.as_str(), "the window is placed at the reference");
+    assert!(instructions.iter().any(|i| i["line"] == line), "source lines annotate the instructions");
+
+    // Completions and the Wasm scope.
+    let completions = client.request("completions", json!({ "frameId": top, "text": "sha", "column": 4 }));
+    assert!(completions["targets"].as_array().unwrap().iter().any(|t| t["label"] == "shapes"));
+    let scopes = client.request("scopes", json!({ "frameId": top }));
+    let wasm = scopes["scopes"].as_array().unwrap().iter().find(|s| s["name"] == "Wasm").unwrap().clone();
+    let raw = client.request("variables", json!({ "variablesReference": wasm["variablesReference"] }));
+    assert!(raw["variables"].as_array().unwrap().iter().any(|v| v["name"] == "local0" && v["type"] == "i32"));
+    client.request("continue", json!({ "threadId": 1 }));
+    client.event("exited");
+    let stdout = client.output("stdout");
+    assert!(stdout.contains("fib(10)"), "{stdout}");
+    client.finish();
+}
+
+fn scopes_locals(client: &mut Client, frame_id: i64) -> i64 {
+    let scopes = client.request("scopes", json!({ "frameId": frame_id }));
+    scopes["scopes"][0]["variablesReference"].as_i64().unwrap()
+}
+
+#[test]
+fn sources_modules_locations_and_instruction_breakpoints() {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let sources = client.request("loadedSources", json!({}));
+    let main = source_path("c/main.c");
+    assert!(sources["sources"].as_array().unwrap().iter().any(|s| s["path"] == main.as_str()), "{sources}");
+    let modules = client.request("modules", json!({}));
+    assert_eq!(modules["modules"][0]["name"], "c-O0.wasm");
+    let text = client.request("source", json!({ "source": { "path": main }, "sourceReference": 0 }));
+    assert!(text["content"].as_str().unwrap().contains("BP: factorial_recurse"));
+    let line = marker_line("c/main.c", "factorial_recurse");
+    let locations = client.request("breakpointLocations", json!({ "source": { "path": main }, "line": line - 5, "endLine": line }));
+    assert!(locations["breakpoints"].as_array().unwrap().iter().any(|l| l["line"] == line), "{locations}");
+
+    // An instruction breakpoint at the address a line breakpoint reports.
+    let set = set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
+    let address = set["breakpoints"][0]["instructionReference"].as_str().unwrap().to_owned();
+    set_line_breakpoints(&mut client, "c/main.c", json!([]));
+    let set = client.request("setInstructionBreakpoints", json!({ "breakpoints": [{ "instructionReference": address }] }));
+    assert_eq!(set["breakpoints"][0]["verified"], true);
+    client.request("configurationDone", json!({}));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["hitBreakpointIds"], json!([set["breakpoints"][0]["id"]]));
+    let (_, _, at) = top_frame(&mut client);
+    assert_eq!(at, line);
+    client.request("cancel", json!({ "requestId": 1 }));
+    client.finish();
+}
+
+#[test]
+fn restart_runs_the_program_again_with_its_breakpoints() {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let line = marker_line("c/main.c", "main_end");
+    set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    client.request("restart", json!({}));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "breakpoint");
+    let (_, _, at) = top_frame(&mut client);
+    assert_eq!(at, line);
+    client.request("terminate", json!({}));
+    client.event("terminated");
+    client.finish();
+}
+
+#[test]
+fn bad_input_gets_clear_errors_and_the_session_goes_on() {
+    let mut client = Client::in_process();
+    // Not JSON, and no seq: dropped with a console notice.
+    client.send_raw(b"{not json");
+    let notice = client.event("output");
+    assert!(notice["body"]["output"].as_str().unwrap().contains("dropped"), "{notice}");
+    // A request without a command, with a seq: an error response.
+    client.send_raw(br#"{"seq":77,"type":"request"}"#);
+    let response = client.response(77);
+    assert_eq!(response["success"], false);
+    // Unknown command; bad arguments.
+    assert!(client.request_error("frobnicate", json!({})).contains("does not support the `frobnicate`"));
+    client.request("initialize", json!({ "adapterID": "wasmscope" }));
+    assert!(client.request_error("setBreakpoints", json!({ "source": 5 })).contains("invalid arguments"));
+    // Launch errors name the attribute.
+    let error = client.request_error("launch", json!({ "progam": "x.wasm" }));
+    assert!(error.contains("`progam`"), "{error}");
+    let error = client.request_error("launch", json!({ "program": "/no/such.wasm" }));
+    assert!(error.contains("`program`"), "{error}");
+    let corrupt = std::env::temp_dir().join(format!("wasmscope-corrupt-{}.wasm", std::process::id()));
+    std::fs::write(&corrupt, b"\0asm\x01\0\0\0\x01\xff\xff").unwrap();
+    let error = client.request_error("launch", json!({ "program": corrupt }));
+    assert!(error.contains("cannot load the program"), "{error}");
+    std::fs::remove_file(&corrupt).unwrap();
+    // Inspection without a program.
+    assert!(client.request_error("stackTrace", json!({ "threadId": 1 })).contains("not running"));
+    assert!(client.request_error("variables", json!({ "variablesReference": 99 })).contains("not valid"));
+    // And the session still works.
+    client.request("launch", launch_args("c-O0"));
+    client.event("initialized");
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("exited")["body"]["exitCode"], 0);
+    client.finish();
+}
+
+#[test]
+fn disconnect_while_paused_ends_the_guest_and_the_session() {
+    let mut client = Client::in_process();
+    let mut launch = launch_args("c-O0");
+    launch["stopOnEntry"] = json!(true);
+    start(&mut client, launch);
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    // `finish` disconnects with terminateDebuggee and waits for the server
+    // (which waits for the guest's thread) to end.
+    client.finish();
+}

@@ -1,0 +1,134 @@
+//! Opening a value one level at a time, as variable views do: the members
+//! of a struct, the elements of an array, what a pointer points at. Also
+//! writing a new value where a value lives in linear memory.
+
+use super::expr::{Value, as_number};
+use crate::address::MemoryAddress;
+use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, children, format_value, read_uint, resolve, size_of, type_name};
+use crate::target::TargetView;
+
+/// A typed value read from the guest: its bytes, and where they are when
+/// they are in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Object {
+    pub ty: Option<DieRef>,
+    pub bytes: Vec<u8>,
+    pub address: Option<MemoryAddress>,
+}
+
+/// One child of an opened value, as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownChild {
+    pub name: String,
+    pub type_name: String,
+    pub value: String,
+    /// The child itself, when it can be opened in turn or written.
+    pub object: Option<Object>,
+}
+
+/// Pointees larger than this are not read for expansion (a `char *` into
+/// a huge buffer shows its first element anyway).
+const MAX_POINTEE: u64 = 1 << 20;
+
+/// How a value is shown: the pretty printers first (strings, vectors),
+/// else the type's own summary.
+pub fn display(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8]) -> String {
+    super::pretty::pretty(symbols, view, ty, bytes, 0).unwrap_or_else(|| format_value(symbols, ty, bytes))
+}
+
+/// Whether opening `object` shows anything: a struct with members, a
+/// non-empty array, a non-null pointer to a sized type.
+pub fn is_expandable(symbols: &ModuleSymbols, object: &Object) -> bool {
+    match resolve(symbols, object.ty).as_deref() {
+        Some(Type::Pointer { pointee, .. } | Type::Reference { pointee, .. }) => {
+            pointer_target(symbols, *pointee).is_some() && read_uint(&object.bytes, 4).is_some_and(|a| a != 0)
+        }
+        Some(Type::Composite { declaration: false, .. } | Type::Array { .. }) => {
+            !children(symbols, object.ty, &object.bytes).is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// The type a pointer's expansion reads, when it has a readable size.
+fn pointer_target(symbols: &ModuleSymbols, pointee: Option<DieRef>) -> Option<u64> {
+    match resolve(symbols, pointee).as_deref() {
+        None | Some(Type::Void | Type::Function { .. }) => None,
+        Some(_) => size_of(symbols, pointee).filter(|s| *s > 0 && *s <= MAX_POINTEE),
+    }
+}
+
+/// The children of `object`: members and bases, array elements, the
+/// active variant of a Rust enum, or the pointee of a pointer (`*name`).
+pub fn expand(symbols: &ModuleSymbols, view: &mut dyn TargetView, object: &Object, name: &str) -> Result<Vec<ShownChild>, String> {
+    let resolved = resolve(symbols, object.ty).ok_or("the value's type is unknown")?;
+    if let Type::Pointer { pointee, .. } | Type::Reference { pointee, .. } = &*resolved {
+        let size = pointer_target(symbols, *pointee).ok_or("the pointer's target has no size")?;
+        let address = MemoryAddress(read_uint(&object.bytes, 4).ok_or("unreadable pointer")?);
+        let bytes = view.read_memory(address, size as usize)?;
+        let value = display(symbols, view, *pointee, &bytes);
+        return Ok(vec![ShownChild {
+            name: format!("*{name}"),
+            type_name: type_name(symbols, *pointee),
+            value,
+            object: Some(Object { ty: *pointee, bytes, address: Some(address) }),
+        }]);
+    }
+    let mut out = Vec::new();
+    for child in children(symbols, object.ty, &object.bytes) {
+        let type_name = type_name(symbols, child.ty);
+        let Some(slice) = slice(&object.bytes, child.offset, child.size) else {
+            out.push(ShownChild { name: child.name, type_name, value: "<out of range>".into(), object: None });
+            continue;
+        };
+        if let Some((bit_size, bit_offset)) = child.bits {
+            // A bit field has no address of its own: shown, not opened.
+            let raw = read_uint(slice, slice.len() as u64).unwrap_or(0);
+            let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
+            out.push(ShownChild { name: child.name, type_name, value: ((raw >> bit_offset) & mask).to_string(), object: None });
+            continue;
+        }
+        let value = display(symbols, view, child.ty, slice);
+        let address = object.address.map(|a| MemoryAddress(a.0 + child.offset));
+        out.push(ShownChild { name: child.name, type_name, value, object: Some(Object { ty: child.ty, bytes: slice.to_vec(), address }) });
+    }
+    Ok(out)
+}
+
+fn slice(bytes: &[u8], offset: u64, size: u64) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    bytes.get(start..start.checked_add(usize::try_from(size).ok()?)?)
+}
+
+/// Writes `new` into the value of type `ty` at `address`: scalars, enums
+/// and pointers, converted to the destination's type.
+pub fn assign(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    ty: Option<DieRef>,
+    address: MemoryAddress,
+    new: &Value,
+) -> Result<Vec<u8>, String> {
+    let size = size_of(symbols, ty).ok_or("the destination's type has no size")? as usize;
+    let target = resolve(symbols, ty).ok_or("the destination's type is unknown")?;
+    let (integer, float) = as_number(new, symbols)?;
+    let bytes = match &*target {
+        Type::Base { encoding: BaseEncoding::Float, size: 4, .. } => (float as f32).to_le_bytes().to_vec(),
+        Type::Base { encoding: BaseEncoding::Float, .. } => float.to_le_bytes().to_vec(),
+        Type::Base { .. } | Type::Enum { .. } | Type::Pointer { .. } => {
+            (integer as u64).to_le_bytes().get(..size).ok_or("the destination is wider than 8 bytes")?.to_vec()
+        }
+        _ => return Err(format!("cannot assign to a `{}`: only scalars, enums and pointers", type_name(symbols, ty))),
+    };
+    view.write_memory(address, &bytes)?;
+    Ok(bytes)
+}
+
+/// Where a memory view of `object` opens: at what a pointer points to,
+/// else at the value itself.
+pub fn memory_of(symbols: &ModuleSymbols, object: &Object) -> Option<MemoryAddress> {
+    match resolve(symbols, object.ty).as_deref() {
+        Some(Type::Pointer { .. } | Type::Reference { .. }) => read_uint(&object.bytes, 4).map(MemoryAddress),
+        _ => object.address,
+    }
+}
