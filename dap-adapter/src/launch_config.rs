@@ -25,7 +25,7 @@ const CLIENT_ATTRIBUTES: &[&str] = &[
     "noDebug",
 ];
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RawConfig {
     program: Option<String>,
@@ -47,8 +47,47 @@ struct RawConfig {
     no_debug: bool,
 }
 
-const OWN_ATTRIBUTES: &[&str] =
-    &["program", "args", "env", "cwd", "dirs", "stdin", "stopOnEntry", "sourceMap", "debugFiles"];
+/// One attribute of the launch configuration: the single definition the
+/// parser checks against and the schema IDEs show (`wasmscope dap
+/// --launch-schema`; the VS Code extension's package.json is generated
+/// from it).
+#[derive(Clone, Copy, Debug)]
+pub struct Attribute {
+    pub name: &'static str,
+    /// JSON schema type: `string`, `boolean`, `array` (of strings) or
+    /// `object` (string values).
+    pub kind: &'static str,
+    pub description: &'static str,
+}
+
+pub const ATTRIBUTES: &[Attribute] = &[
+    Attribute { name: "program", kind: "string", description: "The WebAssembly program to debug: a WASI command module (.wasm) with DWARF debug info." },
+    Attribute { name: "args", kind: "array", description: "Command-line arguments passed to the program (argv[1..])." },
+    Attribute { name: "env", kind: "object", description: "Environment variables of the program (name: value)." },
+    Attribute { name: "cwd", kind: "string", description: "Directory against which relative paths in this configuration are resolved." },
+    Attribute { name: "dirs", kind: "array", description: "Host directories the program may open, as HOST or HOST::GUEST (as `wasmtime run --dir`)." },
+    Attribute { name: "stdin", kind: "string", description: "A file the program reads as its standard input (default: empty)." },
+    Attribute { name: "stopOnEntry", kind: "boolean", description: "Stop before the program's first instruction." },
+    Attribute { name: "sourceMap", kind: "object", description: "Build path prefix → local path, for sources compiled elsewhere (e.g. {\"/build\": \"${workspaceFolder}\"})." },
+    Attribute { name: "debugFiles", kind: "array", description: "Separate files holding the program's DWARF (default: its own sections, its external_debug_info section, or PROGRAM.debug.wasm)." },
+];
+
+/// The launch configuration as a JSON schema (VS Code's
+/// `configurationAttributes.launch`).
+pub fn launch_schema() -> Value {
+    let mut properties = serde_json::Map::new();
+    for attribute in ATTRIBUTES {
+        let mut schema = serde_json::json!({ "type": attribute.kind, "description": attribute.description });
+        match attribute.kind {
+            "array" => schema["items"] = serde_json::json!({ "type": "string" }),
+            "object" => schema["additionalProperties"] = serde_json::json!({ "type": "string" }),
+            "boolean" => schema["default"] = Value::Bool(false),
+            _ => {}
+        }
+        properties.insert(attribute.name.to_owned(), schema);
+    }
+    serde_json::json!({ "required": ["program"], "properties": properties })
+}
 
 /// A checked launch configuration, paths resolved against `cwd`.
 #[derive(Clone, Debug)]
@@ -69,12 +108,11 @@ impl LaunchConfig {
     pub fn parse(arguments: &Value) -> Result<Self, String> {
         let Some(object) = arguments.as_object() else { return Err("launch arguments must be an object".into()) };
         for key in object.keys() {
-            let known = OWN_ATTRIBUTES.contains(&key.as_str()) || CLIENT_ATTRIBUTES.contains(&key.as_str()) || key.starts_with("__");
+            let own = ATTRIBUTES.iter().any(|a| a.name == key);
+            let known = own || CLIENT_ATTRIBUTES.contains(&key.as_str()) || key.starts_with("__");
             if !known {
-                return Err(format!(
-                    "unknown launch attribute `{key}`; a `wasmscope` configuration takes {}",
-                    OWN_ATTRIBUTES.join(", ")
-                ));
+                let names: Vec<&str> = ATTRIBUTES.iter().map(|a| a.name).collect();
+                return Err(format!("unknown launch attribute `{key}`; a `wasmscope` configuration takes {}", names.join(", ")));
             }
         }
         let raw: RawConfig =
@@ -141,6 +179,20 @@ mod tests {
 
     fn this_file() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").to_owned()
+    }
+
+    /// The parser reads exactly the attributes the schema announces.
+    #[test]
+    fn the_schema_and_the_parser_share_one_definition() {
+        let schema = launch_schema();
+        let announced: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+        let raw = serde_json::to_value(RawConfig::default()).unwrap();
+        let parsed: Vec<&String> = raw.as_object().unwrap().keys().filter(|k| *k != "noDebug").collect();
+        let mut announced_sorted = announced.clone();
+        announced_sorted.sort();
+        let mut parsed_sorted = parsed.clone();
+        parsed_sorted.sort();
+        assert_eq!(announced_sorted, parsed_sorted);
     }
 
     #[test]

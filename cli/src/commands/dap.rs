@@ -19,9 +19,18 @@ pub struct DapArgs {
     /// Append a one-line summary of every message to FILE (never payloads).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Print the JSON schema of the `wasmscope` launch configuration and
+    /// exit (IDE integrations generate their settings from it).
+    #[arg(long, conflicts_with_all = ["port", "log"])]
+    launch_schema: bool,
 }
 
 pub fn run(args: &DapArgs) -> anyhow::Result<()> {
+    if args.launch_schema {
+        let schema = serde_json::to_string_pretty(&wasmscope_dap::launch_config::launch_schema())?;
+        std::io::Write::write_all(&mut std::io::stdout(), format!("{schema}\n").as_bytes())?;
+        return Ok(());
+    }
     let log = match &args.log {
         Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),
