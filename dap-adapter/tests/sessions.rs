@@ -384,3 +384,30 @@ fn disconnect_while_paused_ends_the_guest_and_the_session() {
     // (which waits for the guest's thread) to end.
     client.finish();
 }
+
+#[test]
+fn an_oversized_message_is_dropped_and_the_next_one_answered() {
+    let mut client = Client::in_process();
+    let huge = vec![b' '; wasmscope_dap::codec::MAX_BODY + 1];
+    client.send_raw(&huge);
+    let notice = client.event("output");
+    assert!(notice["body"]["output"].as_str().unwrap().contains("over the"), "{notice}");
+    client.request("initialize", json!({ "adapterID": "wasmscope" }));
+    client.finish();
+}
+
+#[test]
+fn the_log_has_one_summary_per_message_and_no_payloads() {
+    let path = std::env::temp_dir().join(format!("wasmscope-dap-log-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut client = Client::in_process_with_log(wasmscope_dap::log::MessageLog::to_file(&path).unwrap());
+    start(&mut client, launch_args("c-O0"));
+    client.request_error("evaluate", json!({ "expression": "secret_token_1234" }));
+    client.finish();
+    let log = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(log.contains("-> request 2 `launch`"), "{log}");
+    assert!(log.contains("`evaluate`: error"), "{log}");
+    assert!(log.contains("event") && log.contains("`initialized`"), "{log}");
+    assert!(!log.contains("secret_token_1234") && !log.contains("c-O0.wasm"), "payloads stay out of the log:\n{log}");
+}

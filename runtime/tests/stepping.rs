@@ -24,9 +24,12 @@ struct Session {
 impl Session {
     /// Launches c-O0 stopped at the marker `name`, with no breakpoints left.
     fn stopped_at(name: &str) -> Self {
+        Self::stopped_at_line(marker(&main_c(), name))
+    }
+
+    fn stopped_at_line(line: u32) -> Self {
         let symbols = Arc::new(WasmSymbols::load(&guest("c-O0"), &LoadOptions::default()).unwrap());
         let module = symbols.module(0).unwrap();
-        let line = marker(&main_c(), name);
         let offset = bind_line(module, "main.c", line, &[]).unwrap().unwrap().offsets[0];
         let config = GuestConfig { program: guest("c-O0"), quiet: true, ..Default::default() };
         let debuggee = Debuggee::launch(&config, vec![module.module().code.unwrap().to_module(offset)]);
@@ -86,4 +89,41 @@ fn step_into_enters_the_callee_after_its_prologue_and_step_out_returns() {
     assert_eq!(first_line, signature + 1);
     session.step(StepKind::Out);
     assert_eq!(session.position(), ("factorial".to_owned(), line, depth), "back at the call, one level up");
+}
+
+/// The line of main.c that contains `text` (one line only).
+fn line_with(text: &str) -> u32 {
+    let source = std::fs::read_to_string(main_c()).unwrap();
+    let found: Vec<usize> = source.lines().enumerate().filter(|(_, l)| l.contains(text)).map(|(i, _)| i + 1).collect();
+    assert_eq!(found.len(), 1, "{text} is on one line");
+    found[0] as u32
+}
+
+#[test]
+fn step_over_a_call_that_ends_its_line_stops_at_the_next_line() {
+    // `reverse_in_place(word);` ends with its call; the next line's code
+    // begins at the call's return address.
+    let call_line = line_with("reverse_in_place(word);");
+    let mut session = Session::stopped_at_line(call_line);
+    let (function, _, depth) = session.position();
+    session.step(StepKind::Over);
+    assert_eq!(session.position(), (function, call_line + 1, depth));
+}
+
+#[test]
+fn stepping_past_a_return_stops_in_the_caller_on_the_calling_line() {
+    let mut session = Session::stopped_at("factorial_base");
+    let (_, _, depth) = session.position();
+    let recurse = marker(&main_c(), "factorial_recurse");
+    // Over `return 1;` and the closing brace: back in factorial(2), on the
+    // line of its call (the multiplication is still to do).
+    loop {
+        session.step(StepKind::Over);
+        let (function, line, now) = session.position();
+        if now < depth {
+            assert_eq!((function.as_str(), line, now), ("factorial", recurse, depth - 1));
+            break;
+        }
+        assert_eq!(now, depth, "no deeper than the frame being stepped");
+    }
 }

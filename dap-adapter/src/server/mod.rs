@@ -99,20 +99,7 @@ pub fn serve(input: impl Read + Send + 'static, output: impl std::io::Write + Se
         .name("wasmscope-dap-reader".into())
         .spawn(move || read_frames(input, &reader_inputs, &reader_log))
         .ok();
-    let mut session = Session {
-        out: Outbox::new(Box::new(output), log),
-        inputs,
-        client: ClientInfo { lines_from_one: true, columns_from_one: true, memory_event: false },
-        initialized: false,
-        launch: None,
-        symbols: None,
-        breakpoints: Arc::new(Mutex::new(BreakpointTable::new(Vec::new()))),
-        break_on_traps: true,
-        run: None,
-        run_number: 0,
-        handles: Handles::default(),
-        closing: false,
-    };
+    let mut session = Session::new(Outbox::new(Box::new(output), log), inputs);
     session.serve(&receiver);
 }
 
@@ -140,6 +127,23 @@ fn bad_frame(error: &FrameError, log: &MessageLog) -> Input {
 }
 
 impl Session {
+    fn new(out: Outbox, inputs: Sender<Input>) -> Self {
+        Session {
+            out,
+            inputs,
+            client: ClientInfo { lines_from_one: true, columns_from_one: true, memory_event: false },
+            initialized: false,
+            launch: None,
+            symbols: None,
+            breakpoints: Arc::new(Mutex::new(BreakpointTable::new(Vec::new()))),
+            break_on_traps: true,
+            run: None,
+            run_number: 0,
+            handles: Handles::default(),
+            closing: false,
+        }
+    }
+
     fn serve(&mut self, receiver: &Receiver<Input>) {
         while let Ok(input) = receiver.recv() {
             match input {
@@ -185,7 +189,14 @@ impl Session {
     fn on_request(&mut self, request: &Request) {
         self.out.log.line(&format!("-> request {} `{}`", request.seq, request.command));
         let started = std::time::Instant::now();
-        let outcome = match dispatch::handler(&request.command) {
+        self.answer(request, dispatch::handler(&request.command));
+        if self.out.log.is_enabled() {
+            self.out.log.line(&format!("   `{}` took {:.3} ms", request.command, started.elapsed().as_secs_f64() * 1e3));
+        }
+    }
+
+    fn answer(&mut self, request: &Request, handler: Option<dispatch::Handler>) {
+        let outcome = match handler {
             Some(handle) => {
                 // A bug in one handler is an error response, not a dead
                 // session (invariant 6).
@@ -198,9 +209,6 @@ impl Session {
         };
         self.out.respond(request, outcome);
         self.out.flush_deferred();
-        if self.out.log.is_enabled() {
-            self.out.log.line(&format!("   `{}` took {:.3} ms", request.command, started.elapsed().as_secs_f64() * 1e3));
-        }
     }
 }
 
@@ -245,4 +253,30 @@ pub(crate) fn without_nulls(mut value: serde_json::Value) -> serde_json::Value {
         object.retain(|_, v| !v.is_null());
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[allow(clippy::panic)]
+    fn broken(_: &mut Session, _: &Request) -> Result<Option<serde_json::Value>, String> {
+        panic!("a bug")
+    }
+
+    #[test]
+    fn a_panicking_handler_becomes_an_error_response_and_the_session_goes_on() {
+        let (mut from_server, server_out) = std::io::pipe().unwrap();
+        let (inputs, _) = channel();
+        let mut session = Session::new(Outbox::new(Box::new(server_out), MessageLog::default()), inputs);
+        let request = Request { seq: 5, command: "stackTrace".into(), arguments: None };
+        session.answer(&request, Some(broken));
+        session.answer(&Request { seq: 6, command: "threads".into(), arguments: None }, dispatch::handler("threads"));
+        drop(session);
+        let mut text = String::new();
+        from_server.read_to_string(&mut text).unwrap();
+        assert!(text.contains(r#""request_seq":5,"success":false"#), "{text}");
+        assert!(text.contains("internal error in `stackTrace`: a bug"), "{text}");
+        assert!(text.contains(r#""request_seq":6,"success":true"#), "{text}");
+    }
 }

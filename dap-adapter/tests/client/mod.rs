@@ -83,10 +83,14 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 impl Client {
     /// A server in this process, over a pair of pipes.
     pub fn in_process() -> Self {
+        Self::in_process_with_log(wasmscope_dap::log::MessageLog::default())
+    }
+
+    pub fn in_process_with_log(log: wasmscope_dap::log::MessageLog) -> Self {
         let (server_in, client_out) = std::io::pipe().unwrap();
         let (client_in, server_out) = std::io::pipe().unwrap();
         let server = std::thread::spawn(move || {
-            wasmscope_dap::serve(server_in, server_out, wasmscope_dap::log::MessageLog::default());
+            wasmscope_dap::serve(server_in, server_out, log);
         });
         let mut client = Client::over(client_in, client_out);
         client.server = Some(server);

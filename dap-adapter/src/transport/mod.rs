@@ -1,5 +1,9 @@
 //! Transports: each reduces to a byte stream in and a byte stream out for
-//! [`serve`](crate::serve).
+//! [`serve`](crate::serve): stdio, TCP, and WebSocket (`websocket`).
+
+mod websocket;
+
+pub use websocket::WebSocketListener;
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
