@@ -182,3 +182,33 @@ fn a_long_cpp_string_is_read_from_its_heap_buffer() {
     // the string object itself.
     assert_eq!(value_of(&symbols, &mut debuggee, 0, "greeting"), "\"hello, wasm\"");
 }
+
+/// hotspots.c's light_work, computed here: the oracle for `b`.
+fn light_work(seed: u32) -> u32 {
+    let mut h = seed;
+    for i in 0..2_000_000u32 {
+        h ^= i;
+        h = h.wrapping_mul(0x0100_0193);
+        h ^= h >> 15;
+    }
+    h
+}
+
+#[test]
+fn at_o2_a_value_on_the_operand_stack_reads() {
+    // At `return a ^ b;` of run_round, clang -O2 keeps `b` on the Wasm
+    // operand stack (DW_OP_WASM_location 2).
+    let name = "hotspots-O2";
+    let symbols = WasmSymbols::load(&guest(name), &LoadOptions::default()).unwrap();
+    let module = symbols.module(0).unwrap();
+    let line = marker(&repo_root().join("examples/hotspots/hotspots.c"), "round_end");
+    let binding = bind_line(module, "hotspots.c", line, &[]).unwrap().unwrap();
+    let code = module.module().code.unwrap();
+    let offsets = binding.offsets.iter().map(|o| code.to_module(*o)).collect();
+    let config = GuestConfig { program: guest(name), args: vec!["1".into()], quiet: true, ..Default::default() };
+    let mut debuggee = Debuggee::launch(&config, offsets);
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Breakpoint));
+    let a: u32 = value_of(&symbols, &mut debuggee, 0, "a").parse().unwrap();
+    let b: u32 = value_of(&symbols, &mut debuggee, 0, "b").parse().unwrap();
+    assert_eq!(b, light_work(a));
+}

@@ -1,6 +1,8 @@
 //! The subcommands.
 
+mod bundled;
 mod dap;
+mod debug;
 mod diff;
 mod info;
 mod lines;
@@ -29,6 +31,9 @@ pub enum Command {
     /// Debug Adapter Protocol server for IDEs: stdio by default, `--port N`
     /// for TCP. Launch configurations have type `wasmscope`.
     Dap(dap::DapArgs),
+    /// Console debugger (break, run, next, step, bt, locals, print); with no
+    /// program, the bundled example.
+    Debug(debug::DebugArgs),
 }
 
 /// Runs a command; the result is the process exit status.
@@ -40,6 +45,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Profile(args) => profile::run(&args),
         Command::Diff(args) => diff::run(&args).map(|()| 0),
         Command::Dap(args) => dap::run(&args).map(|()| 0),
+        Command::Debug(args) => debug::run(&args),
     }
 }
 

@@ -19,10 +19,6 @@ use wasmscope_runtime::{
     DirMapping, GuestConfig, InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, run_sampled,
 };
 
-/// The bundled example (examples/hotspots, -O2 with DWARF), so that
-/// `wasmscope profile` works on a fresh machine with nothing else.
-const BUNDLED_EXAMPLE: &[u8] = include_bytes!("../../../examples/hotspots/hotspots.wasm");
-
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
     /// The WASI program (.wasm); the bundled example when omitted.
@@ -70,7 +66,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     }
     let program = match &args.program {
         Some(path) => path.clone(),
-        None => bundled_example()?,
+        None => super::bundled::example()?.program,
     };
     let env = args
         .env
@@ -163,11 +159,3 @@ fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output:
     Ok(())
 }
 
-/// Writes the bundled example where the runtime can read it.
-fn bundled_example() -> anyhow::Result<PathBuf> {
-    let path = std::env::temp_dir().join(format!("wasmscope-{}-hotspots.wasm", env!("CARGO_PKG_VERSION")));
-    if std::fs::read(&path).ok().as_deref() != Some(BUNDLED_EXAMPLE) {
-        std::fs::write(&path, BUNDLED_EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(path)
-}

@@ -90,12 +90,17 @@ impl Session {
                         body["reason"] = "breakpoint".into();
                         body["hitBreakpointIds"] = json!(hit);
                     }
-                    StopReason::Breakpoint if stepping => body["reason"] = "step".into(),
                     StopReason::Breakpoint => {
-                        body["reason"] = "breakpoint".into();
+                        // A step that ran into a breakpoint of the user's
+                        // stops there as a breakpoint, as in gdb.
                         let ids = self.breakpoint_ids_here();
-                        if !ids.is_empty() {
-                            body["hitBreakpointIds"] = json!(ids);
+                        if stepping && ids.is_empty() {
+                            body["reason"] = "step".into();
+                        } else {
+                            body["reason"] = "breakpoint".into();
+                            if !ids.is_empty() {
+                                body["hitBreakpointIds"] = json!(ids);
+                            }
                         }
                     }
                     StopReason::Entry => body["reason"] = "entry".into(),

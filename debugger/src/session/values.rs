@@ -64,7 +64,7 @@ pub fn read_bytes(
             EvalStep::Done(pieces) => break pieces,
             EvalStep::Needs(Need::WasmLocal(i)) => word(view.local(frame, i)?)?,
             EvalStep::Needs(Need::WasmGlobal(i)) => word(view.global(i)?)?,
-            EvalStep::Needs(Need::WasmStack(_)) => return Err("operand-stack locations are not read yet".into()),
+            EvalStep::Needs(Need::WasmStack(i)) => word(stack_value(view, frame, i)?)?,
             EvalStep::Needs(Need::Memory { address, size }) => {
                 read_uint(&view.read_memory(address, usize::from(size))?, u64::from(size)).ok_or("bad memory read")?
             }
@@ -84,7 +84,7 @@ pub fn read_bytes(
             }
             PieceLocation::WasmLocal(i) => resize(word(view.local(frame, *i)?)?.to_le_bytes().to_vec(), piece_size),
             PieceLocation::WasmGlobal(i) => resize(word(view.global(*i)?)?.to_le_bytes().to_vec(), piece_size),
-            PieceLocation::WasmStack(_) => return Err("operand-stack locations are not read yet".into()),
+            PieceLocation::WasmStack(i) => resize(word(stack_value(view, frame, *i)?)?.to_le_bytes().to_vec(), piece_size),
             PieceLocation::Value(v) => resize(v.to_le_bytes().to_vec(), piece_size),
             PieceLocation::Bytes(b) => resize(b.clone(), piece_size),
             PieceLocation::Unavailable => return Err("optimized out".into()),
@@ -92,6 +92,14 @@ pub fn read_bytes(
         bytes.extend(part);
     }
     Ok((resize(bytes, size), address))
+}
+
+/// Operand-stack slot `index` of a frame. LLVM numbers the slots of
+/// `DW_OP_WASM_location 2` from the bottom of the frame's operand stack
+/// (WebAssemblyDebugFixup), the order the target reports them in.
+fn stack_value(view: &mut dyn TargetView, frame: usize, index: u32) -> Result<WasmValue, String> {
+    let state = view.wasm_state(frame)?;
+    state.stack.get(index as usize).copied().ok_or_else(|| format!("operand-stack slot {index} is not live here"))
 }
 
 fn word(value: WasmValue) -> Result<u64, String> {

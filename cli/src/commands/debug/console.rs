@@ -1,0 +1,264 @@
+//! The console's commands, in gdb's spirit: break, run, continue, next,
+//! step, finish, bt, locals, print, quit. Each becomes DAP requests; what
+//! comes back is printed plainly.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use super::dap_client::{DapClient, Outcome};
+
+const HELP: &str = "\
+commands:
+  break FILE:LINE | FUNCTION   (b)   set a breakpoint
+  run                          (r)   start the program
+  continue                     (c)   run to the next stop
+  next                         (n)   step over a line
+  step                         (s)   step into calls
+  finish                       (fin) run until the current function returns
+  bt                                 the call stack
+  locals                             variables of the current frame
+  print EXPRESSION             (p)   evaluate a C-like expression
+  quit                         (q)   end the session
+";
+
+pub struct Console {
+    client: DapClient,
+    out: std::io::Stdout,
+    /// Line breakpoints by file (DAP sets a file's lines all at once).
+    lines: BTreeMap<String, Vec<u32>>,
+    functions: Vec<String>,
+    started: bool,
+    stopped: bool,
+    exit_code: Option<i64>,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console").field("started", &self.started).finish_non_exhaustive()
+    }
+}
+
+impl Console {
+    pub fn launch(arguments: &Value) -> anyhow::Result<Self> {
+        let mut client = DapClient::start()?;
+        client.request("initialize", json!({ "adapterID": "wasmscope", "clientID": "wasmscope-console" }))?;
+        client.request("launch", arguments.clone()).context("cannot launch")?;
+        Ok(Console {
+            client,
+            out: std::io::stdout(),
+            lines: BTreeMap::new(),
+            functions: Vec::new(),
+            started: false,
+            stopped: false,
+            exit_code: None,
+        })
+    }
+
+    fn say(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+        let _ = self.out.flush();
+    }
+
+    /// Runs `commands`, then ends the session; the program's exit code.
+    pub fn run_script<'a>(&mut self, commands: impl Iterator<Item = &'a str>) -> anyhow::Result<i32> {
+        for command in commands {
+            let command = command.trim();
+            if command.is_empty() {
+                continue;
+            }
+            self.say(&format!("(wasmscope) {command}"));
+            if !self.execute(command)? {
+                break;
+            }
+        }
+        self.finish()
+    }
+
+    pub fn run_stdin(&mut self) -> anyhow::Result<i32> {
+        self.say("wasmscope console debugger; `help` lists the commands");
+        let stdin = std::io::stdin();
+        let mut line = String::new();
+        loop {
+            let _ = write!(self.out, "(wasmscope) ");
+            let _ = self.out.flush();
+            line.clear();
+            if stdin.lock().read_line(&mut line)? == 0 || !self.execute(line.trim())? {
+                break;
+            }
+        }
+        self.finish()
+    }
+
+    fn finish(&mut self) -> anyhow::Result<i32> {
+        let _ = self.client.request("disconnect", json!({ "terminateDebuggee": true }));
+        Ok(self.exit_code.map_or(0, |c| i32::try_from(c).unwrap_or(1)))
+    }
+
+    /// One command; false to end the session. A failing command prints its
+    /// error and the session goes on.
+    pub fn execute(&mut self, command: &str) -> anyhow::Result<bool> {
+        let (verb, rest) = command.split_once(' ').map_or((command, ""), |(v, r)| (v, r.trim()));
+        let result = match verb {
+            "" => Ok(()),
+            "help" | "h" => {
+                self.say(HELP.trim_end());
+                Ok(())
+            }
+            "break" | "b" => self.set_breakpoint(rest),
+            "run" | "r" => self.start(),
+            "continue" | "c" => self.resume("continue"),
+            "next" | "n" => self.resume("next"),
+            "step" | "s" => self.resume("stepIn"),
+            "finish" | "fin" => self.resume("stepOut"),
+            "bt" | "where" | "backtrace" => self.backtrace(),
+            "locals" | "info" => self.locals(),
+            "print" | "p" => self.print(rest),
+            "quit" | "q" => return Ok(false),
+            other => Err(anyhow::anyhow!("unknown command `{other}`; `help` lists the commands")),
+        };
+        if let Err(error) = result {
+            self.say(&format!("error: {error:#}"));
+        }
+        Ok(true)
+    }
+
+    fn set_breakpoint(&mut self, location: &str) -> anyhow::Result<()> {
+        if location.is_empty() {
+            bail!("break FILE:LINE or break FUNCTION");
+        }
+        let reply = match location.rsplit_once(':').and_then(|(file, line)| Some((file, line.parse::<u32>().ok()?))) {
+            Some((file, line)) => {
+                let lines = self.lines.entry(file.to_owned()).or_default();
+                lines.push(line);
+                let breakpoints: Vec<Value> = lines.iter().map(|l| json!({ "line": l })).collect();
+                let reply = self.client.request("setBreakpoints", json!({ "source": { "path": file }, "breakpoints": breakpoints }))?;
+                reply["breakpoints"].as_array().and_then(|b| b.last()).cloned().unwrap_or_default()
+            }
+            None => {
+                self.functions.push(location.to_owned());
+                let breakpoints: Vec<Value> = self.functions.iter().map(|f| json!({ "name": f })).collect();
+                let reply = self.client.request("setFunctionBreakpoints", json!({ "breakpoints": breakpoints }))?;
+                reply["breakpoints"].as_array().and_then(|b| b.last()).cloned().unwrap_or_default()
+            }
+        };
+        if reply["verified"] == true {
+            let line = reply["line"].as_u64().map(|l| format!(" (line {l})")).unwrap_or_default();
+            self.say(&format!("breakpoint {} at {location}{line}", reply["id"]));
+        } else {
+            self.say(&format!("breakpoint {} pending: {}", reply["id"], reply["message"].as_str().unwrap_or("not bound")));
+        }
+        Ok(())
+    }
+
+    fn start(&mut self) -> anyhow::Result<()> {
+        if self.started {
+            bail!("the program is already running; `continue` it");
+        }
+        self.started = true;
+        self.client.request("configurationDone", json!({}))?;
+        self.wait()
+    }
+
+    fn resume(&mut self, command: &str) -> anyhow::Result<()> {
+        if !self.started {
+            return self.start();
+        }
+        if !self.stopped {
+            bail!("the program is not stopped");
+        }
+        self.client.request(command, json!({ "threadId": 1 }))?;
+        self.wait()
+    }
+
+    fn wait(&mut self) -> anyhow::Result<()> {
+        self.stopped = false;
+        let out = &mut self.out;
+        let outcome = self.client.wait(|category, text| {
+            let _ = match category {
+                "stdout" | "stderr" => write!(out, "{text}"),
+                _ => write!(out, "[{category}] {text}"),
+            };
+        })?;
+        match outcome {
+            Outcome::Stopped(body) => {
+                self.stopped = true;
+                let reason = body["reason"].as_str().unwrap_or("stopped").to_owned();
+                let description = body["description"].as_str().map(|d| format!(": {d}")).unwrap_or_default();
+                let frame = self.client.request("stackTrace", json!({ "threadId": 1, "levels": 1 }))?;
+                let frame = &frame["stackFrames"][0];
+                self.say(&format!("stopped ({reason}{description}) in {}", describe_frame(frame)));
+                if let Some(text) = source_line(frame) {
+                    self.say(&format!("{:>6}  {text}", frame["line"]));
+                }
+            }
+            Outcome::Exited(code) => {
+                self.exit_code = Some(code);
+                self.say(&format!("the program exited with code {code}"));
+            }
+            Outcome::Terminated => self.say("the program ended"),
+        }
+        Ok(())
+    }
+
+    fn backtrace(&mut self) -> anyhow::Result<()> {
+        let trace = self.client.request("stackTrace", json!({ "threadId": 1 }))?;
+        let lines: Vec<String> = trace["stackFrames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, frame)| format!("#{i:<2} {}", describe_frame(frame)))
+            .collect();
+        self.say(&lines.join("\n"));
+        Ok(())
+    }
+
+    fn top_frame_id(&mut self) -> anyhow::Result<i64> {
+        let trace = self.client.request("stackTrace", json!({ "threadId": 1, "levels": 1 }))?;
+        trace["stackFrames"][0]["id"].as_i64().context("no frame")
+    }
+
+    fn locals(&mut self) -> anyhow::Result<()> {
+        let frame = self.top_frame_id()?;
+        let scopes = self.client.request("scopes", json!({ "frameId": frame }))?;
+        let Some(locals) = scopes["scopes"].as_array().into_iter().flatten().find(|s| s["name"] == "Locals") else {
+            bail!("no source-level variables here (no DWARF for this frame)");
+        };
+        let variables = self.client.request("variables", json!({ "variablesReference": locals["variablesReference"] }))?;
+        let lines: Vec<String> = variables["variables"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| format!("{} = {} ({})", v["name"].as_str().unwrap_or("?"), v["value"].as_str().unwrap_or(""), v["type"].as_str().unwrap_or("?")))
+            .collect();
+        let text = if lines.is_empty() { "no locals".to_owned() } else { lines.join("\n") };
+        self.say(&text);
+        Ok(())
+    }
+
+    fn print(&mut self, expression: &str) -> anyhow::Result<()> {
+        let frame = self.top_frame_id()?;
+        let value = self.client.request("evaluate", json!({ "expression": expression, "frameId": frame, "context": "repl" }))?;
+        self.say(&format!("{} ({})", value["result"].as_str().unwrap_or(""), value["type"].as_str().unwrap_or("?")));
+        Ok(())
+    }
+}
+
+fn describe_frame(frame: &Value) -> String {
+    let name = frame["name"].as_str().unwrap_or("?");
+    match frame["source"]["path"].as_str() {
+        Some(path) => format!("{name} at {path}:{}", frame["line"]),
+        None => format!("{name} [{}]", frame["instructionPointerReference"].as_str().unwrap_or("?")),
+    }
+}
+
+/// The text of the frame's line, when the source file is here.
+fn source_line(frame: &Value) -> Option<String> {
+    let path = frame["source"]["path"].as_str()?;
+    let line = usize::try_from(frame["line"].as_u64()?).ok()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().nth(line.checked_sub(1)?).map(|l| l.trim_end().to_owned())
+}

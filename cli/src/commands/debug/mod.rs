@@ -1,0 +1,66 @@
+//! `wasmscope debug`: a console debugger for people without an IDE at
+//! hand (and the quickest way to try the debugger: with no program it
+//! debugs the bundled example). Commands come from `-x` or stdin.
+
+mod console;
+mod dap_client;
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct DebugArgs {
+    /// The WASI program (.wasm); the bundled example when omitted.
+    program: Option<PathBuf>,
+    /// Arguments for the program, after `--`.
+    #[arg(last = true)]
+    args: Vec<String>,
+    /// A breakpoint before the program starts: FILE:LINE or a function
+    /// name (repeatable).
+    #[arg(short, long = "break", value_name = "LOCATION")]
+    breakpoints: Vec<String>,
+    /// Commands to run, separated by `;` (instead of reading stdin), e.g.
+    /// `-x "run; bt; locals; next; continue"`.
+    #[arg(short = 'x', long, value_name = "COMMANDS")]
+    commands: Option<String>,
+    /// Rewrite a recorded source path prefix: FROM=TO (repeatable).
+    #[arg(long, value_name = "FROM=TO")]
+    source_map: Vec<String>,
+    /// Stop before the program's first instruction.
+    #[arg(long)]
+    stop_on_entry: bool,
+}
+
+pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
+    let mut source_map = serde_json::Map::new();
+    let program = match &args.program {
+        Some(program) => program.clone(),
+        None => {
+            let example = super::bundled::example()?;
+            source_map.insert(super::bundled::RECORDED_SOURCE_DIR.into(), example.source_dir.display().to_string().into());
+            example.program
+        }
+    };
+    for mapping in &args.source_map {
+        let (from, to) = mapping.split_once('=').ok_or_else(|| anyhow::anyhow!("--source-map takes FROM=TO, not `{mapping}`"))?;
+        source_map.insert(from.into(), to.into());
+    }
+    let launch = json!({
+        "program": program,
+        "args": args.args,
+        "cwd": std::env::current_dir()?,
+        "sourceMap": source_map,
+        "stopOnEntry": args.stop_on_entry,
+    });
+    let mut console = console::Console::launch(&launch)?;
+    for location in &args.breakpoints {
+        console.execute(&format!("break {location}"))?;
+    }
+    let code = match &args.commands {
+        Some(commands) => console.run_script(commands.split(';'))?,
+        None => console.run_stdin()?,
+    };
+    Ok(code)
+}
