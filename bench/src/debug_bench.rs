@@ -1,7 +1,9 @@
 //! Debugger benchmark, ratios against plain execution measured in the same
 //! run: execution under the debugger with no breakpoint; the cost of a
-//! breakpoint whose condition is false (µs per hit); launch to first stop,
-//! cold and warm compile cache, on a small guest and on SQLite.
+//! breakpoint whose condition is false (µs per hit, over 1.3M hits); launch
+//! to first stop, cold and warm compile cache, on a small guest and on
+//! SQLite; a stop 100 frames deep: the stack, every frame's scopes and
+//! top-level variables.
 //!
 //!   debug-bench GUESTS_DIR SQLITE.wasm
 
@@ -41,8 +43,8 @@ fn main() -> anyhow::Result<()> {
     println!("no breakpoint       plain {:.3} s, under the debugger {:.3} s: {:.2}x", plain.as_secs_f64(), debugged.as_secs_f64(), ratio(debugged, plain));
 
     // 2. A breakpoint whose condition is always false, on fib's recursion
-    // line: fib(20) passes it 10945 times (fib(n) for n >= 2).
-    let c = guest("c-O0", &["20"]);
+    // line: fib(30) passes it F(31) - 1 = 1346268 times (fib(n), n >= 2).
+    let c = guest("c-O0", &["30"]);
     let symbols = Arc::new(WasmSymbols::load(&c.program, &LoadOptions::default())?);
     let line = marker_line(&guests.join("../../tests/guests/c/main.c"), "fib_recurse")?;
     let mut table = BreakpointTable::default();
@@ -55,7 +57,7 @@ fn main() -> anyhow::Result<()> {
         let judge = BreakpointJudge::new(table.clone(), symbols.clone(), sender);
         time(|| run_debuggee(&c, offsets.clone(), Some(Box::new(judge))).map(|_| ()))
     })?;
-    let hits = 10945.0;
+    let hits = 1_346_268.0;
     println!(
         "false condition     {:.1} µs per hit ({} hits; {:.3} s vs {:.3} s without the breakpoint; target <= 1 µs)",
         (with.as_secs_f64() - without.as_secs_f64()) * 1e6 / hits,
@@ -75,8 +77,64 @@ fn main() -> anyhow::Result<()> {
         let warm = best_of(3, || first_stop(&config, offsets.clone()))?;
         println!("first stop {label:<9} cold cache {:.3} s, warm cache {:.3} s (target <= 0.150 s warm on a small guest)", cold.as_secs_f64(), warm.as_secs_f64());
     }
+
+    // 4. A stop 101 frames deep (deep_sum(100) down to 0): what an IDE
+    // reads, and everything a user could open.
+    let deep = guest("c-O0", &["deep"]);
+    let symbols = WasmSymbols::load(&deep.program, &LoadOptions::default())?;
+    let line = marker_line(&guests.join("../../tests/guests/c/deep.c"), "deep_bottom")?;
+    let mut table = BreakpointTable::default();
+    table.set_line_breakpoints(Some(&symbols), "deep.c", &[(line, BreakpointOptions::default())]);
+    let offsets = table.module_offsets(&symbols);
+    let mut debuggee = Debuggee::launch(&deep, offsets);
+    if !matches!(debuggee.wait(), DebuggeeEvent::Stopped(_)) {
+        bail!("deep_sum did not stop");
+    }
+    let mut frames_seen = 0;
+    let mut variables_seen = 0;
+    let everything = best_of(5, || {
+        let started = Instant::now();
+        let (frames, variables) = read_whole_stack(&symbols, &mut debuggee)?;
+        frames_seen = frames;
+        variables_seen = variables;
+        Ok(started.elapsed())
+    })?;
+    println!(
+        "stop 100 deep       stack + scopes + top-level variables of all {frames_seen} frames ({variables_seen} values): {:.1} ms (target <= 30 ms)",
+        everything.as_secs_f64() * 1e3
+    );
+    debuggee.terminate();
     let _ = std::fs::remove_dir_all(&cache);
     Ok(())
+}
+
+/// The whole stack with inlined frames, then for every frame its scopes
+/// and each top-level variable's value, as a debugger front end shows them.
+fn read_whole_stack(symbols: &WasmSymbols, debuggee: &mut Debuggee) -> anyhow::Result<(usize, usize)> {
+    use wasmscope_debugger::session::stack::stack_frames;
+    use wasmscope_debugger::session::values::show_variable;
+    use wasmscope_debugger::target::TargetView;
+    let module = symbols.module(0)?;
+    let frames = TargetView::frames(debuggee).map_err(anyhow::Error::msg)?;
+    let stack = stack_frames(symbols, &frames);
+    let mut values = 0;
+    for (index, frame) in stack.iter().enumerate() {
+        let Some(at) = frame.offset else { continue };
+        let inline = stack[..index].iter().filter(|f| f.physical == frame.physical).count();
+        let scopes = module.variables_at(at)?;
+        if let Some(scope) = scopes.get(inline) {
+            for variable in &scope.variables {
+                let shown = show_variable(module, debuggee, frame.physical, variable, scope.frame_base.as_ref());
+                std::hint::black_box(shown);
+                values += 1;
+            }
+        }
+        for global in module.globals_at(at)? {
+            std::hint::black_box(show_variable(module, debuggee, frame.physical, &global, None));
+            values += 1;
+        }
+    }
+    Ok((stack.len(), values))
 }
 
 /// Runs this benchmark with its own compile cache, so "cold" is cold: the

@@ -43,7 +43,7 @@ fn a_breakpoint_session_from_launch_to_exit() {
     let mut client = Client::in_process();
     let capabilities = start(&mut client, launch_args("c-O0"));
     assert_eq!(capabilities["supportsConfigurationDoneRequest"], true);
-    assert!(capabilities.get("supportsStepInTargetsRequest").is_none(), "not implemented, so not announced");
+    assert!(capabilities.get("supportsDataBreakpoints").is_none(), "not implemented, so not announced");
     let module = client.event("module");
     assert_eq!(module["body"]["module"]["symbolStatus"], "DWARF loaded");
 
@@ -410,4 +410,66 @@ fn the_log_has_one_summary_per_message_and_no_payloads() {
     assert!(log.contains("`evaluate`: error"), "{log}");
     assert!(log.contains("event") && log.contains("`initialized`"), "{log}");
     assert!(!log.contains("secret_token_1234") && !log.contains("c-O0.wasm"), "payloads stay out of the log:\n{log}");
+}
+
+#[test]
+fn step_in_targets_name_the_calls_of_the_line_and_step_into_the_chosen_one() {
+    // `int r = ops[i].fn(a, b);` calls through a pointer (no static
+    // target); main's `printf(..., checksum(values, 8), matrix_sum(grid))`
+    // has direct calls: step into the second one.
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let text = std::fs::read_to_string(source_path("c/main.c")).unwrap();
+    let line = text.lines().position(|l| l.contains("(unsigned)checksum(values, 8), matrix_sum(grid));")).unwrap() as u32 + 1;
+    set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let (top, _, _) = top_frame(&mut client);
+    let targets = client.request("stepInTargets", json!({ "frameId": top }));
+    let labels: Vec<&str> = targets["targets"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"checksum") && labels.contains(&"matrix_sum"), "{labels:?}");
+    let matrix = targets["targets"].as_array().unwrap().iter().find(|t| t["label"] == "matrix_sum").unwrap()["id"].clone();
+    set_line_breakpoints(&mut client, "c/main.c", json!([]));
+    client.request("stepIn", json!({ "threadId": 1, "targetId": matrix }));
+    assert_eq!(client.event("stopped")["body"]["reason"], "step");
+    let (_, name, _) = top_frame(&mut client);
+    assert_eq!(name, "matrix_sum", "checksum was stepped over");
+    client.finish();
+}
+
+#[test]
+fn pause_stops_a_running_program_where_it_is() {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("sleeper-O2"));
+    client.request("configurationDone", json!({}));
+    // Let it get going (four 100 ms sleeps around busy loops).
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    client.request("pause", json!({ "threadId": 1 }));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "pause");
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    assert!(trace["stackFrames"].as_array().unwrap().iter().any(|f| f["name"] == "main"), "{trace}");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.event("exited")["body"]["exitCode"], 0);
+    client.finish();
+}
+
+#[test]
+fn restart_with_a_rebuilt_program_rebinds_breakpoints_and_says_so() {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let line = marker_line("c/main.c", "factorial_recurse");
+    let set = set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
+    let id = set["breakpoints"][0]["id"].clone();
+    let before = set["breakpoints"][0]["instructionReference"].clone();
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    // "Rebuilt" at -O2: the same line binds at other code.
+    client.request("restart", json!({ "arguments": launch_args("c-O2") }));
+    let changed = client.event("breakpoint");
+    assert_eq!(changed["body"]["reason"], "changed");
+    assert_eq!(changed["body"]["breakpoint"]["id"], id);
+    assert_ne!(changed["body"]["breakpoint"]["instructionReference"], before);
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+    client.finish();
 }

@@ -6,28 +6,23 @@ use std::io::{self, Write};
 
 use crate::profile::{Frame, Profile};
 
-/// The folded lines of a profile, sorted.
+/// The folded lines of a profile, sorted, one per distinct line of names:
+/// stacks that differ only in lines (the same functions at other file:line
+/// positions) are one stack in this format, so their weights add up.
 pub fn folded_lines(profile: &Profile) -> Vec<String> {
     let names: Vec<String> = profile.frames.iter().map(Frame::folded_name).collect();
-    let mut lines: Vec<String> = profile
-        .stacks
-        .iter()
-        .filter(|(stack, _)| !stack.is_empty())
-        .map(|(stack, weight)| {
-            let mut line = String::with_capacity(stack.len() * 24);
-            for (i, &frame) in stack.iter().enumerate() {
-                if i > 0 {
-                    line.push(';');
-                }
-                line.push_str(&names[frame]);
+    let mut weights: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for (stack, weight) in profile.stacks.iter().filter(|(stack, _)| !stack.is_empty()) {
+        let mut key = String::with_capacity(stack.len() * 24);
+        for (i, &frame) in stack.iter().enumerate() {
+            if i > 0 {
+                key.push(';');
             }
-            line.push(' ');
-            line.push_str(&weight.to_string());
-            line
-        })
-        .collect();
-    lines.sort_unstable();
-    lines
+            key.push_str(&names[frame]);
+        }
+        *weights.entry(key).or_default() += *weight;
+    }
+    weights.into_iter().map(|(stack, weight)| format!("{stack} {weight}")).collect()
 }
 
 pub fn write_folded(profile: &Profile, out: &mut impl Write) -> io::Result<()> {
@@ -44,6 +39,17 @@ mod tests {
 
     fn frame(name: &str, kind: FrameKind) -> Frame {
         Frame { name: name.to_owned(), file: None, line: 0, kind }
+    }
+
+    #[test]
+    fn stacks_that_differ_only_in_lines_are_one_folded_line() {
+        let main = frame("main", FrameKind::Function);
+        let at = |line| Frame { name: "work".into(), file: Some("w.c".into()), line, kind: FrameKind::Function };
+        let profile = Profile::from_stacks(
+            ProfileMeta::default(),
+            vec![(vec![main.clone(), at(3)], 4), (vec![main.clone(), at(7)], 5)],
+        );
+        assert_eq!(folded_lines(&profile), vec!["main;work 9".to_owned()]);
     }
 
     #[test]

@@ -1,14 +1,15 @@
-//! Running and stopping: continue, the three steps, pause, and what the
-//! trap the program stopped at was.
+//! Running and stopping: continue, the three steps (and the calls a step
+//! in can target), pause, and what the trap the program stopped at was.
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use wasmscope_debugger::session::step_targets;
 use wasmscope_debugger::session::stepping::{StepKind, Stepper};
 use wasmscope_debugger::target::Resume;
 
 use crate::message::Request;
-use crate::protocol::arguments::ThreadArguments;
+use crate::protocol::arguments::{FrameArguments, ThreadArguments};
 use crate::server::{RunState, Session, THREAD_ID, arguments};
 
 type Reply = Result<Option<Value>, String>;
@@ -38,6 +39,21 @@ pub(crate) fn step_in(session: &mut Session, request: &Request) -> Reply {
     step(session, request, StepKind::Into)
 }
 
+/// The calls on the frame's line, for stepping into one of them. Target
+/// ids are the callees' function indices + 1 (ids are positive).
+pub(crate) fn step_in_targets(session: &mut Session, request: &Request) -> Reply {
+    let args: FrameArguments = arguments(request)?;
+    let (frame, _) = super::stack::frame(session, args.frame_id)?;
+    let symbols = session.symbols.clone().ok_or("no program")?;
+    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let pc = frame.offset.ok_or("the frame is outside the code")?;
+    let targets: Vec<Value> = step_targets::step_in_targets(module, pc)?
+        .into_iter()
+        .map(|t| json!({ "id": i64::from(t.function_index) + 1, "label": t.name }))
+        .collect();
+    Ok(Some(json!({ "targets": targets })))
+}
+
 pub(crate) fn step_out(session: &mut Session, request: &Request) -> Reply {
     step(session, request, StepKind::Out)
 }
@@ -53,7 +69,11 @@ fn step(session: &mut Session, request: &Request, kind: StepKind) -> Reply {
         // One Wasm instruction (calls are entered either way).
         run.debuggee.resume(Resume::Step).map_err(|e| e.to_string())?;
     } else {
-        let stepper = Stepper::new(Arc::clone(&symbols), kind, &mut run.debuggee, user_breakpoints)?;
+        let mut stepper = Stepper::new(Arc::clone(&symbols), kind, &mut run.debuggee, user_breakpoints)?;
+        if let Some(target) = args.target_id.filter(|_| kind == StepKind::Into) {
+            let index = u32::try_from(target - 1).map_err(|_| format!("no step-in target {target}"))?;
+            stepper = stepper.into_target(index);
+        }
         let first = stepper.first_resume();
         run.debuggee.resume_with(Box::new(stepper), first).map_err(|e| e.to_string())?;
     }

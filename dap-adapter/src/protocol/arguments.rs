@@ -95,6 +95,8 @@ pub struct ThreadArguments {
     pub thread_id: i64,
     /// `statement` (the default), `line` or `instruction`, for steps.
     pub granularity: Option<String>,
+    /// For `stepIn`: one of the ids `stepInTargets` gave.
+    pub target_id: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]

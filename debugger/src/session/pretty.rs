@@ -18,6 +18,9 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
         return None;
     }
     let t = resolve(symbols, ty)?;
+    if let Type::Pointer { pointee, .. } = &*t {
+        return c_string(symbols, view, *pointee, bytes);
+    }
     let Type::Composite { name: Some(name), .. } = &*t else { return None };
     if name == "String" {
         let (vec_ty, vec_bytes) = member(symbols, ty, bytes, "vec")?;
@@ -49,6 +52,33 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
         return Some(elements(symbols, view, element, data, len, depth));
     }
     None
+}
+
+/// A `char *` shows its address and the C string there, as gdb and LLDB
+/// do: `0x00000451 "add"` (at most MAX_STRING bytes, up to the NUL).
+fn c_string(symbols: &ModuleSymbols, view: &mut dyn TargetView, pointee: Option<DieRef>, bytes: &[u8]) -> Option<String> {
+    let is_char = matches!(
+        resolve(symbols, pointee).as_deref(),
+        Some(Type::Base { encoding: crate::symbols::BaseEncoding::SignedChar | crate::symbols::BaseEncoding::UnsignedChar, size: 1, .. })
+    );
+    let address = read_uint(bytes, 4)?;
+    if !is_char || address == 0 {
+        return None;
+    }
+    let shown = format!("0x{address:08x}");
+    // Read in chunks: the string may end near the end of memory.
+    let mut text = Vec::new();
+    while (text.len() as u64) < MAX_STRING {
+        let Ok(chunk) = view.read_memory(MemoryAddress(address + text.len() as u64), 64) else { break };
+        match chunk.iter().position(|b| *b == 0) {
+            Some(end) => {
+                text.extend_from_slice(&chunk[..end]);
+                return Some(format!("{shown} {}", quote(&text)));
+            }
+            None => text.extend_from_slice(&chunk),
+        }
+    }
+    Some(if text.is_empty() { format!("{shown} <unreadable>") } else { format!("{shown} {}...", quote(&text)) })
 }
 
 /// libc++'s `std::string` as Debian's wasm32 libc++ 14 lays it out (the

@@ -44,6 +44,9 @@ pub struct Stepper {
     returning_to: Option<(ModuleOffset, usize)>,
     /// The client's breakpoints, restored once the step is over.
     user_breakpoints: Vec<ModuleOffset>,
+    /// Step into this function only: other calls from the line are
+    /// stepped over.
+    target: Option<u32>,
     done: bool,
 }
 
@@ -64,6 +67,7 @@ impl Stepper {
             kind,
             returning_to: None,
             user_breakpoints,
+            target: None,
             done: false,
         };
         if let Some(frame) = frames.first() {
@@ -73,6 +77,13 @@ impl Stepper {
             stepper.run_to_return(view, &frames.iter().map(|f| f.offset).collect::<Vec<_>>(), 1)?;
         }
         Ok(stepper)
+    }
+
+    /// Limits a step into (`StepKind::Into`) to calls of `function_index`.
+    #[must_use]
+    pub fn into_target(mut self, function_index: u32) -> Self {
+        self.target = Some(function_index);
+        self
     }
 
     /// How to resume right after the step is set up.
@@ -169,7 +180,8 @@ impl Stepper {
             // gdb and LLDB do (the caller's line is where the user is now).
             return Ok(None);
         }
-        if frames.len() > self.depth && self.kind == StepKind::Over {
+        let other_callee = self.target.is_some_and(|t| frames.len() == self.depth + 1 && frames[0].function_index != t);
+        if frames.len() > self.depth && (self.kind == StepKind::Over || other_callee) {
             // Entered a call from the line: run it to its return.
             self.run_to_return(view, &offsets, frames.len() - self.depth)?;
             return Ok(Some(Resume::Continue));

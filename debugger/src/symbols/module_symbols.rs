@@ -39,6 +39,9 @@ struct DebugInfo {
     units: OnceLock<Result<Units, String>>,
     functions: OnceLock<Result<FunctionIndex, String>>,
     types: Mutex<HashMap<DieRef, Arc<Type>>>,
+    /// Row types of multi-dimensional arrays (`int[4]` of an `int[3][4]`),
+    /// which DWARF has no DIE for: kept in `types` under synthetic refs.
+    subarrays: Mutex<HashMap<SubArray, DieRef>>,
     /// Scopes by pc: conditions and logpoints ask at the same pc many times.
     scopes: Mutex<HashMap<CodeOffset, Arc<Vec<FrameVariables>>>>,
 }
@@ -65,6 +68,7 @@ impl ModuleSymbols {
                     units: OnceLock::new(),
                     functions: OnceLock::new(),
                     types: Mutex::new(HashMap::new()),
+                    subarrays: Mutex::new(HashMap::new()),
                     scopes: Mutex::new(HashMap::new()),
                 })
             }
@@ -244,7 +248,27 @@ impl TypeLookup for ModuleSymbols {
     fn lookup(&self, at: DieRef) -> Option<Arc<Type>> {
         self.type_info(at).ok()
     }
+
+    fn sub_array(&self, element: Option<DieRef>, counts: &[Option<u64>]) -> Option<DieRef> {
+        let debug = self.debug.as_ref()?;
+        let key = (element, counts.to_vec());
+        let mut subarrays = debug.subarrays.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = subarrays.get(&key) {
+            return Some(*found);
+        }
+        let synthetic = DieRef { unit: SYNTHETIC_UNIT, offset: subarrays.len() };
+        let row = Arc::new(Type::Array { element, counts: counts.to_vec() });
+        debug.types.lock().unwrap_or_else(|p| p.into_inner()).insert(synthetic, row);
+        subarrays.insert(key, synthetic);
+        Some(synthetic)
+    }
 }
+
+/// A row type: the element and the remaining dimensions.
+type SubArray = (Option<DieRef>, Vec<Option<u64>>);
+
+/// The unit index of synthetic type refs: no real unit has it.
+const SYNTHETIC_UNIT: usize = usize::MAX;
 
 /// Builds a cached index once; an error is kept and reported to every caller.
 fn cached<T>(cell: &OnceLock<Result<T, String>>, build: impl FnOnce() -> Result<T>) -> Result<&T> {

@@ -8,6 +8,14 @@ use super::units::DieRef;
 /// Where type names come from; `ModuleSymbols` implements it with a cache.
 pub trait TypeLookup {
     fn lookup(&self, at: DieRef) -> Option<std::sync::Arc<Type>>;
+
+    /// A type for the rows of a multi-dimensional array: an array of
+    /// `element` with the remaining `counts`. `None` where types cannot
+    /// be made up (the rows then show as their first element's type).
+    fn sub_array(&self, element: Option<DieRef>, counts: &[Option<u64>]) -> Option<DieRef> {
+        let _ = (element, counts);
+        None
+    }
 }
 
 /// Deep enough for any real declarator, shallow enough to stop a cycle.

@@ -141,8 +141,9 @@ pub fn children(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8]) -> Vec
             // arrays so `int m[3][4]` expands row by row.
             let count = counts.first().copied().flatten().unwrap_or(0);
             let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
+            let row_type = if counts.len() > 1 { types.sub_array(*element, &counts[1..]).or(*element) } else { *element };
             (0..count)
-                .map(|i| Child { name: format!("[{i}]"), ty: *element, offset: i * row, size: row, bits: None })
+                .map(|i| Child { name: format!("[{i}]"), ty: row_type, offset: i * row, size: row, bits: None })
                 .collect()
         }
         _ => Vec::new(),

@@ -4,6 +4,7 @@
  *   c.wasm N                  same, with recursion depth N (fib(N), N!)
  *   c.wasm trap-oob           stores far beyond linear memory: traps
  *   c.wasm trap-unreachable   __builtin_trap(): wasm `unreachable` trap
+ *   c.wasm deep               recurses 100 calls deep (deep.c), prints the sum
  *
  * Lines ending in `// BP: <name>` are breakpoint targets for the tests.
  * No files, clocks or randomness: output is deterministic. */
@@ -36,6 +37,8 @@ struct Node {
     int value;
     struct Node *next;
 };
+
+int deep_sum(int n, int acc); /* deep.c */
 
 typedef int (*binop)(int a, int b);
 
@@ -141,6 +144,10 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], "trap-unreachable") == 0) {
             trap_unreachable();
             return 3;
+        }
+        if (strcmp(argv[1], "deep") == 0) {
+            printf("deep: %d\n", deep_sum(100, 0));
+            return 0;
         }
         depth = atoi(argv[1]);
         if (depth < 0 || depth > 30)

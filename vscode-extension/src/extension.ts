@@ -1,0 +1,28 @@
+// Entry point: wires the debug adapter, the configuration provider and the
+// profiler commands to VS Code.
+import * as vscode from 'vscode';
+import { AdapterFactory } from './adapter/factory';
+import { TrackerFactory } from './adapter/tracker';
+import { ConfigurationProvider } from './config/provider';
+import { Log } from './log';
+import { openProfile, profileProgram } from './profile/commands';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = new Log();
+  const factory = new AdapterFactory(log, vscode.Uri.joinPath(context.logUri, 'dap').fsPath);
+  context.subscriptions.push(
+    log,
+    factory,
+    vscode.debug.registerDebugAdapterDescriptorFactory('wasmscope', factory),
+    vscode.debug.registerDebugAdapterTrackerFactory('wasmscope', new TrackerFactory(log)),
+    vscode.debug.registerDebugConfigurationProvider('wasmscope', new ConfigurationProvider()),
+    vscode.commands.registerCommand('wasmscope.profile', (resource?: vscode.Uri | string) =>
+      profileProgram(context.extensionUri, log, resource),
+    ),
+    vscode.commands.registerCommand('wasmscope.openProfile', (resource?: vscode.Uri) =>
+      openProfile(context.extensionUri, resource),
+    ),
+  );
+}
+
+export function deactivate(): void {}
