@@ -76,6 +76,8 @@ fn a_breakpoint_session_from_launch_to_exit() {
 
     let top = frames[0]["id"].as_i64().unwrap();
     assert_eq!(local(&mut client, top, "n"), "10");
+    let scopes = client.request("scopes", json!({ "frameId": top }));
+    assert_eq!(scopes, client.request("scopes", json!({ "frameId": top })), "a frame's scopes keep their ids within a stop");
     let evaluated = client.request("evaluate", json!({ "expression": "n * 2", "frameId": top, "context": "watch" }));
     assert_eq!(evaluated["result"], "20");
     let error = client.request_error("evaluate", json!({ "expression": "nosuch + 1", "frameId": top, "context": "hover" }));

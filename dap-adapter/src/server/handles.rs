@@ -29,18 +29,37 @@ pub(crate) struct Handles {
     /// This stop's physical frames and source frames, read on first use.
     pub stack: Option<(Vec<TargetFrame>, Vec<StackFrame>)>,
     references: Vec<VariableScope>,
+    /// The reference given to each frame's scope, so asking for a frame's
+    /// scopes twice gives the same ids (VS Code keeps a scope open across
+    /// requests by its id).
+    scopes: std::collections::HashMap<(usize, u8), i64>,
 }
 
 impl Handles {
     pub fn clear(&mut self) {
         self.stack = None;
         self.references.clear();
+        self.scopes.clear();
     }
 
-    /// A new variables reference (> 0) for `scope`.
+    /// A variables reference (> 0) for `scope`: the same one for a frame's
+    /// scope each time, a new one for every value opened.
     pub fn reference(&mut self, scope: VariableScope) -> i64 {
+        let key = match &scope {
+            VariableScope::Locals { frame } => Some((*frame, 0)),
+            VariableScope::Globals { frame } => Some((*frame, 1)),
+            VariableScope::Wasm { frame } => Some((*frame, 2)),
+            VariableScope::Children { .. } | VariableScope::Pointee { .. } => None,
+        };
+        if let Some(existing) = key.and_then(|k| self.scopes.get(&k)) {
+            return *existing;
+        }
         self.references.push(scope);
-        self.references.len() as i64
+        let reference = self.references.len() as i64;
+        if let Some(key) = key {
+            self.scopes.insert(key, reference);
+        }
+        reference
     }
 
     pub fn scope(&self, reference: i64) -> Result<&VariableScope, String> {

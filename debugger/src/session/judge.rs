@@ -50,10 +50,14 @@ impl BreakPolicy for BreakpointJudge {
             any = true;
             if let Some(condition) = &breakpoint.options.condition {
                 let parsed = self.parsed.entry(condition.clone()).or_insert_with(|| parse(condition).map_err(|e| e.to_string()));
-                let verdict = parsed.clone().and_then(|expr| {
-                    let mut context = EvalContext { symbols: module, view: &mut *view, frame: 0, pc, inline_frame: 0 };
-                    evaluate(&expr, &mut context).and_then(|v| is_true(&v, module))
-                });
+                // Borrowed, not cloned: this runs at every hit.
+                let verdict = match parsed {
+                    Ok(expr) => {
+                        let mut context = EvalContext { symbols: module, view: &mut *view, frame: 0, pc, inline_frame: 0 };
+                        evaluate(expr, &mut context).and_then(|v| is_true(&v, module))
+                    }
+                    Err(error) => Err(error.clone()),
+                };
                 match verdict {
                     Ok(false) => continue,
                     Ok(true) => {}

@@ -52,7 +52,7 @@ pub enum EvalStep {
     Done(Vec<Piece>),
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EvalError {
     #[error("cannot decode the location expression: {0}")]
     Decode(String),
@@ -77,11 +77,16 @@ enum Pending {
     PushPlus(i64),
 }
 
+/// A decoded expression: each operation with its start and end offsets.
+/// Shared, so a variable's expression is decoded once, not at every
+/// evaluation (conditions evaluate at every breakpoint hit).
+pub type DecodedOps = std::sync::Arc<[(usize, usize, Operation<DwarfReader>)]>;
+
 /// The state of one evaluation.
 #[derive(Debug)]
 pub struct LocationEval {
-    ops: Vec<(usize, usize, Operation<DwarfReader>)>,
-    frame_base: Option<Vec<(usize, usize, Operation<DwarfReader>)>>,
+    ops: DecodedOps,
+    frame_base: Option<DecodedOps>,
     /// Running the frame base expression (for `fbreg`), with its offset.
     in_frame_base: Option<(usize, i64)>,
     next: usize,
@@ -97,10 +102,7 @@ const ADDRESS_MASK: u64 = 0xffff_ffff;
 /// Bounds a loop written with branches in corrupt DWARF.
 const MAX_STEPS: usize = 10_000;
 
-fn decode(
-    expression: gimli::Expression<DwarfReader>,
-    encoding: gimli::Encoding,
-) -> Result<Vec<(usize, usize, Operation<DwarfReader>)>, EvalError> {
+pub fn decode(expression: gimli::Expression<DwarfReader>, encoding: gimli::Encoding) -> Result<DecodedOps, EvalError> {
     let total = expression.0.len();
     let mut reader = expression.0;
     let mut ops = Vec::new();
@@ -109,6 +111,28 @@ fn decode(
         let op = Operation::parse(&mut reader, encoding).map_err(|e| EvalError::Decode(e.to_string()))?;
         ops.push((start, total - reader.len(), op));
     }
+    Ok(ops.into())
+}
+
+/// `decode`, remembering the last expression decoded on this thread: a
+/// function's frame base is the same expression for all its variables and
+/// at every hit of a conditional breakpoint in it.
+pub fn decode_frame_base(expression: &gimli::Expression<DwarfReader>, encoding: gimli::Encoding) -> Result<DecodedOps, EvalError> {
+    use gimli::Reader as _;
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Vec<u8>, gimli::Encoding, DecodedOps)>> = const { std::cell::RefCell::new(None) };
+    }
+    // Keyed by content: equal bytes and encoding decode to equal operations.
+    let bytes = expression.0.to_slice().map_err(|e| EvalError::Decode(e.to_string()))?;
+    let hit = LAST.with_borrow(|last| match last {
+        Some((seen, enc, ops)) if seen[..] == bytes[..] && *enc == encoding => Some(ops.clone()),
+        _ => None,
+    });
+    if let Some(ops) = hit {
+        return Ok(ops);
+    }
+    let ops = decode(expression.clone(), encoding)?;
+    LAST.with_borrow_mut(|last| *last = Some((bytes.to_vec(), encoding, ops.clone())));
     Ok(ops)
 }
 
@@ -120,9 +144,14 @@ impl LocationEval {
         frame_base: Option<gimli::Expression<DwarfReader>>,
         encoding: gimli::Encoding,
     ) -> Result<Self, EvalError> {
-        Ok(LocationEval {
-            ops: decode(expression, encoding)?,
-            frame_base: frame_base.map(|f| decode(f, encoding)).transpose()?,
+        Ok(Self::from_decoded(decode(expression, encoding)?, frame_base.map(|f| decode(f, encoding)).transpose()?))
+    }
+
+    /// Starts evaluating expressions decoded earlier.
+    pub fn from_decoded(ops: DecodedOps, frame_base: Option<DecodedOps>) -> Self {
+        LocationEval {
+            ops,
+            frame_base,
             in_frame_base: None,
             next: 0,
             stack: Vec::new(),
@@ -130,7 +159,7 @@ impl LocationEval {
             pending_location: None,
             pending: None,
             steps: 0,
-        })
+        }
     }
 
     /// Runs until the evaluation needs something or is done.

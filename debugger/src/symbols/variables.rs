@@ -43,6 +43,8 @@ pub struct Variable {
     pub decl_line: Option<u32>,
     pub die: DieRef,
     encoding: gimli::Encoding,
+    /// The location expression, decoded on first use.
+    decoded: std::sync::OnceLock<Result<super::location_eval::DecodedOps, EvalError>>,
 }
 
 /// The variables of one frame of the inlined chain.
@@ -63,7 +65,18 @@ impl Variable {
         frame_base: Option<&gimli::Expression<DwarfReader>>,
     ) -> Option<Result<LocationEval, EvalError>> {
         match &self.location {
-            VariableLocation::Expression(e) => Some(LocationEval::new(e.clone(), frame_base.cloned(), self.encoding)),
+            VariableLocation::Expression(e) => {
+                let decoded = self.decoded.get_or_init(|| super::location_eval::decode(e.clone(), self.encoding));
+                let ops = match decoded {
+                    Ok(ops) => ops.clone(),
+                    Err(error) => return Some(Err(error.clone())),
+                };
+                let frame_base = match frame_base.map(|f| super::location_eval::decode_frame_base(f, self.encoding)).transpose() {
+                    Ok(frame_base) => frame_base,
+                    Err(error) => return Some(Err(error)),
+                };
+                Some(Ok(LocationEval::from_decoded(ops, frame_base)))
+            }
             _ => None,
         }
     }
@@ -144,7 +157,7 @@ fn read_variable(
         _ => VariableKind::Local,
     };
     let decl_line = inherited_attr(units, at, gimli::DW_AT_decl_line)?.and_then(|(_, v)| v.udata_value()).map(|l| l as u32);
-    Ok(Some(Variable { name, ty, kind, location, block_depth: depth, decl_line, die: at, encoding: unit.encoding() }))
+    Ok(Some(Variable { name, ty, kind, location, block_depth: depth, decl_line, die: at, encoding: unit.encoding(), decoded: Default::default() }))
 }
 
 fn location_at(dwarf: &Dwarf, unit: &super::units::Unit, die: &Die, offset: CodeOffset) -> gimli::Result<VariableLocation> {

@@ -132,30 +132,29 @@ pub fn as_number(value: &Value, symbols: &ModuleSymbols) -> Result<(i128, f64)> 
 
 fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
     let scopes = context.symbols.variables_at(context.pc).map_err(|e| e.to_string())?;
+    // Innermost lexical block first: a shadowing local wins. Borrowed, not
+    // cloned: conditions run this at every breakpoint hit.
     let in_scope = scopes.get(context.inline_frame).and_then(|scope| {
-        // Innermost lexical block first: a shadowing local wins.
-        let mut candidates: Vec<_> = scope.variables.iter().filter(|v| v.name == name).collect();
-        candidates.sort_by_key(|v| std::cmp::Reverse(v.block_depth));
-        candidates.first().map(|v| ((*v).clone(), scope.frame_base.clone()))
+        // (`rev`: of equally deep ones, the first declared.)
+        let variable = scope.variables.iter().rev().filter(|v| v.name == name).max_by_key(|v| v.block_depth)?;
+        Some((variable, scope.frame_base.as_ref()))
     });
-    let (variable, frame_base) = match in_scope {
-        Some(found) => found,
-        None => {
-            let globals = context.symbols.globals_at(context.pc).map_err(|e| e.to_string())?;
-            let global = match globals.into_iter().find(|g| g.name == name) {
-                Some(g) => g,
-                None => context
-                    .symbols
-                    .all_globals()
-                    .map_err(|e| e.to_string())?
-                    .into_iter()
-                    .find(|g| g.name == name)
-                    .ok_or_else(|| format!("no variable `{name}` in scope"))?,
-            };
-            (global, None)
-        }
+    if let Some((variable, frame_base)) = in_scope {
+        let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, variable, frame_base)?;
+        return Ok(Value::Object { ty: variable.ty, bytes, address });
+    }
+    let globals = context.symbols.globals_at(context.pc).map_err(|e| e.to_string())?;
+    let variable = match globals.into_iter().find(|g| g.name == name) {
+        Some(g) => g,
+        None => context
+            .symbols
+            .all_globals()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|g| g.name == name)
+            .ok_or_else(|| format!("no variable `{name}` in scope"))?,
     };
-    let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, &variable, frame_base.as_ref())?;
+    let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, &variable, None)?;
     Ok(Value::Object { ty: variable.ty, bytes, address })
 }
 
