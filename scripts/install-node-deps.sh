@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Node packages of the DAP client tests (tests/dap-client) from
-# their package-lock.json. Idempotent: when node_modules already matches the
+# Installs the Node packages the tests use, from their package-lock.json
+# files: the DAP client tests (tests/dap-client) and the published format
+# schemas the profiler's outputs are checked against (tests/formats). Idempotent: when node_modules already matches the
 # lock file, it does nothing. Installs Node.js and npm (Debian packages) when
 # they are missing.
 #
 #   scripts/install-node-deps.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-DIR="$ROOT/tests/dap-client"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   SUDO=()
@@ -26,12 +26,14 @@ if [ "$NODE_MAJOR" -lt 20 ]; then
   exit 1
 fi
 
-cd "$DIR"
-# npm ci wipes and reinstalls node_modules; skip it when the installed tree
-# was made from this very lock file (npm writes node_modules/.package-lock.json).
-STAMP="node_modules/.install-stamp"
-if [ -f "$STAMP" ] && [ -d node_modules ] && cmp -s package-lock.json "$STAMP"; then
-  exit 0
-fi
-npm ci --no-audit --no-fund
-cp package-lock.json "$STAMP"
+for DIR in "$ROOT/tests/dap-client" "$ROOT/tests/formats"; do
+  cd "$DIR"
+  # npm ci wipes and reinstalls node_modules; skip it when the installed
+  # tree was made from this very lock file.
+  STAMP="node_modules/.install-stamp"
+  if [ -f "$STAMP" ] && [ -d node_modules ] && cmp -s package-lock.json "$STAMP"; then
+    continue
+  fi
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$STAMP"
+done

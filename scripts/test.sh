@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
 scripts/install-toolchains.sh
+scripts/install-node-deps.sh
 tests/guests/build.sh "$ROOT/target/guests"
 cargo test --workspace --locked "$@"
 # `cargo test` built target/debug/wasmscope (the cli crate's tests run it);

@@ -149,3 +149,37 @@ fn bad_input_is_a_clean_error() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not WebAssembly"));
 }
+
+/// speedscope's published file format schema, from its npm package
+/// (tests/formats, installed by scripts/install-node-deps.sh). Required
+/// when CI is set; elsewhere its absence is announced, never silent.
+fn speedscope_schema() -> Option<serde_json::Value> {
+    let path = repo_root().join("tests/formats/node_modules/speedscope/dist/release/file-format-schema.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).unwrap()),
+        Err(error) => {
+            assert!(std::env::var_os("CI").is_none(), "CI needs {} (scripts/install-node-deps.sh): {error}", path.display());
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("NOTICE: {} is missing ({error}); speedscope output NOT validated", path.display());
+            }
+            None
+        }
+    }
+}
+
+#[test]
+fn speedscope_output_matches_the_published_schema() {
+    let Some(schema) = speedscope_schema() else { return };
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (name, args) in [("hotspots-O2", vec!["10"]), ("c-O2", vec![]), ("rust-O2", vec![])] {
+        let out = out_dir("schema").join(format!("{name}.speedscope.json"));
+        let program = guest(name);
+        let mut command = vec!["-o", out.to_str().unwrap(), program.to_str().unwrap(), "--"];
+        command.extend(args.iter().copied());
+        profile(&command);
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let problems: Vec<String> = validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(problems.is_empty(), "{name}: speedscope output does not match the schema:\n{}", problems.join("\n"));
+    }
+}

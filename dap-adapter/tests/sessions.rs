@@ -329,6 +329,7 @@ fn restart_runs_the_program_again_with_its_breakpoints() {
     client.request("configurationDone", json!({}));
     client.event("stopped");
     client.request("restart", json!({}));
+    assert_eq!(client.event("continued")["body"]["threadId"], 1, "the new run runs without a continue");
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "breakpoint");
     let (_, _, at) = top_frame(&mut client);

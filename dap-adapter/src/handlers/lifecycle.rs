@@ -140,6 +140,10 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
         session.out.event_after_response("breakpoint", Some(json!({ "reason": "changed", "breakpoint": shown })));
     }
     session.start_run()?;
+    // The program runs again without a `continue` from the client.
+    if !session.launch.as_ref().is_some_and(|l| l.stop_on_entry) {
+        session.out.event_after_response("continued", Some(json!({ "threadId": crate::server::THREAD_ID, "allThreadsContinued": true })));
+    }
     Ok(None)
 }
 
