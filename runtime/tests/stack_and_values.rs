@@ -212,3 +212,20 @@ fn at_o2_a_value_on_the_operand_stack_reads() {
     let b: u32 = value_of(&symbols, &mut debuggee, 0, "b").parse().unwrap();
     assert_eq!(b, light_work(a));
 }
+
+#[test]
+fn a_rust_hash_map_shows_its_entries() {
+    let (symbols, mut debuggee) = stop_at("rust-O0", "rust/main.rs", "main_end", 1);
+    let shown = value_of(&symbols, &mut debuggee, 0, "counts");
+    // The oracle: the same words counted here, from the guest's source.
+    let source = std::fs::read_to_string(repo_root().join("tests/guests/rust/main.rs")).unwrap();
+    let text = source.lines().find_map(|l| l.trim().strip_prefix("let text = \"")).unwrap().trim_end_matches("\";");
+    let mut expected = std::collections::HashMap::new();
+    for word in text.split_whitespace() {
+        *expected.entry(word).or_insert(0u32) += 1;
+    }
+    assert!(shown.starts_with(&format!("(len {}) {{", expected.len())), "{shown}");
+    for (word, count) in &expected {
+        assert!(shown.contains(&format!("\"{word}\": {count}")), "{word}: {count} missing from {shown}");
+    }
+}

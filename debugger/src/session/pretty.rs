@@ -47,6 +47,9 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
         let len = end.checked_sub(data.0)? / size;
         return Some(elements(symbols, view, element, data, len, depth));
     }
+    if name.starts_with("HashMap<") {
+        return hash_map(symbols, view, ty, bytes, depth);
+    }
     if name.starts_with("&[") || name.starts_with("&mut [") {
         let ((element, data), len) = slice_parts(symbols, ty, bytes)?;
         return Some(elements(symbols, view, element, data, len, depth));
@@ -79,6 +82,52 @@ fn c_string(symbols: &ModuleSymbols, view: &mut dyn TargetView, pointee: Option<
         }
     }
     Some(if text.is_empty() { format!("{shown} <unreadable>") } else { format!("{shown} {}...", quote(&text)) })
+}
+
+/// Rust's `HashMap` (std wraps hashbrown): `base.table` is a
+/// `RawTable<(K, V)>` whose `table` holds `bucket_mask`, `ctrl` and `items`.
+/// Bucket i is full when control byte i has its top bit clear, and its
+/// element sits just below `ctrl`, at `ctrl - (i + 1) * size_of((K, V))`.
+fn hash_map(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<String> {
+    let (base_ty, base) = member(symbols, ty, bytes, "base")?;
+    let (raw_ty, raw) = member(symbols, base_ty, &base, "table")?;
+    let element = template_type(symbols, raw_ty, "T")?;
+    let (inner_ty, inner) = member(symbols, raw_ty, &raw, "table")?;
+    let mask = read_uint(&member(symbols, inner_ty, &inner, "bucket_mask")?.1, 4)?;
+    let items = read_uint(&member(symbols, inner_ty, &inner, "items")?.1, 4)?;
+    let (ctrl_ty, ctrl) = member(symbols, inner_ty, &inner, "ctrl")?;
+    let (_, ctrl) = first_pointer(symbols, ctrl_ty, &ctrl, 0)?;
+    if items == 0 {
+        return Some("(len 0) {}".to_owned());
+    }
+    let size = size_of(symbols, element)?.max(1);
+    let buckets = mask.checked_add(1)?.min(1 << 20);
+    let control = view.read_memory(ctrl, buckets as usize).ok()?;
+    let mut parts = Vec::new();
+    for (i, byte) in control.iter().enumerate() {
+        if byte & 0x80 != 0 {
+            continue;
+        }
+        if parts.len() as u64 >= MAX_ELEMENTS {
+            parts.push("...".to_owned());
+            break;
+        }
+        let at = ctrl.0.checked_sub((i as u64 + 1) * size)?;
+        let entry = view.read_memory(MemoryAddress(at), size as usize).ok()?;
+        let shown = |view: &mut dyn TargetView, field: &str| -> Option<String> {
+            let (field_ty, field_bytes) = member(symbols, element, &entry, field)?;
+            Some(pretty(symbols, view, field_ty, &field_bytes, depth + 1).unwrap_or_else(|| format_value(symbols, field_ty, &field_bytes)))
+        };
+        parts.push(format!("{}: {}", shown(view, "__0")?, shown(view, "__1")?));
+    }
+    Some(format!("(len {items}) {{{}}}", parts.join(", ")))
+}
+
+/// A composite type's template type parameter `name`.
+fn template_type(symbols: &ModuleSymbols, ty: Option<DieRef>, name: &str) -> Option<Option<DieRef>> {
+    let t = resolve(symbols, ty)?;
+    let Type::Composite { template_types, .. } = &*t else { return None };
+    template_types.iter().find(|(n, _)| n == name).map(|(_, ty)| *ty)
 }
 
 /// libc++'s `std::string` as Debian's wasm32 libc++ 14 lays it out (the

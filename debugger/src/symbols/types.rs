@@ -87,6 +87,9 @@ pub enum Type {
         variant_part: Option<VariantPart>,
         /// Declared but not defined here (`struct opaque;`).
         declaration: bool,
+        /// Template type parameters by name (`T` of `RawTable<T>`): what
+        /// library views need when a member does not say the element type.
+        template_types: Vec<(String, Option<DieRef>)>,
     },
     Array { element: Option<DieRef>, counts: Vec<Option<u64>> },
     Enum { name: Option<String>, size: u64, underlying: Option<DieRef>, enumerators: Vec<Enumerator> },
@@ -204,8 +207,14 @@ fn read_composite(
     };
     let declaration = matches!(die.attr_value(gimli::DW_AT_declaration), Some(gimli::AttributeValue::Flag(true)));
     let (mut bases, mut members, mut variant_part) = (Vec::new(), Vec::new(), None);
+    let mut template_types = Vec::new();
     for_each_child(units, at, |child_at, child| {
         match child.tag() {
+            gimli::DW_TAG_template_type_parameter => {
+                let name = super::dies::own_name(dwarf, units, child_at, child)?.unwrap_or_default();
+                let ty = child.attr_value(gimli::DW_AT_type).and_then(|v| units.resolve(child_at.unit, &v));
+                template_types.push((name, ty));
+            }
             gimli::DW_TAG_inheritance => bases.push(member(dwarf, units, child_at, child)?),
             // Static members have no offset in the value; they are globals.
             gimli::DW_TAG_member if child.attr_value(gimli::DW_AT_external).is_none() => {
@@ -216,7 +225,7 @@ fn read_composite(
         }
         Ok(())
     })?;
-    Ok(Type::Composite { kind, name, size: size.unwrap_or(0), bases, members, variant_part, declaration })
+    Ok(Type::Composite { kind, name, size: size.unwrap_or(0), bases, members, variant_part, declaration, template_types })
 }
 
 fn read_variant_part(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die) -> gimli::Result<VariantPart> {
