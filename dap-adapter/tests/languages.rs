@@ -1,0 +1,99 @@
+//! Stepping and values in C++ and Rust through the DAP server (the C guest
+//! is covered by sessions.rs): recursion, step into a callee and out again,
+//! C++ strings and vectors.
+
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)]
+
+mod client;
+
+use client::{Client, launch_args, marker_line, source_path, start};
+use serde_json::{Value, json};
+
+/// Launches `guest`, stops at the first hit of `marker` in `file` and
+/// clears the breakpoint.
+fn stopped_at(guest: &str, file: &str, marker: &str) -> Client {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args(guest));
+    let line = marker_line(file, marker);
+    let set = client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": [{ "line": line }] }));
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{guest} {file}:{line}: {set}");
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint", "{guest}: {marker}");
+    client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": [] }));
+    client
+}
+
+fn stack(client: &mut Client) -> Vec<Value> {
+    client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"].as_array().unwrap().clone()
+}
+
+fn step(client: &mut Client, command: &str) -> Vec<Value> {
+    client.request(command, json!({ "threadId": 1 }));
+    assert_eq!(client.event("stopped")["body"]["reason"], "step", "{command}");
+    stack(client)
+}
+
+fn local(client: &mut Client, frame: &Value, name: &str) -> String {
+    let scopes = client.request("scopes", json!({ "frameId": frame["id"] }));
+    let reference = scopes["scopes"][0]["variablesReference"].clone();
+    let variables = client.request("variables", json!({ "variablesReference": reference }));
+    let found = variables["variables"].as_array().unwrap().iter().find(|v| v["name"] == name).cloned();
+    found.unwrap_or_else(|| panic!("no {name} in {variables}"))["value"].as_str().unwrap().to_owned()
+}
+
+/// Into the recursive call and out again, checking the parameter at each
+/// level, then over it: the frame count is back where it was.
+fn recursion(guest: &str, file: &str, function: &str) {
+    let mut client = stopped_at(guest, file, "factorial_recurse");
+    let before = stack(&mut client);
+    assert!(before[0]["name"].as_str().unwrap().contains(function), "{}", before[0]);
+    let n: i64 = local(&mut client, &before[0], "n").parse().unwrap();
+    let inside = step(&mut client, "stepIn");
+    assert_eq!(inside.len(), before.len() + 1, "{guest}: one call deeper");
+    assert_eq!(local(&mut client, &inside[0], "n"), (n - 1).to_string());
+    let back = step(&mut client, "stepOut");
+    assert_eq!(back.len(), before.len(), "{guest}: back in the caller");
+    assert_eq!(back[0]["line"], marker_line(file, "factorial_recurse"));
+    let over = step(&mut client, "next");
+    assert!(over.len() <= before.len(), "{guest}: `next` never goes deeper");
+    client.finish();
+}
+
+#[test]
+fn cpp_recursion_steps_in_out_and_over() {
+    recursion("cpp-O0", "cpp/main.cpp", "factorial");
+}
+
+#[test]
+fn rust_recursion_steps_in_out_and_over() {
+    // Rust's guest recurses in fib; factorial is C and C++ only.
+    let mut client = stopped_at("rust-O0", "rust/main.rs", "fib_recurse");
+    let before = stack(&mut client);
+    assert!(before[0]["name"].as_str().unwrap().ends_with("fib"), "{}", before[0]);
+    let n: u64 = local(&mut client, &before[0], "n").parse().unwrap();
+    let inside = step(&mut client, "stepIn");
+    assert_eq!(inside.len(), before.len() + 1, "one call deeper");
+    assert_eq!(local(&mut client, &inside[0], "n"), (n - 1).to_string());
+    let back = step(&mut client, "stepOut");
+    assert_eq!(back.len(), before.len());
+    assert_eq!(back[0]["line"], marker_line("rust/main.rs", "fib_recurse"));
+    client.finish();
+}
+
+#[test]
+fn cpp_values_show_classes_strings_and_vectors() {
+    let mut client = stopped_at("cpp-O0", "cpp/main.cpp", "after_vectors_init");
+    let frames = stack(&mut client);
+    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
+    let variables = client.request("variables", json!({ "variablesReference": scopes["scopes"][0]["variablesReference"] }));
+    let shown: Vec<String> = variables["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{} = {}", v["name"].as_str().unwrap(), v["value"].as_str().unwrap()))
+        .collect();
+    let all = shown.join("\n");
+    assert!(all.contains("(len "), "a std::vector shows its length and elements:\n{all}");
+    assert!(all.contains('"'), "a std::string shows its text:\n{all}");
+    client.finish();
+}
