@@ -97,3 +97,32 @@ fn cpp_values_show_classes_strings_and_vectors() {
     assert!(all.contains('"'), "a std::string shows its text:\n{all}");
     client.finish();
 }
+
+/// At -O2 `checksum`'s first instruction is already its inlined helper's;
+/// stepping out of the helper, an inlined frame with no return address of
+/// its own, stops at the first instruction past the helper's code.
+fn step_out_of_an_inlined_frame(guest: &str, helper: &str) {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args(guest));
+    client.request("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "checksum" }] }));
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+    client.request("setFunctionBreakpoints", json!({ "breakpoints": [] }));
+    let before = stack(&mut client);
+    assert!(before[0]["name"].as_str().unwrap().contains(helper) && before[0]["name"].as_str().unwrap().contains("[inlined]"), "{guest}: {}", before[0]);
+    let after = step(&mut client, "stepOut");
+    assert!(!after[0]["name"].as_str().unwrap().contains(helper), "{guest}: still in {helper}: {}", after[0]);
+    let physical = |frames: &[Value]| frames.iter().filter(|f| !f["name"].as_str().unwrap().contains("[inlined]")).count();
+    assert_eq!(physical(&after), physical(&before), "{guest}: the same physical frame");
+    client.finish();
+}
+
+#[test]
+fn c_o2_step_out_of_an_inlined_helper() {
+    step_out_of_an_inlined_frame("c-O2", "mix32");
+}
+
+#[test]
+fn rust_o2_step_out_of_an_inlined_helper() {
+    step_out_of_an_inlined_frame("rust-O2", "mix");
+}

@@ -73,7 +73,10 @@ impl Stepper {
         if let Some(frame) = frames.first() {
             stepper.start = stepper.point(frame.offset);
         }
-        if kind == StepKind::Out {
+        // Out of an inlined frame: there is no return address to run to,
+        // so step until the code is no longer the inlined function's.
+        let in_inlined = stepper.start.as_ref().is_some_and(|s| s.inline_depth > 1);
+        if kind == StepKind::Out && !in_inlined {
             stepper.run_to_return(view, &frames.iter().map(|f| f.offset).collect::<Vec<_>>(), 1)?;
         }
         Ok(stepper)
@@ -181,6 +184,18 @@ impl Stepper {
             return Ok(None);
         }
         let other_callee = self.target.is_some_and(|t| frames.len() == self.depth + 1 && frames[0].function_index != t);
+        if self.kind == StepKind::Out {
+            // Stepping out of an inlined frame, one instruction at a time:
+            // calls run at full speed, and the stop is the first
+            // instruction outside the inlined code.
+            if frames.len() > self.depth {
+                self.run_to_return(view, &offsets, frames.len() - self.depth)?;
+                return Ok(Some(Resume::Continue));
+            }
+            let start_depth = self.start.as_ref().map_or(0, |s| s.inline_depth);
+            let left = self.point(here).is_none_or(|p| p.inline_depth < start_depth);
+            return Ok(if left { None } else { Some(Resume::Step) });
+        }
         if frames.len() > self.depth && (self.kind == StepKind::Over || other_callee) {
             // Entered a call from the line: run it to its return.
             self.run_to_return(view, &offsets, frames.len() - self.depth)?;
