@@ -126,3 +126,18 @@ fn c_o2_step_out_of_an_inlined_helper() {
 fn rust_o2_step_out_of_an_inlined_helper() {
     step_out_of_an_inlined_frame("rust-O2", "mix");
 }
+
+#[test]
+fn a_function_breakpoint_stops_in_the_function_not_in_what_it_inlined() {
+    // At -O2, heavy_work's first instruction after its prologue belongs to
+    // the inlined `mix`; the breakpoint goes to heavy_work's own first
+    // statement instead.
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("hotspots-O2"));
+    client.request("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "heavy_work" }] }));
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+    let frames = stack(&mut client);
+    assert_eq!(frames[0]["name"], "heavy_work", "{}", frames[0]);
+    client.finish();
+}

@@ -204,7 +204,7 @@ fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) ->
         }
         Location::Function { name } => match module.find_functions(name) {
             Ok(found) if !found.is_empty() => {
-                let mut offsets: Vec<CodeOffset> = found.iter().map(|f| f.after_prologue).collect();
+                let mut offsets: Vec<CodeOffset> = found.iter().map(|f| own_first_statement(module, f)).collect();
                 offsets.sort();
                 offsets.dedup();
                 let line = module.frames_at(offsets[0]).ok().and_then(|f| f.first()?.location.as_ref().map(|l| l.line));
@@ -221,6 +221,33 @@ fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) ->
             }
         }
     }
+}
+
+/// Where a function breakpoint stops in `function`: its first statement
+/// after the prologue that is its own, not that of a function inlined
+/// into it (at -O2 the first instruction is often an inlined callee's,
+/// and a user who asked for `checksum` should stop in `checksum`).
+fn own_first_statement(module: &crate::symbols::ModuleSymbols, function: &crate::symbols::FunctionInfo) -> CodeOffset {
+    /// Candidate statements looked at before settling for the prologue's end.
+    const LOOK_AHEAD: usize = 64;
+    let Ok(Some(lines)) = module.line_index() else { return function.after_prologue };
+    let mut candidates: Vec<CodeOffset> = lines
+        .rows()
+        .iter()
+        .filter(|row| row.is_stmt && row.line != 0 && row.address >= function.after_prologue && function.contains(row.address))
+        .map(|row| row.address)
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .take(LOOK_AHEAD)
+        .find(|&at| {
+            module.frames_at(at).ok().and_then(|frames| frames.into_iter().next()).is_some_and(|innermost| {
+                innermost.function.as_ref().is_some_and(|name| name.raw == function.name.raw)
+            })
+        })
+        .unwrap_or(function.after_prologue)
 }
 
 #[cfg(test)]
