@@ -35,7 +35,11 @@ pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
         let _ = stream.set_nodelay(true);
         log.line(&format!("session from {}", stream.peer_addr().map_or_else(|_| "?".into(), |a| a.to_string())));
         let reader = stream.try_clone()?;
+        let closer = stream.try_clone()?;
         crate::serve(reader, stream, log.clone());
+        // The session is over (disconnect, or the client left): close the
+        // connection so the client sees it and the reader thread ends.
+        let _ = closer.shutdown(std::net::Shutdown::Both);
         log.line("session ended");
     }
     Ok(())
