@@ -111,7 +111,7 @@ fn main() -> anyhow::Result<()> {
 /// The whole stack with inlined frames, then for every frame its scopes
 /// and each top-level variable's value, as a debugger front end shows them.
 fn read_whole_stack(symbols: &WasmSymbols, debuggee: &mut Debuggee) -> anyhow::Result<(usize, usize)> {
-    use wasmscope_debugger::session::stack::stack_frames;
+    use wasmscope_debugger::session::stack::{inline_index, stack_frames};
     use wasmscope_debugger::session::values::show_variable;
     use wasmscope_debugger::target::TargetView;
     let module = symbols.module(0)?;
@@ -120,7 +120,7 @@ fn read_whole_stack(symbols: &WasmSymbols, debuggee: &mut Debuggee) -> anyhow::R
     let mut values = 0;
     for (index, frame) in stack.iter().enumerate() {
         let Some(at) = frame.offset else { continue };
-        let inline = stack[..index].iter().filter(|f| f.physical == frame.physical).count();
+        let inline = inline_index(&stack, index);
         let scopes = module.variables_at(at)?;
         if let Some(scope) = scopes.get(inline) {
             for variable in &scope.variables {

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use wasmscope_test_support::{guest, marker, repo_root};
+use wasmscope_test_support::{guest, hotspots_light_work, marker, repo_root};
 
 fn debug(args: &[&str], stdin: &str) -> (String, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
@@ -23,17 +23,6 @@ fn debug(args: &[&str], stdin: &str) -> (String, i32) {
     (text, output.status.code().unwrap_or(-1))
 }
 
-/// hotspots.c's light_work, computed here: the oracle for `b`.
-fn light_work(seed: u32) -> u32 {
-    let mut h = seed;
-    for i in 0..2_000_000u32 {
-        h ^= i;
-        h = h.wrapping_mul(0x0100_0193);
-        h ^= h >> 15;
-    }
-    h
-}
-
 fn value(text: &str, name: &str) -> u32 {
     let prefix = format!("{name} = ");
     let line = text.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {name} in:\n{text}"));
@@ -48,7 +37,7 @@ fn the_bundled_example_debugs_with_no_program() {
     assert!(text.contains("stopped (breakpoint) in run_round at "), "{text}");
     assert!(text.contains("return a ^ b;"), "the source line is shown:\n{text}");
     assert!(text.contains("#1  main at "), "{text}");
-    assert_eq!(value(&text, "b"), light_work(value(&text, "a")));
+    assert_eq!(value(&text, "b"), hotspots_light_work(value(&text, "a")));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use wasmscope_debugger::session::values::show_variable;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols, bind_line};
 use wasmscope_debugger::target::{Resume, TargetView};
 use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, StopReason};
-use wasmscope_test_support::{guest, marker, repo_root};
+use wasmscope_test_support::{guest, hotspots_light_work, marker, repo_root};
 
 /// Launches `name` and stops at the `hit`-th pass over marker `bp` of `source`.
 fn stop_at(name: &str, source: &str, bp: &str, hit: usize) -> (WasmSymbols, Debuggee) {
@@ -183,17 +183,6 @@ fn a_long_cpp_string_is_read_from_its_heap_buffer() {
     assert_eq!(value_of(&symbols, &mut debuggee, 0, "greeting"), "\"hello, wasm\"");
 }
 
-/// hotspots.c's light_work, computed here: the oracle for `b`.
-fn light_work(seed: u32) -> u32 {
-    let mut h = seed;
-    for i in 0..2_000_000u32 {
-        h ^= i;
-        h = h.wrapping_mul(0x0100_0193);
-        h ^= h >> 15;
-    }
-    h
-}
-
 #[test]
 fn at_o2_a_value_on_the_operand_stack_reads() {
     // At `return a ^ b;` of run_round, clang -O2 keeps `b` on the Wasm
@@ -210,7 +199,7 @@ fn at_o2_a_value_on_the_operand_stack_reads() {
     assert_eq!(debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Breakpoint));
     let a: u32 = value_of(&symbols, &mut debuggee, 0, "a").parse().unwrap();
     let b: u32 = value_of(&symbols, &mut debuggee, 0, "b").parse().unwrap();
-    assert_eq!(b, light_work(a));
+    assert_eq!(b, hotspots_light_work(a));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use wasmscope_debugger::address::CodeOffset;
-use wasmscope_debugger::session::breakpoints::{BreakpointOptions, HitCondition};
+use wasmscope_debugger::session::breakpoints::{Breakpoint, BreakpointOptions, HitCondition};
 use wasmscope_debugger::symbols::best_matches;
 
 use crate::message::Request;
@@ -49,9 +49,7 @@ pub(crate) fn set_breakpoints(session: &mut Session, request: &Request) -> Reply
         &file,
         &lines,
     );
-    let shown: Vec<_> = set.iter().map(|b| convert_breakpoint(session, b)).collect();
-    push_to_target(session)?;
-    Ok(Some(json!({ "breakpoints": shown })))
+    answer(session, &set)
 }
 
 pub(crate) fn set_function_breakpoints(session: &mut Session, request: &Request) -> Reply {
@@ -65,9 +63,7 @@ pub(crate) fn set_function_breakpoints(session: &mut Session, request: &Request)
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .set_function_breakpoints(session.symbols.as_deref(), &names);
-    let shown: Vec<_> = set.iter().map(|b| convert_breakpoint(session, b)).collect();
-    push_to_target(session)?;
-    Ok(Some(json!({ "breakpoints": shown })))
+    answer(session, &set)
 }
 
 pub(crate) fn set_instruction_breakpoints(session: &mut Session, request: &Request) -> Reply {
@@ -82,9 +78,7 @@ pub(crate) fn set_instruction_breakpoints(session: &mut Session, request: &Reque
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .set_instruction_breakpoints(session.symbols.as_deref(), &offsets);
-    let shown: Vec<_> = set.iter().map(|b| convert_breakpoint(session, b)).collect();
-    push_to_target(session)?;
-    Ok(Some(json!({ "breakpoints": shown })))
+    answer(session, &set)
 }
 
 pub(crate) fn set_exception_breakpoints(session: &mut Session, request: &Request) -> Reply {
@@ -130,6 +124,13 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     found.dedup();
     let locations: Vec<_> = found.into_iter().map(|l| BreakpointLocation { line: session.client.line_out(l) }).collect();
     Ok(Some(json!({ "breakpoints": locations })))
+}
+
+/// The response to a set-breakpoints request, once the program has them.
+fn answer(session: &mut Session, set: &[Breakpoint]) -> Reply {
+    let shown: Vec<_> = set.iter().map(|b| convert_breakpoint(session, b)).collect();
+    push_to_target(session)?;
+    Ok(Some(json!({ "breakpoints": shown })))
 }
 
 /// Hands the breakpoints to the running program: at once when it is

@@ -2,7 +2,7 @@
 //! scopes of each frame.
 
 use serde_json::{Value, json};
-use wasmscope_debugger::session::stack::{StackFrame, stack_frames};
+use wasmscope_debugger::session::stack::{StackFrame, inline_index, stack_frames};
 use wasmscope_debugger::target::TargetFrame;
 
 use crate::message::Request;
@@ -40,9 +40,7 @@ pub(crate) fn frame(session: &mut Session, frame_id: i64) -> Result<(StackFrame,
     let (_, stack) = current_stack(session)?;
     let index = usize::try_from(frame_id - 1).ok().filter(|i| *i < stack.len());
     let index = index.ok_or_else(|| format!("frame {frame_id} is not on the stack at this stop"))?;
-    let frame = stack[index].clone();
-    let inline_index = stack[..index].iter().filter(|f| f.physical == frame.physical).count();
-    Ok((frame, inline_index))
+    Ok((stack[index].clone(), inline_index(&stack, index)))
 }
 
 pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {

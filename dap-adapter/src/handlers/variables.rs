@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use wasmscope_debugger::address::CodeOffset;
 use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, expand, is_expandable, memory_of};
 use wasmscope_debugger::session::expr::{self, EvalContext};
-use wasmscope_debugger::session::values::{set_variable as write_variable, show_variable};
+use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, WasmSymbols, size_of, type_name};
 use wasmscope_debugger::target::WasmValue;
 
@@ -62,6 +62,12 @@ struct VariableParts {
     object: Option<Object>,
 }
 
+impl From<ShownVariable> for VariableParts {
+    fn from(shown: ShownVariable) -> Self {
+        VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object }
+    }
+}
+
 fn child_expression(parent: &str, child: &ShownChild) -> String {
     if child.name.starts_with('[') {
         format!("{parent}{}", child.name)
@@ -85,8 +91,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             let mut out = Vec::new();
             if let Some(scope) = scopes.get(at.inline) {
                 for var in &scope.variables {
-                    let shown = show_variable(module, &mut run.debuggee, at.physical, var, scope.frame_base.as_ref());
-                    out.push(VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object });
+                    out.push(show_variable(module, &mut run.debuggee, at.physical, var, scope.frame_base.as_ref()).into());
                 }
             }
             (frame, out)
@@ -97,10 +102,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             let run = session.stopped_run()?;
             let out = globals
                 .iter()
-                .map(|var| {
-                    let shown = show_variable(module, &mut run.debuggee, at.physical, var, None);
-                    VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object }
-                })
+                .map(|var| show_variable(module, &mut run.debuggee, at.physical, var, None).into())
                 .collect();
             (frame, out)
         }
@@ -179,7 +181,7 @@ pub(crate) fn set_variable(session: &mut Session, request: &Request) -> Reply {
             let var = candidates.iter().find(|v| v.name == args.name).ok_or_else(|| format!("no variable `{}` here", args.name))?;
             let run = session.stopped_run()?;
             let shown = write_variable(module, &mut run.debuggee, at.physical, at.pc, var, frame_base.as_ref(), &args.value)?;
-            (frame, VariableParts { evaluate_name: shown.name.clone(), name: shown.name, value: shown.value, type_name: shown.type_name, object: shown.object })
+            (frame, shown.into())
         }
         VariableScope::Children { frame, expression, object } => {
             let at = place(session, frame)?;

@@ -64,3 +64,10 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
     }
     out
 }
+
+/// Where source frame `index` of `stack` is within its physical frame:
+/// 0 for the innermost inlined frame (the index into `variables_at`).
+pub fn inline_index(stack: &[StackFrame], index: usize) -> usize {
+    let physical = stack[index].physical;
+    stack[..index].iter().filter(|f| f.physical == physical).count()
+}

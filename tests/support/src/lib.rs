@@ -78,3 +78,15 @@ pub fn marker(source: &Path, name: &str) -> u32 {
     assert_eq!(found.len(), 1, "marker `{name}` must appear exactly once in {}", source.display());
     found[0]
 }
+
+/// hotspots.c's `light_work`, computed here: the independent oracle for
+/// values the debugger reads from the bundled example.
+pub fn hotspots_light_work(seed: u32) -> u32 {
+    let mut h = seed;
+    for i in 0..2_000_000u32 {
+        h ^= i;
+        h = h.wrapping_mul(0x0100_0193);
+        h ^= h >> 15;
+    }
+    h
+}
