@@ -163,6 +163,7 @@ impl LaunchConfig {
                 stdin,
                 quiet: true,
                 capture_output: true,
+                core_module: 0,
             },
             stop_on_entry: raw.stop_on_entry,
             no_debug: raw.no_debug,

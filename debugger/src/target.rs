@@ -31,6 +31,9 @@ impl WasmValue {
 /// A physical Wasm frame of a stopped guest, innermost first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TargetFrame {
+    /// Which core module of the program the frame runs (0 for a module;
+    /// for a component, its index among the core modules in file order).
+    pub module: usize,
     /// Index in the module's function index space (imports included).
     pub function_index: u32,
     /// The instruction about to run (innermost); for callers, the return

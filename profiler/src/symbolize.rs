@@ -34,10 +34,8 @@ pub fn symbolize(raw: &RawProfile, symbols: &WasmSymbols) -> Profile {
             });
             stack.extend_from_slice(ids);
         }
-        if sample.in_host
-            && let Some(innermost) = sample.frames.first()
-        {
-            stack.push(interner.intern(host_frame(symbols, *innermost)));
+        if sample.in_host && !sample.frames.is_empty() {
+            stack.push(interner.intern(host_frame(symbols, &sample.frames)));
         }
         *stacks.entry(stack.clone()).or_default() += sample.weight;
     }
@@ -95,18 +93,26 @@ fn code_offset(module: &ModuleSymbols, offset: Option<ModuleOffset>, at_call: bo
     module.module().instruction_before(offset)
 }
 
-fn host_frame(symbols: &WasmSymbols, caller: RawFrame) -> Frame {
-    let name = symbols
-        .module(caller.module)
-        .ok()
-        .and_then(|module| {
-            let call = code_offset(module, caller.offset, true)?;
-            let target = module.module().call_target(call)?;
-            let (import_module, name) = module.module().function_imports.get(target as usize)?;
-            Some(format!("{import_module}::{name}"))
-        })
+/// The leaf frame of time spent in a host call, named after the import the
+/// innermost frame called. In a component the adapter's imports are often
+/// provided by a glue module that forwards them through a table: then the
+/// innermost frame is the glue, and its caller's import names the call.
+fn host_frame(symbols: &WasmSymbols, frames: &[RawFrame]) -> Frame {
+    let name = frames
+        .iter()
+        .take(2)
+        .find_map(|frame| imported_call(symbols, *frame))
         .unwrap_or_else(|| "host".to_owned());
     Frame { name, file: None, line: 0, kind: FrameKind::Host }
+}
+
+/// `module::name` of the import `caller` calls directly, if it does.
+fn imported_call(symbols: &WasmSymbols, caller: RawFrame) -> Option<String> {
+    let module = symbols.module(caller.module).ok()?;
+    let call = code_offset(module, caller.offset, true)?;
+    let target = module.module().call_target(call)?;
+    let (import_module, name) = module.module().function_imports.get(target as usize)?;
+    Some(format!("{import_module}::{name}"))
 }
 
 fn unknown(raw: RawFrame) -> Frame {

@@ -1,12 +1,14 @@
-//! The instrumented runtime: a WASI preview1 command run with Wasmtime's
-//! guest debugging, on a thread of its own. When the guest stops (a
+//! The instrumented runtime: a WASI command (preview1 module or preview2
+//! component) run with Wasmtime's guest debugging, on a thread of its own. When the guest stops (a
 //! breakpoint, a step, a trap), the debug handler reports it and then serves
 //! inspection requests from inside the handler, where the store is at hand,
 //! until told to resume. Everything crossing the channel is in wasmscope's
 //! terms (typed offsets, plain values), never wasmtime's.
 //!
-//! This is the first part of the debug-session issue: breakpoints by module
-//! offset, resume, single-step, stacks, Wasm locals, globals and memory.
+//! Breakpoint offsets refer to one core module, the program's own
+//! (`GuestConfig::core_module`: for a component, the module with DWARF
+//! rather than the WASI adapter); frames of every core module are reported,
+//! each with its module's index.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -17,13 +19,15 @@ use anyhow::{Context as _, bail};
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::{
-    AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Linker, Module, ModulePC, Store,
-    StoreContextMut, UpdateDeadline, Val,
+    AsContextMut, Config, DebugEvent, DebugHandler, Engine, ExternType, Module, ModulePC, Store, StoreContextMut,
+    UpdateDeadline, Val,
 };
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::guest::GuestConfig;
 use crate::outcome::{RunOutcome, TrapKind};
+use crate::program::{Compiled, HasWasi, wasi_view};
+use crate::sampling::core_module_index;
 use crate::wasi_run::{outcome_of, trap_kind};
 
 /// Why the guest stopped.
@@ -327,6 +331,22 @@ struct HostData {
     wasi: WasiP1Ctx,
 }
 
+impl HasWasi for HostData {
+    fn wasi(&mut self) -> &mut WasiP1Ctx {
+        &mut self.wasi
+    }
+}
+wasi_view!(HostData);
+
+/// What frames need to know of a core module, found once per module.
+#[derive(Clone, Copy)]
+struct ModuleFacts {
+    /// Its index among the program's core modules.
+    index: usize,
+    /// Functions it imports: frame function indices count defined ones.
+    imported_functions: u32,
+}
+
 #[derive(Clone)]
 struct Handler {
     shared: Arc<HandlerShared>,
@@ -335,8 +355,11 @@ struct Handler {
 struct HandlerShared {
     requests: Mutex<Receiver<Request>>,
     events: Sender<DebuggeeEvent>,
+    /// The core module breakpoint offsets refer to.
     module: Module,
-    imported_functions: u32,
+    /// The program is a component: other core modules run too.
+    is_component: bool,
+    module_facts: Mutex<std::collections::HashMap<u64, ModuleFacts>>,
     breakpoints: Mutex<Vec<ModuleOffset>>,
     /// A step in progress: judges breaks until it stops.
     policy: Mutex<Option<Box<dyn BreakPolicy>>>,
@@ -354,13 +377,7 @@ fn run_debuggee(
     requests: Receiver<Request>,
     events: Sender<DebuggeeEvent>,
 ) -> anyhow::Result<RunOutcome> {
-    let module = Module::from_file(engine, &guest.program)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot compile {}", guest.program.display()))?;
-    let imported_functions =
-        module.imports().filter(|import| matches!(import.ty(), ExternType::Func(_))).count() as u32;
-    let mut linker: Linker<HostData> = Linker::new(engine);
-    wasmtime_wasi::p1::add_to_linker_async(&mut linker, |data: &mut HostData| &mut data.wasi)?;
+    let program = Compiled::from_file(engine, &guest.program)?;
     let mut builder = crate::wasi_run::wasi_builder(guest)?;
     if guest.capture_output {
         builder.stdout(crate::guest_output::ChannelOutput::new(OutputStream::Stdout, events.clone()));
@@ -378,46 +395,94 @@ fn run_debuggee(
             UpdateDeadline::Continue(1)
         })
     });
-    let handler = Handler {
-        shared: Arc::new(HandlerShared {
-            requests: Mutex::new(requests),
-            events,
-            module: module.clone(),
-            imported_functions,
-            breakpoints: Mutex::new(Vec::new()),
-            policy: Mutex::new(None),
-            judge: Mutex::new(judge),
-            control: control.clone(),
-        }),
-    };
-    store.set_debug_handler(handler.clone());
-    {
-        let mut edit = store.edit_breakpoints().context("guest debugging is off")?;
-        for offset in &breakpoints {
-            edit.add_breakpoint(&module, module_pc(*offset)?)?;
-        }
-    }
-    *handler.shared.breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = breakpoints;
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let instance = linker.instantiate_async(&mut store, &module).await?;
-        let Some(start) = instance.get_func(&mut store, "_start") else {
-            bail!("the module has no `_start` export: it is not a WASI command");
-        };
+        let start = program.instantiate_async(&mut store).await?;
         if control.terminate.load(Ordering::Relaxed) {
             bail!("terminated before it started");
         }
+        // Breakpoints go in after instantiation: a component's code is
+        // copied into the store then, and edits must reach that copy.
+        let module = debugged_module(&mut store, &program, guest.core_module)?;
+        let handler = Handler {
+            shared: Arc::new(HandlerShared {
+                requests: Mutex::new(requests),
+                events,
+                module: module.clone(),
+                is_component: matches!(program, Compiled::Component(..)),
+                module_facts: Mutex::default(),
+                breakpoints: Mutex::new(Vec::new()),
+                policy: Mutex::new(None),
+                judge: Mutex::new(judge),
+                control: control.clone(),
+            }),
+        };
+        store.set_debug_handler(handler.clone());
+        {
+            let mut edit = store.edit_breakpoints().context("guest debugging is off")?;
+            for offset in &breakpoints {
+                edit.add_breakpoint(&module, module_pc(*offset)?)?;
+            }
+        }
+        *handler.shared.breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = breakpoints;
         if control.entry.load(Ordering::Relaxed) {
-            set_single_step(&mut store.as_context_mut(), Resume::Step);
+            set_single_step(&handler.shared, &mut store.as_context_mut(), Resume::Step);
         } else if control.pause.swap(false, Ordering::Relaxed) {
             // A pause asked for while compiling: its epoch tick may predate
             // the store's deadline, so stop at the first instruction.
             control.pausing.store(true, Ordering::Relaxed);
-            set_single_step(&mut store.as_context_mut(), Resume::Step);
+            set_single_step(&handler.shared, &mut store.as_context_mut(), Resume::Step);
         }
-        outcome_of(start.call_async(&mut store, &[], &mut []).await)
+        outcome_of(start.call(&mut store).await, &program.module_starts())
     })
+}
+
+/// The core module whose offsets breakpoints name: the program itself, or
+/// the `index`th core module of an instantiated component.
+fn debugged_module(store: &mut Store<HostData>, program: &Compiled, index: usize) -> anyhow::Result<Module> {
+    match program {
+        Compiled::Module(module) => Ok(module.clone()),
+        Compiled::Component(..) => {
+            let modules = store.debug_all_modules();
+            let count = modules.len();
+            modules
+                .into_iter()
+                .find(|module| core_module_index(module) == index)
+                .with_context(|| format!("the component has {count} core modules, not {}", index + 1))
+        }
+    }
+}
+
+/// The index and imported-function count of the module of `frame`.
+fn module_facts(
+    shared: &HandlerShared,
+    store: &mut StoreContextMut<'_, HostData>,
+    frame: &wasmtime::FrameHandle,
+) -> Result<ModuleFacts, String> {
+    let module = frame.module(&mut *store).map_err(|e| e.to_string())?.ok_or("a frame without a module")?;
+    let mut known = shared.module_facts.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(*known.entry(module.debug_index_in_engine()).or_insert_with(|| ModuleFacts {
+        index: core_module_index(module),
+        imported_functions: module.imports().filter(|import| matches!(import.ty(), ExternType::Func(_))).count() as u32,
+    }))
+}
+
+/// A frame handle's Wasm position, `None` for a host frame.
+fn target_frame(
+    shared: &HandlerShared,
+    store: &mut StoreContextMut<'_, HostData>,
+    frame: &wasmtime::FrameHandle,
+) -> Result<Option<TargetFrame>, String> {
+    let Some((defined, pc)) = frame.wasm_function_index_and_pc(&mut *store).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let facts = module_facts(shared, store, frame)?;
+    Ok(Some(TargetFrame {
+        module: facts.index,
+        function_index: facts.imported_functions + defined.as_u32(),
+        offset: ModuleOffset(u64::from(pc.raw())),
+    }))
 }
 
 fn module_pc(offset: ModuleOffset) -> anyhow::Result<ModulePC> {
@@ -441,14 +506,14 @@ impl DebugHandler for Handler {
         }
         let reason = match &event {
             _ if control.terminate.load(Ordering::Relaxed) => {
-                set_single_step(&mut store, Resume::Continue);
+                set_single_step(&self.shared, &mut store, Resume::Continue);
                 None
             }
             DebugEvent::EpochYield if control.pause.swap(false, Ordering::Relaxed) => {
                 // The position of an epoch event is imprecise: step once
                 // and report the next instruction as the pause.
                 control.pausing.store(true, Ordering::Relaxed);
-                set_single_step(&mut store, Resume::Step);
+                set_single_step(&self.shared, &mut store, Resume::Step);
                 None
             }
             DebugEvent::Breakpoint if control.entry.swap(false, Ordering::Relaxed) => Some(StopReason::Entry),
@@ -460,6 +525,29 @@ impl DebugHandler for Handler {
         let shared = self.shared.clone();
         async move {
             let Some(reason) = reason else { return };
+            if matches!(reason, StopReason::Entry | StopReason::Pause | StopReason::Breakpoint)
+                && !innermost_in_program(&shared, &mut store)
+            {
+                let stepping = shared.policy.lock().unwrap_or_else(|p| p.into_inner()).is_some();
+                match reason {
+                    // Stop on entry or pause at the program's first
+                    // instruction, not in the adapter that calls it.
+                    StopReason::Entry | StopReason::Pause => {
+                        let flag = if reason == StopReason::Entry { &shared.control.entry } else { &shared.control.pausing };
+                        flag.store(true, Ordering::Relaxed);
+                        set_single_step(&shared, &mut store, Resume::Step);
+                        return;
+                    }
+                    // Not a step: wasmtime also patched this offset in
+                    // another module of the component (see set_single_step);
+                    // none of our breakpoints is there.
+                    _ if !stepping => {
+                        set_single_step(&shared, &mut store, Resume::Continue);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
             if reason == StopReason::Pause {
                 // A pause ends any step in progress.
                 *shared.policy.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -483,7 +571,7 @@ impl DebugHandler for Handler {
                 };
                 drop(step);
                 if let Some(resume) = verdict {
-                    set_single_step(&mut store, resume);
+                    set_single_step(&shared, &mut store, resume);
                     return;
                 }
             }
@@ -509,37 +597,58 @@ fn serve_while_stopped(shared: &HandlerShared, mut store: StoreContextMut<'_, Ho
                 let _ = reply.send(local(&mut store, frame, index));
             }
             Request::Global { index, reply } => {
-                let _ = reply.send(global(&mut store, index));
+                let _ = reply.send(global(shared, &mut store, index));
             }
             Request::WasmState { frame, reply } => {
                 let _ = reply.send(wasm_state(&mut store, frame));
             }
             Request::ReadMemory { address, len, reply } => {
-                let _ = reply.send(read_memory(&mut store, address, len));
+                let _ = reply.send(read_memory(shared, &mut store, address, len));
             }
             Request::WriteMemory { address, bytes, reply } => {
-                let _ = reply.send(write_memory(&mut store, address, &bytes));
+                let _ = reply.send(write_memory(shared, &mut store, address, &bytes));
             }
             Request::SetBreakpoints { offsets, reply } => {
                 let _ = reply.send(set_breakpoints(shared, &mut store, offsets));
             }
             Request::Resume(how) => {
-                set_single_step(&mut store, how);
+                set_single_step(shared, &mut store, how);
                 return;
             }
             Request::ResumeWith(policy, how) => {
                 *shared.policy.lock().unwrap_or_else(|p| p.into_inner()) = Some(policy);
-                set_single_step(&mut store, how);
+                set_single_step(shared, &mut store, how);
                 return;
             }
         }
     }
 }
 
-fn set_single_step(store: &mut StoreContextMut<'_, HostData>, how: Resume) {
-    if let Some(mut edit) = store.as_context_mut().edit_breakpoints() {
-        let _ = edit.single_step(how == Resume::Step);
+fn set_single_step(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>, how: Resume) {
+    let Some(mut edit) = store.as_context_mut().edit_breakpoints() else { return };
+    let _ = edit.single_step(how == Resume::Step);
+    if how == Resume::Continue && shared.is_component {
+        // Wasmtime 48 keeps one breakpoint table for a whole component and
+        // ends single-stepping module by module over all of it: the last
+        // module's pass turns our breakpoints off. Put them back.
+        let current = shared.breakpoints.lock().unwrap_or_else(|p| p.into_inner());
+        for offset in current.iter() {
+            let Ok(pc) = module_pc(*offset) else { continue };
+            let _ = edit.remove_breakpoint(&shared.module, pc);
+            let _ = edit.add_breakpoint(&shared.module, pc);
+        }
     }
+}
+
+/// Whether the innermost frame runs the program's own core module (not a
+/// component's WASI adapter or glue).
+fn innermost_in_program(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> bool {
+    if !shared.is_component {
+        return true;
+    }
+    let Ok(frame) = nth_frame(store, 0) else { return true };
+    let wanted = shared.module.debug_index_in_engine();
+    frame.module(&mut *store).ok().flatten().is_none_or(|m| m.debug_index_in_engine() == wanted)
 }
 
 /// The guest seen from inside the debug handler.
@@ -554,26 +663,22 @@ impl TargetView for StoreView<'_, '_> {
     }
     fn innermost(&mut self) -> Result<Option<TargetFrame>, String> {
         let frame = nth_frame(self.store, 0)?;
-        let found = frame.wasm_function_index_and_pc(&mut *self.store).map_err(|e| e.to_string())?;
-        Ok(found.map(|(defined, pc)| TargetFrame {
-            function_index: self.shared.imported_functions + defined.as_u32(),
-            offset: ModuleOffset(u64::from(pc.raw())),
-        }))
+        target_frame(self.shared, self.store, &frame)
     }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
         local(self.store, frame, index)
     }
     fn global(&mut self, index: u32) -> Result<WasmValue, String> {
-        global(self.store, index)
+        global(self.shared, self.store, index)
     }
     fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String> {
         wasm_state(self.store, frame)
     }
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
-        read_memory(self.store, address, len)
+        read_memory(self.shared, self.store, address, len)
     }
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
-        write_memory(self.store, address, bytes)
+        write_memory(self.shared, self.store, address, bytes)
     }
     fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
         set_breakpoints(self.shared, self.store, offsets.to_vec())
@@ -585,12 +690,7 @@ fn frames(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> 
     let mut out = Vec::new();
     let mut current = store.debug_exit_frames().next();
     while let Some(frame) = current {
-        if let Some((defined, pc)) = frame.wasm_function_index_and_pc(&mut *store).map_err(|e| e.to_string())? {
-            out.push(TargetFrame {
-                function_index: shared.imported_functions + defined.as_u32(),
-                offset: ModuleOffset(u64::from(pc.raw())),
-            });
-        }
+        out.extend(target_frame(shared, store, &frame)?);
         current = frame.parent(&mut *store).map_err(|e| e.to_string())?;
     }
     Ok(out)
@@ -636,27 +736,60 @@ fn wasm_state(store: &mut StoreContextMut<'_, HostData>, frame: usize) -> Result
     })
 }
 
-fn global(store: &mut StoreContextMut<'_, HostData>, index: u32) -> Result<WasmValue, String> {
-    let instance = nth_frame(store, 0)?.instance(&mut *store).map_err(|e| e.to_string())?;
+/// The instance of the program's own module (a component's WASI adapter
+/// has globals and a memory of its own): that of the innermost frame in it,
+/// else the innermost frame's.
+fn program_instance(
+    shared: &HandlerShared,
+    store: &mut StoreContextMut<'_, HostData>,
+) -> Result<wasmtime::Instance, String> {
+    let wanted = shared.module.debug_index_in_engine();
+    let mut current = store.debug_exit_frames().next();
+    let mut innermost = None;
+    while let Some(frame) = current {
+        if frame.wasm_function_index_and_pc(&mut *store).map_err(|e| e.to_string())?.is_some() {
+            let module = frame.module(&mut *store).map_err(|e| e.to_string())?;
+            if module.is_some_and(|m| m.debug_index_in_engine() == wanted) {
+                return frame.instance(&mut *store).map_err(|e| e.to_string());
+            }
+            innermost.get_or_insert(frame.clone());
+        }
+        current = frame.parent(&mut *store).map_err(|e| e.to_string())?;
+    }
+    innermost.ok_or("no Wasm frame")?.instance(&mut *store).map_err(|e| e.to_string())
+}
+
+fn global(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>, index: u32) -> Result<WasmValue, String> {
+    let instance = program_instance(shared, store)?;
     let global = instance.debug_global(&mut *store, index).ok_or_else(|| format!("no global {index}"))?;
     Ok(value(global.get(&mut *store)))
 }
 
-fn memory(store: &mut StoreContextMut<'_, HostData>) -> Result<wasmtime::Memory, String> {
-    let instance = nth_frame(store, 0)?.instance(&mut *store).map_err(|e| e.to_string())?;
+fn memory(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> Result<wasmtime::Memory, String> {
+    let instance = program_instance(shared, store)?;
     instance.debug_memory(&mut *store, 0).ok_or_else(|| "the module has no linear memory".to_owned())
 }
 
-fn read_memory(store: &mut StoreContextMut<'_, HostData>, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
-    let memory = memory(store)?;
+fn read_memory(
+    shared: &HandlerShared,
+    store: &mut StoreContextMut<'_, HostData>,
+    address: MemoryAddress,
+    len: usize,
+) -> Result<Vec<u8>, String> {
+    let memory = memory(shared, store)?;
     let mut buffer = vec![0; len];
     let start = usize::try_from(address.0).map_err(|e| e.to_string())?;
     memory.read(&*store, start, &mut buffer).map_err(|_| format!("cannot read {len} bytes at {address}: out of bounds"))?;
     Ok(buffer)
 }
 
-fn write_memory(store: &mut StoreContextMut<'_, HostData>, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
-    let memory = memory(store)?;
+fn write_memory(
+    shared: &HandlerShared,
+    store: &mut StoreContextMut<'_, HostData>,
+    address: MemoryAddress,
+    bytes: &[u8],
+) -> Result<(), String> {
+    let memory = memory(shared, store)?;
     let start = usize::try_from(address.0).map_err(|e| e.to_string())?;
     memory.write(&mut *store, start, bytes).map_err(|_| format!("cannot write {} bytes at {address}: out of bounds", bytes.len()))
 }

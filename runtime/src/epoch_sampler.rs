@@ -19,6 +19,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::guest::GuestConfig;
 use crate::outcome::{RunOutcome, TrapKind};
+use crate::program::{HasWasi, ModuleStarts, wasi_view};
 use crate::sampling::{
     HostClock, MAX_FRAMES, SampledEnd, SamplingOptions, clear_progress, period_of, print_progress, raw_frames,
 };
@@ -35,11 +36,19 @@ struct SamplerData {
     stop: Arc<AtomicBool>,
     deadline: Option<Instant>,
     stopped: bool,
+    starts: ModuleStarts,
 }
+
+impl HasWasi for SamplerData {
+    fn wasi(&mut self) -> &mut WasiP1Ctx {
+        &mut self.wasi
+    }
+}
+wasi_view!(SamplerData);
 
 impl SamplerData {
     fn record(&mut self, backtrace: &WasmBacktrace, in_host: bool, weight: u64) {
-        let frames: Vec<RawFrame> = raw_frames(backtrace);
+        let frames: Vec<RawFrame> = raw_frames(backtrace, &self.starts);
         if frames.is_empty() {
             return;
         }
@@ -73,8 +82,10 @@ pub(crate) fn run_epoch_sampled(guest: &GuestConfig, options: &SamplingOptions) 
         stop: stop.clone(),
         deadline,
         stopped: false,
+        starts: ModuleStarts::default(),
     };
-    let (mut store, start, _) = instantiate_command(&engine, guest, data, |d: &mut SamplerData| &mut d.wasi)?;
+    let (mut store, start, program) = instantiate_command(&engine, guest, data)?;
+    store.data_mut().starts = program.module_starts();
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|mut ctx: StoreContextMut<'_, SamplerData>| {
         ctx.data_mut().in_epoch_callback = true;
@@ -111,13 +122,13 @@ pub(crate) fn run_epoch_sampled(guest: &GuestConfig, options: &SamplingOptions) 
     let finished = Arc::new(AtomicBool::new(false));
     let ticks = Arc::new(AtomicU64::new(0));
     let ticker = spawn_ticker(engine.clone(), period, finished.clone(), ticks.clone(), samples.clone(), options.progress);
-    let result = start.call(&mut store, ());
+    let result = start.call(&mut store);
     let duration = started.elapsed();
     finished.store(true, Ordering::Relaxed);
     let _ = ticker.join();
 
     let stopped = store.data().stopped;
-    let outcome = outcome_of(result)?;
+    let outcome = outcome_of(result, &program.module_starts())?;
     let end = match outcome {
         RunOutcome::Trapped { kind: TrapKind::Interrupted, .. } if stopped => SampledEnd::Stopped,
         other => SampledEnd::Finished(other),

@@ -41,4 +41,8 @@ pub struct GuestConfig {
     /// Under the debugger: send stdout and stderr to the session as
     /// `DebuggeeEvent::Output`, as the guest writes them (overrides `quiet`).
     pub capture_output: bool,
+    /// Under the debugger, for a component: which of its core modules
+    /// breakpoint offsets refer to (the one with DWARF, as the symbols layer
+    /// picks it); 0 for a module.
+    pub core_module: usize,
 }

@@ -8,6 +8,7 @@ mod epoch_sampler;
 mod guest;
 mod guest_output;
 mod outcome;
+mod program;
 mod sampling;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod signal_sampler;

@@ -14,12 +14,12 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use wasmscope_debugger::address::ModuleOffset;
 use wasmscope_profiler::{RawFrame, RawProfile};
 use wasmtime::WasmBacktrace;
 
 use crate::guest::GuestConfig;
 use crate::outcome::RunOutcome;
+use crate::program::ModuleStarts;
 
 /// Enough for any real stack; wasmtime's default of 20 would cut them.
 pub(crate) const MAX_FRAMES: usize = 4096;
@@ -124,17 +124,28 @@ impl HostClock {
     }
 }
 
-/// A backtrace as raw frames, innermost first.
-pub(crate) fn raw_frames(backtrace: &WasmBacktrace) -> Vec<RawFrame> {
+/// A backtrace as raw frames, innermost first; `starts` turns a
+/// component's file offsets into module offsets.
+pub(crate) fn raw_frames(backtrace: &WasmBacktrace, starts: &ModuleStarts) -> Vec<RawFrame> {
     backtrace
         .frames()
         .iter()
-        .map(|f| RawFrame {
-            module: 0,
-            function_index: f.func_index(),
-            offset: f.module_offset().map(|o| ModuleOffset(o as u64)),
+        .map(|f| {
+            let module = core_module_index(f.module());
+            RawFrame {
+                module,
+                function_index: f.func_index(),
+                offset: f.module_offset().and_then(|o| starts.module_offset(module, o as u64)),
+            }
         })
         .collect()
+}
+
+/// Which core module of the program `module` is: its index among a
+/// component's core modules (in the order they appear in the file, as the
+/// symbols layer counts them), 0 for a program that is a module.
+pub(crate) fn core_module_index(module: &wasmtime::Module) -> usize {
+    module.functions().next().map_or(0, |f| f.module.as_u32() as usize)
 }
 
 /// One status line on stderr, rewritten in place.

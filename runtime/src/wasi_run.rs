@@ -2,15 +2,26 @@
 //! the baseline everything else is compared with.
 
 use anyhow::Context as _;
-use wasmtime::{Config, Engine, Linker, Module, Store, Trap, TypedFunc, WasmBacktrace};
+use wasmtime::{Config, Engine, Store, Trap, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::guest::GuestConfig;
 use crate::outcome::{RunOutcome, TrapFrame, TrapKind};
+use crate::program::{Compiled, Entry, HasWasi, ModuleStarts, wasi_view};
 
 /// Deep enough for real recursion in a trap report, bounded for a runaway one.
 const TRAP_FRAMES: usize = 1000;
+
+/// A plain run's store data: nothing but WASI.
+struct PlainData(WasiP1Ctx);
+
+impl HasWasi for PlainData {
+    fn wasi(&mut self) -> &mut WasiP1Ctx {
+        &mut self.0
+    }
+}
+wasi_view!(PlainData);
 
 /// Runs the program to its end with the guest's stdio inherited.
 pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
@@ -25,34 +36,29 @@ pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
     crate::compile_cache::enable(&mut config);
     let engine = Engine::new(&config)?;
-    let (mut store, start, _) = instantiate_command(&engine, guest, |ctx| ctx, |ctx| ctx)?;
+    let (mut store, start, program) = instantiate_command(&engine, guest, PlainData)?;
     let started = std::time::Instant::now();
-    let result = start.call(&mut store, ());
+    let result = start.call(&mut store);
     let elapsed = started.elapsed();
-    Ok((outcome_of(result)?, elapsed))
+    Ok((outcome_of(result, &program.module_starts())?, elapsed))
 }
 
-/// Compiles and instantiates a WASI command in a new store whose data is
-/// `T`, made from the WASI context by `make_data` (`wasi` gets it back);
-/// returns the store, the command's `_start` and the compiled module.
-pub(crate) fn instantiate_command<T: Send + 'static>(
+/// Compiles and instantiates a WASI command (module or component) in a new
+/// store whose data is `T`, made from the WASI context by `make_data`;
+/// returns the store, where the program starts, and the compiled program.
+pub(crate) fn instantiate_command<T: HasWasi + wasmtime_wasi::WasiView>(
     engine: &Engine,
     guest: &GuestConfig,
     make_data: impl FnOnce(WasiP1Ctx) -> T,
-    wasi: fn(&mut T) -> &mut WasiP1Ctx,
-) -> anyhow::Result<(Store<T>, TypedFunc<(), ()>, Module)> {
-    let module = Module::from_file(engine, &guest.program)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot compile {}", guest.program.display()))?;
-    let mut linker: Linker<T> = Linker::new(engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, wasi)?;
+) -> anyhow::Result<(Store<T>, Entry, Compiled)> {
+    let compiled = Compiled::from_file(engine, &guest.program)?;
     let mut store = Store::new(engine, make_data(wasi_context(guest)?));
-    let instance = linker.instantiate(&mut store, &module)?;
-    let start = instance
-        .get_typed_func::<(), ()>(&mut store, "_start")
-        .map_err(anyhow::Error::from)
-        .context("the module has no `_start` export: it is not a WASI command")?;
-    Ok((store, start, module))
+    // A component runs Wasm while instantiating (the adapter's set-up):
+    // with epochs on, the default deadline would interrupt it at once. The
+    // caller sets its own deadline before starting the program.
+    store.set_epoch_deadline(u64::MAX / 2);
+    let entry = compiled.instantiate(&mut store)?;
+    Ok((store, entry, compiled))
 }
 
 fn wasi_context(guest: &GuestConfig) -> anyhow::Result<WasiP1Ctx> {
@@ -91,7 +97,7 @@ pub(crate) fn wasi_builder(guest: &GuestConfig) -> anyhow::Result<WasiCtxBuilder
 }
 
 /// What a call of `_start` returning `result` means for the program.
-pub(crate) fn outcome_of(result: wasmtime::Result<()>) -> anyhow::Result<RunOutcome> {
+pub(crate) fn outcome_of(result: wasmtime::Result<()>, starts: &ModuleStarts) -> anyhow::Result<RunOutcome> {
     match result {
         Ok(()) => Ok(RunOutcome::Exited(0)),
         Err(error) => {
@@ -99,14 +105,14 @@ pub(crate) fn outcome_of(result: wasmtime::Result<()>) -> anyhow::Result<RunOutc
                 return Ok(RunOutcome::Exited(exit.0));
             }
             let Some(trap) = error.downcast_ref::<Trap>().copied() else { return Err(error.into()) };
-            let frames = error.downcast_ref::<WasmBacktrace>().map(trap_frames).unwrap_or_default();
+            let frames = error.downcast_ref::<WasmBacktrace>().map(|b| trap_frames(b, starts)).unwrap_or_default();
             Ok(RunOutcome::Trapped { kind: trap_kind(trap), message: trap.to_string(), frames })
         }
     }
 }
 
-fn trap_frames(backtrace: &WasmBacktrace) -> Vec<TrapFrame> {
-    crate::sampling::raw_frames(backtrace)
+fn trap_frames(backtrace: &WasmBacktrace, starts: &ModuleStarts) -> Vec<TrapFrame> {
+    crate::sampling::raw_frames(backtrace, starts)
         .into_iter()
         .map(|f| TrapFrame { module: f.module, function_index: f.function_index, offset: f.offset })
         .collect()

@@ -18,7 +18,7 @@ fn run(name: &str, args: &[&str]) -> RunOutcome {
 
 #[test]
 fn guests_exit_zero_on_a_normal_run() {
-    for name in ["c-O0", "c-O2", "cpp-O0", "cpp-O2", "rust-O0", "rust-O2", "hotspots-O2"] {
+    for name in ["c-O0", "c-O2", "cpp-O0", "cpp-O2", "rust-O0", "rust-O2", "hotspots-O2", "c-O0-component", "rust-O0-component"] {
         let args: &[&str] = if name.starts_with("hotspots") { &["1"] } else { &[] };
         assert_eq!(run(name, args), RunOutcome::Exited(0), "{name}");
     }
@@ -32,7 +32,8 @@ fn assert_traps_at(name: &str, arg: &str, kind: TrapKind, source: &str, marker_n
     };
     assert_eq!(actual, kind, "{name} {arg}");
     let symbols = WasmSymbols::load(&guest(name), &LoadOptions::default()).unwrap();
-    let module = symbols.module(0).unwrap();
+    assert_eq!(frames[0].module, symbols.program_index(), "{name}: the trap is in the program's own module");
+    let module = symbols.module(frames[0].module).unwrap();
     let code = module.module().code.unwrap();
     let innermost = code.to_code(frames[0].offset.unwrap()).unwrap();
     let symbolized = module.frames_at(innermost).unwrap();
@@ -44,13 +45,14 @@ fn assert_traps_at(name: &str, arg: &str, kind: TrapKind, source: &str, marker_n
 
 #[test]
 fn out_of_bounds_and_unreachable_traps_are_reported_where_they_happen() {
-    for name in ["c-O0", "c-O2"] {
+    for name in ["c-O0", "c-O2", "c-O0-component", "c-O2-component"] {
         assert_traps_at(name, "trap-oob", TrapKind::MemoryOutOfBounds, "c/main.c", "trap_oob");
     }
     // At -O2 clang merges the `unreachable` of the inlined trap_unreachable
     // into main, on the line of the `if` that leads to it: only -O0 keeps
     // the marked line.
     assert_traps_at("c-O0", "trap-unreachable", TrapKind::Unreachable, "c/main.c", "trap_unreachable");
+    assert_traps_at("c-O0-component", "trap-unreachable", TrapKind::Unreachable, "c/main.c", "trap_unreachable");
     // In cpp's main the `unreachable` is alone in an `if` block; Cranelift
     // folds it into a conditional trap at the `if`, whose offset wasmtime
     // reports (line 56, not the marked 57). Mapping such a trap back to its

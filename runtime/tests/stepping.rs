@@ -24,14 +24,21 @@ struct Session {
 impl Session {
     /// Launches c-O0 stopped at the marker `name`, with no breakpoints left.
     fn stopped_at(name: &str) -> Self {
-        Self::stopped_at_line(marker(&main_c(), name))
+        Self::stopped_at_line("c-O0", marker(&main_c(), name))
     }
 
-    fn stopped_at_line(line: u32) -> Self {
-        let symbols = Arc::new(WasmSymbols::load(&guest("c-O0"), &LoadOptions::default()).unwrap());
-        let module = symbols.module(0).unwrap();
+    /// Launches guest `program` (a module or a component) stopped at `line`
+    /// of main.c.
+    fn stopped_at_line(program: &str, line: u32) -> Self {
+        let symbols = Arc::new(WasmSymbols::load(&guest(program), &LoadOptions::default()).unwrap());
+        let module = symbols.program().unwrap();
         let offset = bind_line(module, "main.c", line, &[]).unwrap().unwrap().offsets[0];
-        let config = GuestConfig { program: guest("c-O0"), quiet: true, ..Default::default() };
+        let config = GuestConfig {
+            program: guest(program),
+            quiet: true,
+            core_module: symbols.program_index(),
+            ..Default::default()
+        };
         let debuggee = Debuggee::launch(&config, vec![module.module().code.unwrap().to_module(offset)]);
         assert_eq!(debuggee.wait(), DebuggeeEvent::Stopped(StopReason::Breakpoint));
         debuggee.set_breakpoints(Vec::new()).unwrap();
@@ -41,7 +48,7 @@ impl Session {
     /// (function, line, physical depth) of the current stop.
     fn position(&mut self) -> (String, u32, usize) {
         let frames = TargetView::frames(&mut self.debuggee).unwrap();
-        let module = self.symbols.module(0).unwrap();
+        let module = self.symbols.program().unwrap();
         let code = module.module().code.unwrap().to_code(frames[0].offset).unwrap();
         let source = module.frames_at(code).unwrap();
         let name = source[0].function.as_ref().unwrap().raw.clone();
@@ -104,7 +111,7 @@ fn step_over_a_call_that_ends_its_line_stops_at_the_next_line() {
     // `reverse_in_place(word);` ends with its call; the next line's code
     // begins at the call's return address.
     let call_line = line_with("reverse_in_place(word);");
-    let mut session = Session::stopped_at_line(call_line);
+    let mut session = Session::stopped_at_line("c-O0", call_line);
     let (function, _, depth) = session.position();
     session.step(StepKind::Over);
     assert_eq!(session.position(), (function, call_line + 1, depth));
@@ -126,4 +133,29 @@ fn stepping_past_a_return_stops_in_the_caller_on_the_calling_line() {
         }
         assert_eq!(now, depth, "no deeper than the frame being stepped");
     }
+}
+
+#[test]
+fn a_component_steps_exactly_like_the_module_it_wraps() {
+    // The same program as a preview2 component: the adapter's frames sit
+    // below `_start`, and stepping over, into and out (through return-address
+    // breakpoints in the program's core module) stops where it does in the
+    // module alone.
+    let line = marker(&main_c(), "factorial_recurse");
+    let steps = [StepKind::Into, StepKind::Over, StepKind::Out, StepKind::Out, StepKind::Over, StepKind::Over];
+    let trace = |program: &str| {
+        let mut session = Session::stopped_at_line(program, line);
+        let mut positions = vec![session.position()];
+        for kind in steps {
+            session.step(kind);
+            positions.push(session.position());
+        }
+        positions
+    };
+    let module = trace("c-O0");
+    let component = trace("c-O0-component");
+    let adapter_frames = component[0].2 - module[0].2;
+    assert!(adapter_frames > 0, "the component's stack has the adapter's frames too");
+    let shifted: Vec<_> = component.into_iter().map(|(f, l, depth)| (f, l, depth - adapter_frames)).collect();
+    assert_eq!(shifted, module);
 }

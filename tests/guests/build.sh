@@ -5,7 +5,10 @@
 #   tests/guests/build.sh [OUTDIR]     default OUTDIR: <repo>/target/guests
 #
 # Outputs: c-O0.wasm c-O2.wasm cpp-O0.wasm cpp-O2.wasm rust-O0.wasm
-#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm sleeper-O2.wasm
+#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm sleeper-O2.wasm, and
+#          WASI preview2 command components of some of them, NAME-component.wasm
+#          (the preview1 module wrapped with the WASI adapter by
+#          tests/componentize: the compilers here only target preview1).
 #
 # Debug paths are remapped from the checkout to /wasmscope, so a source file
 # appears as /wasmscope/tests/guests/c/main.c whatever the checkout location.
@@ -97,5 +100,26 @@ for lvl in 0 2; do
   build "hotspots-O$lvl" "$ROOT/examples/hotspots" cc_c "-O$lvl" "$ROOT/examples/hotspots/hotspots.c"
 done
 build "sleeper-O2" "$G/profile" cc_c -O2 "$G/profile/sleeper.c"
+
+# componentize NAME: NAME-component.wasm from NAME.wasm, rebuilt when the
+# module or the tool's source is newer.
+COMPONENTIZE="$ROOT/target/debug/wasmscope-componentize"
+componentize() {
+  local module="$OUT/$1.wasm" out="$OUT/$1-component.wasm"
+  if [ -e "$out" ] && [ "$out" -nt "$module" ] && [ "$out" -nt "$ROOT/tests/componentize/src/main.rs" ]; then
+    fresh=$((fresh + 1))
+    return 0
+  fi
+  if [ ! -x "$COMPONENTIZE" ] || [ "$ROOT/tests/componentize/src/main.rs" -nt "$COMPONENTIZE" ]; then
+    cargo build --quiet --locked -p wasmscope-componentize --manifest-path "$ROOT/Cargo.toml"
+  fi
+  "$COMPONENTIZE" "$module" "$OUT/.$1-component.tmp.wasm"
+  mv -f "$OUT/.$1-component.tmp.wasm" "$out"
+  built=$((built + 1))
+  echo "built $out ($(stat -c %s "$out") bytes)"
+}
+for name in c-O0 c-O2 rust-O0 hotspots-O2 sleeper-O2; do
+  componentize "$name"
+done
 
 echo "guests: $built built, $fresh up to date in $OUT"

@@ -103,7 +103,7 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     let (Some(symbols), Some(path)) = (&session.symbols, &args.source.path) else {
         return Ok(Some(json!({ "breakpoints": [] })));
     };
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let Some(lines) = module.line_index().map_err(|e| e.to_string())? else {
         return Ok(Some(json!({ "breakpoints": [] })));
     };

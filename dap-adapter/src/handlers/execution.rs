@@ -45,7 +45,7 @@ pub(crate) fn step_in_targets(session: &mut Session, request: &Request) -> Reply
     let args: FrameArguments = arguments(request)?;
     let (frame, _) = super::stack::frame(session, args.frame_id)?;
     let symbols = session.symbols.clone().ok_or("no program")?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let pc = frame.offset.ok_or("the frame is outside the code")?;
     let targets: Vec<Value> = step_targets::step_in_targets(module, pc)?
         .into_iter()

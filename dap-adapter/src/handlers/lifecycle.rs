@@ -62,14 +62,7 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
 
 fn load_symbols(config: &LaunchConfig) -> Result<WasmSymbols, String> {
     let options = LoadOptions { debug_file: config.debug_files.first().cloned() };
-    let symbols = WasmSymbols::load(&config.guest.program, &options).map_err(|e| format!("cannot load the program: {e}"))?;
-    if symbols.is_component() {
-        return Err(format!(
-            "{} is a component; the debugger runs WASI preview1 modules so far (components are on the way)",
-            config.guest.program.display()
-        ));
-    }
-    Ok(symbols)
+    WasmSymbols::load(&config.guest.program, &options).map_err(|e| format!("cannot load the program: {e}"))
 }
 
 pub(crate) fn configuration_done(session: &mut Session, _request: &Request) -> Reply {

@@ -63,7 +63,7 @@ pub(crate) fn write_memory(session: &mut Session, request: &Request) -> Reply {
 pub(crate) fn disassemble(session: &mut Session, request: &Request) -> Reply {
     let args: DisassembleArguments = arguments(request)?;
     let symbols = session.symbols.clone().ok_or("no program")?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let around = CodeOffset(parse_reference(&args.memory_reference, args.offset)?);
     let shift = args.instruction_offset.unwrap_or(0);
     let count = args.instruction_count;

@@ -12,7 +12,7 @@ type Reply = Result<Option<Value>, String>;
 /// The program's module as DAP shows it.
 pub(crate) fn module_info(session: &Session) -> Option<Module> {
     let symbols = session.symbols.as_ref()?;
-    let module = symbols.module(0).ok()?;
+    let module = symbols.program().ok()?;
     let path = symbols.path();
     Some(Module {
         id: 1,
@@ -26,7 +26,7 @@ pub(crate) fn module_info(session: &Session) -> Option<Module> {
 /// Every source file the line tables name, mapped to local paths.
 pub(crate) fn all_sources(session: &Session) -> Vec<Source> {
     let Some(symbols) = &session.symbols else { return Vec::new() };
-    let Ok(module) = symbols.module(0) else { return Vec::new() };
+    let Ok(module) = symbols.program() else { return Vec::new() };
     let Ok(Some(lines)) = module.line_index() else { return Vec::new() };
     let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let mut files: Vec<&String> = lines.files().iter().filter(|f| !f.is_empty()).collect();

@@ -82,7 +82,7 @@ pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
     let (frame, inline_index) = frame(session, args.frame_id)?;
     let index = (args.frame_id - 1) as usize;
     let symbols = session.symbols.clone().ok_or("no program")?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let mut scopes = Vec::new();
     if let Some(at) = frame.offset
         && module.has_dwarf()

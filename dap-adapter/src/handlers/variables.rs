@@ -82,7 +82,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
     let args: VariablesArguments = arguments(request)?;
     let scope = session.handles.scope(args.variables_reference)?.clone();
     let symbols = symbols(session)?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let parts = match scope {
         VariableScope::Locals { frame } => {
             let at = place(session, frame)?;
@@ -167,7 +167,7 @@ pub(crate) fn set_variable(session: &mut Session, request: &Request) -> Reply {
     let args: SetVariableArguments = arguments(request)?;
     let scope = session.handles.scope(args.variables_reference)?.clone();
     let symbols = symbols(session)?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let (frame, shown) = match scope {
         VariableScope::Locals { frame } | VariableScope::Globals { frame } => {
             let at = place(session, frame)?;
@@ -238,7 +238,7 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
     let args: EvaluateArguments = arguments(request)?;
     session.stopped_run().map_err(|e| format!("cannot evaluate `{}`: {e}", args.expression))?;
     let symbols = symbols(session)?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let (frame, at) = evaluation_frame(session, args.frame_id)?;
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
@@ -280,7 +280,7 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
 pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply {
     let args: SetExpressionArguments = arguments(request)?;
     let symbols = symbols(session)?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let (_, at) = evaluation_frame(session, args.frame_id)?;
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
@@ -297,7 +297,7 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
 pub(crate) fn completions(session: &mut Session, request: &Request) -> Reply {
     let args: CompletionsArguments = arguments(request)?;
     let symbols = symbols(session)?;
-    let module = symbols.module(0).map_err(|e| e.to_string())?;
+    let module = symbols.program().map_err(|e| e.to_string())?;
     let before: String = args.text.chars().take(args.column.saturating_sub(1)).collect();
     let prefix: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
     let (_, at) = evaluation_frame(session, args.frame_id)?;

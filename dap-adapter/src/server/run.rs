@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
 use wasmscope_debugger::target::BreakPolicy;
-use wasmscope_runtime::{Debuggee, DebuggeeEvent, OutputStream, RunOutcome, StopReason, TrapKind};
+use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind};
 
 use super::{Input, Session};
 
@@ -50,7 +50,10 @@ impl Session {
             self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols)
         };
         let judge: Option<Box<dyn BreakPolicy>> = if launch.no_debug { None } else { Some(Box::new(judge)) };
-        let mut debuggee = Debuggee::launch_with(&launch.guest, offsets, judge, launch.stop_on_entry && !launch.no_debug);
+        // Breakpoint offsets are the program module's (for a component, the
+        // core module with DWARF, not the WASI adapter).
+        let guest = GuestConfig { core_module: symbols.program_index(), ..launch.guest.clone() };
+        let mut debuggee = Debuggee::launch_with(&guest, offsets, judge, launch.stop_on_entry && !launch.no_debug);
         let pump = JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: run_number };
         let events = pump.clone();
         debuggee.forward_events(move |event| events.forward(Some(event)));
@@ -162,7 +165,10 @@ impl Session {
     fn breakpoint_ids_here(&mut self) -> Vec<u32> {
         let (Some(run), Some(symbols)) = (&self.run, &self.symbols) else { return Vec::new() };
         let Ok(Some(frame)) = run.debuggee.frames().map(|f| f.first().copied()) else { return Vec::new() };
-        let Some(code) = symbols.module(0).ok().and_then(|m| m.module().code?.to_code(frame.offset)) else {
+        if frame.module != symbols.program_index() {
+            return Vec::new();
+        }
+        let Some(code) = symbols.program().ok().and_then(|m| m.module().code?.to_code(frame.offset)) else {
             return Vec::new();
         };
         let mut table = self.breakpoints.lock().unwrap_or_else(|p| p.into_inner());

@@ -165,7 +165,7 @@ impl BreakpointTable {
 
     /// Every module offset a breakpoint is bound at (for the target).
     pub fn module_offsets(&self, symbols: &WasmSymbols) -> Vec<ModuleOffset> {
-        let Some(code) = symbols.module(0).ok().and_then(|m| m.module().code) else { return Vec::new() };
+        let Some(code) = symbols.program().ok().and_then(|m| m.module().code) else { return Vec::new() };
         let mut offsets: Vec<ModuleOffset> = self
             .breakpoints
             .iter()
@@ -190,7 +190,7 @@ impl BreakpointTable {
 }
 
 fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) -> Binding {
-    let Ok(module) = symbols.module(0) else { return Binding::Pending { reason: "no module".into() } };
+    let Ok(module) = symbols.program() else { return Binding::Pending { reason: "no module".into() } };
     match location {
         Location::Line { file, line } => {
             if !module.has_dwarf() {

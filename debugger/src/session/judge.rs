@@ -40,8 +40,11 @@ impl BreakpointJudge {
 
 impl BreakPolicy for BreakpointJudge {
     fn on_break(&mut self, view: &mut dyn TargetView) -> Option<Resume> {
-        let Ok(module) = self.symbols.module(0) else { return None };
+        let Ok(module) = self.symbols.program() else { return None };
         let frame = view.innermost().ok()??;
+        if frame.module != self.symbols.program_index() {
+            return None;
+        }
         let pc = module.module().code?.to_code(frame.offset)?;
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         let mut stopping = Vec::new();

@@ -22,10 +22,16 @@ pub struct StackFrame {
 
 /// Expands physical frames (innermost first, callers at their return
 /// address, as the Wasmtime host reports them) into source frames.
+///
+/// Frames in another core module than the program's (a component's WASI
+/// adapter) are named from that module but carry no code offset: offsets
+/// everywhere else in the session are the program module's.
 pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackFrame> {
-    let Ok(module) = symbols.module(0) else { return Vec::new() };
+    let program = symbols.program_index();
     let mut out = Vec::new();
     for (physical, frame) in frames.iter().enumerate() {
+        let Ok(module) = symbols.module(frame.module) else { continue };
+        let in_program = frame.module == program;
         let code = module.module().code.and_then(|c| c.to_code(frame.offset));
         // A caller is at its return address; the call is the instruction
         // before it, and that is the line it is on.
@@ -37,7 +43,7 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
         if source.is_empty() {
             out.push(StackFrame {
                 physical,
-                offset: at,
+                offset: at.filter(|_| in_program),
                 function: module.module().fallback_function_name(frame.function_index),
                 location: None,
                 inlined: false,
@@ -54,7 +60,7 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
                 && source_frame.location.as_ref().is_some_and(|l| l.file.is_some() && l.line > 0);
             out.push(StackFrame {
                 physical,
-                offset: at,
+                offset: at.filter(|_| in_program),
                 function,
                 location: source_frame.location.clone(),
                 inlined: source_frame.inlined,

@@ -14,7 +14,11 @@ use std::sync::Arc;
 
 use crate::address::{CodeOffset, ModuleOffset};
 use crate::symbols::{ModuleSymbols, WasmSymbols};
-use crate::target::{BreakPolicy, Resume, TargetView};
+use crate::target::{BreakPolicy, Resume, TargetFrame, TargetView};
+
+/// An offset no code has: a return address outside the program module, or
+/// the end of the program.
+const ELSEWHERE: ModuleOffset = ModuleOffset(u64::MAX);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {
@@ -70,14 +74,15 @@ impl Stepper {
             target: None,
             done: false,
         };
-        if let Some(frame) = frames.first() {
-            stepper.start = stepper.point(frame.offset);
+        let offsets = stepper.offsets(&frames);
+        if let Some(&here) = offsets.first() {
+            stepper.start = stepper.point(here);
         }
         // Out of an inlined frame: there is no return address to run to,
         // so step until the code is no longer the inlined function's.
         let in_inlined = stepper.start.as_ref().is_some_and(|s| s.inline_depth > 1);
         if kind == StepKind::Out && !in_inlined {
-            stepper.run_to_return(view, &frames.iter().map(|f| f.offset).collect::<Vec<_>>(), 1)?;
+            stepper.run_to_return(view, &offsets, 1)?;
         }
         Ok(stepper)
     }
@@ -99,8 +104,15 @@ impl Stepper {
         self.done
     }
 
+    /// The frames' offsets in the program module; a frame in another core
+    /// module (a component's WASI adapter) gets [`ELSEWHERE`].
+    fn offsets(&self, frames: &[TargetFrame]) -> Vec<ModuleOffset> {
+        let program = self.symbols.program_index();
+        frames.iter().map(|f| if f.module == program { f.offset } else { ELSEWHERE }).collect()
+    }
+
     fn module(&self) -> Option<&ModuleSymbols> {
-        self.symbols.module(0).ok()
+        self.symbols.program().ok()
     }
 
     fn code_offset(&self, offset: ModuleOffset) -> Option<CodeOffset> {
@@ -134,14 +146,15 @@ impl Stepper {
     /// and runs to it.
     fn run_to_return(&mut self, view: &mut dyn TargetView, offsets: &[ModuleOffset], levels: usize) -> Result<(), String> {
         match offsets.get(levels) {
-            Some(&return_address) => {
+            Some(&return_address) if return_address != ELSEWHERE => {
                 let mut breakpoints = self.user_breakpoints.clone();
                 breakpoints.push(return_address);
                 view.set_breakpoints(&breakpoints)?;
                 self.returning_to = Some((return_address, offsets.len() - levels));
             }
-            // No caller: stepping out of the outermost frame runs to the end.
-            None => self.returning_to = Some((ModuleOffset(u64::MAX), 0)),
+            // No caller (or one in another module, where no breakpoint
+            // can go): stepping out of the outermost frame runs to the end.
+            _ => self.returning_to = Some((ELSEWHERE, 0)),
         }
         Ok(())
     }
@@ -153,7 +166,7 @@ impl Stepper {
 
     fn decide(&mut self, view: &mut dyn TargetView) -> Result<Option<Resume>, String> {
         let frames = view.frames()?;
-        let offsets: Vec<ModuleOffset> = frames.iter().map(|f| f.offset).collect();
+        let offsets = self.offsets(&frames);
         let Some(&here) = offsets.first() else { return Ok(None) };
         if let Some((target, depth)) = self.returning_to {
             if here != target || frames.len() != depth {

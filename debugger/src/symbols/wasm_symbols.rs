@@ -47,6 +47,18 @@ impl WasmSymbols {
         self.is_component
     }
 
+    /// The core module the debugger works on: the program's own. A module
+    /// is its own; in a component it is the first core module with DWARF
+    /// (the WASI adapter and the glue modules have none), else the first.
+    pub fn program_index(&self) -> usize {
+        self.modules.iter().position(ModuleSymbols::has_dwarf).unwrap_or(0)
+    }
+
+    /// The module [`WasmSymbols::program_index`] names.
+    pub fn program(&self) -> Result<&ModuleSymbols> {
+        self.module(self.program_index())
+    }
+
     pub fn modules(&self) -> &[ModuleSymbols] {
         &self.modules
     }

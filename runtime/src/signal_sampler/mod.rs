@@ -25,6 +25,7 @@ use self::pc_map::PcMap;
 use self::ring::Ring;
 use crate::guest::GuestConfig;
 use crate::outcome::{RunOutcome, TrapKind};
+use crate::program::{HasWasi, ModuleStarts, wasi_view};
 use crate::sampling::{
     HostClock, MAX_FRAMES, SampledEnd, SamplingOptions, clear_progress, period_of, print_progress, raw_frames,
 };
@@ -44,7 +45,15 @@ struct StoreData {
     stop: Arc<AtomicBool>,
     deadline: Option<Instant>,
     stopped: bool,
+    starts: ModuleStarts,
 }
+
+impl HasWasi for StoreData {
+    fn wasi(&mut self) -> &mut WasiP1Ctx {
+        &mut self.wasi
+    }
+}
+wasi_view!(StoreData);
 
 pub(crate) fn run_signal_sampled(
     guest: &GuestConfig,
@@ -65,9 +74,11 @@ pub(crate) fn run_signal_sampled(
         stop: options.stop.clone(),
         deadline: options.max_duration.map(|d| Instant::now() + d),
         stopped: false,
+        starts: ModuleStarts::default(),
     };
-    let (mut store, start, module) = instantiate_command(&engine, guest, data, |d: &mut StoreData| &mut d.wasi)?;
-    let pc_map = Arc::new(PcMap::new(&module));
+    let (mut store, start, program) = instantiate_command(&engine, guest, data)?;
+    store.data_mut().starts = program.module_starts();
+    let pc_map = Arc::new(PcMap::new(&program));
 
     store.call_hook(|mut ctx: StoreContextMut<'_, StoreData>, hook| {
         match hook {
@@ -78,7 +89,7 @@ pub(crate) fn run_signal_sampled(
             CallHook::ReturningFromHost => {
                 let whole = ctx.data_mut().host.leave();
                 if whole > 0 {
-                    let frames = raw_frames(&WasmBacktrace::force_capture(&ctx));
+                    let frames = raw_frames(&WasmBacktrace::force_capture(&ctx), &ctx.data().starts);
                     if !frames.is_empty() {
                         let stacks = ctx.data_mut().host_stacks.clone();
                         *stacks.lock().unwrap_or_else(|p| p.into_inner()).entry(frames).or_default() += whole;
@@ -127,14 +138,14 @@ pub(crate) fn run_signal_sampled(
     let result = {
         let _active = Activation::new(&shared)?;
         let _timer = Timer::start(period)?;
-        start.call(&mut store, ())
+        start.call(&mut store)
     };
     let duration = started.elapsed();
     finished.store(true, Ordering::Relaxed);
     let native_stacks = drainer.join().map_err(|_| anyhow::anyhow!("the sample drainer panicked"))?;
 
     let stopped = store.data().stopped;
-    let end = match outcome_of(result)? {
+    let end = match outcome_of(result, &program.module_starts())? {
         RunOutcome::Trapped { kind: TrapKind::Interrupted, .. } if stopped => SampledEnd::Stopped,
         other => SampledEnd::Finished(other),
     };
@@ -219,7 +230,7 @@ fn build_profile(
             .iter()
             .enumerate()
             .filter_map(|(depth, &pc)| pc_map.lookup(pc as usize, depth > 0))
-            .map(|(function_index, offset)| RawFrame { module: 0, function_index, offset: Some(offset) })
+            .map(|at| RawFrame { module: at.module, function_index: at.function_index, offset: Some(at.offset) })
             .collect();
         if !frames.is_empty() {
             *merged.entry((frames, false)).or_default() += count;

@@ -1,7 +1,10 @@
 //! Native code addresses → Wasm functions and module offsets, through the
-//! address map wasmtime keeps for each compiled module.
+//! address map wasmtime keeps for each compiled module or component (whose
+//! text holds all its core modules' code).
 
 use wasmscope_debugger::address::ModuleOffset;
+
+use crate::program::{Compiled, ModuleStarts};
 
 #[derive(Debug)]
 pub struct PcMap {
@@ -11,28 +14,52 @@ pub struct PcMap {
     /// (text offset, module offset) pairs, sorted by text offset; `None`
     /// for code with no Wasm position (trampolines).
     address_map: Vec<(usize, Option<u32>)>,
-    /// (text offset, length, function index), sorted by text offset.
-    functions: Vec<(usize, usize, u32)>,
+    /// (text offset, length, core module index, function index), sorted by
+    /// text offset.
+    functions: Vec<(usize, usize, usize, u32)>,
+    starts: ModuleStarts,
+}
+
+/// A Wasm position found for a native address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasmPosition {
+    pub module: usize,
+    pub function_index: u32,
+    pub offset: ModuleOffset,
 }
 
 impl PcMap {
-    pub fn new(module: &wasmtime::Module) -> Self {
-        let text = module.text();
-        let mut address_map: Vec<(usize, Option<u32>)> =
-            module.address_map().map(|map| map.collect()).unwrap_or_default();
+    pub fn new(program: &Compiled) -> Self {
+        let row = |f: wasmtime::ModuleFunction| (f.offset, f.len, f.module.as_u32() as usize, f.index.as_u32());
+        let (text, address_map, functions): (&[u8], Option<Vec<_>>, Vec<_>) = match program {
+            Compiled::Module(module) => {
+                (module.text(), module.address_map().map(Iterator::collect), module.functions().map(row).collect())
+            }
+            Compiled::Component(component, _) => (
+                component.text(),
+                component.address_map().map(Iterator::collect),
+                component.functions().map(row).collect(),
+            ),
+        };
+        let mut address_map = address_map.unwrap_or_default();
         address_map.sort_by_key(|(offset, _)| *offset);
-        let mut functions: Vec<(usize, usize, u32)> =
-            module.functions().map(|f| (f.offset, f.len, f.index.as_u32())).collect();
+        let mut functions = functions;
         functions.sort_unstable();
-        PcMap { text_start: text.as_ptr() as usize, text_len: text.len(), address_map, functions }
+        PcMap {
+            text_start: text.as_ptr() as usize,
+            text_len: text.len(),
+            address_map,
+            functions,
+            starts: program.module_starts(),
+        }
     }
 
     /// The Wasm function and instruction of native `pc`. `return_address`
     /// marks a caller frame: the call is the byte before it.
-    pub fn lookup(&self, pc: usize, return_address: bool) -> Option<(u32, ModuleOffset)> {
+    pub fn lookup(&self, pc: usize, return_address: bool) -> Option<WasmPosition> {
         let offset = pc.checked_sub(self.text_start)?.checked_sub(usize::from(return_address))?;
-        let i = self.functions.partition_point(|(start, _, _)| *start <= offset).checked_sub(1)?;
-        let (start, len, index) = self.functions[i];
+        let i = self.functions.partition_point(|(start, ..)| *start <= offset).checked_sub(1)?;
+        let (start, len, module, function_index) = self.functions[i];
         if offset >= start + len {
             return None;
         }
@@ -42,6 +69,7 @@ impl PcMap {
         let before = self.address_map[..j].iter().rev().take_while(|(native, _)| *native >= start).find_map(|e| e.1);
         let after = || self.address_map[j..].iter().take_while(|(native, _)| *native < start + len).find_map(|e| e.1);
         let wasm = before.or_else(after)?;
-        Some((index, ModuleOffset(u64::from(wasm))))
+        let offset = self.starts.module_offset(module, u64::from(wasm))?;
+        Some(WasmPosition { module, function_index, offset })
     }
 }
