@@ -42,7 +42,7 @@ fn the_bundled_example_is_built_from_its_source() {
 
 #[test]
 fn a_function_doing_three_times_the_work_gets_three_quarters_of_the_samples() {
-    for name in ["hotspots-O0", "hotspots-O2"] {
+    for name in ["hotspots-O0", "hotspots-O2", "hotspots-O2-component"] {
         let out = out_dir("split").join(format!("{name}.folded"));
         let program = guest(name);
         let rounds = if name.ends_with("O0") { "30" } else { "40" };
@@ -57,11 +57,24 @@ fn a_function_doing_three_times_the_work_gets_three_quarters_of_the_samples() {
 
 #[test]
 fn time_in_a_wasi_call_is_charged_to_the_import_under_its_caller() {
-    let out = out_dir("host").join("sleeper.speedscope.json");
-    profile(&["-o", out.to_str().unwrap(), guest("sleeper-O2").to_str().unwrap()]);
+    assert_host_share("sleeper-O2", &|name| name == "wasi_snapshot_preview1::poll_oneoff");
+}
+
+#[test]
+fn in_a_component_host_time_is_charged_to_the_preview2_import() {
+    // The adapter turns poll_oneoff into wasi:io/poll's `poll`, reached
+    // through the component's glue module.
+    assert_host_share("sleeper-O2-component", &|name| name.starts_with("wasi:io/poll@") && name.ends_with("::poll"));
+}
+
+/// Profiles `guest_name` (the sleeper) and checks the time in the import
+/// `is_import` names is the share of its sleeps, under `main`.
+fn assert_host_share(guest_name: &str, is_import: &dyn Fn(&str) -> bool) {
+    let out = out_dir("host").join(format!("{guest_name}.speedscope.json"));
+    profile(&["-o", out.to_str().unwrap(), guest(guest_name).to_str().unwrap()]);
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let frames = json["shared"]["frames"].as_array().unwrap();
-    let poll = frames.iter().position(|f| f["name"] == "wasi_snapshot_preview1::poll_oneoff").expect("host frame");
+    let poll = frames.iter().position(|f| is_import(f["name"].as_str().unwrap())).expect("host frame");
     // A frame is a function at a line: main appears once per call line.
     let mains: Vec<usize> = (0..frames.len()).filter(|&i| frames[i]["name"] == "main").collect();
     assert!(!mains.is_empty(), "main");
@@ -79,7 +92,10 @@ fn time_in_a_wasi_call_is_charged_to_the_import_under_its_caller() {
     // By construction the guest sleeps 4 × 100 ms; the rest is its loop.
     let expected = 100.0 * 400.0 / total_ms;
     let measured = 100.0 * host_ms / total_ms;
-    assert!((measured - expected).abs() <= 5.0, "host share {measured:.1}%, expected {expected:.1}% (total {total_ms} ms)");
+    assert!(
+        (measured - expected).abs() <= 5.0,
+        "{guest_name}: host share {measured:.1}%, expected {expected:.1}% (total {total_ms} ms)"
+    );
 }
 
 /// Profiles `guest_name` and checks that `helper`, inlined at -O2, shows up

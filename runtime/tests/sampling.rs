@@ -23,12 +23,20 @@ fn options(sampler: SamplerKind) -> SamplingOptions {
 
 #[test]
 fn epoch_sampled_frames_are_consistent_with_the_module() {
-    frames_are_consistent_with_the_module(SamplerKind::Epoch);
+    frames_are_consistent_with_the_module(SamplerKind::Epoch, "hotspots-O0");
 }
 
 #[test]
 fn signal_sampled_frames_are_consistent_with_the_module() {
-    frames_are_consistent_with_the_module(SamplerKind::Signal);
+    frames_are_consistent_with_the_module(SamplerKind::Signal, "hotspots-O0");
+}
+
+#[test]
+fn component_frames_name_their_core_module_and_offsets_within_it() {
+    // Wasmtime reports a component's code positions as offsets in the
+    // component file; the samples must carry offsets in each core module.
+    frames_are_consistent_with_the_module(SamplerKind::Epoch, "hotspots-O2-component");
+    frames_are_consistent_with_the_module(SamplerKind::Signal, "hotspots-O2-component");
 }
 
 #[test]
@@ -43,17 +51,19 @@ fn a_duration_limit_stops_the_guest_and_keeps_the_samples() {
     }
 }
 
-fn frames_are_consistent_with_the_module(sampler: SamplerKind) {
-    let program = guest("hotspots-O0");
+fn frames_are_consistent_with_the_module(sampler: SamplerKind, name: &str) {
+    let program = guest(name);
     let config = GuestConfig { program: program.clone(), args: vec!["4".into()], ..Default::default() };
     let (end, raw) = run_sampled(&config, &options(sampler)).unwrap();
     assert_eq!(end, SampledEnd::Finished(RunOutcome::Exited(0)));
     assert!(raw.sample_count() > 20, "{} samples", raw.sample_count());
     let symbols = WasmSymbols::load(&program, &LoadOptions::default()).unwrap();
-    let module = symbols.module(0).unwrap().module();
-    let code = module.code.unwrap();
+    let mut in_program = 0;
     for sample in &raw.samples {
         for (depth, frame) in sample.frames.iter().enumerate() {
+            in_program += usize::from(frame.module == symbols.program_index());
+            let module = symbols.module(frame.module).unwrap().module();
+            let code = module.code.unwrap();
             let offset = code.to_code(frame.offset.expect("every frame has an offset")).expect("inside the code");
             let body = module.function_at(offset).expect("inside a function");
             assert_eq!(body.index, frame.function_index, "frame {depth} of {sample:?}");
@@ -63,4 +73,5 @@ fn frames_are_consistent_with_the_module(sampler: SamplerKind) {
             }
         }
     }
+    assert!(in_program > 0, "{name}: frames in the program's own module");
 }
