@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use wasmscope_test_support::guest;
+use wasmscope_test_support::{guest, marker, repo_root};
 
 fn out_dir(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pprof_and_diff").join(test);
@@ -187,6 +187,30 @@ fn the_firefox_export_has_the_processed_format_tables_and_diff_reads_it() {
     let lengths = ["samples", "stackTable", "frameTable", "funcTable"].map(|t| thread[t]["length"].as_u64().unwrap());
     assert!(lengths.iter().all(|l| *l > 0), "{lengths:?}");
     assert_eq!(thread["samples"]["stack"].as_array().unwrap().len() as u64, lengths[0]);
+
+    // Source positions: funcs carry their file, frames their line. The
+    // inlined `mix` frames lie within mix's body in hotspots.c.
+    let source = repo_root().join("examples/hotspots/hotspots.c");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let first = text.lines().position(|l| l.starts_with("static inline uint32_t mix(")).unwrap() as u64 + 1;
+    let last = u64::from(marker(&source, "hot_mix")) + 2;
+    let (funcs, frames) = (&thread["funcTable"], &thread["frameTable"]);
+    let mut mix_frames = 0;
+    for (func, line) in frames["func"].as_array().unwrap().iter().zip(frames["line"].as_array().unwrap()) {
+        let func = func.as_u64().unwrap() as usize;
+        if strings[funcs["name"][func].as_u64().unwrap() as usize] != "mix_[i]" {
+            continue;
+        }
+        mix_frames += 1;
+        let file = strings[funcs["fileName"][func].as_u64().expect("mix has its file") as usize];
+        assert!(file.ends_with("examples/hotspots/hotspots.c"), "{file}");
+        let line = line.as_u64().expect("mix's frames have their line");
+        assert!((first..=last).contains(&line), "mix_[i] at line {line}, outside mix ({first}..={last})");
+    }
+    assert!(mix_frames > 0, "mix_[i] frames");
+    let names: Vec<_> = (0..lengths[3] as usize).map(|i| (&funcs["name"][i], &funcs["fileName"][i])).collect();
+    let distinct: std::collections::HashSet<_> = names.iter().collect();
+    assert_eq!(distinct.len(), names.len(), "one func per (name, file)");
 
     let svg = dir.join("diff.svg");
     wasmscope(&["diff", firefox.to_str().unwrap(), firefox.to_str().unwrap(), "-o", svg.to_str().unwrap()]);
