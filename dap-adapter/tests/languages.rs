@@ -141,3 +141,52 @@ fn a_function_breakpoint_stops_in_the_function_not_in_what_it_inlined() {
     assert_eq!(frames[0]["name"], "heavy_work", "{}", frames[0]);
     client.finish();
 }
+
+/// The variables under `reference`, as (name, value, type, reference).
+fn children(client: &mut Client, reference: &Value) -> Vec<(String, String, String, Value)> {
+    let variables = client.request("variables", json!({ "variablesReference": reference }));
+    variables["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap().to_owned(),
+                v["value"].as_str().unwrap().to_owned(),
+                v["type"].as_str().unwrap_or("").to_owned(),
+                v["variablesReference"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The child named `name` of `reference`.
+fn child(client: &mut Client, reference: &Value, name: &str) -> (String, String, Value) {
+    let found = children(client, reference).into_iter().find(|c| c.0 == name);
+    let (_, value, ty, reference) = found.unwrap_or_else(|| panic!("no child {name}"));
+    (value, ty, reference)
+}
+
+#[test]
+fn a_rust_box_shows_its_type_and_opens_to_its_target() {
+    // main builds `Cons(1, Box::new(Cons(2, Box::new(Cons(3, …)))))` and
+    // passes it to list_sum: follow the boxes two levels down.
+    let mut client = stopped_at("rust-O0", "rust/main.rs", "list_recurse");
+    let frames = stack(&mut client);
+    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
+    let locals = scopes["scopes"][0]["variablesReference"].clone();
+    let (_, ty, list) = child(&mut client, &locals, "list");
+    assert_eq!(ty, "&rust_guest::List");
+    let (value, _, target) = child(&mut client, &list, "*list");
+    assert!(value.starts_with("Cons(1, 0x"), "{value}");
+    let (_, _, cons) = child(&mut client, &target, "Cons");
+    let (boxed, ty, inner) = child(&mut client, &cons, "__1");
+    assert_eq!(ty, "alloc::boxed::Box<rust_guest::List>", "a Box is named as Rust names it");
+    assert!(boxed.starts_with("0x"), "a Box shows its pointer: {boxed}");
+    let opened = children(&mut client, &inner);
+    assert_eq!(opened.len(), 1, "a Box opens to its target: {opened:?}");
+    assert!(opened[0].1.starts_with("Cons(2, 0x"), "{opened:?}");
+    let (_, _, second) = child(&mut client, &opened[0].3, "Cons");
+    assert_eq!(child(&mut client, &second, "__0").0, "2");
+    client.finish();
+}

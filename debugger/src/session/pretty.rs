@@ -163,7 +163,7 @@ fn first_pointer(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], dept
     }
     let t = resolve(symbols, ty)?;
     match &*t {
-        Type::Pointer { pointee, size } => Some((*pointee, MemoryAddress(read_uint(bytes, *size)?))),
+        Type::Pointer { pointee, size, .. } => Some((*pointee, MemoryAddress(read_uint(bytes, *size)?))),
         Type::Composite { members, .. } => {
             let first = members.iter().find(|m| m.offset == 0)?;
             let size = size_of(symbols, first.ty)? as usize;

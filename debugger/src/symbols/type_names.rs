@@ -42,6 +42,8 @@ fn split(types: &dyn TypeLookup, ty: Option<DieRef>, inner: String, depth: usize
         }
         Type::Enum { name, .. } => (name.clone().unwrap_or_else(|| "(anonymous enum)".to_owned()), inner),
         Type::Other { name, .. } => (name.clone().unwrap_or_else(|| "<unknown type>".to_owned()), inner),
+        // A named pointer (Rust's `Box<T>`, `&T`) is shown by its name.
+        Type::Pointer { name: Some(name), .. } => (rust_pointer_name(name), inner),
         Type::Pointer { pointee, .. } => split(types, *pointee, format!("*{inner}"), depth + 1),
         Type::Reference { pointee, rvalue, .. } => {
             split(types, *pointee, format!("{}{inner}", if *rvalue { "&&" } else { "&" }), depth + 1)
@@ -78,5 +80,14 @@ fn split(types: &dyn TypeLookup, ty: Option<DieRef>, inner: String, depth: usize
 
 fn is_named(types: &dyn TypeLookup, ty: Option<DieRef>) -> bool {
     let Some(t) = ty.and_then(|at| types.lookup(at)) else { return true };
-    !matches!(&*t, Type::Pointer { .. } | Type::Reference { .. } | Type::Array { .. } | Type::Function { .. })
+    !matches!(
+        &*t,
+        Type::Pointer { name: None, .. } | Type::Reference { .. } | Type::Array { .. } | Type::Function { .. }
+    )
+}
+
+/// A Rust pointer type's name without the default allocator parameter:
+/// `alloc::boxed::Box<List, alloc::alloc::Global>` → `alloc::boxed::Box<List>`.
+fn rust_pointer_name(name: &str) -> String {
+    name.replace(", alloc::alloc::Global>", ">")
 }

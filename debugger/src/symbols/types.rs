@@ -76,7 +76,9 @@ pub struct Enumerator {
 pub enum Type {
     Void,
     Base { name: String, encoding: BaseEncoding, size: u64 },
-    Pointer { pointee: Option<DieRef>, size: u64 },
+    /// `name`: Rust names its pointer types (`&T`, `*const T`,
+    /// `alloc::boxed::Box<T, A>`); C and C++ pointers have none.
+    Pointer { pointee: Option<DieRef>, size: u64, name: Option<String> },
     Reference { pointee: Option<DieRef>, rvalue: bool, size: u64 },
     Composite {
         kind: CompositeKind,
@@ -117,7 +119,7 @@ pub fn read_type(dwarf: &Dwarf, units: &Units, at: DieRef) -> gimli::Result<Type
             size: size.unwrap_or(0),
         },
         gimli::DW_TAG_unspecified_type if name.as_deref() == Some("void") => Type::Void,
-        gimli::DW_TAG_pointer_type => Type::Pointer { pointee: target, size: size.unwrap_or(4) },
+        gimli::DW_TAG_pointer_type => Type::Pointer { pointee: target, size: size.unwrap_or(4), name },
         gimli::DW_TAG_reference_type | gimli::DW_TAG_rvalue_reference_type => Type::Reference {
             pointee: target,
             rvalue: die.tag() == gimli::DW_TAG_rvalue_reference_type,

@@ -169,7 +169,7 @@ fn pointer_parts(value: &Value, symbols: &ModuleSymbols) -> Result<(Option<DieRe
     match value {
         Value::Pointer { pointee, address } => Ok((*pointee, *address)),
         Value::Object { ty, bytes, .. } => match resolve(symbols, *ty).as_deref() {
-            Some(Type::Pointer { pointee, size } | Type::Reference { pointee, size, .. }) => {
+            Some(Type::Pointer { pointee, size, .. } | Type::Reference { pointee, size, .. }) => {
                 Ok((*pointee, MemoryAddress(read_uint(bytes, *size).ok_or("unreadable pointer")?)))
             }
             _ => Err(format!("`{}` is not a pointer", type_name(symbols, *ty))),
