@@ -190,3 +190,26 @@ fn a_rust_box_shows_its_type_and_opens_to_its_target() {
     assert_eq!(child(&mut client, &second, "__0").0, "2");
     client.finish();
 }
+
+#[test]
+fn at_o2_step_over_passes_an_inlined_call_and_step_in_enters_it() {
+    // inline-O2: `scramble` is inlined into `caller`, between two lines of
+    // the caller that have code of their own; the call's own line has none.
+    let file = "inline/main.c";
+    let helper_lines = marker_line(file, "scramble_first")..=marker_line(file, "scramble_last");
+    let mut client = stopped_at("inline-O2", file, "before_inlined_call");
+    let over = step(&mut client, "next");
+    assert_eq!(over[0]["name"], "caller", "{}", over[0]);
+    assert_eq!(over[0]["line"], marker_line(file, "after_inlined_call"), "a step over passes the inlined body");
+    client.finish();
+
+    let mut client = stopped_at("inline-O2", file, "before_inlined_call");
+    let before = stack(&mut client);
+    let inside = step(&mut client, "stepIn");
+    assert_eq!(inside[0]["name"], "scramble [inlined]", "step in enters the inlined function: {}", inside[0]);
+    let line = inside[0]["line"].as_u64().unwrap() as u32;
+    assert!(helper_lines.contains(&line), "stopped at line {line} of scramble");
+    assert_eq!(inside.len(), before.len() + 1, "one inlined frame more, no physical call");
+    assert_eq!(inside[1]["name"], "caller");
+    client.finish();
+}

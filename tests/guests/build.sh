@@ -5,7 +5,8 @@
 #   tests/guests/build.sh [OUTDIR]     default OUTDIR: <repo>/target/guests
 #
 # Outputs: c-O0.wasm c-O2.wasm cpp-O0.wasm cpp-O2.wasm rust-O0.wasm
-#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm sleeper-O2.wasm, and
+#          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm inline-O0.wasm
+#          inline-O2.wasm sleeper-O2.wasm, and
 #          WASI preview2 command components of some of them, NAME-component.wasm
 #          (the preview1 module wrapped with the WASI adapter by
 #          tests/componentize: the compilers here only target preview1).
@@ -98,6 +99,7 @@ for lvl in 0 2; do
   build "cpp-O$lvl" "$G/cpp" cc_cpp "-O$lvl" "$G"/cpp/*.cpp
   build "rust-O$lvl" "$G/rust" rustc_wasm "$lvl" "$G/rust/main.rs"
   build "hotspots-O$lvl" "$ROOT/examples/hotspots" cc_c "-O$lvl" "$ROOT/examples/hotspots/hotspots.c"
+  build "inline-O$lvl" "$G/inline" cc_c "-O$lvl" "$G"/inline/*.c
 done
 build "sleeper-O2" "$G/profile" cc_c -O2 "$G/profile/sleeper.c"
 
