@@ -34,12 +34,17 @@ impl Stopped {
 
     /// Evaluates in the innermost frame; the shown value or the error.
     fn eval(&mut self, text: &str) -> Result<String, String> {
+        self.eval_typed(text).map(|(value, _)| value)
+    }
+
+    /// The shown value and its type name.
+    fn eval_typed(&mut self, text: &str) -> Result<(String, String), String> {
         let module = self.symbols.module(0).unwrap();
         let frames = TargetView::frames(&mut self.debuggee).unwrap();
         let pc = module.module().code.unwrap().to_code(frames[0].offset).unwrap();
         let expr = parse(text).map_err(|e| e.to_string())?;
         let mut context = EvalContext { symbols: module, view: &mut self.debuggee, frame: 0, pc, inline_frame: 0 };
-        evaluate(&expr, &mut context).map(|v| v.display(module))
+        evaluate(&expr, &mut context).map(|v| (v.display(module), v.type_name(module)))
     }
 }
 
@@ -90,4 +95,24 @@ fn errors_are_values_that_say_what_went_wrong() {
     assert!(s.eval("*depth").unwrap_err().contains("is not a pointer"));
     assert_eq!(s.eval("depth / 0").unwrap_err(), "division by zero");
     assert!(s.eval("depth +").unwrap_err().contains("column"));
+}
+
+#[test]
+fn integer_arithmetic_follows_c_promotions_and_conversions() {
+    // `depth` is an int holding 10 at this point of main (its initializer).
+    let mut s = Stopped::at("after_struct_init", 1);
+    let typed = |s: &mut Stopped, text: &str| s.eval_typed(text).unwrap();
+    assert_eq!(typed(&mut s, "depth - 11"), ("-1".into(), "int".into()));
+    assert_eq!(typed(&mut s, "(unsigned) depth - 11"), ("4294967295".into(), "unsigned int".into()), "wraps at 32 bits");
+    assert_eq!(typed(&mut s, "(long long) depth - 11"), ("-1".into(), "long long".into()));
+    assert_eq!(typed(&mut s, "(unsigned) depth ^ (unsigned) 3"), ("9".into(), "unsigned int".into()));
+    assert_eq!(typed(&mut s, "(unsigned char) 300 + 0"), ("44".into(), "int".into()), "promoted to int");
+    assert_eq!(typed(&mut s, "-1 < (unsigned) 0"), ("0".into(), "int".into()), "-1 converts to UINT_MAX");
+    assert_eq!(typed(&mut s, "-1 < (long long) 0"), ("1".into(), "int".into()));
+    assert_eq!(typed(&mut s, "2147483647 + depth - 9"), ("-2147483648".into(), "int".into()), "int wraps");
+    assert_eq!(typed(&mut s, "1 << 31"), ("-2147483648".into(), "int".into()));
+    assert_eq!(typed(&mut s, "3000000000"), ("3000000000".into(), "long long".into()));
+    assert_eq!(s.eval("1 << 32").unwrap_err(), "shift count out of range");
+    assert_eq!(typed(&mut s, "-7 / 2"), ("-3".into(), "int".into()), "division truncates toward zero");
+    assert_eq!(typed(&mut s, "-7 % 2"), ("-1".into(), "int".into()));
 }

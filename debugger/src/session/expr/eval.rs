@@ -3,6 +3,7 @@
 //! globals, then every global), memory through the target.
 
 use super::ast::{BinaryOp, Expr, UnaryOp};
+use super::integer::{IntType, Integer};
 use crate::address::{CodeOffset, MemoryAddress};
 use crate::session::values::read_bytes;
 use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, format_value, read_uint, resolve, size_of, type_name};
@@ -30,8 +31,8 @@ impl std::fmt::Debug for EvalContext<'_> {
 pub enum Value {
     /// A value of a DWARF type, with its address when it is in memory.
     Object { ty: Option<DieRef>, bytes: Vec<u8>, address: Option<MemoryAddress> },
-    Int(i64),
-    UInt(u64),
+    /// An integer computed by the expression, with its C type.
+    Int(Integer),
     Float(f64),
     /// An address computed by the expression (`&x`, `p + 1`).
     Pointer { pointee: Option<DieRef>, address: MemoryAddress },
@@ -43,7 +44,6 @@ impl Value {
         match self {
             Value::Object { ty, bytes, .. } => format_value(symbols, *ty, bytes),
             Value::Int(v) => v.to_string(),
-            Value::UInt(v) => v.to_string(),
             Value::Float(v) => v.to_string(),
             Value::Pointer { address, .. } => format!("0x{:08x}", address.0),
         }
@@ -52,8 +52,7 @@ impl Value {
     pub fn type_name(&self, symbols: &ModuleSymbols) -> String {
         match self {
             Value::Object { ty, .. } => type_name(symbols, *ty),
-            Value::Int(_) => "long long".into(),
-            Value::UInt(_) => "unsigned long long".into(),
+            Value::Int(v) => v.ty.name().into(),
             Value::Float(_) => "double".into(),
             Value::Pointer { pointee, .. } => format!("{} *", type_name(symbols, *pointee)),
         }
@@ -62,8 +61,7 @@ impl Value {
 
 #[derive(Clone, Copy, Debug)]
 enum Scalar {
-    Int(i64),
-    UInt(u64),
+    Int(Integer),
     Float(f64),
 }
 
@@ -72,9 +70,9 @@ type Result<T> = std::result::Result<T, String>;
 /// Evaluates `expr` in `context`.
 pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
     match expr {
-        Expr::Int(v) => Ok(i64::try_from(*v).map_or(Value::UInt(*v), Value::Int)),
+        Expr::Int(v) => Ok(Value::Int(Integer::literal(*v))),
         Expr::Float(v) => Ok(Value::Float(*v)),
-        Expr::Char(c) => Ok(Value::Int(i64::from(*c))),
+        Expr::Char(c) => Ok(Value::Int(Integer::int(i128::from(*c)))),
         Expr::Identifier(name) => lookup(name, context),
         Expr::Member { base, member, through_pointer } => {
             let mut base = evaluate(base, context)?;
@@ -86,8 +84,7 @@ pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
         Expr::Index(base, index) => {
             let base = evaluate(base, context)?;
             let index = match scalar(&evaluate(index, context)?, context.symbols)? {
-                Scalar::Int(i) => i,
-                Scalar::UInt(u) => u as i64,
+                Scalar::Int(i) => i64::try_from(i.value).map_err(|_| "index out of range")?,
                 Scalar::Float(_) => return Err("an index must be an integer".into()),
             };
             index_of(&base, index, context)
@@ -99,11 +96,11 @@ pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
         Expr::Cast(to, operand) => cast(to, &evaluate(operand, context)?, context.symbols),
         Expr::Binary(BinaryOp::And, left, right) => {
             let truth = is_true(&evaluate(left, context)?, context.symbols)? && is_true(&evaluate(right, context)?, context.symbols)?;
-            Ok(Value::Int(i64::from(truth)))
+            Ok(Value::Int(Integer::int(i128::from(truth))))
         }
         Expr::Binary(BinaryOp::Or, left, right) => {
             let truth = is_true(&evaluate(left, context)?, context.symbols)? || is_true(&evaluate(right, context)?, context.symbols)?;
-            Ok(Value::Int(i64::from(truth)))
+            Ok(Value::Int(Integer::int(i128::from(truth))))
         }
         Expr::Binary(op, left, right) => {
             let (left, right) = (evaluate(left, context)?, evaluate(right, context)?);
@@ -115,8 +112,7 @@ pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
 /// Whether a value counts as true (conditions).
 pub fn is_true(value: &Value, symbols: &ModuleSymbols) -> Result<bool> {
     Ok(match scalar(value, symbols)? {
-        Scalar::Int(v) => v != 0,
-        Scalar::UInt(v) => v != 0,
+        Scalar::Int(v) => !v.is_zero(),
         Scalar::Float(v) => v != 0.0,
     })
 }
@@ -124,8 +120,7 @@ pub fn is_true(value: &Value, symbols: &ModuleSymbols) -> Result<bool> {
 /// A value as a number, both as an integer and as a float (assignments).
 pub fn as_number(value: &Value, symbols: &ModuleSymbols) -> Result<(i128, f64)> {
     Ok(match scalar(value, symbols)? {
-        Scalar::Int(v) => (i128::from(v), v as f64),
-        Scalar::UInt(v) => (i128::from(v), v as f64),
+        Scalar::Int(v) => (v.value, v.value as f64),
         Scalar::Float(v) => (v as i128, v),
     })
 }
@@ -202,7 +197,9 @@ fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Resul
                 Some((bit_size, bit_offset)) => {
                     let raw = read_uint(&slice, slice.len() as u64).unwrap_or(0);
                     let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
-                    Value::UInt((raw >> bit_offset) & mask)
+                    // A bit-field narrower than int promotes to int.
+                    let ty = if bit_size < 32 { IntType::INT } else { IntType::promoted(size, false) };
+                    Value::Int(Integer::new(i128::from((raw >> bit_offset) & mask), ty))
                 }
                 None => Value::Object { ty: member_ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + offset)) },
             }
@@ -263,14 +260,12 @@ fn unary(op: UnaryOp, value: &Value, context: &mut EvalContext<'_>) -> Result<Va
             _ => Err("the value has no address (it lives in a Wasm local or was computed)".into()),
         },
         UnaryOp::Negate => Ok(match scalar(value, context.symbols)? {
-            Scalar::Int(v) => Value::Int(v.wrapping_neg()),
-            Scalar::UInt(v) => Value::Int((v as i64).wrapping_neg()),
+            Scalar::Int(v) => Value::Int(Integer::new(-v.value, v.ty)),
             Scalar::Float(v) => Value::Float(-v),
         }),
-        UnaryOp::Not => Ok(Value::Int(i64::from(!is_true(value, context.symbols)?))),
+        UnaryOp::Not => Ok(Value::Int(Integer::int(i128::from(!is_true(value, context.symbols)?)))),
         UnaryOp::BitNot => Ok(match scalar(value, context.symbols)? {
-            Scalar::Int(v) => Value::Int(!v),
-            Scalar::UInt(v) => Value::UInt(!v),
+            Scalar::Int(v) => Value::Int(Integer::new(!v.value, v.ty)),
             Scalar::Float(_) => return Err("~ needs an integer".into()),
         }),
     }
@@ -279,9 +274,8 @@ fn unary(op: UnaryOp, value: &Value, context: &mut EvalContext<'_>) -> Result<Va
 fn scalar(value: &Value, symbols: &ModuleSymbols) -> Result<Scalar> {
     match value {
         Value::Int(v) => Ok(Scalar::Int(*v)),
-        Value::UInt(v) => Ok(Scalar::UInt(*v)),
         Value::Float(v) => Ok(Scalar::Float(*v)),
-        Value::Pointer { address, .. } => Ok(Scalar::UInt(address.0)),
+        Value::Pointer { address, .. } => Ok(Scalar::Int(Integer::new(i128::from(address.0), IntType::UINT))),
         Value::Object { ty, bytes, .. } => {
             let t = resolve(symbols, *ty).ok_or("value of unknown type")?;
             match &*t {
@@ -292,17 +286,22 @@ fn scalar(value: &Value, symbols: &ModuleSymbols) -> Result<Scalar> {
                         BaseEncoding::Float => Scalar::Float(f64::from_bits(raw)),
                         BaseEncoding::Signed | BaseEncoding::SignedChar => {
                             let shift = 64 - size * 8;
-                            Scalar::Int(((raw << shift) as i64) >> shift)
+                            let value = ((raw << shift) as i64) >> shift;
+                            Scalar::Int(Integer::new(i128::from(value), IntType::promoted(*size, true)))
                         }
-                        _ => Scalar::UInt(raw),
+                        _ => Scalar::Int(Integer::new(i128::from(raw), IntType::promoted(*size, false))),
                     })
                 }
                 Type::Enum { size, .. } => {
                     let raw = read_uint(bytes, *size).ok_or("unreadable value")?;
                     let shift = 64 - size * 8;
-                    Ok(Scalar::Int(((raw << shift) as i64) >> shift))
+                    let value = ((raw << shift) as i64) >> shift;
+                    Ok(Scalar::Int(Integer::new(i128::from(value), IntType::promoted(*size, true))))
                 }
-                Type::Pointer { size, .. } => Ok(Scalar::UInt(read_uint(bytes, *size).ok_or("unreadable pointer")?)),
+                Type::Pointer { size, .. } => {
+                    let address = read_uint(bytes, *size).ok_or("unreadable pointer")?;
+                    Ok(Scalar::Int(Integer::new(i128::from(address), IntType::promoted(*size, false))))
+                }
                 _ => Err(format!("`{}` is not a number", type_name(symbols, *ty))),
             }
         }
@@ -311,107 +310,93 @@ fn scalar(value: &Value, symbols: &ModuleSymbols) -> Result<Scalar> {
 
 fn cast(to: &str, value: &Value, symbols: &ModuleSymbols) -> Result<Value> {
     let v = scalar(value, symbols)?;
-    let as_i64 = match v {
-        Scalar::Int(i) => i,
-        Scalar::UInt(u) => u as i64,
-        Scalar::Float(f) => f as i64,
+    let whole = match v {
+        Scalar::Int(i) => i.value,
+        Scalar::Float(f) => f as i128,
     };
+    // Narrow types are cast, then promoted back to int, as C uses them.
+    let narrow = |n: i128| Value::Int(Integer::int(n));
     Ok(match to {
-        "float" | "double" => Value::Float(match v {
-            Scalar::Int(i) => i as f64,
-            Scalar::UInt(u) => u as f64,
-            Scalar::Float(f) => f,
-        }),
-        "bool" | "_Bool" => Value::Int(i64::from(is_true(value, symbols)?)),
-        "char" | "signed char" => Value::Int(i64::from(as_i64 as i8)),
-        "unsigned char" => Value::UInt(u64::from(as_i64 as u8)),
-        "short" => Value::Int(i64::from(as_i64 as i16)),
-        "unsigned short" => Value::UInt(u64::from(as_i64 as u16)),
-        "int" | "long" => Value::Int(i64::from(as_i64 as i32)),
-        "unsigned" | "unsigned int" | "unsigned long" => Value::UInt(u64::from(as_i64 as u32)),
-        "long long" => Value::Int(as_i64),
-        _ => Value::UInt(as_i64 as u64),
+        "float" | "double" => Value::Float(to_f64(v)),
+        "bool" | "_Bool" => narrow(i128::from(is_true(value, symbols)?)),
+        "char" | "signed char" => narrow(i128::from(whole as i8)),
+        "unsigned char" => narrow(i128::from(whole as u8)),
+        "short" => narrow(i128::from(whole as i16)),
+        "unsigned short" => narrow(i128::from(whole as u16)),
+        "int" | "long" => Value::Int(Integer::new(whole, IntType::INT)),
+        "unsigned" | "unsigned int" | "unsigned long" => Value::Int(Integer::new(whole, IntType::UINT)),
+        "long long" => Value::Int(Integer::new(whole, IntType::LONG_LONG)),
+        _ => Value::Int(Integer::new(whole, IntType::ULONG_LONG)),
     })
 }
 
 fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) -> Result<Value> {
     // Pointer arithmetic scales by the pointee's size.
     if matches!(op, BinaryOp::Add | BinaryOp::Sub)
-        && let Ok((pointee, address)) = pointer_parts(left, symbols) {
-            let n = match scalar(right, symbols)? {
-                Scalar::Int(i) => i,
-                Scalar::UInt(u) => u as i64,
-                Scalar::Float(_) => return Err("pointer arithmetic needs an integer".into()),
-            };
-            let size = size_of(symbols, pointee).unwrap_or(1) as i64;
-            let delta = if op == BinaryOp::Add { n * size } else { -n * size };
-            return Ok(Value::Pointer { pointee, address: MemoryAddress(address.0.wrapping_add_signed(delta)) });
-        }
-    let (a, b) = (scalar(left, symbols)?, scalar(right, symbols)?);
-    if let (Scalar::Float(_), _) | (_, Scalar::Float(_)) = (a, b) {
-        let (x, y) = (to_f64(a), to_f64(b));
-        return Ok(match op {
-            BinaryOp::Add => Value::Float(x + y),
-            BinaryOp::Sub => Value::Float(x - y),
-            BinaryOp::Mul => Value::Float(x * y),
-            BinaryOp::Div => Value::Float(x / y),
-            BinaryOp::Lt => Value::Int(i64::from(x < y)),
-            BinaryOp::Le => Value::Int(i64::from(x <= y)),
-            BinaryOp::Gt => Value::Int(i64::from(x > y)),
-            BinaryOp::Ge => Value::Int(i64::from(x >= y)),
-            BinaryOp::Eq => Value::Int(i64::from(x == y)),
-            BinaryOp::Ne => Value::Int(i64::from(x != y)),
-            _ => return Err("that operator needs integers".into()),
-        });
+        && let Ok((pointee, address)) = pointer_parts(left, symbols)
+    {
+        let n = match scalar(right, symbols)? {
+            Scalar::Int(i) => i64::try_from(i.value).map_err(|_| "pointer offset out of range")?,
+            Scalar::Float(_) => return Err("pointer arithmetic needs an integer".into()),
+        };
+        let size = size_of(symbols, pointee).unwrap_or(1) as i64;
+        let delta = if op == BinaryOp::Add { n * size } else { -n * size };
+        return Ok(Value::Pointer { pointee, address: MemoryAddress(address.0.wrapping_add_signed(delta)) });
     }
-    let unsigned = matches!(a, Scalar::UInt(_)) || matches!(b, Scalar::UInt(_));
-    let (x, y) = (to_i64(a), to_i64(b));
-    let int = |v: i64| if unsigned { Value::UInt(v as u64) } else { Value::Int(v) };
-    let compare = |ordering: std::cmp::Ordering| -> i64 {
-        i64::from(match op {
-            BinaryOp::Lt => ordering.is_lt(),
-            BinaryOp::Le => ordering.is_le(),
-            BinaryOp::Gt => ordering.is_gt(),
-            BinaryOp::Ge => ordering.is_ge(),
-            BinaryOp::Eq => ordering.is_eq(),
-            _ => ordering.is_ne(),
-        })
+    let truth = |b: bool| Value::Int(Integer::int(i128::from(b)));
+    let (a, b) = match (scalar(left, symbols)?, scalar(right, symbols)?) {
+        (Scalar::Int(a), Scalar::Int(b)) => (a, b),
+        (a, b) => {
+            let (x, y) = (to_f64(a), to_f64(b));
+            return Ok(match op {
+                BinaryOp::Add => Value::Float(x + y),
+                BinaryOp::Sub => Value::Float(x - y),
+                BinaryOp::Mul => Value::Float(x * y),
+                BinaryOp::Div => Value::Float(x / y),
+                BinaryOp::Lt => truth(x < y),
+                BinaryOp::Le => truth(x <= y),
+                BinaryOp::Gt => truth(x > y),
+                BinaryOp::Ge => truth(x >= y),
+                BinaryOp::Eq => truth(x == y),
+                BinaryOp::Ne => truth(x != y),
+                _ => return Err("that operator needs integers".into()),
+            });
+        }
     };
+    if matches!(op, BinaryOp::Shl | BinaryOp::Shr) {
+        // A shift has its left operand's type; counts past the width are
+        // undefined in C, so refused.
+        let count = u32::try_from(b.value).ok().filter(|c| *c < a.ty.bits).ok_or("shift count out of range")?;
+        let shifted = if op == BinaryOp::Shl { a.value.wrapping_shl(count) } else { a.value >> count };
+        return Ok(Value::Int(Integer::new(shifted, a.ty)));
+    }
+    let ty = IntType::common(a.ty, b.ty);
+    let (x, y) = (a.to(ty).value, b.to(ty).value);
+    let int = |v: i128| Value::Int(Integer::new(v, ty));
     Ok(match op {
         BinaryOp::Add => int(x.wrapping_add(y)),
         BinaryOp::Sub => int(x.wrapping_sub(y)),
         BinaryOp::Mul => int(x.wrapping_mul(y)),
         BinaryOp::Div | BinaryOp::Rem if y == 0 => return Err("division by zero".into()),
-        BinaryOp::Div if unsigned => Value::UInt((x as u64) / (y as u64)),
-        BinaryOp::Div => Value::Int(x.wrapping_div(y)),
-        BinaryOp::Rem if unsigned => Value::UInt((x as u64) % (y as u64)),
-        BinaryOp::Rem => Value::Int(x.wrapping_rem(y)),
-        BinaryOp::Shl => int(x.wrapping_shl(y as u32)),
-        BinaryOp::Shr if unsigned => Value::UInt((x as u64).wrapping_shr(y as u32)),
-        BinaryOp::Shr => Value::Int(x.wrapping_shr(y as u32)),
+        BinaryOp::Div => int(x / y),
+        BinaryOp::Rem => int(x % y),
         BinaryOp::BitAnd => int(x & y),
         BinaryOp::BitOr => int(x | y),
         BinaryOp::BitXor => int(x ^ y),
-        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
-            let ordering = if unsigned { (x as u64).cmp(&(y as u64)) } else { x.cmp(&y) };
-            Value::Int(compare(ordering))
-        }
+        BinaryOp::Lt => truth(x < y),
+        BinaryOp::Le => truth(x <= y),
+        BinaryOp::Gt => truth(x > y),
+        BinaryOp::Ge => truth(x >= y),
+        BinaryOp::Eq => truth(x == y),
+        BinaryOp::Ne => truth(x != y),
+        BinaryOp::Shl | BinaryOp::Shr => unreachable!("shifts are evaluated above"),
         BinaryOp::And | BinaryOp::Or => unreachable!("short-circuit operators are evaluated before"),
     })
 }
 
 fn to_f64(s: Scalar) -> f64 {
     match s {
-        Scalar::Int(v) => v as f64,
-        Scalar::UInt(v) => v as f64,
+        Scalar::Int(v) => v.value as f64,
         Scalar::Float(v) => v,
-    }
-}
-
-fn to_i64(s: Scalar) -> i64 {
-    match s {
-        Scalar::Int(v) => v,
-        Scalar::UInt(v) => v as i64,
-        Scalar::Float(v) => v as i64,
     }
 }

@@ -4,8 +4,10 @@
 
 mod ast;
 mod eval;
+mod integer;
 mod parser;
 
 pub use ast::{BinaryOp, Expr, UnaryOp};
 pub use eval::{EvalContext, Value, as_number, evaluate, is_true};
+pub use integer::{IntType, Integer};
 pub use parser::{ParseError, parse};
