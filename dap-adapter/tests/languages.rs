@@ -213,3 +213,50 @@ fn at_o2_step_over_passes_an_inlined_call_and_step_in_enters_it() {
     assert_eq!(inside[1]["name"], "caller");
     client.finish();
 }
+
+#[test]
+fn cpp_o2_a_virtual_method_shows_its_object_and_inlined_caller_and_steps_out_of_both() {
+    // cpp-O2: total_area (inlined into main) calls Circle::area through the
+    // base class; the first shape is a circle of radius 10 (main.cpp).
+    let mut client = stopped_at("cpp-O2", "cpp/geometry.cpp", "circle_area");
+    let frames = stack(&mut client);
+    assert!(frames[0]["name"].as_str().unwrap().starts_with("wasmscope::geo::Circle::area()"), "{}", frames[0]);
+    assert_eq!(frames[0]["line"], marker_line("cpp/geometry.cpp", "circle_area"));
+    let caller = frames[1]["name"].as_str().unwrap();
+    assert!(caller.contains("total_area") && caller.ends_with("[inlined]"), "{caller}");
+    assert_eq!(frames[1]["line"], marker_line("cpp/main.cpp", "virtual_call"));
+    assert_eq!(frames[2]["name"], "main");
+
+    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
+    let (_, _, this) = child(&mut client, &scopes["scopes"][0]["variablesReference"], "this");
+    let object = children(&mut client, &this);
+    let members = children(&mut client, &object[0].3);
+    let names: Vec<&str> = members.iter().map(|m| m.0.as_str()).collect();
+    assert!(names.contains(&"wasmscope::geo::Shape") || names.contains(&"Shape"), "the base class is shown: {names:?}");
+    assert_eq!(child(&mut client, &object[0].3, "radius_").0, "10");
+
+    let out = step(&mut client, "stepOut");
+    assert_eq!(out.len(), frames.len() - 1, "out of the physical call");
+    assert!(out[0]["name"].as_str().unwrap().contains("total_area"), "{}", out[0]);
+    assert_eq!(out[0]["line"], marker_line("cpp/main.cpp", "virtual_call"));
+    let out = step(&mut client, "stepOut");
+    assert_eq!(out[0]["name"], "main", "out of the inlined total_area: {}", out[0]);
+    client.finish();
+}
+
+#[test]
+fn rust_o2_recursion_steps_in_and_out() {
+    let mut client = stopped_at("rust-O2", "rust/main.rs", "fib_recurse");
+    let before = stack(&mut client);
+    assert_eq!(before[0]["name"], "rust_guest::fib");
+    let inside = step(&mut client, "stepIn");
+    assert_eq!(inside.len(), before.len() + 1, "one call deeper");
+    assert_eq!(inside[0]["name"], "rust_guest::fib");
+    // The first hit is fib(10)'s; the callee is fib(9). (In the caller `n`
+    // is optimized out by then, and says so.)
+    assert_eq!(local(&mut client, &inside[0], "n"), "9");
+    let back = step(&mut client, "stepOut");
+    assert_eq!(back.len(), before.len());
+    assert_eq!(back[0]["line"], marker_line("rust/main.rs", "fib_recurse"));
+    client.finish();
+}

@@ -51,6 +51,9 @@ pub struct Stepper {
     /// Step into this function only: other calls from the line are
     /// stepped over.
     target: Option<u32>,
+    /// A step out of an inlined frame: single steps, with calls run to
+    /// their return; a return is not the end of the step.
+    out_of_inlined: bool,
     done: bool,
 }
 
@@ -72,6 +75,7 @@ impl Stepper {
             returning_to: None,
             user_breakpoints,
             target: None,
+            out_of_inlined: false,
             done: false,
         };
         let offsets = stepper.offsets(&frames);
@@ -81,6 +85,7 @@ impl Stepper {
         // Out of an inlined frame: there is no return address to run to,
         // so step until the code is no longer the inlined function's.
         let in_inlined = stepper.start.as_ref().is_some_and(|s| s.inline_depth > 1);
+        stepper.out_of_inlined = kind == StepKind::Out && in_inlined;
         if kind == StepKind::Out && !in_inlined {
             stepper.run_to_return(view, &offsets, 1)?;
         }
@@ -177,7 +182,7 @@ impl Stepper {
             }
             self.returning_to = None;
             self.depth = frames.len();
-            if self.kind == StepKind::Out {
+            if self.kind == StepKind::Out && !self.out_of_inlined {
                 return Ok(None);
             }
             // Back in the stepping frame: the return address may begin the
@@ -206,7 +211,9 @@ impl Stepper {
                 return Ok(Some(Resume::Continue));
             }
             let start_depth = self.start.as_ref().map_or(0, |s| s.inline_depth);
-            let left = self.point(here).is_none_or(|p| p.inline_depth < start_depth);
+            // Code without a line (line 0 at -O2) belongs to no frame we
+            // can tell: step on through it.
+            let left = self.point(here).is_some_and(|p| p.inline_depth < start_depth);
             return Ok(if left { None } else { Some(Resume::Step) });
         }
         if frames.len() > self.depth && (self.kind == StepKind::Over || other_callee) {
