@@ -260,3 +260,42 @@ fn rust_o2_recursion_steps_in_and_out() {
     assert_eq!(back[0]["line"], marker_line("rust/main.rs", "fib_recurse"));
     client.finish();
 }
+
+/// Launches `guest` with `args` and the `trap` exception filter; returns
+/// the client stopped on the trap, and the stop's description.
+fn stopped_on_trap(guest: &str, args: Value) -> (Client, String) {
+    let mut client = Client::in_process();
+    let mut launch = launch_args(guest);
+    launch["args"] = args;
+    start(&mut client, launch);
+    client.request("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
+    client.request("configurationDone", json!({}));
+    let stopped = client.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "exception", "{guest}: {stopped}");
+    let description = stopped["body"]["description"].as_str().unwrap().to_owned();
+    (client, description)
+}
+
+#[test]
+fn cpp_and_rust_traps_stop_where_they_happen() {
+    // C++: `__builtin_trap()` alone in an `if`; the stop is at its line
+    // (a plain run reports the `if`'s, where Cranelift folded the trap).
+    let (mut client, description) = stopped_on_trap("cpp-O0", json!(["trap-unreachable"]));
+    assert!(description.contains("unreachable"), "{description}");
+    let frames = stack(&mut client);
+    assert_eq!(frames[0]["name"], "main");
+    assert_eq!(frames[0]["line"], marker_line("cpp/main.cpp", "trap_unreachable"));
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_ne!(client.event("exited")["body"]["exitCode"], 0);
+    client.finish();
+
+    // Rust: a panic aborts through `unreachable`; the user's frame is on
+    // the stack at the panic! line, below the panic machinery.
+    let (mut client, description) = stopped_on_trap("rust-O0", json!(["panic"]));
+    assert!(description.contains("unreachable"), "{description}");
+    let frames = stack(&mut client);
+    let user = frames.iter().find(|f| f["name"] == "rust_guest::main").expect("rust_guest::main on the stack");
+    assert_eq!(user["line"], marker_line("rust/main.rs", "before_panic"));
+    assert!(client.output("stderr").contains("guest panic requested"), "the panic message was streamed first");
+    client.finish();
+}
