@@ -6,7 +6,7 @@
 #
 # Outputs: c-O0.wasm c-O2.wasm cpp-O0.wasm cpp-O2.wasm rust-O0.wasm
 #          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm inline-O0.wasm
-#          inline-O2.wasm sleeper-O2.wasm, and
+#          inline-O2.wasm io-O0.wasm sleeper-O2.wasm, and
 #          WASI preview2 command components of some of them, NAME-component.wasm
 #          (the preview1 module wrapped with the WASI adapter by
 #          tests/componentize: the compilers here only target preview1).
@@ -101,6 +101,7 @@ for lvl in 0 2; do
   build "hotspots-O$lvl" "$ROOT/examples/hotspots" cc_c "-O$lvl" "$ROOT/examples/hotspots/hotspots.c"
   build "inline-O$lvl" "$G/inline" cc_c "-O$lvl" "$G"/inline/*.c
 done
+build "io-O0" "$G/io" cc_c -O0 "$G"/io/*.c
 build "sleeper-O2" "$G/profile" cc_c -O2 "$G/profile/sleeper.c"
 
 # componentize NAME: NAME-component.wasm from NAME.wasm, rebuilt when the
@@ -120,7 +121,7 @@ componentize() {
   built=$((built + 1))
   echo "built $out ($(stat -c %s "$out") bytes)"
 }
-for name in c-O0 c-O2 rust-O0 hotspots-O2 sleeper-O2; do
+for name in c-O0 c-O2 rust-O0 hotspots-O2 sleeper-O2 io-O0; do
   componentize "$name"
 done
 
