@@ -12,8 +12,15 @@ use serde_json::{Value, json};
 /// Launches `guest`, stops at the first hit of `marker` in `file` and
 /// clears the breakpoint.
 fn stopped_at(guest: &str, file: &str, marker: &str) -> Client {
+    stopped_at_with_args(guest, json!([]), file, marker)
+}
+
+/// [`stopped_at`], with program arguments.
+fn stopped_at_with_args(guest: &str, args: Value, file: &str, marker: &str) -> Client {
     let mut client = Client::in_process();
-    start(&mut client, launch_args(guest));
+    let mut launch = launch_args(guest);
+    launch["args"] = args;
+    start(&mut client, launch);
     let line = marker_line(file, marker);
     let set = client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": [{ "line": line }] }));
     assert_eq!(set["breakpoints"][0]["verified"], true, "{guest} {file}:{line}: {set}");
@@ -297,5 +304,38 @@ fn cpp_and_rust_traps_stop_where_they_happen() {
     let user = frames.iter().find(|f| f["name"] == "rust_guest::main").expect("rust_guest::main on the stack");
     assert_eq!(user["line"], marker_line("rust/main.rs", "before_panic"));
     assert!(client.output("stderr").contains("guest panic requested"), "the panic message was streamed first");
+    client.finish();
+}
+
+/// (value, type) of the local `name` of the top frame.
+fn typed_local(client: &mut Client, name: &str) -> (String, String) {
+    let frames = stack(client);
+    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
+    let (value, ty, _) = child(client, &scopes["scopes"][0]["variablesReference"], name);
+    (value, ty)
+}
+
+#[test]
+fn rust_values_option_result_str_slices_and_strings_inside_enums() {
+    // With the argument "99", parse_depth fails (depth 99 too large) and
+    // main falls back to depth 10 (rust/main.rs).
+    let mut client = stopped_at_with_args("rust-O0", json!(["99"]), "rust/main.rs", "after_struct_init");
+    assert_eq!(typed_local(&mut client, "first"), ("Some(\"99\")".into(), "Option<&str>".into()));
+    assert_eq!(
+        typed_local(&mut client, "parsed"),
+        ("Err(\"depth 99 too large\")".into(), "Result<u32, alloc::string::String>".into())
+    );
+    assert_eq!(typed_local(&mut client, "depth").0, "10");
+    let (shapes, _) = typed_local(&mut client, "shapes");
+    assert!(shapes.contains("Label(\"wasm\")"), "a String inside an enum variant shows its text: {shapes}");
+
+    let end = marker_line("rust/main.rs", "main_end");
+    client.request("setBreakpoints", json!({ "source": { "path": source_path("rust/main.rs") }, "breakpoints": [{ "line": end }] }));
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+    // values[i] = i * i + depth; middle = values[4..8].
+    assert_eq!(typed_local(&mut client, "middle"), ("(len 4) [26, 35, 46, 59]".into(), "&[u32]".into()));
+    let (text, ty) = typed_local(&mut client, "text");
+    assert_eq!((text.as_str(), ty.as_str()), ("\"the quick wasm jumps over the lazy wasm module the end\"", "&str"));
     client.finish();
 }

@@ -4,7 +4,7 @@
 
 use super::expr::{Value, as_number};
 use crate::address::MemoryAddress;
-use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, children, format_value, read_uint, resolve, size_of, type_name};
+use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, children, read_uint, resolve, size_of, type_name};
 use crate::target::TargetView;
 
 /// A typed value read from the guest: its bytes, and where they are when
@@ -33,7 +33,7 @@ const MAX_POINTEE: u64 = 1 << 20;
 /// How a value is shown: the pretty printers first (strings, vectors),
 /// else the type's own summary.
 pub fn display(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8]) -> String {
-    super::pretty::pretty(symbols, view, ty, bytes, 0).unwrap_or_else(|| format_value(symbols, ty, bytes))
+    super::pretty::pretty(symbols, view, ty, bytes, 0).unwrap_or_else(|| super::pretty::summarize(symbols, view, ty, bytes, 0))
 }
 
 /// Whether opening `object` shows anything: a struct with members, a

@@ -4,7 +4,7 @@
 //! memory through the target.
 
 use crate::address::MemoryAddress;
-use crate::symbols::{DieRef, ModuleSymbols, Type, format_value, quote, read_uint, resolve, size_of};
+use crate::symbols::{DieRef, ModuleSymbols, SummaryViews, Type, format_value_with, quote, read_uint, resolve, size_of};
 use crate::target::TargetView;
 
 /// Elements shown inline.
@@ -55,6 +55,25 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
         return Some(elements(symbols, view, element, data, len, depth));
     }
     None
+}
+
+/// The summary of a value from its type, with the library views above for
+/// the values nested in it (a `String` inside an enum variant).
+pub fn summarize(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> String {
+    format_value_with(symbols, ty, bytes, depth, &mut Views { symbols, view })
+}
+
+struct Views<'a, 'b> {
+    symbols: &'a ModuleSymbols,
+    view: &'b mut dyn TargetView,
+}
+
+impl SummaryViews for Views<'_, '_> {
+    fn summary(&mut self, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<String> {
+        // Plain C pointers stay addresses inside a summary; only `char *`
+        // (a C string) is worth a read there, and `pretty` knows it.
+        pretty(self.symbols, self.view, ty, bytes, depth)
+    }
 }
 
 /// A `char *` shows its address and the C string there, as gdb and LLDB
@@ -116,7 +135,7 @@ fn hash_map(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRe
         let entry = view.read_memory(MemoryAddress(at), size as usize).ok()?;
         let shown = |view: &mut dyn TargetView, field: &str| -> Option<String> {
             let (field_ty, field_bytes) = member(symbols, element, &entry, field)?;
-            Some(pretty(symbols, view, field_ty, &field_bytes, depth + 1).unwrap_or_else(|| format_value(symbols, field_ty, &field_bytes)))
+            Some(pretty(symbols, view, field_ty, &field_bytes, depth + 1).unwrap_or_else(|| summarize(symbols, view, field_ty, &field_bytes, depth + 1)))
         };
         parts.push(format!("{}: {}", shown(view, "__0")?, shown(view, "__1")?));
     }
@@ -219,7 +238,7 @@ fn elements(
     let mut parts: Vec<String> = bytes
         .chunks(size.max(1) as usize)
         .take(shown as usize)
-        .map(|chunk| pretty(symbols, view, element, chunk, depth + 1).unwrap_or_else(|| format_value(symbols, element, chunk)))
+        .map(|chunk| pretty(symbols, view, element, chunk, depth + 1).unwrap_or_else(|| summarize(symbols, view, element, chunk, depth + 1)))
         .collect();
     if len > shown {
         parts.push("...".to_owned());

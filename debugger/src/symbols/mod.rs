@@ -36,7 +36,7 @@ pub use location_eval::{EvalError, EvalStep, LocationEval, Need, Piece, PieceLoc
 pub use type_names::{TypeLookup, type_name};
 pub use types::{BaseEncoding, CompositeKind, Enumerator, Member, Qualifier, Type, Variant, VariantPart};
 pub use units::{DieRef, Units};
-pub use values::{Child, children, format_value, quote, read_uint, resolve, size_of};
+pub use values::{Child, SummaryViews, children, format_value, format_value_with, quote, read_uint, resolve, size_of};
 pub use variables::{FrameVariables, Variable, VariableKind, VariableLocation};
 pub use module_symbols::ModuleSymbols;
 pub use names::{FunctionName, Language, NameStyle, demangle_without_params};

@@ -57,10 +57,39 @@ pub fn size_of(types: &dyn TypeLookup, ty: Option<DieRef>) -> Option<u64> {
 /// The one-line summary of a value: `42`, `'A'`, `0x00001040`,
 /// `{x = 7, y = -3}`, `{10, 100, 1000}`, `"text"`, `Some(5)`.
 pub fn format_value(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8]) -> String {
-    summary(types, ty, bytes, 0)
+    summary(types, ty, bytes, 0, &mut NoViews)
 }
 
-fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> String {
+/// Library views a summary defers to for the values inside it (Rust's
+/// `String` inside an enum, a `std::string` member): they read the guest's
+/// memory, which this layer never does, so the session supplies them.
+pub trait SummaryViews {
+    /// The summary of a value of `ty` nested `depth` levels deep, or
+    /// `None` to summarize it from its type.
+    fn summary(&mut self, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<String>;
+}
+
+struct NoViews;
+
+impl SummaryViews for NoViews {
+    fn summary(&mut self, _: Option<DieRef>, _: &[u8], _: usize) -> Option<String> {
+        None
+    }
+}
+
+/// Like [`format_value`], for a value `depth` levels deep, with `views`
+/// asked first for every value nested in it.
+pub fn format_value_with(
+    types: &dyn TypeLookup,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+    depth: usize,
+    views: &mut dyn SummaryViews,
+) -> String {
+    summary(types, ty, bytes, depth, views)
+}
+
+fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usize, views: &mut dyn SummaryViews) -> String {
     let Some(t) = resolve(types, ty) else { return "<unknown type>".to_owned() };
     match &*t {
         Type::Base { encoding, size, .. } => base_value(*encoding, *size, bytes),
@@ -79,15 +108,15 @@ fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usiz
                 None => value.to_string(),
             }
         }
-        Type::Array { element, counts } => array_summary(types, *element, counts, bytes, depth),
-        Type::Composite { variant_part: Some(_), .. } => rust_enum_summary(types, &t, bytes, depth),
+        Type::Array { element, counts } => array_summary(types, *element, counts, bytes, depth, views),
+        Type::Composite { variant_part: Some(_), .. } => rust_enum_summary(types, &t, bytes, depth, views),
         Type::Composite { .. } => {
             if depth >= SUMMARY_DEPTH {
                 return "{...}".to_owned();
             }
             let parts: Vec<String> = children(types, ty, bytes)
                 .iter()
-                .map(|c| format!("{} = {}", c.name, child_summary(types, c, bytes, depth + 1)))
+                .map(|c| format!("{} = {}", c.name, child_summary(types, c, bytes, depth + 1, views)))
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
@@ -97,7 +126,7 @@ fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usiz
     }
 }
 
-fn child_summary(types: &dyn TypeLookup, child: &Child, bytes: &[u8], depth: usize) -> String {
+fn child_summary(types: &dyn TypeLookup, child: &Child, bytes: &[u8], depth: usize, views: &mut dyn SummaryViews) -> String {
     let Some(slice) = slice_of(bytes, child.offset, child.size) else { return "<out of range>".to_owned() };
     match child.bits {
         Some((bit_size, bit_offset)) => {
@@ -105,7 +134,7 @@ fn child_summary(types: &dyn TypeLookup, child: &Child, bytes: &[u8], depth: usi
             let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
             ((raw >> bit_offset) & mask).to_string()
         }
-        None => summary(types, child.ty, slice, depth),
+        None => views.summary(child.ty, slice, depth).unwrap_or_else(|| summary(types, child.ty, slice, depth, views)),
     }
 }
 
@@ -180,7 +209,7 @@ fn active_variant<'a>(
 }
 
 /// `Some(5)`, `None`, `Circle { radius: 2 }` — a Rust enum by its variant.
-fn rust_enum_summary(types: &dyn TypeLookup, t: &Type, bytes: &[u8], depth: usize) -> String {
+fn rust_enum_summary(types: &dyn TypeLookup, t: &Type, bytes: &[u8], depth: usize, views: &mut dyn SummaryViews) -> String {
     let Type::Composite { variant_part: Some(part), .. } = t else { return String::new() };
     let Some(variant) = active_variant(types, part, bytes) else { return "<unknown variant>".to_owned() };
     let name = variant.name.clone().unwrap_or_default();
@@ -198,7 +227,7 @@ fn rust_enum_summary(types: &dyn TypeLookup, t: &Type, bytes: &[u8], depth: usiz
     let rendered: Vec<String> = fields
         .iter()
         .map(|f| {
-            let value = child_summary(types, f, payload, depth + 1);
+            let value = child_summary(types, f, payload, depth + 1, views);
             if tuple_like { value } else { format!("{}: {value}", f.name) }
         })
         .collect();
@@ -211,6 +240,7 @@ fn array_summary(
     counts: &[Option<u64>],
     bytes: &[u8],
     depth: usize,
+    views: &mut dyn SummaryViews,
 ) -> String {
     let is_char = matches!(
         resolve(types, element).as_deref(),
@@ -230,9 +260,9 @@ fn array_summary(
     for i in 0..count.min(SUMMARY_ELEMENTS as u64) {
         let Some(slice) = slice_of(bytes, i * row, row) else { break };
         parts.push(if counts.len() > 1 {
-            array_summary(types, element, &counts[1..], slice, depth + 1)
+            array_summary(types, element, &counts[1..], slice, depth + 1, views)
         } else {
-            summary(types, element, slice, depth + 1)
+            views.summary(element, slice, depth + 1).unwrap_or_else(|| summary(types, element, slice, depth + 1, views))
         });
     }
     if count > SUMMARY_ELEMENTS as u64 {

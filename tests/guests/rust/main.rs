@@ -172,8 +172,9 @@ fn main() {
     }
 
     // Result and Option.
-    let depth = match parse_depth(first) {
-        Ok(n) => n,
+    let parsed: Result<u32, String> = parse_depth(first);
+    let depth = match &parsed {
+        Ok(n) => *n,
         Err(message) => {
             println!("warning: {}, using 10", message);
             10
