@@ -122,6 +122,20 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             };
             let mut out = named("local", &state.locals);
             out.extend(named("stack", &state.stack));
+            // The module's globals, by their name-section names when known
+            // (`__stack_pointer`); one that cannot be read says why.
+            let core = module.module();
+            for index in 0..core.global_count {
+                let name = core.global_names.get(&index).cloned().unwrap_or_else(|| format!("global{index}"));
+                let (type_name, value) = match run.debuggee.global(index) {
+                    Ok(v) => {
+                        let (ty, value) = wasm_value(v);
+                        (ty.to_owned(), value)
+                    }
+                    Err(error) => (String::new(), format!("<error: {error}>")),
+                };
+                out.push(VariableParts { name, value, type_name, evaluate_name: String::new(), object: None });
+            }
             (frame, out)
         }
         VariableScope::Children { frame, expression, object } => {

@@ -65,14 +65,12 @@ pub fn expand(symbols: &ModuleSymbols, view: &mut dyn TargetView, object: &Objec
     if let Type::Pointer { pointee, .. } | Type::Reference { pointee, .. } = &*resolved {
         let size = pointer_target(symbols, *pointee).ok_or("the pointer's target has no size")?;
         let address = MemoryAddress(read_uint(&object.bytes, 4).ok_or("unreadable pointer")?);
-        let bytes = view.read_memory(address, size as usize)?;
-        let value = display(symbols, view, *pointee, &bytes);
-        return Ok(vec![ShownChild {
-            name: format!("*{name}"),
-            type_name: type_name(symbols, *pointee),
-            value,
-            object: Some(Object { ty: *pointee, bytes, address: Some(address) }),
-        }]);
+        let (value, object) = match view.read_memory(address, size as usize) {
+            Ok(bytes) => (display(symbols, view, *pointee, &bytes), Some(Object { ty: *pointee, bytes, address: Some(address) })),
+            // A dangling or wild pointer: the error in the pointee's place.
+            Err(error) => (format!("<error: {error}>"), None),
+        };
+        return Ok(vec![ShownChild { name: format!("*{name}"), type_name: type_name(symbols, *pointee), value, object }]);
     }
     let mut out = Vec::new();
     for child in children(symbols, object.ty, &object.bytes) {

@@ -63,6 +63,10 @@ pub struct CoreModule {
     /// Active data segments with a constant address: the initial contents
     /// of linear memory, which is where globals and statics start out.
     pub data_segments: Vec<(MemoryAddress, Range<usize>)>,
+    /// Globals in the index space (imported ones first).
+    pub global_count: u32,
+    /// Global names from the name section (`__stack_pointer`), by index.
+    pub global_names: HashMap<u32, String>,
 }
 
 impl CoreModule {
@@ -234,6 +238,8 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
         function_names: HashMap::new(),
         custom_sections: Vec::new(),
         data_segments: Vec::new(),
+        global_count: 0,
+        global_names: HashMap::new(),
     };
     let malformed = |e: wasmparser::BinaryReaderError| SymbolsError::malformed(what, &e);
     let mut next_entry_start = 0;
@@ -244,12 +250,16 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
             Payload::ImportSection(imports) => {
                 for import in imports.into_imports() {
                     let import = import.map_err(malformed)?;
+                    if matches!(import.ty, wasmparser::TypeRef::Global(_)) {
+                        module.global_count += 1;
+                    }
                     if matches!(import.ty, wasmparser::TypeRef::Func(_)) {
                         module.imported_functions += 1;
                         module.function_imports.push((import.module.to_owned(), import.name.to_owned()));
                     }
                 }
             }
+            Payload::GlobalSection(globals) => module.global_count += globals.count(),
             Payload::CodeSectionStart { range, .. } => {
                 // DWARF address 0 is the function count that opens the
                 // section's contents; the first entry follows the count.
@@ -313,6 +323,11 @@ fn read_name_section(names: wasmparser::NameSectionReader<'_>, module: &mut Core
     for name in names.into_iter().flatten() {
         match name {
             Name::Module { name, .. } => module.name = Some(name.to_owned()),
+            Name::Global(map) => {
+                for naming in map.into_iter().flatten() {
+                    module.global_names.insert(naming.index, naming.name.to_owned());
+                }
+            }
             Name::Function(map) => {
                 for naming in map.into_iter().flatten() {
                     module.function_names.insert(naming.index, naming.name.to_owned());
