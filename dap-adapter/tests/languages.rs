@@ -339,3 +339,32 @@ fn rust_values_option_result_str_slices_and_strings_inside_enums() {
     assert_eq!((text.as_str(), ty.as_str()), ("\"the quick wasm jumps over the lazy wasm module the end\"", "&str"));
     client.finish();
 }
+
+#[test]
+fn cpp_a_class_with_two_bases_opens_to_each_base_and_follows_a_base_pointer() {
+    // Widget("knob", 3, Point(4, 5)) derives from Labeled and Counted;
+    // `counted` points at its Counted part. `bump(2)` makes the count 5.
+    let mut client = stopped_at("cpp-O0", "cpp/main.cpp", "multiple_bases");
+    let frames = stack(&mut client);
+    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
+    let locals = scopes["scopes"][0]["variablesReference"].clone();
+    let (_, ty, widget) = child(&mut client, &locals, "widget");
+    assert!(ty.ends_with("Widget"), "{ty}");
+    let members = children(&mut client, &widget);
+    let base = |suffix: &str| members.iter().find(|m| m.0.ends_with(suffix)).unwrap_or_else(|| panic!("no base {suffix}: {members:?}")).3.clone();
+    let (labeled, counted_base) = (base("Labeled"), base("Counted"));
+    assert_eq!(child(&mut client, &labeled, "label_").0, "\"knob\"");
+    assert_eq!(child(&mut client, &counted_base, "count_").0, "3");
+    let (_, _, where_) = child(&mut client, &widget, "where_");
+    assert_eq!((child(&mut client, &where_, "x_").0, child(&mut client, &where_, "y_").0), ("4".into(), "5".into()));
+
+    let (_, _, counted) = child(&mut client, &locals, "counted");
+    let target = children(&mut client, &counted);
+    assert_eq!(child(&mut client, &target[0].3, "count_").0, "3", "the pointer reaches the Counted base");
+    let after = step(&mut client, "next");
+    let scopes = client.request("scopes", json!({ "frameId": after[0]["id"] }));
+    let (_, _, counted) = child(&mut client, &scopes["scopes"][0]["variablesReference"], "counted");
+    let target = children(&mut client, &counted);
+    assert_eq!(child(&mut client, &target[0].3, "count_").0, "5", "after bump(2)");
+    client.finish();
+}
