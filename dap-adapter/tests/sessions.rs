@@ -476,3 +476,27 @@ fn restart_with_a_rebuilt_program_rebinds_breakpoints_and_says_so() {
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
     client.finish();
 }
+
+#[test]
+fn hit_conditions_at_least_and_every_nth() {
+    // factorial(10) passes the recursive line with n = 10, 9, …, 2.
+    let line = marker_line("c/main.c", "factorial_recurse");
+    for (condition, expected) in [(">= 8", vec!["3", "2"]), ("% 4", vec!["7", "3"])] {
+        let mut client = Client::in_process();
+        start(&mut client, launch_args("c-O0"));
+        set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line, "hitCondition": condition }]));
+        client.request("configurationDone", json!({}));
+        let mut seen = Vec::new();
+        for _ in &expected {
+            assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+            let (top, _, _) = top_frame(&mut client);
+            seen.push(local(&mut client, top, "n"));
+            client.request("continue", json!({ "threadId": 1 }));
+        }
+        client.event("exited");
+        let stops = client.history.iter().filter(|e| e["event"] == "stopped").count();
+        assert_eq!(stops, expected.len(), "`{condition}`: no other stop");
+        assert_eq!(seen, expected, "hitCondition `{condition}`");
+        client.finish();
+    }
+}
