@@ -138,6 +138,16 @@ fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
         let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, variable, frame_base)?;
         return Ok(Value::Object { ty: variable.ty, bytes, address });
     }
+    // In a C++ member function a bare name may be a member: `radius_` is
+    // `this->radius_` (before globals, as C++ looks names up).
+    if name != "this"
+        && scopes.get(context.inline_frame).is_some_and(|scope| scope.variables.iter().any(|v| v.name == "this"))
+        && let Ok(this) = lookup("this", context)
+        && let Ok(object) = deref(&this, context)
+        && let Ok(member) = member_of(object, name, context)
+    {
+        return Ok(member);
+    }
     let globals = context.symbols.globals_at(context.pc).map_err(|e| e.to_string())?;
     let variable = match globals.into_iter().find(|g| g.name == name) {
         Some(g) => g,
