@@ -358,17 +358,14 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
         (Scalar::Int(a), Scalar::Int(b)) => (a, b),
         (a, b) => {
             let (x, y) = (to_f64(a), to_f64(b));
+            if let Some(holds) = comparison(op, x, y) {
+                return Ok(truth(holds));
+            }
             return Ok(match op {
                 BinaryOp::Add => Value::Float(x + y),
                 BinaryOp::Sub => Value::Float(x - y),
                 BinaryOp::Mul => Value::Float(x * y),
                 BinaryOp::Div => Value::Float(x / y),
-                BinaryOp::Lt => truth(x < y),
-                BinaryOp::Le => truth(x <= y),
-                BinaryOp::Gt => truth(x > y),
-                BinaryOp::Ge => truth(x >= y),
-                BinaryOp::Eq => truth(x == y),
-                BinaryOp::Ne => truth(x != y),
                 _ => return Err("that operator needs integers".into()),
             });
         }
@@ -383,6 +380,9 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
     let ty = IntType::common(a.ty, b.ty);
     let (x, y) = (a.to(ty).value, b.to(ty).value);
     let int = |v: i128| Value::Int(Integer::new(v, ty));
+    if let Some(holds) = comparison(op, x, y) {
+        return Ok(truth(holds));
+    }
     Ok(match op {
         BinaryOp::Add => int(x.wrapping_add(y)),
         BinaryOp::Sub => int(x.wrapping_sub(y)),
@@ -393,14 +393,25 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
         BinaryOp::BitAnd => int(x & y),
         BinaryOp::BitOr => int(x | y),
         BinaryOp::BitXor => int(x ^ y),
-        BinaryOp::Lt => truth(x < y),
-        BinaryOp::Le => truth(x <= y),
-        BinaryOp::Gt => truth(x > y),
-        BinaryOp::Ge => truth(x >= y),
-        BinaryOp::Eq => truth(x == y),
-        BinaryOp::Ne => truth(x != y),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne => {
+            unreachable!("comparisons are evaluated above")
+        }
         BinaryOp::Shl | BinaryOp::Shr => unreachable!("shifts are evaluated above"),
         BinaryOp::And | BinaryOp::Or => unreachable!("short-circuit operators are evaluated before"),
+    })
+}
+
+/// Whether comparison `op` holds of `x` and `y`; `None` for an operator
+/// that is not a comparison.
+fn comparison<T: PartialOrd>(op: BinaryOp, x: T, y: T) -> Option<bool> {
+    Some(match op {
+        BinaryOp::Lt => x < y,
+        BinaryOp::Le => x <= y,
+        BinaryOp::Gt => x > y,
+        BinaryOp::Ge => x >= y,
+        BinaryOp::Eq => x == y,
+        BinaryOp::Ne => x != y,
+        _ => return None,
     })
 }
 
