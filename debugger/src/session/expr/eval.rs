@@ -403,7 +403,7 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
 
 /// Whether comparison `op` holds of `x` and `y`; `None` for an operator
 /// that is not a comparison.
-fn comparison<T: PartialOrd>(op: BinaryOp, x: T, y: T) -> Option<bool> {
+fn comparison<T: PartialOrd + Copy>(op: BinaryOp, x: T, y: T) -> Option<bool> {
     Some(match op {
         BinaryOp::Lt => x < y,
         BinaryOp::Le => x <= y,
