@@ -16,5 +16,6 @@ G="$ROOT/target/guests"
 target/release/profile-bench "$WASMTIME" 1000 "$RUNS" \
   "$G/sleeper-O2.wasm" \
   "$G/hotspots-O2.wasm:150" \
+  "$G/hotspots-O2-component.wasm:150" \
   "$G/hotspots-O0.wasm:40" \
   "$ROOT/target/bench/sqlite-O2.wasm:200000"
