@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
     let runs: usize = runs.parse()?;
     println!("rate {rate} Hz, median of {runs} runs; ratios are to the plain run in the same row (1.00 = no cost)");
     println!(
-        "{:<28} {:>9} {:>15} {:>15} | {:>11} {:>17}",
+        "{:<32} {:>9} {:>15} {:>15} | {:>11} {:>17}",
         "guest", "plain s", "signal sampler", "epoch sampler", "wasmtime s", "wasmtime --profile"
     );
     for spec in guests {
@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
         let label = if guest.args.is_empty() { name.to_string() } else { format!("{name} {}", guest.args.join(" ")) };
         let ratio = |t: Duration, base: Duration| t.as_secs_f64() / base.as_secs_f64();
         println!(
-            "{:<28} {:>9.3} {:>14.3}x {:>14.3}x | {:>11.3} {:>17.3}x",
+            "{:<32} {:>9.3} {:>14.3}x {:>14.3}x | {:>11.3} {:>17.3}x",
             label,
             plain.as_secs_f64(),
             ratio(signal, plain),

@@ -199,3 +199,38 @@ fn speedscope_output_matches_the_published_schema() {
         assert!(problems.is_empty(), "{name}: speedscope output does not match the schema:\n{}", problems.join("\n"));
     }
 }
+
+#[test]
+fn ctrl_c_writes_the_profile_of_what_ran_so_far() {
+    // hotspots-O0 with 1000 rounds runs for minutes; interrupt it after a
+    // second. The signal sampler hands over its samples and exits 130; the
+    // epoch sampler stops the guest and ends normally.
+    for (sampler, status, said) in [("signal", 130, "(interrupted)"), ("epoch", 0, "(stopped early)")] {
+        let out = out_dir("interrupt").join(format!("{sampler}.folded"));
+        let _ = std::fs::remove_file(&out);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+            .args(["profile", "--sampler", sampler, "-o", out.to_str().unwrap(), guest("hotspots-O0").to_str().unwrap(), "--", "1000"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        // The shell's own `kill` (a builtin): no procps needed.
+        let killed = Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status().unwrap();
+        assert!(killed.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let code = loop {
+            if let Some(exit) = child.try_wait().unwrap() {
+                break exit.code();
+            }
+            assert!(std::time::Instant::now() < deadline, "{sampler}: still running 30 s after Ctrl-C");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(code, Some(status), "{sampler}: {stderr}");
+        assert!(stderr.contains(said), "{sampler}: {stderr}");
+        let folded = std::fs::read_to_string(&out).unwrap();
+        assert!(samples_through(&folded, "heavy_work") > 100, "{sampler}: the second of work is in the profile");
+    }
+}
