@@ -102,6 +102,12 @@ fn run_case(case: &Case) {
     assert!(frames.iter().all(|f| f["name"].as_str().is_some_and(|n| !n.is_empty())), "{guest}: every frame is named");
     let top = frames[0]["id"].clone();
 
+    if guest.starts_with("cpp") {
+        // Completions in a member function offer the members `this` reaches.
+        let offered = client.request("completions", json!({ "frameId": top, "text": "rad", "column": 4 }));
+        let labels: Vec<&str> = offered["targets"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["radius_"], "{guest}");
+    }
     for (expression, expected) in case.checks {
         let result = client.request("evaluate", json!({ "expression": expression, "frameId": top, "context": "watch" }));
         assert_eq!(result["result"], *expected, "{guest}: {expression}");

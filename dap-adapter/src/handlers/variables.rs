@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use wasmscope_debugger::address::CodeOffset;
 use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, expand, is_expandable, memory_of};
-use wasmscope_debugger::session::expr::{self, EvalContext};
+use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, WasmSymbols, size_of, type_name};
 use wasmscope_debugger::target::WasmValue;
@@ -315,12 +315,13 @@ pub(crate) fn completions(session: &mut Session, request: &Request) -> Reply {
     let before: String = args.text.chars().take(args.column.saturating_sub(1)).collect();
     let prefix: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
     let (_, at) = evaluation_frame(session, args.frame_id)?;
-    let mut names: Vec<String> = module
-        .variables_at(at.pc)
-        .map_err(|e| e.to_string())?
-        .get(at.inline)
-        .map(|s| s.variables.iter().map(|v| v.name.clone()).collect())
-        .unwrap_or_default();
+    let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
+    let locals = scopes.get(at.inline).map(|s| s.variables.as_slice()).unwrap_or_default();
+    let mut names: Vec<String> = locals.iter().map(|v| v.name.clone()).collect();
+    // In a C++ member function, the members `this` reaches.
+    if let Some(this) = locals.iter().find(|v| v.name == "this") {
+        names.extend(members_through(module, this.ty));
+    }
     names.extend(module.globals_at(at.pc).map_err(|e| e.to_string())?.into_iter().map(|v| v.name));
     names.retain(|n| n.starts_with(&prefix));
     names.sort();

@@ -38,6 +38,9 @@ pub(super) struct HandlerShared {
     pub(super) module: Module,
     /// The program is a component: other core modules run too.
     pub(super) is_component: bool,
+    /// The facts of `module`, the program's own core module.
+    pub(super) program_facts: ModuleFacts,
+    /// Facts of a component's core modules, found as frames meet them.
     pub(super) module_facts: Mutex<std::collections::HashMap<u64, ModuleFacts>>,
     pub(super) breakpoints: Mutex<Vec<ModuleOffset>>,
     /// A step in progress: judges breaks until it stops.

@@ -26,13 +26,15 @@ pub(super) fn module_facts(
         .unwrap_or_else(|p| p.into_inner());
     Ok(*known
         .entry(module.debug_index_in_engine())
-        .or_insert_with(|| ModuleFacts {
-            index: core_module_index(module),
-            imported_functions: module
-                .imports()
-                .filter(|import| matches!(import.ty(), ExternType::Func(_)))
-                .count() as u32,
-        }))
+        .or_insert_with(|| facts_of(module, core_module_index(module))))
+}
+
+/// What frames need to know of `module`, the program's `index`th core
+/// module.
+pub(super) fn facts_of(module: &wasmtime::Module, index: usize) -> ModuleFacts {
+    let imported_functions =
+        module.imports().filter(|import| matches!(import.ty(), ExternType::Func(_))).count() as u32;
+    ModuleFacts { index, imported_functions }
 }
 
 /// A frame handle's Wasm position, `None` for a host frame.
@@ -47,7 +49,9 @@ pub(super) fn target_frame(
     else {
         return Ok(None);
     };
-    let facts = module_facts(shared, store, frame)?;
+    // A module is the only core module there is: no lookup per frame (this
+    // runs for every frame of every stack, and at every conditional break).
+    let facts = if shared.is_component { module_facts(shared, store, frame)? } else { shared.program_facts };
     Ok(Some(TargetFrame {
         module: facts.index,
         function_index: facts.imported_functions + defined.as_u32(),

@@ -12,7 +12,7 @@ use wasmtime::{AsContextMut, Config, Engine, Module, Store, UpdateDeadline};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use super::handler::{Handler, HandlerShared, set_single_step};
-use super::inspect::module_pc;
+use super::inspect::{facts_of, module_pc};
 use super::{Control, DebuggeeEvent, OutputStream, Request};
 use crate::guest::GuestConfig;
 use crate::outcome::RunOutcome;
@@ -95,6 +95,7 @@ pub(super) fn run_debuggee(
                 events,
                 module: module.clone(),
                 is_component: matches!(program, Compiled::Component(..)),
+                program_facts: facts_of(&module, guest.core_module),
                 module_facts: Mutex::default(),
                 breakpoints: Mutex::new(Vec::new()),
                 policy: Mutex::new(None),

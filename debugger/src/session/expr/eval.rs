@@ -217,6 +217,31 @@ fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Resul
         .ok_or_else(|| format!("`{}` has no member `{member}`", type_name(context.symbols, ty)))
 }
 
+/// The member names reachable through a pointer of type `pointer_ty`
+/// (bases included): what a bare name can mean inside a C++ member
+/// function, for completions.
+pub fn members_through(symbols: &ModuleSymbols, pointer_ty: Option<DieRef>) -> Vec<String> {
+    let Some(Type::Pointer { pointee, .. } | Type::Reference { pointee, .. }) = resolve(symbols, pointer_ty).as_deref().cloned()
+    else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    collect_members(symbols, pointee, &mut names, 0);
+    names
+}
+
+fn collect_members(symbols: &ModuleSymbols, ty: Option<DieRef>, names: &mut Vec<String>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    let Some(t) = resolve(symbols, ty) else { return };
+    let Type::Composite { members, bases, .. } = &*t else { return };
+    names.extend(members.iter().filter(|m| !m.artificial).filter_map(|m| m.name.clone()));
+    for base in bases {
+        collect_members(symbols, base.ty, names, depth + 1);
+    }
+}
+
 /// A member's type, byte offset in the outer value and bit-field placement.
 type FoundMember = (Option<DieRef>, u64, Option<(u64, u64)>);
 

@@ -58,6 +58,15 @@ pub struct Integer {
 impl Integer {
     /// `value` converted to `ty`, wrapping as C does.
     pub fn new(value: i128, ty: IntType) -> Self {
+        let (min, max) = if ty.signed {
+            (-(1i128 << (ty.bits - 1)), (1i128 << (ty.bits - 1)) - 1)
+        } else {
+            (0, (1i128 << ty.bits) - 1)
+        };
+        // Most values fit: no division on the path conditions take.
+        if (min..=max).contains(&value) {
+            return Integer { value, ty };
+        }
         let modulus = 1i128 << ty.bits;
         let mut wrapped = value.rem_euclid(modulus);
         if ty.signed && wrapped >= modulus / 2 {
