@@ -15,12 +15,18 @@ fn stopped_at(guest: &str, file: &str, marker: &str) -> Client {
     stopped_at_with_args(guest, json!([]), file, marker)
 }
 
-/// [`stopped_at`], with program arguments.
-fn stopped_at_with_args(guest: &str, args: Value, file: &str, marker: &str) -> Client {
+/// A session that launched `guest` with `args`, before `configurationDone`.
+fn launched(guest: &str, args: Value) -> Client {
     let mut client = Client::in_process();
     let mut launch = launch_args(guest);
     launch["args"] = args;
     start(&mut client, launch);
+    client
+}
+
+/// [`stopped_at`], with program arguments.
+fn stopped_at_with_args(guest: &str, args: Value, file: &str, marker: &str) -> Client {
+    let mut client = launched(guest, args);
     let line = marker_line(file, marker);
     let set = client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": [{ "line": line }] }));
     assert_eq!(set["breakpoints"][0]["verified"], true, "{guest} {file}:{line}: {set}");
@@ -271,10 +277,7 @@ fn rust_o2_recursion_steps_in_and_out() {
 /// Launches `guest` with `args` and the `trap` exception filter; returns
 /// the client stopped on the trap, and the stop's description.
 fn stopped_on_trap(guest: &str, args: Value) -> (Client, String) {
-    let mut client = Client::in_process();
-    let mut launch = launch_args(guest);
-    launch["args"] = args;
-    start(&mut client, launch);
+    let mut client = launched(guest, args);
     client.request("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
     client.request("configurationDone", json!({}));
     let stopped = client.event("stopped");

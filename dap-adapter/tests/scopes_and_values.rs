@@ -114,3 +114,26 @@ fn setting_a_pointer_changes_where_the_program_goes() {
     assert!(stdout.contains("list sum 50,"), "{stdout}");
     client.finish();
 }
+
+#[test]
+fn instruction_steps_move_one_instruction_at_a_time() {
+    // At -O0 the code at a statement's start is straight-line (local.get,
+    // i32.const, …): each instruction step lands on the next instruction
+    // the disassembly lists.
+    let mut client = stopped_at_line(json!([]), marker_line("c/main.c", "after_struct_init"));
+    let pc = |client: &mut Client| {
+        let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+        trace["stackFrames"][0]["instructionPointerReference"].as_str().unwrap().to_owned()
+    };
+    let start = pc(&mut client);
+    let code = client.request("disassemble", json!({ "memoryReference": start, "instructionCount": 4 }));
+    let listed: Vec<String> = code["instructions"].as_array().unwrap().iter().map(|i| i["address"].as_str().unwrap().to_owned()).collect();
+    let mut visited = vec![start];
+    for _ in 0..3 {
+        client.request("next", json!({ "threadId": 1, "granularity": "instruction" }));
+        assert_eq!(client.event("stopped")["body"]["reason"], "step");
+        visited.push(pc(&mut client));
+    }
+    assert_eq!(visited, listed, "one instruction per step");
+    client.finish();
+}
