@@ -46,9 +46,14 @@ fn step(client: &mut Client, command: &str) -> Vec<Value> {
     stack(client)
 }
 
-fn local(client: &mut Client, frame: &Value, name: &str) -> String {
+/// The reference of `frame`'s Locals scope (its first).
+fn locals_of(client: &mut Client, frame: &Value) -> Value {
     let scopes = client.request("scopes", json!({ "frameId": frame["id"] }));
-    let reference = scopes["scopes"][0]["variablesReference"].clone();
+    scopes["scopes"][0]["variablesReference"].clone()
+}
+
+fn local(client: &mut Client, frame: &Value, name: &str) -> String {
+    let reference = locals_of(client, frame);
     let variables = client.request("variables", json!({ "variablesReference": reference }));
     let found = variables["variables"].as_array().unwrap().iter().find(|v| v["name"] == name).cloned();
     found.unwrap_or_else(|| panic!("no {name} in {variables}"))["value"].as_str().unwrap().to_owned()
@@ -186,8 +191,7 @@ fn a_rust_box_shows_its_type_and_opens_to_its_target() {
     // passes it to list_sum: follow the boxes two levels down.
     let mut client = stopped_at("rust-O0", "rust/main.rs", "list_recurse");
     let frames = stack(&mut client);
-    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
-    let locals = scopes["scopes"][0]["variablesReference"].clone();
+    let locals = locals_of(&mut client, &frames[0]);
     let (_, ty, list) = child(&mut client, &locals, "list");
     assert_eq!(ty, "&rust_guest::List");
     let (value, _, target) = child(&mut client, &list, "*list");
@@ -240,8 +244,8 @@ fn cpp_o2_a_virtual_method_shows_its_object_and_inlined_caller_and_steps_out_of_
     assert_eq!(frames[1]["line"], marker_line("cpp/main.cpp", "virtual_call"));
     assert_eq!(frames[2]["name"], "main");
 
-    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
-    let (_, _, this) = child(&mut client, &scopes["scopes"][0]["variablesReference"], "this");
+    let locals = locals_of(&mut client, &frames[0]);
+    let (_, _, this) = child(&mut client, &locals, "this");
     let object = children(&mut client, &this);
     let members = children(&mut client, &object[0].3);
     let names: Vec<&str> = members.iter().map(|m| m.0.as_str()).collect();
@@ -313,8 +317,8 @@ fn cpp_and_rust_traps_stop_where_they_happen() {
 /// (value, type) of the local `name` of the top frame.
 fn typed_local(client: &mut Client, name: &str) -> (String, String) {
     let frames = stack(client);
-    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
-    let (value, ty, _) = child(client, &scopes["scopes"][0]["variablesReference"], name);
+    let locals = locals_of(client, &frames[0]);
+    let (value, ty, _) = child(client, &locals, name);
     (value, ty)
 }
 
@@ -349,8 +353,7 @@ fn cpp_a_class_with_two_bases_opens_to_each_base_and_follows_a_base_pointer() {
     // `counted` points at its Counted part. `bump(2)` makes the count 5.
     let mut client = stopped_at("cpp-O0", "cpp/main.cpp", "multiple_bases");
     let frames = stack(&mut client);
-    let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
-    let locals = scopes["scopes"][0]["variablesReference"].clone();
+    let locals = locals_of(&mut client, &frames[0]);
     let (_, ty, widget) = child(&mut client, &locals, "widget");
     assert!(ty.ends_with("Widget"), "{ty}");
     let members = children(&mut client, &widget);
@@ -365,8 +368,8 @@ fn cpp_a_class_with_two_bases_opens_to_each_base_and_follows_a_base_pointer() {
     let target = children(&mut client, &counted);
     assert_eq!(child(&mut client, &target[0].3, "count_").0, "3", "the pointer reaches the Counted base");
     let after = step(&mut client, "next");
-    let scopes = client.request("scopes", json!({ "frameId": after[0]["id"] }));
-    let (_, _, counted) = child(&mut client, &scopes["scopes"][0]["variablesReference"], "counted");
+    let locals = locals_of(&mut client, &after[0]);
+    let (_, _, counted) = child(&mut client, &locals, "counted");
     let target = children(&mut client, &counted);
     assert_eq!(child(&mut client, &target[0].3, "count_").0, "5", "after bump(2)");
     client.finish();

@@ -44,6 +44,13 @@ pub(crate) enum Compiled {
     Component(Component, ModuleStarts),
 }
 
+/// Which core module of the program `module` is: its index among a
+/// component's core modules (in the order they appear in the file, as the
+/// symbols layer counts them), 0 for a program that is a module.
+pub(crate) fn core_module_index(module: &Module) -> usize {
+    module.functions().next().map_or(0, |f| f.module.as_u32() as usize)
+}
+
 /// Where each core module of a program begins in its file. Wasmtime's
 /// address maps and backtraces give a component's code positions as offsets
 /// in the component file; wasmscope's are offsets in the core module (as the

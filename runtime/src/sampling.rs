@@ -19,7 +19,7 @@ use wasmtime::WasmBacktrace;
 
 use crate::guest::GuestConfig;
 use crate::outcome::RunOutcome;
-use crate::program::ModuleStarts;
+use crate::program::{ModuleStarts, core_module_index};
 
 /// Enough for any real stack; wasmtime's default of 20 would cut them.
 pub(crate) const MAX_FRAMES: usize = 4096;
@@ -139,13 +139,6 @@ pub(crate) fn raw_frames(backtrace: &WasmBacktrace, starts: &ModuleStarts) -> Ve
             }
         })
         .collect()
-}
-
-/// Which core module of the program `module` is: its index among a
-/// component's core modules (in the order they appear in the file, as the
-/// symbols layer counts them), 0 for a program that is a module.
-pub(crate) fn core_module_index(module: &wasmtime::Module) -> usize {
-    module.functions().next().map_or(0, |f| f.module.as_u32() as usize)
 }
 
 /// One status line on stderr, rewritten in place.

@@ -8,7 +8,7 @@ use wasmtime::{AsContextMut, ExternType, ModulePC, StoreContextMut, Val};
 
 use super::handler::{HandlerShared, ModuleFacts};
 use super::launch::HostData;
-use crate::sampling::core_module_index;
+use crate::program::core_module_index;
 
 /// The index and imported-function count of the module of `frame`.
 pub(super) fn module_facts(

@@ -16,8 +16,7 @@ use super::inspect::{facts_of, module_pc};
 use super::{Control, DebuggeeEvent, OutputStream, Request};
 use crate::guest::GuestConfig;
 use crate::outcome::RunOutcome;
-use crate::program::{Compiled, HasWasi, wasi_view};
-use crate::sampling::core_module_index;
+use crate::program::{Compiled, HasWasi, core_module_index, wasi_view};
 use crate::wasi_run::outcome_of;
 
 pub(super) fn debug_engine() -> anyhow::Result<Engine> {
