@@ -45,6 +45,7 @@ struct RawConfig {
     debug_files: Vec<String>,
     #[serde(default)]
     no_debug: bool,
+    max_wasm_stack: Option<String>,
 }
 
 /// One attribute of the launch configuration: the single definition the
@@ -61,15 +62,56 @@ pub struct Attribute {
 }
 
 pub const ATTRIBUTES: &[Attribute] = &[
-    Attribute { name: "program", kind: "string", description: "The WebAssembly program to debug: a WASI command module (.wasm) with DWARF debug info." },
-    Attribute { name: "args", kind: "array", description: "Command-line arguments passed to the program (argv[1..])." },
-    Attribute { name: "env", kind: "object", description: "Environment variables of the program (name: value)." },
-    Attribute { name: "cwd", kind: "string", description: "Directory against which relative paths in this configuration are resolved." },
-    Attribute { name: "dirs", kind: "array", description: "Host directories the program may open, as HOST or HOST::GUEST (as `wasmtime run --dir`)." },
-    Attribute { name: "stdin", kind: "string", description: "A file the program reads as its standard input (default: empty)." },
-    Attribute { name: "stopOnEntry", kind: "boolean", description: "Stop before the program's first instruction." },
-    Attribute { name: "sourceMap", kind: "object", description: "Build path prefix → local path, for sources compiled elsewhere (e.g. {\"/build\": \"${workspaceFolder}\"})." },
-    Attribute { name: "debugFiles", kind: "array", description: "Separate files holding the program's DWARF (default: its own sections, its external_debug_info section, or PROGRAM.debug.wasm)." },
+    Attribute {
+        name: "program",
+        kind: "string",
+        description: "The WebAssembly program to debug: a WASI command module (.wasm) with DWARF debug info.",
+    },
+    Attribute {
+        name: "args",
+        kind: "array",
+        description: "Command-line arguments passed to the program (argv[1..]).",
+    },
+    Attribute {
+        name: "env",
+        kind: "object",
+        description: "Environment variables of the program (name: value).",
+    },
+    Attribute {
+        name: "cwd",
+        kind: "string",
+        description: "Directory against which relative paths in this configuration are resolved.",
+    },
+    Attribute {
+        name: "dirs",
+        kind: "array",
+        description: "Host directories the program may open, as HOST or HOST::GUEST (as `wasmtime run --dir`).",
+    },
+    Attribute {
+        name: "stdin",
+        kind: "string",
+        description: "A file the program reads as its standard input (default: empty).",
+    },
+    Attribute {
+        name: "stopOnEntry",
+        kind: "boolean",
+        description: "Stop before the program's first instruction.",
+    },
+    Attribute {
+        name: "sourceMap",
+        kind: "object",
+        description: "Build path prefix → local path, for sources compiled elsewhere (e.g. {\"/build\": \"${workspaceFolder}\"}).",
+    },
+    Attribute {
+        name: "debugFiles",
+        kind: "array",
+        description: "Separate files holding the program's DWARF (default: its own sections, its external_debug_info section, or PROGRAM.debug.wasm).",
+    },
+    Attribute {
+        name: "maxWasmStack",
+        kind: "string",
+        description: "The most Wasm stack the program may use, as `wasmtime run -W max-wasm-stack` counts it (e.g. \"8M\"; default 512K, wasmtime's). The debugger allows 16 times as much, for its larger frames.",
+    },
 ];
 
 /// The launch configuration as a JSON schema (VS Code's
@@ -77,7 +119,8 @@ pub const ATTRIBUTES: &[Attribute] = &[
 pub fn launch_schema() -> Value {
     let mut properties = serde_json::Map::new();
     for attribute in ATTRIBUTES {
-        let mut schema = serde_json::json!({ "type": attribute.kind, "description": attribute.description });
+        let mut schema =
+            serde_json::json!({ "type": attribute.kind, "description": attribute.description });
         match attribute.kind {
             "array" => schema["items"] = serde_json::json!({ "type": "string" }),
             "object" => schema["additionalProperties"] = serde_json::json!({ "type": "string" }),
@@ -106,18 +149,25 @@ impl LaunchConfig {
     /// Checks `arguments` of a launch request; the error names the
     /// attribute at fault.
     pub fn parse(arguments: &Value) -> Result<Self, String> {
-        let Some(object) = arguments.as_object() else { return Err("launch arguments must be an object".into()) };
+        let Some(object) = arguments.as_object() else {
+            return Err("launch arguments must be an object".into());
+        };
         for key in object.keys() {
             let own = ATTRIBUTES.iter().any(|a| a.name == key);
             let known = own || CLIENT_ATTRIBUTES.contains(&key.as_str()) || key.starts_with("__");
             if !known {
                 let names: Vec<&str> = ATTRIBUTES.iter().map(|a| a.name).collect();
-                return Err(format!("unknown launch attribute `{key}`; a `wasmscope` configuration takes {}", names.join(", ")));
+                return Err(format!(
+                    "unknown launch attribute `{key}`; a `wasmscope` configuration takes {}",
+                    names.join(", ")
+                ));
             }
         }
-        let raw: RawConfig =
-            serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
-        let program = raw.program.ok_or("the launch configuration needs `program`: the path of a .wasm file")?;
+        let raw: RawConfig = serde_json::from_value(arguments.clone())
+            .map_err(|e| format!("invalid launch configuration: {e}"))?;
+        let program = raw
+            .program
+            .ok_or("the launch configuration needs `program`: the path of a .wasm file")?;
         let cwd = raw.cwd.map(PathBuf::from);
         if let Some(cwd) = &cwd
             && !cwd.is_dir()
@@ -132,14 +182,20 @@ impl LaunchConfig {
         };
         let program = resolve(&program);
         if !program.is_file() {
-            return Err(format!("`program`: {} does not exist or is not a file", program.display()));
+            return Err(format!(
+                "`program`: {} does not exist or is not a file",
+                program.display()
+            ));
         }
         let mut dirs = Vec::new();
         for text in &raw.dirs {
             let mut mapping: DirMapping = text.parse().map_err(|e| format!("`dirs`: {e}"))?;
             mapping.host = resolve(&mapping.host.to_string_lossy());
             if !mapping.host.is_dir() {
-                return Err(format!("`dirs`: {} is not a directory", mapping.host.display()));
+                return Err(format!(
+                    "`dirs`: {} is not a directory",
+                    mapping.host.display()
+                ));
             }
             dirs.push(mapping);
         }
@@ -147,13 +203,29 @@ impl LaunchConfig {
         if let Some(stdin) = &stdin
             && !stdin.is_file()
         {
-            return Err(format!("`stdin`: {} does not exist or is not a file", stdin.display()));
+            return Err(format!(
+                "`stdin`: {} does not exist or is not a file",
+                stdin.display()
+            ));
         }
         let debug_files: Vec<PathBuf> = raw.debug_files.iter().map(|f| resolve(f)).collect();
         if let Some(missing) = debug_files.iter().find(|f| !f.is_file()) {
-            return Err(format!("`debugFiles`: {} does not exist", missing.display()));
+            return Err(format!(
+                "`debugFiles`: {} does not exist",
+                missing.display()
+            ));
         }
-        let source_map = raw.source_map.into_iter().map(|(from, to)| PathMapping { from, to }).collect();
+        let source_map = raw
+            .source_map
+            .into_iter()
+            .map(|(from, to)| PathMapping { from, to })
+            .collect();
+        let max_wasm_stack = raw
+            .max_wasm_stack
+            .as_deref()
+            .map(wasmscope_runtime::stack_limits::parse_stack_size)
+            .transpose()
+            .map_err(|e| format!("`maxWasmStack`: {e}"))?;
         Ok(LaunchConfig {
             guest: GuestConfig {
                 program,
@@ -164,6 +236,8 @@ impl LaunchConfig {
                 quiet: true,
                 capture_output: true,
                 core_module: 0,
+                max_wasm_stack,
+                output_budget: None,
             },
             stop_on_entry: raw.stop_on_entry,
             no_debug: raw.no_debug,
@@ -188,7 +262,12 @@ mod tests {
         let schema = launch_schema();
         let announced: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
         let raw = serde_json::to_value(RawConfig::default()).unwrap();
-        let parsed: Vec<&String> = raw.as_object().unwrap().keys().filter(|k| *k != "noDebug").collect();
+        let parsed: Vec<&String> = raw
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "noDebug")
+            .collect();
         let mut announced_sorted = announced.clone();
         announced_sorted.sort();
         let mut parsed_sorted = parsed.clone();
@@ -199,7 +278,10 @@ mod tests {
     #[test]
     fn a_misspelt_attribute_is_named() {
         let error = LaunchConfig::parse(&json!({ "progam": "x.wasm" })).unwrap_err();
-        assert!(error.starts_with("unknown launch attribute `progam`"), "{error}");
+        assert!(
+            error.starts_with("unknown launch attribute `progam`"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -212,16 +294,27 @@ mod tests {
         .unwrap();
         assert_eq!(config.guest.program, PathBuf::from(this_file()));
         assert_eq!(config.guest.env, vec![("A".to_owned(), "1".to_owned())]);
-        assert_eq!(config.source_map, vec![PathMapping { from: "/build".into(), to: "/src".into() }]);
+        assert_eq!(
+            config.source_map,
+            vec![PathMapping {
+                from: "/build".into(),
+                to: "/src".into()
+            }]
+        );
     }
 
     #[test]
     fn wrong_types_and_missing_files_say_which_attribute() {
-        let error = LaunchConfig::parse(&json!({ "program": this_file(), "args": "a b" })).unwrap_err();
-        assert!(error.contains("invalid launch configuration") && error.contains("sequence"), "{error}");
+        let error =
+            LaunchConfig::parse(&json!({ "program": this_file(), "args": "a b" })).unwrap_err();
+        assert!(
+            error.contains("invalid launch configuration") && error.contains("sequence"),
+            "{error}"
+        );
         let error = LaunchConfig::parse(&json!({ "program": "/no/such.wasm" })).unwrap_err();
         assert!(error.starts_with("`program`"), "{error}");
-        let error = LaunchConfig::parse(&json!({ "program": this_file(), "stdin": "/no/such" })).unwrap_err();
+        let error = LaunchConfig::parse(&json!({ "program": this_file(), "stdin": "/no/such" }))
+            .unwrap_err();
         assert!(error.starts_with("`stdin`"), "{error}");
         let error = LaunchConfig::parse(&json!({})).unwrap_err();
         assert!(error.contains("needs `program`"), "{error}");

@@ -6,7 +6,8 @@
 //! - `launch_config`: the `wasmscope` launch configuration, checked;
 //! - `server`: one client's session (dispatch, run state, handles);
 //! - `handlers`: the requests, by area;
-//! - `transport`: stdio and TCP;
+//! - `transport`: stdio, TCP and WebSocket, each checking that a client
+//!   speaks DAP (and, for WebSocket, holds the token) before serving it;
 //! - `log`: `--log FILE` message summaries.
 
 pub mod codec;
@@ -18,4 +19,4 @@ pub mod protocol;
 mod server;
 pub mod transport;
 
-pub use server::serve;
+pub use server::{serve, serve_frames};

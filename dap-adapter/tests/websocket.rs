@@ -8,7 +8,39 @@ mod client;
 use client::{launch_args, marker_line, schema_problems, source_path};
 use serde_json::{Value, json};
 use tungstenite::Message;
-use wasmscope_dap::transport::WebSocketListener;
+use wasmscope_dap::transport::{Credentials, WebSocketListener};
+
+const TOKEN: &str = "a-test-token-of-some-length";
+
+fn handshake(
+    port: u16,
+    token: Option<&str>,
+    origin: Option<&str>,
+) -> tungstenite::handshake::client::Request {
+    use tungstenite::client::IntoClientRequest as _;
+    let mut request = format!("ws://127.0.0.1:{port}")
+        .into_client_request()
+        .unwrap();
+    if let Some(token) = token {
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+    }
+    request
+}
+
+fn listen() -> u16 {
+    let credentials = Credentials::new(TOKEN, vec!["http://good.example".into()]).unwrap();
+    let listener = WebSocketListener::bind(0, credentials).unwrap();
+    let port = listener.port().unwrap();
+    std::thread::spawn(move || listener.serve(&wasmscope_dap::log::MessageLog::default()));
+    port
+}
 
 type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
 
@@ -20,8 +52,12 @@ struct WsClient {
 
 impl WsClient {
     fn connect(port: u16) -> Self {
-        let (socket, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}")).unwrap();
-        WsClient { socket, seq: 0, events: Vec::new() }
+        let (socket, _) = tungstenite::connect(handshake(port, Some(TOKEN), None)).unwrap();
+        WsClient {
+            socket,
+            seq: 0,
+            events: Vec::new(),
+        }
     }
 
     fn next(&mut self) -> Value {
@@ -42,7 +78,9 @@ impl WsClient {
     fn request(&mut self, command: &str, arguments: Value) -> Value {
         self.seq += 1;
         let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        self.socket.send(Message::text(message.to_string())).unwrap();
+        self.socket
+            .send(Message::text(message.to_string()))
+            .unwrap();
         loop {
             let message = self.next();
             if message["type"] == "response" && message["request_seq"] == self.seq {
@@ -69,16 +107,17 @@ impl WsClient {
 
 #[test]
 fn a_breakpoint_session_over_websocket_then_a_second_session() {
-    let listener = WebSocketListener::bind(0).unwrap();
-    let port = listener.port().unwrap();
-    std::thread::spawn(move || listener.serve(&wasmscope_dap::log::MessageLog::default()));
+    let port = listen();
 
     let mut client = WsClient::connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     client.request("launch", launch_args("c-O0"));
     client.event("initialized");
     let line = marker_line("c/main.c", "factorial_recurse");
-    let set = client.request("setBreakpoints", json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [{ "line": line }] }));
+    let set = client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [{ "line": line }] }),
+    );
     assert_eq!(set["breakpoints"][0]["verified"], true);
     client.request("configurationDone", json!({}));
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
@@ -95,4 +134,76 @@ fn a_breakpoint_session_over_websocket_then_a_second_session() {
     client.request("configurationDone", json!({}));
     assert_eq!(client.event("exited")["body"]["exitCode"], 0);
     client.request("disconnect", json!({}));
+}
+
+#[test]
+fn handshakes_without_the_token_or_from_a_foreign_origin_are_refused_before_anything_runs() {
+    let port = listen();
+    let status = |token, origin| match tungstenite::connect(handshake(port, token, origin)) {
+        Ok(_) => 101,
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("{other}"),
+    };
+    assert_eq!(status(None, None), 401);
+    assert_eq!(status(Some("a-test-token-of-some-lengtH"), None), 401);
+    assert_eq!(status(Some(TOKEN), Some("http://evil.example")), 403);
+    assert_eq!(status(None, Some("http://evil.example")), 403);
+    // The right token, from no web page or from an allowed one.
+    let mut client = WsClient::connect(port);
+    client.request("initialize", json!({ "adapterID": "wasmscope" }));
+    // While that session lasts, a second client is told so and closed.
+    let (mut second, _) =
+        tungstenite::connect(handshake(port, Some(TOKEN), Some("http://good.example"))).unwrap();
+    second
+        .send(Message::text(
+            json!({ "seq": 1, "type": "request", "command": "initialize", "arguments": {} })
+                .to_string(),
+        ))
+        .unwrap();
+    let mut texts = Vec::new();
+    while let Ok(message) = second.read() {
+        if let Message::Text(text) = message {
+            texts.push(text.to_string());
+        }
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(r#""success":false"#) && t.contains("another client")),
+        "{texts:?}"
+    );
+    client.request("disconnect", json!({}));
+}
+
+#[test]
+fn a_connection_that_never_speaks_blocks_nobody_and_is_closed_after_the_deadline() {
+    use std::io::Read as _;
+    use wasmscope_dap::transport::FIRST_MESSAGE_DEADLINE;
+    let port = listen();
+    let started = std::time::Instant::now();
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // While it idles, a real client is served at once.
+    let mut client = WsClient::connect(port);
+    client.request("initialize", json!({ "adapterID": "wasmscope" }));
+    client.request("disconnect", json!({}));
+    assert!(
+        started.elapsed() < FIRST_MESSAGE_DEADLINE,
+        "the real client waited for the idle one"
+    );
+    idle.set_read_timeout(Some(FIRST_MESSAGE_DEADLINE * 3))
+        .unwrap();
+    let mut buffer = [0u8; 64];
+    let end = idle.read(&mut buffer);
+    assert!(
+        matches!(end, Ok(0))
+            || end
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{end:?}"
+    );
+    assert!(
+        started.elapsed() < FIRST_MESSAGE_DEADLINE * 2,
+        "closed only after {:?}",
+        started.elapsed()
+    );
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use wasmscope_dap::log::MessageLog;
-use wasmscope_dap::transport::{WebSocketListener, serve_stdio, serve_tcp};
+use wasmscope_dap::transport::{Credentials, WebSocketListener, serve_stdio, serve_tcp};
 
 #[derive(Debug, Args)]
 pub struct DapArgs {
@@ -21,6 +21,16 @@ pub struct DapArgs {
     /// `DAP WebSocket server listening at: ws://127.0.0.1:PORT`.
     #[arg(long, value_name = "PORT")]
     ws_port: Option<u16>,
+    /// WebSocket clients must send `Authorization: Bearer <token>` with the
+    /// token in FILE; without this option a token is generated and printed
+    /// (`token: …`) when the server starts.
+    #[arg(long, value_name = "FILE", requires = "ws_port")]
+    token_file: Option<PathBuf>,
+    /// A web origin (`https://ide.example`) allowed to open a WebSocket
+    /// session; repeatable. Handshakes carrying any other `Origin` are
+    /// refused (403), so web pages cannot reach the debugger.
+    #[arg(long, value_name = "ORIGIN", requires = "ws_port")]
+    allow_origin: Vec<String>,
     /// Append a one-line summary of every message to FILE (never payloads).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
@@ -37,22 +47,52 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let log = match &args.log {
-        Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
+        Some(path) => MessageLog::to_file(path)
+            .with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),
     };
     if let Some(port) = args.ws_port {
-        let listener = WebSocketListener::bind(port).with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
-        let line = format!("DAP WebSocket server listening at: ws://127.0.0.1:{}\n", listener.port()?);
+        let credentials = match &args.token_file {
+            Some(path) => {
+                let token = read_token(path)?;
+                Credentials::new(&token, args.allow_origin.clone())
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            }
+            None => Credentials::generate(args.allow_origin.clone())?,
+        };
+        let mut line = String::new();
+        if args.token_file.is_none() {
+            line.push_str(&format!("token: {}\n", credentials.token()));
+        }
+        let listener = WebSocketListener::bind(port, credentials)
+            .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        line.push_str(&format!(
+            "DAP WebSocket server listening at: ws://127.0.0.1:{}\n",
+            listener.port()?
+        ));
         let mut stdout = std::io::stdout();
         std::io::Write::write_all(&mut stdout, line.as_bytes())?;
         std::io::Write::flush(&mut stdout)?;
         return Ok(listener.serve(&log)?);
     }
     match args.port {
-        Some(port) => serve_tcp(port, &log).with_context(|| format!("cannot listen on 127.0.0.1:{port}")),
+        Some(port) => {
+            serve_tcp(port, &log).with_context(|| format!("cannot listen on 127.0.0.1:{port}"))
+        }
         None => {
             serve_stdio(&log);
             Ok(())
         }
     }
+}
+
+/// The token in `path`: a regular file, small, one line.
+fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the token file {}", path.display()))?;
+    if !metadata.is_file() || metadata.len() > 4096 {
+        anyhow::bail!("{}: a token file is a small regular file", path.display());
+    }
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the token file {}", path.display()))
 }

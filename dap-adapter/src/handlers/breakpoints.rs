@@ -8,8 +8,8 @@ use wasmscope_debugger::symbols::best_matches;
 
 use crate::message::Request;
 use crate::protocol::arguments::{
-    BreakpointLocationsArguments, SetBreakpointsArguments, SetExceptionBreakpointsArguments, SetFunctionBreakpointsArguments,
-    SetInstructionBreakpointsArguments,
+    BreakpointLocationsArguments, SetBreakpointsArguments, SetExceptionBreakpointsArguments,
+    SetFunctionBreakpointsArguments, SetInstructionBreakpointsArguments,
 };
 use crate::protocol::capabilities::TRAP_FILTERS;
 use crate::protocol::types::BreakpointLocation;
@@ -17,10 +17,15 @@ use crate::server::{RunState, Session, arguments, convert_breakpoint, parse_refe
 
 type Reply = Result<Option<Value>, String>;
 
-fn options(condition: Option<&String>, hit_condition: Option<&String>, log_message: Option<&String>) -> Result<BreakpointOptions, String> {
+fn options(
+    condition: Option<&String>,
+    hit_condition: Option<&String>,
+    log_message: Option<&String>,
+) -> Result<BreakpointOptions, String> {
     let hit_condition = match hit_condition.map(|h| h.trim()).filter(|h| !h.is_empty()) {
         Some(text) => Some(
-            HitCondition::parse(text).ok_or_else(|| format!("hit condition `{text}` is not N, == N, >= N or % N"))?,
+            HitCondition::parse(text)
+                .ok_or_else(|| format!("hit condition `{text}` is not N, == N, >= N or % N"))?,
         ),
         None => None,
     };
@@ -33,22 +38,35 @@ fn options(condition: Option<&String>, hit_condition: Option<&String>, log_messa
 
 pub(crate) fn set_breakpoints(session: &mut Session, request: &Request) -> Reply {
     let args: SetBreakpointsArguments = arguments(request)?;
-    let file = args.source.path.clone().ok_or("wasmscope sets breakpoints in sources with a `path`")?;
+    let file = args
+        .source
+        .path
+        .clone()
+        .ok_or("wasmscope sets breakpoints in sources with a `path`")?;
     let mut lines = Vec::new();
     match &args.breakpoints {
         Some(list) => {
             for b in list {
-                let options = options(b.condition.as_ref(), b.hit_condition.as_ref(), b.log_message.as_ref())?;
+                let options = options(
+                    b.condition.as_ref(),
+                    b.hit_condition.as_ref(),
+                    b.log_message.as_ref(),
+                )?;
                 lines.push((session.client.line_in(b.line), options));
             }
         }
-        None => lines.extend(args.lines.iter().flatten().map(|l| (session.client.line_in(*l), BreakpointOptions::default()))),
+        None => lines.extend(
+            args.lines
+                .iter()
+                .flatten()
+                .map(|l| (session.client.line_in(*l), BreakpointOptions::default())),
+        ),
     }
-    let set = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).set_line_breakpoints(
-        session.symbols.as_deref(),
-        &file,
-        &lines,
-    );
+    let set = session
+        .breakpoints
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .set_line_breakpoints(session.symbols.as_deref(), &file, &lines);
     answer(session, &set)
 }
 
@@ -56,7 +74,10 @@ pub(crate) fn set_function_breakpoints(session: &mut Session, request: &Request)
     let args: SetFunctionBreakpointsArguments = arguments(request)?;
     let mut names = Vec::new();
     for b in &args.breakpoints {
-        names.push((b.name.clone(), options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?));
+        names.push((
+            b.name.clone(),
+            options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?,
+        ));
     }
     let set = session
         .breakpoints
@@ -71,7 +92,10 @@ pub(crate) fn set_instruction_breakpoints(session: &mut Session, request: &Reque
     let mut offsets = Vec::new();
     for b in &args.breakpoints {
         let offset = CodeOffset(parse_reference(&b.instruction_reference, b.offset)?);
-        offsets.push((offset, options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?));
+        offsets.push((
+            offset,
+            options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?,
+        ));
     }
     let set = session
         .breakpoints
@@ -87,10 +111,20 @@ pub(crate) fn set_exception_breakpoints(session: &mut Session, request: &Request
         .filters
         .iter()
         .map(String::as_str)
-        .chain(args.filter_options.iter().flatten().map(|o| o.filter_id.as_str()))
+        .chain(
+            args.filter_options
+                .iter()
+                .flatten()
+                .map(|o| o.filter_id.as_str()),
+        )
         .collect();
-    if let Some(unknown) = chosen.iter().find(|f| !TRAP_FILTERS.iter().any(|t| t.filter == **f)) {
-        return Err(format!("unknown exception filter `{unknown}`; wasmscope has `trap`"));
+    if let Some(unknown) = chosen
+        .iter()
+        .find(|f| !TRAP_FILTERS.iter().any(|t| t.filter == **f))
+    {
+        return Err(format!(
+            "unknown exception filter `{unknown}`; wasmscope has `trap`"
+        ));
     }
     session.break_on_traps = chosen.contains(&"trap");
     let verified: Vec<_> = chosen.iter().map(|_| json!({ "verified": true })).collect();
@@ -107,7 +141,11 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     let Some(lines) = module.line_index().map_err(|e| e.to_string())? else {
         return Ok(Some(json!({ "breakpoints": [] })));
     };
-    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
+    let mappings = session
+        .launch
+        .as_ref()
+        .map(|l| l.source_map.clone())
+        .unwrap_or_default();
     let files: Vec<_> = best_matches(path, lines.files(), &mappings)
         .into_iter()
         .map(|i| wasmscope_debugger::symbols::FileId(i as u32))
@@ -117,12 +155,19 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     let mut found: Vec<u32> = lines
         .rows()
         .iter()
-        .filter(|row| files.contains(&row.file) && row.is_stmt && (first..=last).contains(&row.line))
+        .filter(|row| {
+            files.contains(&row.file) && row.is_stmt && (first..=last).contains(&row.line)
+        })
         .map(|row| row.line)
         .collect();
     found.sort_unstable();
     found.dedup();
-    let locations: Vec<_> = found.into_iter().map(|l| BreakpointLocation { line: session.client.line_out(l) }).collect();
+    let locations: Vec<_> = found
+        .into_iter()
+        .map(|l| BreakpointLocation {
+            line: session.client.line_out(l),
+        })
+        .collect();
     Ok(Some(json!({ "breakpoints": locations })))
 }
 
@@ -136,13 +181,22 @@ fn answer(session: &mut Session, set: &[Breakpoint]) -> Reply {
 /// Hands the breakpoints to the running program: at once when it is
 /// stopped, at its next epoch check while it runs.
 fn push_to_target(session: &mut Session) -> Result<(), String> {
-    let (Some(run), Some(symbols)) = (&session.run, &session.symbols) else { return Ok(()) };
+    let (Some(run), Some(symbols)) = (&session.run, &session.symbols) else {
+        return Ok(());
+    };
     if session.launch.as_ref().is_some_and(|l| l.no_debug) {
         return Ok(());
     }
-    let offsets = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols);
+    let offsets = session
+        .breakpoints
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .module_offsets(symbols);
     match run.state {
-        RunState::Stopped => run.debuggee.set_breakpoints(offsets).map_err(|e| e.to_string()),
+        RunState::Stopped => run
+            .debuggee
+            .set_breakpoints(offsets)
+            .map_err(|e| e.to_string()),
         RunState::Running => {
             run.debuggee.set_breakpoints_running(offsets);
             Ok(())

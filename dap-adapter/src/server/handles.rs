@@ -4,8 +4,8 @@
 
 use wasmscope_debugger::address::MemoryAddress;
 use wasmscope_debugger::session::expand::Object;
-use wasmscope_debugger::symbols::DieRef;
 use wasmscope_debugger::session::stack::StackFrame;
+use wasmscope_debugger::symbols::DieRef;
 use wasmscope_debugger::target::TargetFrame;
 
 /// What a variables reference opens.
@@ -19,9 +19,18 @@ pub(crate) enum VariableScope {
     Wasm { frame: usize },
     /// The children of a value shown in frame `frame`; `expression`
     /// names the value (the children's evaluate names build on it).
-    Children { frame: usize, expression: String, object: Object },
+    Children {
+        frame: usize,
+        expression: String,
+        object: Object,
+    },
     /// What an address computed by an expression points at.
-    Pointee { frame: usize, expression: String, pointee: Option<DieRef>, address: MemoryAddress },
+    Pointee {
+        frame: usize,
+        expression: String,
+        pointee: Option<DieRef>,
+        address: MemoryAddress,
+    },
 }
 
 #[derive(Debug, Default)]

@@ -3,31 +3,48 @@
 //! announces them has gone out (`initialized` after `launch`, say).
 
 use std::io::Write;
+use std::time::Duration;
 
 use serde_json::Value;
+use wasmscope_debugger::output_budget::OutputBudget;
 
-use crate::codec::write_frame;
+use super::writer::{Credit, FrameWriter};
 use crate::log::MessageLog;
 use crate::message::{Event, Request, Response};
 
 pub struct Outbox {
-    writer: Box<dyn Write + Send>,
+    writer: FrameWriter,
     next_seq: i64,
     deferred: Vec<(String, Option<Value>)>,
     pub log: MessageLog,
-    /// The client is gone: sending is pointless, not an error.
-    broken: bool,
 }
 
 impl std::fmt::Debug for Outbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outbox").field("next_seq", &self.next_seq).finish_non_exhaustive()
+        f.debug_struct("Outbox")
+            .field("next_seq", &self.next_seq)
+            .finish_non_exhaustive()
     }
 }
 
 impl Outbox {
     pub fn new(writer: Box<dyn Write + Send>, log: MessageLog) -> Self {
-        Outbox { writer, next_seq: 1, deferred: Vec::new(), log, broken: false }
+        Outbox {
+            writer: FrameWriter::spawn(writer, log.clone()),
+            next_seq: 1,
+            deferred: Vec::new(),
+            log,
+        }
+    }
+
+    /// The client is gone, or stopped reading: the session should end.
+    pub fn is_broken(&self) -> bool {
+        self.writer.is_broken()
+    }
+
+    /// Gives what is queued a moment to reach the client.
+    pub fn finish(&mut self) {
+        self.writer.finish(Duration::from_secs(2));
     }
 
     fn seq(&mut self) -> i64 {
@@ -37,19 +54,22 @@ impl Outbox {
     }
 
     fn send(&mut self, message: &impl serde::Serialize) {
-        if self.broken {
-            return;
-        }
-        let bytes = match serde_json::to_vec(message) {
-            Ok(bytes) => bytes,
+        self.send_with_credit(message, None);
+    }
+
+    fn send_with_credit(&mut self, message: &impl serde::Serialize, credit: Credit) {
+        match serde_json::to_vec(message) {
+            Ok(bytes) => {
+                if !self.writer.send(bytes, credit) && !self.writer.is_broken() {
+                    self.log.line("the client's stream is closed");
+                }
+            }
             Err(error) => {
                 self.log.line(&format!("cannot encode a message: {error}"));
-                return;
+                if let Some((budget, credit)) = credit {
+                    budget.release(credit);
+                }
             }
-        };
-        if let Err(error) = write_frame(&mut self.writer, &bytes).and_then(|()| self.writer.flush()) {
-            self.log.line(&format!("the client's stream is closed: {error}"));
-            self.broken = true;
         }
     }
 
@@ -72,7 +92,8 @@ impl Outbox {
     /// An error response to something that was not a proper request.
     pub fn reject(&mut self, request_seq: i64, command: &str, message: &str) {
         let seq = self.seq();
-        self.log.line(&format!("<- error {seq} to {request_seq}: {message}"));
+        self.log
+            .line(&format!("<- error {seq} to {request_seq}: {message}"));
         self.send(&Response::error(seq, request_seq, command, message));
     }
 
@@ -95,6 +116,26 @@ impl Outbox {
 
     /// Text for the user's debug console.
     pub fn output(&mut self, category: &str, text: &str) {
-        self.event("output", Some(serde_json::json!({ "category": category, "output": text })));
+        self.event(
+            "output",
+            Some(serde_json::json!({ "category": category, "output": text })),
+        );
+    }
+
+    /// The guest's output, whose `credit` bytes of `budget` are given back
+    /// once it is written to the client.
+    pub fn guest_output(
+        &mut self,
+        category: &str,
+        text: &str,
+        budget: &OutputBudget,
+        credit: usize,
+    ) {
+        let seq = self.seq();
+        let body = serde_json::json!({ "category": category, "output": text });
+        self.send_with_credit(
+            &Event::new(seq, "output", Some(body)),
+            Some((budget.clone(), credit)),
+        );
     }
 }

@@ -5,9 +5,12 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
+use wasmscope_debugger::output_budget::{DEFAULT_LIMIT, OutputBudget};
 use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
 use wasmscope_debugger::target::BreakPolicy;
-use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind};
+use wasmscope_runtime::{
+    Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind,
+};
 
 use super::{Input, Session};
 
@@ -30,6 +33,16 @@ pub(crate) struct Run {
     pub trap: Option<TrapKind>,
     /// Bytes of a UTF-8 sequence split across two writes, per stream.
     partial_output: [Vec<u8>; 2],
+    /// The bound on the guest's output (and logpoint lines) in flight to
+    /// the client.
+    pub budget: OutputBudget,
+}
+
+impl Drop for Run {
+    /// A guest waiting for its output to drain must not hold up its end.
+    fn drop(&mut self) {
+        self.budget.close();
+    }
 }
 
 impl Session {
@@ -42,19 +55,41 @@ impl Session {
         self.run_number += 1;
         let run_number = self.run_number;
         let (judge_tx, judge_rx) = channel();
-        let judge = BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx);
+        let budget = OutputBudget::new(DEFAULT_LIMIT);
+        let judge = BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx)
+            .with_budget(budget.clone());
         let last_hit = judge.last_hit.clone();
         let offsets = if launch.no_debug {
             Vec::new()
         } else {
-            self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols)
+            self.breakpoints
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .module_offsets(symbols)
         };
-        let judge: Option<Box<dyn BreakPolicy>> = if launch.no_debug { None } else { Some(Box::new(judge)) };
+        let judge: Option<Box<dyn BreakPolicy>> = if launch.no_debug {
+            None
+        } else {
+            Some(Box::new(judge))
+        };
         // Breakpoint offsets are the program module's (for a component, the
         // core module with DWARF, not the WASI adapter).
-        let guest = GuestConfig { core_module: symbols.program_index(), ..launch.guest.clone() };
-        let mut debuggee = Debuggee::launch_with(&guest, offsets, judge, launch.stop_on_entry && !launch.no_debug);
-        let pump = JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: run_number };
+        let guest = GuestConfig {
+            core_module: symbols.program_index(),
+            output_budget: Some(budget.clone()),
+            ..launch.guest.clone()
+        };
+        let mut debuggee = Debuggee::launch_with(
+            &guest,
+            offsets,
+            judge,
+            launch.stop_on_entry && !launch.no_debug,
+        );
+        let pump = JudgePump {
+            receiver: Arc::new(Mutex::new(judge_rx)),
+            inputs: self.inputs.clone(),
+            run: run_number,
+        };
         let events = pump.clone();
         debuggee.forward_events(move |event| events.forward(Some(event)));
         std::thread::Builder::new()
@@ -68,8 +103,12 @@ impl Session {
             stepping: false,
             trap: None,
             partial_output: Default::default(),
+            budget,
         });
-        self.out.event("thread", Some(json!({ "reason": "started", "threadId": super::convert::THREAD_ID })));
+        self.out.event(
+            "thread",
+            Some(json!({ "reason": "started", "threadId": super::convert::THREAD_ID })),
+        );
         Ok(())
     }
 
@@ -79,15 +118,19 @@ impl Session {
             DebuggeeEvent::Stopped(StopReason::Trap(kind)) if !self.break_on_traps => {
                 // Not stopping at traps: let it unwind and end the run.
                 let _ = kind;
-                let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
+                let _ = run
+                    .debuggee
+                    .resume(wasmscope_debugger::target::Resume::Continue);
             }
             DebuggeeEvent::Stopped(reason) => {
                 run.state = RunState::Stopped;
                 self.handles.clear();
                 let stepping = std::mem::take(&mut run.stepping);
-                let hit: Vec<u32> = std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
+                let hit: Vec<u32> =
+                    std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
                 run.trap = None;
-                let mut body = json!({ "threadId": super::convert::THREAD_ID, "allThreadsStopped": true });
+                let mut body =
+                    json!({ "threadId": super::convert::THREAD_ID, "allThreadsStopped": true });
                 match reason {
                     StopReason::Breakpoint if !hit.is_empty() => {
                         body["reason"] = "breakpoint".into();
@@ -122,9 +165,16 @@ impl Session {
             DebuggeeEvent::Output { stream, bytes } => {
                 let slot = usize::from(stream == OutputStream::Stderr);
                 let text = take_utf8(&mut run.partial_output[slot], &bytes);
-                if !text.is_empty() {
-                    let category = if stream == OutputStream::Stdout { "stdout" } else { "stderr" };
-                    self.out.output(category, &text);
+                if text.is_empty() {
+                    run.budget.release(bytes.len());
+                } else {
+                    let category = if stream == OutputStream::Stdout {
+                        "stdout"
+                    } else {
+                        "stderr"
+                    };
+                    self.out
+                        .guest_output(category, &text, &run.budget, bytes.len());
                 }
             }
             DebuggeeEvent::Ended(outcome) => {
@@ -132,7 +182,10 @@ impl Session {
                 let code = match &outcome {
                     RunOutcome::Exited(code) => *code,
                     RunOutcome::Trapped { kind, message, .. } => {
-                        self.out.output("stderr", &format!("The program trapped: {} ({message})\n", kind.describe()));
+                        self.out.output(
+                            "stderr",
+                            &format!("The program trapped: {} ({message})\n", kind.describe()),
+                        );
                         // What a shell shows for wasmtime's trap exit.
                         134
                     }
@@ -146,7 +199,10 @@ impl Session {
             }
             DebuggeeEvent::Failed(error) => {
                 run.state = RunState::Ended;
-                self.out.output("stderr", &format!("wasmscope: the program could not run: {error}\n"));
+                self.out.output(
+                    "stderr",
+                    &format!("wasmscope: the program could not run: {error}\n"),
+                );
                 self.out.event("terminated", None);
             }
         }
@@ -154,21 +210,38 @@ impl Session {
 
     pub(crate) fn on_judge_output(&mut self, output: JudgeOutput) {
         match output {
-            JudgeOutput::Log(text) => self.out.output("console", &format!("{text}\n")),
+            JudgeOutput::Log(text) => match &self.run {
+                Some(run) => {
+                    self.out
+                        .guest_output("console", &format!("{text}\n"), &run.budget, text.len())
+                }
+                None => self.out.output("console", &format!("{text}\n")),
+            },
             JudgeOutput::ConditionError { id, error } => {
-                self.out.output("console", &format!("breakpoint {id}: the condition failed ({error}); stopping there\n"));
+                self.out.output(
+                    "console",
+                    &format!("breakpoint {id}: the condition failed ({error}); stopping there\n"),
+                );
             }
         }
     }
 
     /// The breakpoints bound at the innermost frame's position.
     fn breakpoint_ids_here(&mut self) -> Vec<u32> {
-        let (Some(run), Some(symbols)) = (&self.run, &self.symbols) else { return Vec::new() };
-        let Ok(Some(frame)) = run.debuggee.frames().map(|f| f.first().copied()) else { return Vec::new() };
+        let (Some(run), Some(symbols)) = (&self.run, &self.symbols) else {
+            return Vec::new();
+        };
+        let Ok(Some(frame)) = run.debuggee.frames().map(|f| f.first().copied()) else {
+            return Vec::new();
+        };
         if frame.module != symbols.program_index() {
             return Vec::new();
         }
-        let Some(code) = symbols.program().ok().and_then(|m| m.module().code?.to_code(frame.offset)) else {
+        let Some(code) = symbols
+            .program()
+            .ok()
+            .and_then(|m| m.module().code?.to_code(frame.offset))
+        else {
             return Vec::new();
         };
         let mut table = self.breakpoints.lock().unwrap_or_else(|p| p.into_inner());
@@ -179,7 +252,9 @@ impl Session {
     pub(crate) fn stopped_run(&mut self) -> Result<&mut Run, String> {
         match self.run.as_mut() {
             Some(run) if run.state == RunState::Stopped => Ok(run),
-            Some(run) if run.state == RunState::Running => Err("the program is running: pause it first".into()),
+            Some(run) if run.state == RunState::Running => {
+                Err("the program is running: pause it first".into())
+            }
             _ => Err("the program is not running".into()),
         }
     }
@@ -207,7 +282,14 @@ impl JudgePump {
         loop {
             match receiver.try_recv() {
                 Ok(output) => {
-                    if self.inputs.send(Input::Judge { run: self.run, output }).is_err() {
+                    if self
+                        .inputs
+                        .send(Input::Judge {
+                            run: self.run,
+                            output,
+                        })
+                        .is_err()
+                    {
                         return false;
                     }
                 }
@@ -218,7 +300,13 @@ impl JudgePump {
             }
         }
         match event {
-            Some(event) => self.inputs.send(Input::Debuggee { run: self.run, event }).is_ok(),
+            Some(event) => self
+                .inputs
+                .send(Input::Debuggee {
+                    run: self.run,
+                    event,
+                })
+                .is_ok(),
             None => true,
         }
     }

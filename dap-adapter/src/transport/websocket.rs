@@ -1,18 +1,31 @@
 //! The WebSocket transport: one DAP message per text frame (what the
-//! remote agent and browser-hosted clients speak). Each connection is
-//! bridged to the same stream-based session as stdio and TCP: frames in
-//! become Content-Length frames on a pipe into `serve`, and what `serve`
-//! writes is cut back into one text frame per message.
+//! remote agent and browser-hosted clients speak). A handshake must carry
+//! the token (`Authorization: Bearer …`) and no foreign `Origin`; it and the
+//! first message must arrive within the first-message deadline. Each
+//! admitted connection is bridged to the same stream-based session as stdio
+//! and TCP: frames in become Content-Length frames on a pipe into `serve`,
+//! and what `serve` writes is cut back into one text frame per message,
+//! through a bounded queue (a slow client slows the session's writer, which
+//! slows the guest's output; nothing piles up here).
 
 use std::io::{BufReader, Write as _};
 use std::net::Ipv4Addr;
 
 use futures_util::{SinkExt as _, StreamExt as _};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
 
+use super::admission::{
+    Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, SESSION_HANDOVER, busy_reply,
+};
 use crate::codec::{FrameReader, write_frame};
 use crate::log::MessageLog;
+
+/// Messages on their way to the client, at most.
+const OUTGOING_QUEUE: usize = 16;
 
 /// A bound WebSocket listener, before it serves (so callers learn the port
 /// first).
@@ -20,53 +33,156 @@ use crate::log::MessageLog;
 pub struct WebSocketListener {
     listener: TcpListener,
     runtime: tokio::runtime::Runtime,
+    credentials: Credentials,
 }
 
 impl WebSocketListener {
-    /// Binds 127.0.0.1:`port` (0 picks a free port).
-    pub fn bind(port: u16) -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
+    /// Binds 127.0.0.1:`port` (0 picks a free port); only clients holding
+    /// `credentials` are served.
+    pub fn bind(port: u16, credentials: Credentials) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let listener = runtime.block_on(TcpListener::bind((Ipv4Addr::LOCALHOST, port)))?;
-        Ok(WebSocketListener { listener, runtime })
+        Ok(WebSocketListener {
+            listener,
+            runtime,
+            credentials,
+        })
     }
 
     pub fn port(&self) -> std::io::Result<u16> {
         Ok(self.listener.local_addr()?.port())
     }
 
-    /// Serves sessions one after another, forever.
+    /// Serves one session at a time, forever; each connection proves itself
+    /// on a task of its own.
     pub fn serve(self, log: &MessageLog) -> std::io::Result<()> {
-        let WebSocketListener { listener, runtime } = self;
+        let WebSocketListener {
+            listener,
+            runtime,
+            credentials,
+        } = self;
+        let gate = Gate::default();
         runtime.block_on(async {
             loop {
                 let (stream, peer) = listener.accept().await?;
+                let Some(pending) = gate.pending() else {
+                    log.line("too many connections proving themselves: closed one");
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
-                match tokio_tungstenite::accept_async(stream).await {
-                    Ok(socket) => {
-                        log.line(&format!("websocket session from {peer}"));
-                        bridge(socket, log.clone()).await;
-                        log.line("websocket session ended");
+                let (gate, log, credentials) = (gate.clone(), log.clone(), credentials.clone());
+                tokio::spawn(async move {
+                    let admitted =
+                        tokio::time::timeout(FIRST_MESSAGE_DEADLINE, admit(stream, &credentials))
+                            .await;
+                    drop(pending);
+                    let (socket, first) = match admitted {
+                        Ok(Ok(admitted)) => admitted,
+                        Ok(Err(reason)) => return log.line(&format!("refused {peer}: {reason}")),
+                        Err(_) => {
+                            return log.line(&format!(
+                                "refused {peer}: no handshake and first message in time"
+                            ));
+                        }
+                    };
+                    let mut session = gate.session();
+                    let handover = tokio::time::Instant::now() + SESSION_HANDOVER;
+                    while session.is_none() && tokio::time::Instant::now() < handover {
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        session = gate.session();
                     }
-                    Err(error) => log.line(&format!("websocket handshake with {peer} failed: {error}")),
-                }
+                    match session {
+                        Some(_session) => {
+                            log.line(&format!("websocket session from {peer}"));
+                            bridge(socket, first, log.clone()).await;
+                            log.line("websocket session ended");
+                        }
+                        None => {
+                            log.line(&format!("refused {peer}: another session is active"));
+                            let (mut sink, _) = socket.split();
+                            for frame in busy_reply(&first) {
+                                let _ = sink
+                                    .send(Message::text(
+                                        String::from_utf8_lossy(&frame).into_owned(),
+                                    ))
+                                    .await;
+                            }
+                            let _ = sink.close().await;
+                        }
+                    }
+                });
             }
         })
     }
 }
 
-async fn bridge(socket: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>, log: MessageLog) {
-    let Ok((server_in, mut to_server)) = std::io::pipe() else { return };
-    let Ok((from_server, server_out)) = std::io::pipe() else { return };
-    let session = std::thread::Builder::new().name("wasmscope-dap-ws-session".into()).spawn(move || crate::serve(server_in, server_out, log));
+/// The handshake, judged by its headers, then the client's first message.
+async fn admit(
+    stream: TcpStream,
+    credentials: &Credentials,
+) -> Result<(WebSocketStream<TcpStream>, Vec<u8>), String> {
+    // The callback's signature is tungstenite's: its error is an HTTP response.
+    #[allow(clippy::result_large_err)]
+    let judge = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
+        let header = |name: &str| request.headers().get(name).map(|value| value.as_bytes());
+        match credentials.check(header("origin"), header("authorization")) {
+            Ok(()) => Ok(response),
+            Err(refusal) => Err(refused(refusal)),
+        }
+    };
+    let mut socket = tokio_tungstenite::accept_hdr_async(stream, judge)
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) => return Ok((socket, text.as_bytes().to_vec())),
+            Some(Ok(Message::Binary(bytes))) => return Ok((socket, bytes.to_vec())),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+            Some(Ok(Message::Close(_))) | None => {
+                return Err("closed before its first message".into());
+            }
+            Some(Err(error)) => return Err(error.to_string()),
+        }
+    }
+}
+
+fn refused(refusal: Refusal) -> ErrorResponse {
+    let (status, text) = match refusal {
+        Refusal::ForeignOrigin => (
+            StatusCode::FORBIDDEN,
+            "this origin may not connect to the debugger\n",
+        ),
+        Refusal::BadToken => (
+            StatusCode::UNAUTHORIZED,
+            "a valid `Authorization: Bearer <token>` header is required\n",
+        ),
+    };
+    let mut response = ErrorResponse::new(Some(text.to_owned()));
+    *response.status_mut() = status;
+    response
+}
+
+async fn bridge(socket: WebSocketStream<TcpStream>, first: Vec<u8>, log: MessageLog) {
+    let Ok((server_in, mut to_server)) = std::io::pipe() else {
+        return;
+    };
+    let Ok((from_server, server_out)) = std::io::pipe() else {
+        return;
+    };
+    let session = std::thread::Builder::new()
+        .name("wasmscope-dap-ws-session".into())
+        .spawn(move || crate::serve(server_in, server_out, log));
     // The session writes frames on a blocking pipe; a thread cuts them into
-    // messages for the async side.
-    let (messages, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    // messages for the async side, waiting while the queue is full.
+    let (messages, mut outgoing) = tokio::sync::mpsc::channel::<Vec<u8>>(OUTGOING_QUEUE);
     std::thread::Builder::new()
         .name("wasmscope-dap-ws-out".into())
         .spawn(move || {
             let mut reader = FrameReader::new(BufReader::new(from_server));
             while let Ok(Some(body)) = reader.read_frame() {
-                if messages.send(body).is_err() {
+                if messages.blocking_send(body).is_err() {
                     return;
                 }
             }
@@ -83,14 +199,21 @@ async fn bridge(socket: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream
         let _ = sink.close().await;
     };
     let from_client = async move {
-        while let Some(Ok(message)) = stream.next().await {
-            let body = match message {
-                Message::Text(text) => text.as_bytes().to_vec(),
-                Message::Binary(bytes) => bytes.to_vec(),
-                Message::Close(_) => break,
-                _ => continue,
+        let mut next = Some(first);
+        loop {
+            let body = match next.take() {
+                Some(body) => body,
+                None => match stream.next().await {
+                    Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
+                    Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    Some(Ok(_)) => continue,
+                },
             };
-            if write_frame(&mut to_server, &body).and_then(|()| to_server.flush()).is_err() {
+            if write_frame(&mut to_server, &body)
+                .and_then(|()| to_server.flush())
+                .is_err()
+            {
                 break;
             }
         }

@@ -3,7 +3,12 @@
 //! the server sends against the DAP JSON schema, and offers
 //! request/wait-for-event helpers.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::print_stderr, clippy::needless_pass_by_value)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    clippy::needless_pass_by_value
+)]
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read, Write};
@@ -37,13 +42,22 @@ fn schema() -> Option<&'static Value> {
 /// Validates `message` against the schema definition its type names;
 /// returns the problems found.
 pub fn schema_problems(message: &Value) -> Vec<String> {
-    static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
-    let Some(schema) = schema() else { return Vec::new() };
+    static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> =
+        OnceLock::new();
+    let Some(schema) = schema() else {
+        return Vec::new();
+    };
     let capitalized = |s: &str| s[..1].to_uppercase() + &s[1..];
     let definition = match message["type"].as_str() {
         Some("response") if message["success"] == false => "ErrorResponse".to_owned(),
-        Some("response") => format!("{}Response", capitalized(message["command"].as_str().unwrap_or("?"))),
-        Some("event") => format!("{}Event", capitalized(message["event"].as_str().unwrap_or("?"))),
+        Some("response") => format!(
+            "{}Response",
+            capitalized(message["command"].as_str().unwrap_or("?"))
+        ),
+        Some("event") => format!(
+            "{}Event",
+            capitalized(message["event"].as_str().unwrap_or("?"))
+        ),
         other => return vec![format!("a message of type {other:?}")],
     };
     if schema["definitions"].get(&definition).is_none() {
@@ -63,7 +77,10 @@ pub fn schema_problems(message: &Value) -> Vec<String> {
             })
             .clone()
     };
-    validator.iter_errors(message).map(|e| format!("{definition}: {e} at {}", e.instance_path())).collect()
+    validator
+        .iter_errors(message)
+        .map(|e| format!("{definition}: {e} at {}", e.instance_path()))
+        .collect()
 }
 
 pub struct Client {
@@ -118,7 +135,15 @@ impl Client {
                 }
             }
         });
-        Client { writer: Box::new(output), incoming, events: VecDeque::new(), history: Vec::new(), next_seq: 1, problems, server: None }
+        Client {
+            writer: Box::new(output),
+            incoming,
+            events: VecDeque::new(),
+            history: Vec::new(),
+            next_seq: 1,
+            problems,
+            server: None,
+        }
     }
 
     /// Sends raw bytes as one frame (for malformed-input tests).
@@ -130,7 +155,8 @@ impl Client {
     pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let message = json!({ "seq": seq, "type": "request", "command": command, "arguments": arguments });
+        let message =
+            json!({ "seq": seq, "type": "request", "command": command, "arguments": arguments });
         self.send_raw(&serde_json::to_vec(&message).unwrap());
         seq
     }
@@ -144,8 +170,12 @@ impl Client {
                 }
                 message
             }
-            Err(RecvTimeoutError::Timeout) => panic!("timed out; events so far: {:#?}", self.history),
-            Err(RecvTimeoutError::Disconnected) => panic!("the server closed the stream; events: {:#?}", self.history),
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("timed out; events so far: {:#?}", self.history)
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("the server closed the stream; events: {:#?}", self.history)
+            }
         }
     }
 
@@ -175,7 +205,10 @@ impl Client {
     pub fn request_error(&mut self, command: &str, arguments: Value) -> String {
         let seq = self.send(command, arguments);
         let response = self.response(seq);
-        assert_eq!(response["success"], false, "{command} should fail: {response}");
+        assert_eq!(
+            response["success"], false,
+            "{command} should fail: {response}"
+        );
         response["message"].as_str().unwrap_or_default().to_owned()
     }
 
@@ -217,13 +250,21 @@ impl Client {
 
     /// The text of every output event of `category` seen so far.
     pub fn output(&self, category: &str) -> String {
-        self.history.iter().filter(|e| e["event"] == "output" && e["body"]["category"] == category).filter_map(|e| e["body"]["output"].as_str()).collect()
+        self.history
+            .iter()
+            .filter(|e| e["event"] == "output" && e["body"]["category"] == category)
+            .filter_map(|e| e["body"]["output"].as_str())
+            .collect()
     }
 
     /// Asserts that every message so far matched the schema.
     pub fn assert_schema_clean(&self) {
         let problems = self.problems.lock().unwrap();
-        assert!(problems.is_empty(), "messages that do not match the DAP schema:\n{}", problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "messages that do not match the DAP schema:\n{}",
+            problems.join("\n")
+        );
     }
 
     /// Disconnects, checks the schema, and waits for the server to end.
@@ -233,7 +274,10 @@ impl Client {
         if let Some(server) = self.server.take() {
             let deadline = Instant::now() + Duration::from_secs(20);
             while !server.is_finished() {
-                assert!(Instant::now() < deadline, "the server did not end after disconnect");
+                assert!(
+                    Instant::now() < deadline,
+                    "the server did not end after disconnect"
+                );
                 std::thread::sleep(Duration::from_millis(10));
             }
             server.join().unwrap();
@@ -262,7 +306,11 @@ pub fn launch_args(name: &str) -> Value {
 }
 
 pub fn source_path(relative: &str) -> String {
-    repo_root().join("tests/guests").join(relative).display().to_string()
+    repo_root()
+        .join("tests/guests")
+        .join(relative)
+        .display()
+        .to_string()
 }
 
 pub fn marker_line(relative: &str, name: &str) -> u32 {
