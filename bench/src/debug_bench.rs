@@ -40,7 +40,12 @@ fn main() -> anyhow::Result<()> {
     run_debuggee(&hot, Vec::new(), None)?;
     let plain = best_of(3, || time(|| run_to_completion(&hot).map(|_| ())))?;
     let debugged = best_of(3, || time(|| run_debuggee(&hot, Vec::new(), None).map(|_| ())))?;
-    println!("no breakpoint       plain {:.3} s, under the debugger {:.3} s: {:.2}x", plain.as_secs_f64(), debugged.as_secs_f64(), ratio(debugged, plain));
+    println!(
+        "no breakpoint       plain {:.3} s, under the debugger {:.3} s: {:.2}x",
+        plain.as_secs_f64(),
+        debugged.as_secs_f64(),
+        ratio(debugged, plain)
+    );
 
     // 2. A breakpoint whose condition is always false, on fib's recursion
     // line: fib(30) passes it F(31) - 1 = 1346268 times (fib(n), n >= 2).
@@ -48,7 +53,11 @@ fn main() -> anyhow::Result<()> {
     let symbols = Arc::new(WasmSymbols::load(&c.program, &LoadOptions::default())?);
     let line = marker_line(&guests.join("../../tests/guests/c/main.c"), "fib_recurse")?;
     let mut table = BreakpointTable::default();
-    table.set_line_breakpoints(Some(&symbols), "main.c", &[(line, BreakpointOptions { condition: Some("n == 100000".into()), ..Default::default() })]);
+    table.set_line_breakpoints(
+        Some(&symbols),
+        "main.c",
+        &[(line, BreakpointOptions { condition: Some("n == 100000".into()), ..Default::default() })],
+    );
     let offsets = table.module_offsets(&symbols);
     let table = Arc::new(Mutex::new(table));
     let without = best_of(3, || time(|| run_debuggee(&c, Vec::new(), None).map(|_| ())))?;
@@ -67,7 +76,8 @@ fn main() -> anyhow::Result<()> {
     );
 
     // 3. Launch to first stop, cold and warm cache.
-    let sqlite_config = GuestConfig { program: PathBuf::from(sqlite), args: vec!["100".into()], quiet: true, ..Default::default() };
+    let sqlite_config =
+        GuestConfig { program: PathBuf::from(sqlite), args: vec!["100".into()], quiet: true, ..Default::default() };
     let programs = [
         ("c-O0", guest("c-O0", &[]), "factorial"),
         ("c-O0 component", guest("c-O0-component", &[]), "factorial"),
@@ -83,7 +93,11 @@ fn main() -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&cache);
         let cold = first_stop(&config, offsets.clone())?;
         let warm = best_of(3, || first_stop(&config, offsets.clone()))?;
-        println!("first stop {label:<14} cold cache {:.3} s, warm cache {:.3} s (target <= 0.150 s warm on a small guest)", cold.as_secs_f64(), warm.as_secs_f64());
+        println!(
+            "first stop {label:<14} cold cache {:.3} s, warm cache {:.3} s (target <= 0.150 s warm on a small guest)",
+            cold.as_secs_f64(),
+            warm.as_secs_f64()
+        );
     }
 
     // 4. A stop 101 frames deep (deep_sum(100) down to 0): what an IDE
@@ -172,7 +186,10 @@ fn run_debuggee(
     }
 }
 
-fn first_stop(guest: &GuestConfig, breakpoints: Vec<wasmscope_debugger::address::ModuleOffset>) -> anyhow::Result<Duration> {
+fn first_stop(
+    guest: &GuestConfig,
+    breakpoints: Vec<wasmscope_debugger::address::ModuleOffset>,
+) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let debuggee = Debuggee::launch(guest, breakpoints);
     let event = debuggee.wait();

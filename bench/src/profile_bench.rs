@@ -62,7 +62,8 @@ fn main() -> anyhow::Result<()> {
         let epoch = sampled(SamplerKind::Epoch)?;
         let profile_path = std::env::temp_dir().join("wasmscope-bench-wasmtime-profile.json");
         let interval_ms = format!("{}", 1000.0 / f64::from(rate));
-        let wasmtime_plain = median(runs, || time_command(Command::new(wasmtime).arg("run").arg(path).args(&guest.args)))?;
+        let wasmtime_plain =
+            median(runs, || time_command(Command::new(wasmtime).arg("run").arg(path).args(&guest.args)))?;
         let wasmtime_profiled = median(runs, || {
             time_command(
                 Command::new(wasmtime)

@@ -48,13 +48,21 @@ fn main() -> anyhow::Result<()> {
         bail!("inferno-flamegraph failed: {}", String::from_utf8_lossy(&output.stderr));
     }
 
-    println!("samples           {} in {} distinct stacks, {} frames deep", raw.sample_count(), raw.samples.len(), DEPTH);
+    println!(
+        "samples           {} in {} distinct stacks, {} frames deep",
+        raw.sample_count(),
+        raw.samples.len(),
+        DEPTH
+    );
     println!("symbolize         {:>8.3} s (fresh load and DWARF index included)", symbolized.as_secs_f64());
     println!("fold              {:>8.3} s", (folded_at - symbolized).as_secs_f64());
     println!("draw svg          {:>8.3} s ({} KiB)", (total - folded_at).as_secs_f64(), svg.len() / 1024);
     println!("wasmscope total   {:>8.3} s (target <= 1 s)", total.as_secs_f64());
     println!("inferno CLI       {:>8.3} s drawing the same folded stacks", inferno_time.as_secs_f64());
-    println!("ratio             {:>8.2}x inferno's time for the whole pipeline", total.as_secs_f64() / inferno_time.as_secs_f64());
+    println!(
+        "ratio             {:>8.2}x inferno's time for the whole pipeline",
+        total.as_secs_f64() / inferno_time.as_secs_f64()
+    );
     std::io::stdout().flush()?;
     Ok(())
 }

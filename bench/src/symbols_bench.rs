@@ -45,7 +45,8 @@ fn main() -> anyhow::Result<()> {
 
     let offsets = module.module().instruction_offsets()?;
     let input: String = offsets.iter().map(|o| format!("{o}\n")).collect();
-    let (llvm_time, llvm_out) = timed(Command::new("llvm-symbolizer-14").arg(format!("--obj={}", wasm.display())), &input)?;
+    let (llvm_time, llvm_out) =
+        timed(Command::new("llvm-symbolizer-14").arg(format!("--obj={}", wasm.display())), &input)?;
     let (ours_time, ours_out) = timed(Command::new(wasmscope).arg("symbolize").arg(&wasm), &input)?;
     let blocks: Vec<&str> = llvm_out.split("\n\n").filter(|b| !b.is_empty()).collect();
     let inlined = blocks.iter().filter(|b| b.lines().count() > 2).count();
@@ -54,15 +55,39 @@ fn main() -> anyhow::Result<()> {
     let n = offsets.len() as f64;
     let rate = |t: Duration| n / t.as_secs_f64();
     let mib = |kib: u64| kib as f64 / 1024.0;
-    println!("module            {} ({:.1} MiB, DWARF {:.1} MiB)", wasm.display(), file_mib(&wasm)?, dwarf_bytes as f64 / 1048576.0);
-    println!("addresses         {} instruction offsets, {} ({:.0}%) with inlined frames", offsets.len(), inlined, 100.0 * inlined as f64 / n);
+    println!(
+        "module            {} ({:.1} MiB, DWARF {:.1} MiB)",
+        wasm.display(),
+        file_mib(&wasm)?,
+        dwarf_bytes as f64 / 1048576.0
+    );
+    println!(
+        "addresses         {} instruction offsets, {} ({:.0}%) with inlined frames",
+        offsets.len(),
+        inlined,
+        100.0 * inlined as f64 / n
+    );
     println!("llvm-symbolizer   {:>8.3} s  {:>12.0} addresses/s", llvm_time.as_secs_f64(), rate(llvm_time));
     println!("wasmscope         {:>8.3} s  {:>12.0} addresses/s", ours_time.as_secs_f64(), rate(ours_time));
-    println!("ratio             {:>8.1}x llvm-symbolizer's throughput (target >= 5x)", rate(ours_time) / rate(llvm_time));
-    println!("outputs           {}", if differing == 0 { "identical".to_owned() } else { format!("{differing} addresses DIFFER") });
+    println!(
+        "ratio             {:>8.1}x llvm-symbolizer's throughput (target >= 5x)",
+        rate(ours_time) / rate(llvm_time)
+    );
+    println!(
+        "outputs           {}",
+        if differing == 0 { "identical".to_owned() } else { format!("{differing} addresses DIFFER") }
+    );
     let per_7mb = index_time.as_secs_f64() * 7.0 * 1048576.0 / dwarf_bytes as f64;
-    println!("index             {:>8.3} s ({:.3} s per 7 MiB of DWARF, target <= 0.2)", index_time.as_secs_f64(), per_7mb);
-    println!("peak memory       {:>8.1} MiB while indexing ({:.1} MiB before loading; target <= 200)", mib(peak), mib(before));
+    println!(
+        "index             {:>8.3} s ({:.3} s per 7 MiB of DWARF, target <= 0.2)",
+        index_time.as_secs_f64(),
+        per_7mb
+    );
+    println!(
+        "peak memory       {:>8.1} MiB while indexing ({:.1} MiB before loading; target <= 200)",
+        mib(peak),
+        mib(before)
+    );
     if differing != 0 {
         bail!("wasmscope and llvm-symbolizer disagree on {differing} addresses");
     }

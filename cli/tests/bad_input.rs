@@ -25,7 +25,13 @@ fn assert_clean_failure(path: &Path, needle: &str) {
         command.arg(args[0]).arg(path).args(&args[1..]);
         let output = command.output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{args:?} on {}: status {:?}, stderr {stderr}", path.display(), output.status);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?} on {}: status {:?}, stderr {stderr}",
+            path.display(),
+            output.status
+        );
         assert!(!stderr.contains("panicked"), "{args:?}: panic: {stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: not one line: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: `{needle}` not in: {stderr}");

@@ -45,7 +45,8 @@ fn start(args: &[&str]) -> Server {
         let mut line = String::new();
         assert!(stdout.read_line(&mut line).unwrap() > 0, "no port line: {:?}", server.stdout_lines);
         let line = line.trim_end().to_owned();
-        let port = line.rsplit_once(':').filter(|_| line.contains("listening at")).map(|(_, port)| port.parse().unwrap());
+        let port =
+            line.rsplit_once(':').filter(|_| line.contains("listening at")).map(|(_, port)| port.parse().unwrap());
         server.stdout_lines.push(line);
         if let Some(port) = port {
             server.port = port;
@@ -104,10 +105,7 @@ fn a_browser_post_carrying_dap_frames_runs_nothing_and_is_closed() {
     );
     page.write_all(post.as_bytes()).unwrap();
     page.write_all(&body).unwrap();
-    assert!(
-        closed_within(&mut page, DEADLINE),
-        "the server answered or kept the connection"
-    );
+    assert!(closed_within(&mut page, DEADLINE), "the server answered or kept the connection");
     // The server is still there for a real client.
     let mut client = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     client.write_all(&frame(&request(1, "initialize"))).unwrap();
@@ -124,32 +122,18 @@ fn an_idle_connection_delays_nobody_and_a_second_client_hears_the_port_is_busy()
     first.write_all(&frame(&request(1, "initialize"))).unwrap();
     let messages = read_until(&mut first, is_response_to(1));
     assert_eq!(messages.last().unwrap()["success"], true, "{messages:?}");
-    assert!(
-        started.elapsed() < DEADLINE,
-        "the first client waited for the idle one"
-    );
+    assert!(started.elapsed() < DEADLINE, "the first client waited for the idle one");
 
     let mut second = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     second.write_all(&frame(&request(1, "initialize"))).unwrap();
     let told = read_until(&mut second, |_| false);
+    assert!(told.iter().any(|m| is_response_to(1)(m) && m["success"] == false), "{told:?}");
     assert!(
-        told.iter()
-            .any(|m| is_response_to(1)(m) && m["success"] == false),
-        "{told:?}"
-    );
-    assert!(
-        told.iter().any(|m| m["event"] == "output"
-            && m["body"]["output"]
-                .as_str()
-                .unwrap()
-                .contains("another client")),
+        told.iter().any(|m| m["event"] == "output" && m["body"]["output"].as_str().unwrap().contains("another client")),
         "{told:?}"
     );
 
-    assert!(
-        closed_within(&mut idle, DEADLINE * 2),
-        "the idle connection is still open"
-    );
+    assert!(closed_within(&mut idle, DEADLINE * 2), "the idle connection is still open");
     assert!(started.elapsed() < DEADLINE * 2 + Duration::from_secs(2));
     // The first session is still served.
     first.write_all(&frame(&request(2, "threads"))).unwrap();
@@ -164,42 +148,20 @@ fn oversized_and_mis_sized_frames_cost_one_frame_and_are_reported_at_once() {
     client.write_all(&frame(&request(1, "initialize"))).unwrap();
     read_until(&mut client, is_response_to(1));
     // A length nobody will send: refused at once, without waiting for it.
-    client
-        .write_all(b"Content-Length: 1099511627776\r\n\r\n")
-        .unwrap();
+    client.write_all(b"Content-Length: 1099511627776\r\n\r\n").unwrap();
     let notice = read_until(&mut client, |m| m["event"] == "output");
-    assert!(
-        notice.last().unwrap()["body"]["output"]
-            .as_str()
-            .unwrap()
-            .contains("over the"),
-        "{notice:?}"
-    );
+    assert!(notice.last().unwrap()["body"]["output"].as_str().unwrap().contains("over the"), "{notice:?}");
     client.write_all(&frame(&request(2, "threads"))).unwrap();
-    assert_eq!(
-        read_until(&mut client, is_response_to(2)).last().unwrap()["success"],
-        true
-    );
+    assert_eq!(read_until(&mut client, is_response_to(2)).last().unwrap()["success"], true);
     // Lengths off by one either way.
     for (seq, delta) in [(3i64, 1i64), (5, -1)] {
         let body = request(seq, "threads").to_string();
-        let wrong = format!(
-            "Content-Length: {}\r\n\r\n{body}",
-            body.len() as i64 + delta
-        );
+        let wrong = format!("Content-Length: {}\r\n\r\n{body}", body.len() as i64 + delta);
         client.write_all(wrong.as_bytes()).unwrap();
-        client
-            .write_all(&frame(&request(seq + 1, "threads")))
-            .unwrap();
-        client
-            .write_all(&frame(&request(seq + 100, "threads")))
-            .unwrap();
+        client.write_all(&frame(&request(seq + 1, "threads"))).unwrap();
+        client.write_all(&frame(&request(seq + 100, "threads"))).unwrap();
         let messages = read_until(&mut client, is_response_to(seq + 100));
-        assert_eq!(
-            messages.last().unwrap()["success"],
-            true,
-            "delta {delta}: {messages:?}"
-        );
+        assert_eq!(messages.last().unwrap()["success"], true, "delta {delta}: {messages:?}");
         assert!(
             messages.iter().any(|m| m["event"] == "output"),
             "delta {delta}: nothing said of the bad frame: {messages:?}"
@@ -210,15 +172,8 @@ fn oversized_and_mis_sized_frames_cost_one_frame_and_are_reported_at_once() {
 #[test]
 fn the_websocket_server_prints_a_generated_token_when_given_none() {
     let server = start(&["--ws-port", "0"]);
-    let token = server
-        .stdout_lines
-        .iter()
-        .find_map(|l| l.strip_prefix("token: "))
-        .unwrap();
-    assert!(
-        token.len() >= 32 && token.chars().all(|c| c.is_ascii_hexdigit()),
-        "{token}"
-    );
+    let token = server.stdout_lines.iter().find_map(|l| l.strip_prefix("token: ")).unwrap();
+    assert!(token.len() >= 32 && token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
     // A handshake without it gets 401 and nothing else.
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     stream

@@ -32,7 +32,8 @@ fn value(text: &str, name: &str) -> u32 {
 #[test]
 fn the_bundled_example_debugs_with_no_program() {
     let line = marker(&repo_root().join("examples/hotspots/hotspots.c"), "round_end");
-    let (text, code) = debug(&["-b", &format!("hotspots.c:{line}"), "-x", "run; bt; locals; continue; quit", "--", "2"], "");
+    let (text, code) =
+        debug(&["-b", &format!("hotspots.c:{line}"), "-x", "run; bt; locals; continue; quit", "--", "2"], "");
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("stopped (breakpoint) in run_round at "), "{text}");
     assert!(text.contains("return a ^ b;"), "the source line is shown:\n{text}");
@@ -45,7 +46,8 @@ fn commands_from_stdin_step_print_and_run_to_the_exit_code() {
     let program = guest("c-O0");
     let map = format!("/wasmscope={}", repo_root().display());
     let recurse = marker(&repo_root().join("tests/guests/c/main.c"), "factorial_recurse");
-    let script = format!("break main.c:{recurse}\nrun\nprint n * 2\nnosuch\nnext\nbreak nowhere.c:1\ncontinue\nlocals\nbreak\n");
+    let script =
+        format!("break main.c:{recurse}\nrun\nprint n * 2\nnosuch\nnext\nbreak nowhere.c:1\ncontinue\nlocals\nbreak\n");
     let (text, code) = debug(&[program.to_str().unwrap(), "--source-map", &map], &script);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("20 (int)"), "`n * 2` is an int, as C computes it: {text}");

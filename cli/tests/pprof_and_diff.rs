@@ -139,7 +139,10 @@ fn pprof_holds_inlined_frames_inside_their_location() {
     assert!(total > 100, "{total} samples");
     let through_mix: i64 = stacks
         .iter()
-        .filter(|(s, _)| s.ends_with(&["heavy_work".to_owned(), "mix".to_owned()]) || s.ends_with(&["light_work".to_owned(), "mix".to_owned()]))
+        .filter(|(s, _)| {
+            s.ends_with(&["heavy_work".to_owned(), "mix".to_owned()])
+                || s.ends_with(&["light_work".to_owned(), "mix".to_owned()])
+        })
         .map(|(_, v)| v)
         .sum();
     assert!(through_mix * 2 > total, "most samples are in mix inlined into the work functions: {through_mix}/{total}");
@@ -161,7 +164,10 @@ fn diff_draws_a_differential_flamegraph_from_two_formats() {
     roxmltree::Document::parse_with_options(&text, options).expect("the diff SVG parses as XML");
     assert!(text.contains("heavy_work"), "the diff shows the program's frames");
 
-    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope")).args(["diff", svg.to_str().unwrap(), before.to_str().unwrap()]).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["diff", svg.to_str().unwrap(), before.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("SVG flamegraph cannot be read back"));
 }

@@ -101,7 +101,15 @@ fn assert_host_share(guest_name: &str, is_import: &dyn Fn(&str) -> bool) {
 /// Profiles `guest_name` and checks that `helper`, inlined at -O2, shows up
 /// as `helper_[i]` frames whose lines lie within the helper's body: from
 /// the line starting with `signature` to the marker's line plus `tail`.
-fn assert_inlined_frames(guest_name: &str, args: &[&str], source: &str, signature: &str, helper: &str, end_marker: &str, tail: u64) {
+fn assert_inlined_frames(
+    guest_name: &str,
+    args: &[&str],
+    source: &str,
+    signature: &str,
+    helper: &str,
+    end_marker: &str,
+    tail: u64,
+) {
     let out = out_dir("inlined").join(format!("{guest_name}.speedscope.json"));
     let program = guest(guest_name);
     let mut command = vec!["-o", out.to_str().unwrap(), program.to_str().unwrap(), "--"];
@@ -126,8 +134,24 @@ fn assert_inlined_frames(guest_name: &str, args: &[&str], source: &str, signatur
 #[test]
 fn inlined_frames_are_named_with_their_lines() {
     // hotspots' `mix` is inlined into both loops; sleeper's `spin` into main.
-    assert_inlined_frames("hotspots-O2", &["20"], "examples/hotspots/hotspots.c", "static inline uint32_t mix(", "mix", "hot_mix", 2);
-    assert_inlined_frames("sleeper-O2", &[], "tests/guests/profile/sleeper.c", "static uint32_t spin(", "spin", "spin_loop", 1);
+    assert_inlined_frames(
+        "hotspots-O2",
+        &["20"],
+        "examples/hotspots/hotspots.c",
+        "static inline uint32_t mix(",
+        "mix",
+        "hot_mix",
+        2,
+    );
+    assert_inlined_frames(
+        "sleeper-O2",
+        &[],
+        "tests/guests/profile/sleeper.c",
+        "static uint32_t spin(",
+        "spin",
+        "spin_loop",
+        1,
+    );
 }
 
 #[test]
@@ -151,10 +175,8 @@ fn the_flamegraph_is_well_formed_svg_with_the_hot_function() {
 
 #[test]
 fn bad_input_is_a_clean_error() {
-    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
-        .args(["profile", "--format", "gif", "x.wasm"])
-        .output()
-        .unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_wasmscope")).args(["profile", "--format", "gif", "x.wasm"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown format `gif`"));
     let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
@@ -174,7 +196,11 @@ fn speedscope_schema() -> Option<serde_json::Value> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).unwrap()),
         Err(error) => {
-            assert!(std::env::var_os("CI").is_none(), "CI needs {} (scripts/install-node-deps.sh): {error}", path.display());
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs {} (scripts/install-node-deps.sh): {error}",
+                path.display()
+            );
             #[allow(clippy::print_stderr)]
             {
                 eprintln!("NOTICE: {} is missing ({error}); speedscope output NOT validated", path.display());
@@ -186,7 +212,9 @@ fn speedscope_schema() -> Option<serde_json::Value> {
 
 #[test]
 fn speedscope_output_matches_the_published_schema() {
-    let Some(schema) = speedscope_schema() else { return };
+    let Some(schema) = speedscope_schema() else {
+        return;
+    };
     let validator = jsonschema::validator_for(&schema).unwrap();
     for (name, args) in [("hotspots-O2", vec!["10"]), ("c-O2", vec![]), ("rust-O2", vec![])] {
         let out = out_dir("schema").join(format!("{name}.speedscope.json"));
@@ -195,7 +223,8 @@ fn speedscope_output_matches_the_published_schema() {
         command.extend(args.iter().copied());
         profile(&command);
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-        let problems: Vec<String> = validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let problems: Vec<String> =
+            validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
         assert!(problems.is_empty(), "{name}: speedscope output does not match the schema:\n{}", problems.join("\n"));
     }
 }
@@ -209,7 +238,16 @@ fn ctrl_c_writes_the_profile_of_what_ran_so_far() {
         let out = out_dir("interrupt").join(format!("{sampler}.folded"));
         let _ = std::fs::remove_file(&out);
         let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
-            .args(["profile", "--sampler", sampler, "-o", out.to_str().unwrap(), guest("hotspots-O0").to_str().unwrap(), "--", "1000"])
+            .args([
+                "profile",
+                "--sampler",
+                sampler,
+                "-o",
+                out.to_str().unwrap(),
+                guest("hotspots-O0").to_str().unwrap(),
+                "--",
+                "1000",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -47,7 +47,13 @@ fn symbolize_every_instruction(name: &str) {
     let actual = run_with_stdin(ours, &input);
 
     let (expected, actual) = (answers(&expected), answers(&actual));
-    assert_eq!(expected.len(), offsets.len(), "{name}: llvm-symbolizer answered {} of {}", expected.len(), offsets.len());
+    assert_eq!(
+        expected.len(),
+        offsets.len(),
+        "{name}: llvm-symbolizer answered {} of {}",
+        expected.len(),
+        offsets.len()
+    );
     assert_eq!(actual.len(), offsets.len(), "{name}: wasmscope answered {} of {}", actual.len(), offsets.len());
     let mismatches: Vec<String> = offsets
         .iter()
@@ -167,7 +173,9 @@ fn line_tables_agree(name: &str) {
         }
     }
     // Sort without the file, whose spelling differs between the two sides.
-    let key = |sequence: &Vec<Row>| -> Vec<Row> { sequence.iter().map(|r| Row { file: String::new(), ..r.clone() }).collect() };
+    let key = |sequence: &Vec<Row>| -> Vec<Row> {
+        sequence.iter().map(|r| Row { file: String::new(), ..r.clone() }).collect()
+    };
     ours.sort_by_cached_key(key);
     expected.sort_by_cached_key(key);
     assert_eq!(ours.len(), expected.len(), "{name}: sequence count differs");

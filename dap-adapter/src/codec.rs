@@ -45,10 +45,7 @@ impl FrameError {
     /// Whether the stream can go on after this error (the next frame can
     /// still be read).
     pub fn is_recoverable(&self) -> bool {
-        !matches!(
-            self,
-            FrameError::Io(_) | FrameError::Truncated | FrameError::NotDap
-        )
+        !matches!(self, FrameError::Io(_) | FrameError::Truncated | FrameError::NotDap)
     }
 }
 
@@ -69,14 +66,7 @@ pub struct FrameReader<R> {
 
 impl<R: Read> FrameReader<R> {
     pub fn new(input: R) -> Self {
-        FrameReader {
-            input,
-            buffer: Vec::new(),
-            position: 0,
-            at_start: true,
-            resync: false,
-            ended: false,
-        }
+        FrameReader { input, buffer: Vec::new(), position: 0, at_start: true, resync: false, ended: false }
     }
 
     /// The stream underneath (to change its timeouts, say).
@@ -104,11 +94,7 @@ impl<R: Read> FrameReader<R> {
         let mut saw_header = false;
         loop {
             let Some(line) = self.read_header_line()? else {
-                return if saw_header {
-                    Err(FrameError::Truncated)
-                } else {
-                    Ok(None)
-                };
+                return if saw_header { Err(FrameError::Truncated) } else { Ok(None) };
             };
             if line.is_empty() {
                 if !saw_header && !self.at_start {
@@ -169,11 +155,7 @@ impl<R: Read> FrameReader<R> {
                 return Err(FrameError::HeaderTooLong);
             }
             if !self.fill()? {
-                return if searched == 0 {
-                    Ok(None)
-                } else {
-                    Err(FrameError::Truncated)
-                };
+                return if searched == 0 { Ok(None) } else { Err(FrameError::Truncated) };
             }
         }
     }
@@ -244,16 +226,12 @@ fn looks_like_json_object(body: &[u8]) -> bool {
 }
 
 fn find_ignoring_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle))
+    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// `Some(length)` for a Content-Length header, `None` for other headers.
 fn parse_header(line: &str) -> Result<Option<usize>, FrameError> {
-    let (name, value) = line
-        .split_once(':')
-        .ok_or_else(|| FrameError::BadHeader(printable(line)))?;
+    let (name, value) = line.split_once(':').ok_or_else(|| FrameError::BadHeader(printable(line)))?;
     if !name.trim().eq_ignore_ascii_case("content-length") {
         return Ok(None);
     }
@@ -272,10 +250,7 @@ fn parse_header(line: &str) -> Result<Option<usize>, FrameError> {
 
 /// A header line as it may appear in a message: bounded, no control bytes.
 fn printable(line: &str) -> String {
-    line.chars()
-        .take(80)
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
+    line.chars().take(80).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
 }
 
 /// Writes one frame.
@@ -317,10 +292,7 @@ mod tests {
     fn frames_round_trip_with_other_headers_and_any_case() {
         let mut wire = frame(r#"{"seq":1}"#);
         wire.extend_from_slice(b"content-length: 2\r\nContent-Type: application/json\r\n\r\n{}");
-        assert_eq!(
-            read_all(&wire),
-            vec![Ok(br#"{"seq":1}"#.to_vec()), Ok(b"{}".to_vec())]
-        );
+        assert_eq!(read_all(&wire), vec![Ok(br#"{"seq":1}"#.to_vec()), Ok(b"{}".to_vec())]);
     }
 
     #[test]
@@ -328,15 +300,9 @@ mod tests {
         let wire = b"Content-Length: 2\r\n\r\n{}Content-Length: x\r\n\r\nContent-Length: 2\r\n\r\n{}Nonsense\r\n\r\nContent-Length: 3\r\n\r\n{ }";
         let got = read_all(wire);
         assert_eq!(got[0], Ok(b"{}".to_vec()));
-        assert!(
-            got[1].as_ref().unwrap_err().contains("malformed header"),
-            "{got:?}"
-        );
+        assert!(got[1].as_ref().unwrap_err().contains("malformed header"), "{got:?}");
         assert_eq!(got[2], Ok(b"{}".to_vec()));
-        assert!(
-            got[3].as_ref().unwrap_err().contains("malformed header"),
-            "{got:?}"
-        );
+        assert!(got[3].as_ref().unwrap_err().contains("malformed header"), "{got:?}");
         assert_eq!(got[4], Ok(b"{ }".to_vec()));
         assert_eq!(got.len(), 5);
     }
@@ -348,17 +314,9 @@ mod tests {
         let got = read_all(&wire);
         assert_eq!(got.len(), 1, "{got:?}");
         assert!(got[0].as_ref().unwrap_err().contains("not a DAP client"));
+        assert!(read_all(b"\r\n\r\n")[0].as_ref().unwrap_err().contains("not a DAP client"));
         assert!(
-            read_all(b"\r\n\r\n")[0]
-                .as_ref()
-                .unwrap_err()
-                .contains("not a DAP client")
-        );
-        assert!(
-            read_all(b"Content-Type: x\r\nContent-Length: 2\r\n\r\n{}")[0]
-                .as_ref()
-                .unwrap_err()
-                .contains("not a DAP")
+            read_all(b"Content-Type: x\r\nContent-Length: 2\r\n\r\n{}")[0].as_ref().unwrap_err().contains("not a DAP")
         );
     }
 
@@ -371,35 +329,18 @@ mod tests {
         assert!(got[0].as_ref().unwrap_err().contains("over the"), "{got:?}");
         assert_eq!(got[1], Ok(br#"{"seq":2}"#.to_vec()));
         let huge = format!("Content-Length: {}\r\n\r\n", MAX_BODY + 1);
+        assert!(read_all(huge.as_bytes())[0].as_ref().unwrap_err().contains("over the"));
         assert!(
-            read_all(huge.as_bytes())[0]
-                .as_ref()
-                .unwrap_err()
-                .contains("over the")
+            read_all(b"Content-Length: 99999999999999999999999\r\n\r\n")[0].as_ref().unwrap_err().contains("over the")
         );
-        assert!(
-            read_all(b"Content-Length: 99999999999999999999999\r\n\r\n")[0]
-                .as_ref()
-                .unwrap_err()
-                .contains("over the")
-        );
-        assert!(
-            read_all(b"Content-Length: -1\r\n\r\n")[0]
-                .as_ref()
-                .unwrap_err()
-                .contains("not a DAP client")
-        );
+        assert!(read_all(b"Content-Length: -1\r\n\r\n")[0].as_ref().unwrap_err().contains("not a DAP client"));
     }
 
     #[test]
     fn lengths_off_by_some_bytes_cost_one_frame_only() {
         for delta in [-3i64, -1, 1, 2, 9] {
             let body = r#"{"seq":1,"command":"threads"}"#;
-            let mut wire = format!(
-                "Content-Length: {}\r\n\r\n{body}",
-                body.len() as i64 + delta
-            )
-            .into_bytes();
+            let mut wire = format!("Content-Length: {}\r\n\r\n{body}", body.len() as i64 + delta).into_bytes();
             for seq in 2..5 {
                 wire.extend(frame(&format!(r#"{{"seq":{seq}}}"#)));
             }
@@ -408,11 +349,7 @@ mod tests {
             assert!(got[0].is_err(), "delta {delta}: {got:?}");
             // At most the frame right after the bad one is lost with it.
             assert!(good.len() >= 2, "delta {delta}: {got:?}");
-            assert_eq!(
-                *good.last().unwrap(),
-                &br#"{"seq":4}"#.to_vec(),
-                "delta {delta}"
-            );
+            assert_eq!(*good.last().unwrap(), &br#"{"seq":4}"#.to_vec(), "delta {delta}");
         }
     }
 
@@ -420,26 +357,11 @@ mod tests {
     fn missing_and_truncated_frames_are_reported() {
         let mut wire = frame("{}");
         wire.extend_from_slice(b"X-Other: 1\r\n\r\n");
-        assert!(
-            read_all(&wire)[1]
-                .as_ref()
-                .unwrap_err()
-                .contains("without Content-Length")
-        );
-        assert!(
-            read_all(b"Content-Length: 10\r\n\r\n{}")[0]
-                .as_ref()
-                .unwrap_err()
-                .contains("ended inside")
-        );
+        assert!(read_all(&wire)[1].as_ref().unwrap_err().contains("without Content-Length"));
+        assert!(read_all(b"Content-Length: 10\r\n\r\n{}")[0].as_ref().unwrap_err().contains("ended inside"));
         let mut long = frame("{}");
         long.extend(vec![b'a'; MAX_HEADER_LINE + 10]);
-        assert!(
-            read_all(&long)[1]
-                .as_ref()
-                .unwrap_err()
-                .contains("longer than")
-        );
+        assert!(read_all(&long)[1].as_ref().unwrap_err().contains("longer than"));
     }
 
     #[test]

@@ -67,16 +67,8 @@ pub const ATTRIBUTES: &[Attribute] = &[
         kind: "string",
         description: "The WebAssembly program to debug: a WASI command module (.wasm) with DWARF debug info.",
     },
-    Attribute {
-        name: "args",
-        kind: "array",
-        description: "Command-line arguments passed to the program (argv[1..]).",
-    },
-    Attribute {
-        name: "env",
-        kind: "object",
-        description: "Environment variables of the program (name: value).",
-    },
+    Attribute { name: "args", kind: "array", description: "Command-line arguments passed to the program (argv[1..])." },
+    Attribute { name: "env", kind: "object", description: "Environment variables of the program (name: value)." },
     Attribute {
         name: "cwd",
         kind: "string",
@@ -92,11 +84,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         kind: "string",
         description: "A file the program reads as its standard input (default: empty).",
     },
-    Attribute {
-        name: "stopOnEntry",
-        kind: "boolean",
-        description: "Stop before the program's first instruction.",
-    },
+    Attribute { name: "stopOnEntry", kind: "boolean", description: "Stop before the program's first instruction." },
     Attribute {
         name: "sourceMap",
         kind: "object",
@@ -119,8 +107,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
 pub fn launch_schema() -> Value {
     let mut properties = serde_json::Map::new();
     for attribute in ATTRIBUTES {
-        let mut schema =
-            serde_json::json!({ "type": attribute.kind, "description": attribute.description });
+        let mut schema = serde_json::json!({ "type": attribute.kind, "description": attribute.description });
         match attribute.kind {
             "array" => schema["items"] = serde_json::json!({ "type": "string" }),
             "object" => schema["additionalProperties"] = serde_json::json!({ "type": "string" }),
@@ -163,11 +150,9 @@ impl LaunchConfig {
                 ));
             }
         }
-        let raw: RawConfig = serde_json::from_value(arguments.clone())
-            .map_err(|e| format!("invalid launch configuration: {e}"))?;
-        let program = raw
-            .program
-            .ok_or("the launch configuration needs `program`: the path of a .wasm file")?;
+        let raw: RawConfig =
+            serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
+        let program = raw.program.ok_or("the launch configuration needs `program`: the path of a .wasm file")?;
         let cwd = raw.cwd.map(PathBuf::from);
         if let Some(cwd) = &cwd
             && !cwd.is_dir()
@@ -182,20 +167,14 @@ impl LaunchConfig {
         };
         let program = resolve(&program);
         if !program.is_file() {
-            return Err(format!(
-                "`program`: {} does not exist or is not a file",
-                program.display()
-            ));
+            return Err(format!("`program`: {} does not exist or is not a file", program.display()));
         }
         let mut dirs = Vec::new();
         for text in &raw.dirs {
             let mut mapping: DirMapping = text.parse().map_err(|e| format!("`dirs`: {e}"))?;
             mapping.host = resolve(&mapping.host.to_string_lossy());
             if !mapping.host.is_dir() {
-                return Err(format!(
-                    "`dirs`: {} is not a directory",
-                    mapping.host.display()
-                ));
+                return Err(format!("`dirs`: {} is not a directory", mapping.host.display()));
             }
             dirs.push(mapping);
         }
@@ -203,23 +182,13 @@ impl LaunchConfig {
         if let Some(stdin) = &stdin
             && !stdin.is_file()
         {
-            return Err(format!(
-                "`stdin`: {} does not exist or is not a file",
-                stdin.display()
-            ));
+            return Err(format!("`stdin`: {} does not exist or is not a file", stdin.display()));
         }
         let debug_files: Vec<PathBuf> = raw.debug_files.iter().map(|f| resolve(f)).collect();
         if let Some(missing) = debug_files.iter().find(|f| !f.is_file()) {
-            return Err(format!(
-                "`debugFiles`: {} does not exist",
-                missing.display()
-            ));
+            return Err(format!("`debugFiles`: {} does not exist", missing.display()));
         }
-        let source_map = raw
-            .source_map
-            .into_iter()
-            .map(|(from, to)| PathMapping { from, to })
-            .collect();
+        let source_map = raw.source_map.into_iter().map(|(from, to)| PathMapping { from, to }).collect();
         let max_wasm_stack = raw
             .max_wasm_stack
             .as_deref()
@@ -262,12 +231,7 @@ mod tests {
         let schema = launch_schema();
         let announced: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
         let raw = serde_json::to_value(RawConfig::default()).unwrap();
-        let parsed: Vec<&String> = raw
-            .as_object()
-            .unwrap()
-            .keys()
-            .filter(|k| *k != "noDebug")
-            .collect();
+        let parsed: Vec<&String> = raw.as_object().unwrap().keys().filter(|k| *k != "noDebug").collect();
         let mut announced_sorted = announced.clone();
         announced_sorted.sort();
         let mut parsed_sorted = parsed.clone();
@@ -278,10 +242,7 @@ mod tests {
     #[test]
     fn a_misspelt_attribute_is_named() {
         let error = LaunchConfig::parse(&json!({ "progam": "x.wasm" })).unwrap_err();
-        assert!(
-            error.starts_with("unknown launch attribute `progam`"),
-            "{error}"
-        );
+        assert!(error.starts_with("unknown launch attribute `progam`"), "{error}");
     }
 
     #[test]
@@ -294,27 +255,16 @@ mod tests {
         .unwrap();
         assert_eq!(config.guest.program, PathBuf::from(this_file()));
         assert_eq!(config.guest.env, vec![("A".to_owned(), "1".to_owned())]);
-        assert_eq!(
-            config.source_map,
-            vec![PathMapping {
-                from: "/build".into(),
-                to: "/src".into()
-            }]
-        );
+        assert_eq!(config.source_map, vec![PathMapping { from: "/build".into(), to: "/src".into() }]);
     }
 
     #[test]
     fn wrong_types_and_missing_files_say_which_attribute() {
-        let error =
-            LaunchConfig::parse(&json!({ "program": this_file(), "args": "a b" })).unwrap_err();
-        assert!(
-            error.contains("invalid launch configuration") && error.contains("sequence"),
-            "{error}"
-        );
+        let error = LaunchConfig::parse(&json!({ "program": this_file(), "args": "a b" })).unwrap_err();
+        assert!(error.contains("invalid launch configuration") && error.contains("sequence"), "{error}");
         let error = LaunchConfig::parse(&json!({ "program": "/no/such.wasm" })).unwrap_err();
         assert!(error.starts_with("`program`"), "{error}");
-        let error = LaunchConfig::parse(&json!({ "program": this_file(), "stdin": "/no/such" }))
-            .unwrap_err();
+        let error = LaunchConfig::parse(&json!({ "program": this_file(), "stdin": "/no/such" })).unwrap_err();
         assert!(error.starts_with("`stdin`"), "{error}");
         let error = LaunchConfig::parse(&json!({})).unwrap_err();
         assert!(error.contains("needs `program`"), "{error}");

@@ -16,14 +16,8 @@ pub struct MessageLog {
 
 impl MessageLog {
     pub fn to_file(path: &Path) -> std::io::Result<Self> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        Ok(MessageLog {
-            file: Some(Arc::new(Mutex::new(file))),
-            start: Some(Instant::now()),
-        })
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(MessageLog { file: Some(Arc::new(Mutex::new(file))), start: Some(Instant::now()) })
     }
 
     pub fn is_enabled(&self) -> bool {

@@ -58,37 +58,18 @@ pub fn decode(body: &[u8]) -> Incoming {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
-            return Incoming::Invalid {
-                seq: None,
-                command: None,
-                reason: format!("not JSON: {e}"),
-            };
+            return Incoming::Invalid { seq: None, command: None, reason: format!("not JSON: {e}") };
         }
     };
     let seq = value.get("seq").and_then(Value::as_i64);
-    let command = value
-        .get("command")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let command = value.get("command").and_then(Value::as_str).map(str::to_owned);
     match value.get("type").and_then(Value::as_str) {
         Some("request") => match serde_json::from_value::<Request>(value) {
             Ok(request) => Incoming::Request(request),
-            Err(e) => Incoming::Invalid {
-                seq,
-                command,
-                reason: format!("malformed request: {e}"),
-            },
+            Err(e) => Incoming::Invalid { seq, command, reason: format!("malformed request: {e}") },
         },
-        Some(other) => Incoming::Invalid {
-            seq,
-            command,
-            reason: format!("a client sends requests, not `{other}`"),
-        },
-        None => Incoming::Invalid {
-            seq,
-            command,
-            reason: "message without a `type`".into(),
-        },
+        Some(other) => Incoming::Invalid { seq, command, reason: format!("a client sends requests, not `{other}`") },
+        None => Incoming::Invalid { seq, command, reason: "message without a `type`".into() },
     }
 }
 
@@ -108,8 +89,7 @@ impl Response {
     /// An error answer: DAP puts a short message in `message` and details in
     /// `body.error`.
     pub fn error(seq: i64, request_seq: i64, command: &str, message: &str) -> Self {
-        let body =
-            serde_json::json!({ "error": { "id": 1, "format": message, "showUser": false } });
+        let body = serde_json::json!({ "error": { "id": 1, "format": message, "showUser": false } });
         Response {
             seq,
             kind: "response",
@@ -124,12 +104,7 @@ impl Response {
 
 impl Event {
     pub fn new(seq: i64, event: &str, body: Option<Value>) -> Self {
-        Event {
-            seq,
-            kind: "event",
-            event: event.to_owned(),
-            body,
-        }
+        Event { seq, kind: "event", event: event.to_owned(), body }
     }
 }
 
@@ -140,27 +115,13 @@ mod tests {
     #[test]
     fn requests_decode_and_everything_else_says_why() {
         let good = decode(br#"{"seq":3,"type":"request","command":"threads"}"#);
-        assert_eq!(
-            good,
-            Incoming::Request(Request {
-                seq: 3,
-                command: "threads".into(),
-                arguments: None
-            })
-        );
-        let Incoming::Invalid { seq, reason, .. } = decode(br#"{"seq":4,"type":"request"}"#) else {
-            panic!()
-        };
+        assert_eq!(good, Incoming::Request(Request { seq: 3, command: "threads".into(), arguments: None }));
+        let Incoming::Invalid { seq, reason, .. } = decode(br#"{"seq":4,"type":"request"}"#) else { panic!() };
         assert_eq!(seq, Some(4));
         assert!(reason.contains("malformed request"), "{reason}");
-        let Incoming::Invalid { seq, .. } = decode(b"{not json") else {
-            panic!()
-        };
+        let Incoming::Invalid { seq, .. } = decode(b"{not json") else { panic!() };
         assert_eq!(seq, None);
-        let Incoming::Invalid { reason, .. } = decode(br#"{"seq":1,"type":"event","event":"x"}"#)
-        else {
-            panic!()
-        };
+        let Incoming::Invalid { reason, .. } = decode(br#"{"seq":1,"type":"event","event":"x"}"#) else { panic!() };
         assert!(reason.contains("not `event`"));
     }
 

@@ -27,17 +27,8 @@ fn recursion_that_runs_under_wasmtime_run_runs_under_the_debugger() {
     let mut client = Client::in_process();
     start(&mut client, deep(&["10000"], json!({})));
     client.request("configurationDone", json!({}));
-    assert_eq!(
-        client.event("exited")["body"]["exitCode"],
-        0,
-        "{}",
-        client.output("stderr")
-    );
-    assert!(
-        client.output("stdout").contains("deep 10000 = 50005000"),
-        "{}",
-        client.output("stdout")
-    );
+    assert_eq!(client.event("exited")["body"]["exitCode"], 0, "{}", client.output("stderr"));
+    assert!(client.output("stdout").contains("deep 10000 = 50005000"), "{}", client.output("stdout"));
     client.finish();
 }
 
@@ -46,17 +37,11 @@ fn max_wasm_stack_bounds_the_recursion() {
     // 64 KiB as `wasmtime run` counts it: 16 times that under the debugger
     // still holds far fewer than 10000 guest-debug frames.
     let mut client = Client::in_process();
-    start(
-        &mut client,
-        deep(&["10000"], json!({ "maxWasmStack": "64K" })),
-    );
+    start(&mut client, deep(&["10000"], json!({ "maxWasmStack": "64K" })));
     client.request("configurationDone", json!({}));
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "exception", "{stopped}");
-    assert!(
-        stopped["body"]["text"].as_str().unwrap().contains("stack"),
-        "{stopped}"
-    );
+    assert!(stopped["body"]["text"].as_str().unwrap().contains("stack"), "{stopped}");
     client.finish();
     let mut client = Client::in_process();
     let error = client.request_error("launch", deep(&[], json!({ "maxWasmStack": "lots" })));
@@ -72,69 +57,32 @@ fn a_stop_where_the_stack_ran_out_shows_the_stack_and_reads_what_can_be_read() {
     assert_eq!(stopped["body"]["reason"], "exception", "{stopped}");
     let trace = client.request("stackTrace", json!({ "threadId": 1, "levels": 3 }));
     let frames = trace["stackFrames"].as_array().unwrap();
-    assert!(
-        trace["totalFrames"].as_u64().unwrap() > 10_000,
-        "{}",
-        trace["totalFrames"]
-    );
+    assert!(trace["totalFrames"].as_u64().unwrap() > 10_000, "{}", trace["totalFrames"]);
     for frame in frames {
         assert!(frame["name"].as_str().unwrap().contains("depth"), "{frame}");
-        assert!(
-            frame["source"]["path"]
-                .as_str()
-                .unwrap()
-                .ends_with("deep.c"),
-            "{frame}"
-        );
+        assert!(frame["source"]["path"].as_str().unwrap().ends_with("deep.c"), "{frame}");
     }
     // The innermost call never stored its locals: an error in their place,
     // not a dead adapter. Its caller's are there.
     let innermost = frames[0]["id"].clone();
-    for scope in client.request("scopes", json!({ "frameId": innermost }))["scopes"]
-        .as_array()
-        .unwrap()
-    {
-        let seq = client.send(
-            "variables",
-            json!({ "variablesReference": scope["variablesReference"] }),
-        );
+    for scope in client.request("scopes", json!({ "frameId": innermost }))["scopes"].as_array().unwrap() {
+        let seq = client.send("variables", json!({ "variablesReference": scope["variablesReference"] }));
         let response = client.response(seq);
         let text = response.to_string();
-        let empty = response["body"]["variables"]
-            .as_array()
-            .is_some_and(Vec::is_empty);
-        assert!(
-            response["success"] == false || text.contains("stack ran out") || empty,
-            "{text}"
-        );
+        let empty = response["body"]["variables"].as_array().is_some_and(Vec::is_empty);
+        assert!(response["success"] == false || text.contains("stack ran out") || empty, "{text}");
         if scope["name"] == "Locals" {
-            assert!(
-                text.contains("stack ran out"),
-                "the locals say why they cannot be read: {text}"
-            );
+            assert!(text.contains("stack ran out"), "the locals say why they cannot be read: {text}");
         }
     }
     let caller = frames[1]["id"].clone();
     let scopes = client.request("scopes", json!({ "frameId": caller }));
-    let locals = client.request(
-        "variables",
-        json!({ "variablesReference": scopes["scopes"][0]["variablesReference"] }),
-    );
-    let n = locals["variables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "n")
-        .unwrap();
+    let locals =
+        client.request("variables", json!({ "variablesReference": scopes["scopes"][0]["variablesReference"] }));
+    let n = locals["variables"].as_array().unwrap().iter().find(|v| v["name"] == "n").unwrap();
     assert!(n["value"].as_str().unwrap().parse::<i64>().is_ok(), "{n}");
-    let evaluated = client.request(
-        "evaluate",
-        json!({ "expression": "n + 1", "frameId": caller, "context": "watch" }),
-    );
-    assert!(
-        evaluated["result"].as_str().unwrap().parse::<i64>().is_ok(),
-        "{evaluated}"
-    );
+    let evaluated = client.request("evaluate", json!({ "expression": "n + 1", "frameId": caller, "context": "watch" }));
+    assert!(evaluated["result"].as_str().unwrap().parse::<i64>().is_ok(), "{evaluated}");
     client.request("threads", json!({}));
     client.finish();
 }
@@ -147,11 +95,7 @@ fn a_guest_flooding_a_client_that_does_not_read_waits_and_pause_still_works() {
     let (server_in, to_server) = std::io::pipe().unwrap();
     let (client_in, mut relay) = std::io::pipe().unwrap();
     let server = std::thread::spawn(move || {
-        wasmscope_dap::serve(
-            server_in,
-            server_out,
-            wasmscope_dap::log::MessageLog::default(),
-        )
+        wasmscope_dap::serve(server_in, server_out, wasmscope_dap::log::MessageLog::default())
     });
     let reading = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let relayed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -188,10 +132,7 @@ fn a_guest_flooding_a_client_that_does_not_read_waits_and_pause_still_works() {
     let rss_before = resident_bytes();
     std::thread::sleep(Duration::from_secs(2));
     let grown = resident_bytes().saturating_sub(rss_before);
-    assert!(
-        grown < 8 << 20,
-        "the server grew by {grown} bytes in 2 s while the client did not read"
-    );
+    assert!(grown < 8 << 20, "the server grew by {grown} bytes in 2 s while the client did not read");
     // Read again: what was held back arrives in order, then the pause.
     reading.store(true, std::sync::atomic::Ordering::SeqCst);
     let started = Instant::now();
@@ -204,17 +145,10 @@ fn a_guest_flooding_a_client_that_does_not_read_waits_and_pause_still_works() {
     let printed = client.output("stdout");
     let numbers: Vec<u64> = printed
         .lines()
-        .filter_map(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|n| n.trim_end_matches(':').parse().ok())
-        })
+        .filter_map(|l| l.split_whitespace().nth(1).and_then(|n| n.trim_end_matches(':').parse().ok()))
         .collect();
     assert!(numbers.len() > 100, "{}", numbers.len());
-    assert!(
-        numbers.windows(2).all(|w| w[1] == w[0] + 1),
-        "a line went missing"
-    );
+    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "a line went missing");
     client.request("disconnect", json!({ "terminateDebuggee": true }));
     drop(client);
     server.join().unwrap();

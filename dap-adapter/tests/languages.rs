@@ -32,37 +32,20 @@ fn stopped_at_with_args(guest: &str, args: Value, file: &str, marker: &str) -> C
         "setBreakpoints",
         json!({ "source": { "path": source_path(file) }, "breakpoints": [{ "line": line }] }),
     );
-    assert_eq!(
-        set["breakpoints"][0]["verified"], true,
-        "{guest} {file}:{line}: {set}"
-    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{guest} {file}:{line}: {set}");
     client.request("configurationDone", json!({}));
-    assert_eq!(
-        client.event("stopped")["body"]["reason"],
-        "breakpoint",
-        "{guest}: {marker}"
-    );
-    client.request(
-        "setBreakpoints",
-        json!({ "source": { "path": source_path(file) }, "breakpoints": [] }),
-    );
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint", "{guest}: {marker}");
+    client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": [] }));
     client
 }
 
 fn stack(client: &mut Client) -> Vec<Value> {
-    client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"]
-        .as_array()
-        .unwrap()
-        .clone()
+    client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"].as_array().unwrap().clone()
 }
 
 fn step(client: &mut Client, command: &str) -> Vec<Value> {
     client.request(command, json!({ "threadId": 1 }));
-    assert_eq!(
-        client.event("stopped")["body"]["reason"],
-        "step",
-        "{command}"
-    );
+    assert_eq!(client.event("stopped")["body"]["reason"], "step", "{command}");
     stack(client)
 }
 
@@ -75,16 +58,8 @@ fn locals_of(client: &mut Client, frame: &Value) -> Value {
 fn local(client: &mut Client, frame: &Value, name: &str) -> String {
     let reference = locals_of(client, frame);
     let variables = client.request("variables", json!({ "variablesReference": reference }));
-    let found = variables["variables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == name)
-        .cloned();
-    found.unwrap_or_else(|| panic!("no {name} in {variables}"))["value"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let found = variables["variables"].as_array().unwrap().iter().find(|v| v["name"] == name).cloned();
+    found.unwrap_or_else(|| panic!("no {name} in {variables}"))["value"].as_str().unwrap().to_owned()
 }
 
 /// Into the recursive call and out again, checking the parameter at each
@@ -92,11 +67,7 @@ fn local(client: &mut Client, frame: &Value, name: &str) -> String {
 fn recursion(guest: &str, file: &str, function: &str) {
     let mut client = stopped_at(guest, file, "factorial_recurse");
     let before = stack(&mut client);
-    assert!(
-        before[0]["name"].as_str().unwrap().contains(function),
-        "{}",
-        before[0]
-    );
+    assert!(before[0]["name"].as_str().unwrap().contains(function), "{}", before[0]);
     let n: i64 = local(&mut client, &before[0], "n").parse().unwrap();
     let inside = step(&mut client, "stepIn");
     assert_eq!(inside.len(), before.len() + 1, "{guest}: one call deeper");
@@ -105,10 +76,7 @@ fn recursion(guest: &str, file: &str, function: &str) {
     assert_eq!(back.len(), before.len(), "{guest}: back in the caller");
     assert_eq!(back[0]["line"], marker_line(file, "factorial_recurse"));
     let over = step(&mut client, "next");
-    assert!(
-        over.len() <= before.len(),
-        "{guest}: `next` never goes deeper"
-    );
+    assert!(over.len() <= before.len(), "{guest}: `next` never goes deeper");
     client.finish();
 }
 
@@ -122,11 +90,7 @@ fn rust_recursion_steps_in_out_and_over() {
     // Rust's guest recurses in fib; factorial is C and C++ only.
     let mut client = stopped_at("rust-O0", "rust/main.rs", "fib_recurse");
     let before = stack(&mut client);
-    assert!(
-        before[0]["name"].as_str().unwrap().ends_with("fib"),
-        "{}",
-        before[0]
-    );
+    assert!(before[0]["name"].as_str().unwrap().ends_with("fib"), "{}", before[0]);
     let n: u64 = local(&mut client, &before[0], "n").parse().unwrap();
     let inside = step(&mut client, "stepIn");
     assert_eq!(inside.len(), before.len() + 1, "one call deeper");
@@ -142,27 +106,16 @@ fn cpp_values_show_classes_strings_and_vectors() {
     let mut client = stopped_at("cpp-O0", "cpp/main.cpp", "after_vectors_init");
     let frames = stack(&mut client);
     let scopes = client.request("scopes", json!({ "frameId": frames[0]["id"] }));
-    let variables = client.request(
-        "variables",
-        json!({ "variablesReference": scopes["scopes"][0]["variablesReference"] }),
-    );
+    let variables =
+        client.request("variables", json!({ "variablesReference": scopes["scopes"][0]["variablesReference"] }));
     let shown: Vec<String> = variables["variables"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| {
-            format!(
-                "{} = {}",
-                v["name"].as_str().unwrap(),
-                v["value"].as_str().unwrap()
-            )
-        })
+        .map(|v| format!("{} = {}", v["name"].as_str().unwrap(), v["value"].as_str().unwrap()))
         .collect();
     let all = shown.join("\n");
-    assert!(
-        all.contains("(len "),
-        "a std::vector shows its length and elements:\n{all}"
-    );
+    assert!(all.contains("(len "), "a std::vector shows its length and elements:\n{all}");
     assert!(all.contains('"'), "a std::string shows its text:\n{all}");
     client.finish();
 }
@@ -173,10 +126,7 @@ fn cpp_values_show_classes_strings_and_vectors() {
 fn step_out_of_an_inlined_frame(guest: &str, helper: &str) {
     let mut client = Client::in_process();
     start(&mut client, launch_args(guest));
-    client.request(
-        "setFunctionBreakpoints",
-        json!({ "breakpoints": [{ "name": "checksum" }] }),
-    );
+    client.request("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "checksum" }] }));
     client.request("configurationDone", json!({}));
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
     client.request("setFunctionBreakpoints", json!({ "breakpoints": [] }));
@@ -188,22 +138,10 @@ fn step_out_of_an_inlined_frame(guest: &str, helper: &str) {
         before[0]
     );
     let after = step(&mut client, "stepOut");
-    assert!(
-        !after[0]["name"].as_str().unwrap().contains(helper),
-        "{guest}: still in {helper}: {}",
-        after[0]
-    );
-    let physical = |frames: &[Value]| {
-        frames
-            .iter()
-            .filter(|f| !f["name"].as_str().unwrap().contains("[inlined]"))
-            .count()
-    };
-    assert_eq!(
-        physical(&after),
-        physical(&before),
-        "{guest}: the same physical frame"
-    );
+    assert!(!after[0]["name"].as_str().unwrap().contains(helper), "{guest}: still in {helper}: {}", after[0]);
+    let physical =
+        |frames: &[Value]| frames.iter().filter(|f| !f["name"].as_str().unwrap().contains("[inlined]")).count();
+    assert_eq!(physical(&after), physical(&before), "{guest}: the same physical frame");
     client.finish();
 }
 
@@ -224,10 +162,7 @@ fn a_function_breakpoint_stops_in_the_function_not_in_what_it_inlined() {
     // statement instead.
     let mut client = Client::in_process();
     start(&mut client, launch_args("hotspots-O2"));
-    client.request(
-        "setFunctionBreakpoints",
-        json!({ "breakpoints": [{ "name": "heavy_work" }] }),
-    );
+    client.request("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "heavy_work" }] }));
     client.request("configurationDone", json!({}));
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
     let frames = stack(&mut client);
@@ -255,9 +190,7 @@ fn children(client: &mut Client, reference: &Value) -> Vec<(String, String, Stri
 
 /// The child named `name` of `reference`.
 fn child(client: &mut Client, reference: &Value, name: &str) -> (String, String, Value) {
-    let found = children(client, reference)
-        .into_iter()
-        .find(|c| c.0 == name);
+    let found = children(client, reference).into_iter().find(|c| c.0 == name);
     let (_, value, ty, reference) = found.unwrap_or_else(|| panic!("no child {name}"));
     (value, ty, reference)
 }
@@ -275,10 +208,7 @@ fn a_rust_box_shows_its_type_and_opens_to_its_target() {
     assert!(value.starts_with("Cons(1, 0x"), "{value}");
     let (_, _, cons) = child(&mut client, &target, "Cons");
     let (boxed, ty, inner) = child(&mut client, &cons, "__1");
-    assert_eq!(
-        ty, "alloc::boxed::Box<rust_guest::List>",
-        "a Box is named as Rust names it"
-    );
+    assert_eq!(ty, "alloc::boxed::Box<rust_guest::List>", "a Box is named as Rust names it");
     assert!(boxed.starts_with("0x"), "a Box shows its pointer: {boxed}");
     let opened = children(&mut client, &inner);
     assert_eq!(opened.len(), 1, "a Box opens to its target: {opened:?}");
@@ -297,31 +227,16 @@ fn at_o2_step_over_passes_an_inlined_call_and_step_in_enters_it() {
     let mut client = stopped_at("inline-O2", file, "before_inlined_call");
     let over = step(&mut client, "next");
     assert_eq!(over[0]["name"], "caller", "{}", over[0]);
-    assert_eq!(
-        over[0]["line"],
-        marker_line(file, "after_inlined_call"),
-        "a step over passes the inlined body"
-    );
+    assert_eq!(over[0]["line"], marker_line(file, "after_inlined_call"), "a step over passes the inlined body");
     client.finish();
 
     let mut client = stopped_at("inline-O2", file, "before_inlined_call");
     let before = stack(&mut client);
     let inside = step(&mut client, "stepIn");
-    assert_eq!(
-        inside[0]["name"], "scramble [inlined]",
-        "step in enters the inlined function: {}",
-        inside[0]
-    );
+    assert_eq!(inside[0]["name"], "scramble [inlined]", "step in enters the inlined function: {}", inside[0]);
     let line = inside[0]["line"].as_u64().unwrap() as u32;
-    assert!(
-        helper_lines.contains(&line),
-        "stopped at line {line} of scramble"
-    );
-    assert_eq!(
-        inside.len(),
-        before.len() + 1,
-        "one inlined frame more, no physical call"
-    );
+    assert!(helper_lines.contains(&line), "stopped at line {line} of scramble");
+    assert_eq!(inside.len(), before.len() + 1, "one inlined frame more, no physical call");
     assert_eq!(inside[1]["name"], "caller");
     client.finish();
 }
@@ -332,27 +247,11 @@ fn cpp_o2_a_virtual_method_shows_its_object_and_inlined_caller_and_steps_out_of_
     // base class; the first shape is a circle of radius 10 (main.cpp).
     let mut client = stopped_at("cpp-O2", "cpp/geometry.cpp", "circle_area");
     let frames = stack(&mut client);
-    assert!(
-        frames[0]["name"]
-            .as_str()
-            .unwrap()
-            .starts_with("wasmscope::geo::Circle::area()"),
-        "{}",
-        frames[0]
-    );
-    assert_eq!(
-        frames[0]["line"],
-        marker_line("cpp/geometry.cpp", "circle_area")
-    );
+    assert!(frames[0]["name"].as_str().unwrap().starts_with("wasmscope::geo::Circle::area()"), "{}", frames[0]);
+    assert_eq!(frames[0]["line"], marker_line("cpp/geometry.cpp", "circle_area"));
     let caller = frames[1]["name"].as_str().unwrap();
-    assert!(
-        caller.contains("total_area") && caller.ends_with("[inlined]"),
-        "{caller}"
-    );
-    assert_eq!(
-        frames[1]["line"],
-        marker_line("cpp/main.cpp", "virtual_call")
-    );
+    assert!(caller.contains("total_area") && caller.ends_with("[inlined]"), "{caller}");
+    assert_eq!(frames[1]["line"], marker_line("cpp/main.cpp", "virtual_call"));
     assert_eq!(frames[2]["name"], "main");
 
     let locals = locals_of(&mut client, &frames[0]);
@@ -360,26 +259,15 @@ fn cpp_o2_a_virtual_method_shows_its_object_and_inlined_caller_and_steps_out_of_
     let object = children(&mut client, &this);
     let members = children(&mut client, &object[0].3);
     let names: Vec<&str> = members.iter().map(|m| m.0.as_str()).collect();
-    assert!(
-        names.contains(&"wasmscope::geo::Shape") || names.contains(&"Shape"),
-        "the base class is shown: {names:?}"
-    );
+    assert!(names.contains(&"wasmscope::geo::Shape") || names.contains(&"Shape"), "the base class is shown: {names:?}");
     assert_eq!(child(&mut client, &object[0].3, "radius_").0, "10");
 
     let out = step(&mut client, "stepOut");
     assert_eq!(out.len(), frames.len() - 1, "out of the physical call");
-    assert!(
-        out[0]["name"].as_str().unwrap().contains("total_area"),
-        "{}",
-        out[0]
-    );
+    assert!(out[0]["name"].as_str().unwrap().contains("total_area"), "{}", out[0]);
     assert_eq!(out[0]["line"], marker_line("cpp/main.cpp", "virtual_call"));
     let out = step(&mut client, "stepOut");
-    assert_eq!(
-        out[0]["name"], "main",
-        "out of the inlined total_area: {}",
-        out[0]
-    );
+    assert_eq!(out[0]["name"], "main", "out of the inlined total_area: {}", out[0]);
     client.finish();
 }
 
@@ -420,10 +308,7 @@ fn cpp_and_rust_traps_stop_where_they_happen() {
     assert!(description.contains("unreachable"), "{description}");
     let frames = stack(&mut client);
     assert_eq!(frames[0]["name"], "main");
-    assert_eq!(
-        frames[0]["line"],
-        marker_line("cpp/main.cpp", "trap_unreachable")
-    );
+    assert_eq!(frames[0]["line"], marker_line("cpp/main.cpp", "trap_unreachable"));
     client.request("continue", json!({ "threadId": 1 }));
     assert_ne!(client.event("exited")["body"]["exitCode"], 0);
     client.finish();
@@ -433,15 +318,9 @@ fn cpp_and_rust_traps_stop_where_they_happen() {
     let (mut client, description) = stopped_on_trap("rust-O0", json!(["panic"]));
     assert!(description.contains("unreachable"), "{description}");
     let frames = stack(&mut client);
-    let user = frames
-        .iter()
-        .find(|f| f["name"] == "rust_guest::main")
-        .expect("rust_guest::main on the stack");
+    let user = frames.iter().find(|f| f["name"] == "rust_guest::main").expect("rust_guest::main on the stack");
     assert_eq!(user["line"], marker_line("rust/main.rs", "before_panic"));
-    assert!(
-        client.output("stderr").contains("guest panic requested"),
-        "the panic message was streamed first"
-    );
+    assert!(client.output("stderr").contains("guest panic requested"), "the panic message was streamed first");
     client.finish();
 }
 
@@ -457,47 +336,27 @@ fn typed_local(client: &mut Client, name: &str) -> (String, String) {
 fn rust_values_option_result_str_slices_and_strings_inside_enums() {
     // With the argument "99", parse_depth fails (depth 99 too large) and
     // main falls back to depth 10 (rust/main.rs).
-    let mut client = stopped_at_with_args(
-        "rust-O0",
-        json!(["99"]),
-        "rust/main.rs",
-        "after_struct_init",
-    );
-    assert_eq!(
-        typed_local(&mut client, "first"),
-        ("Some(\"99\")".into(), "Option<&str>".into())
-    );
+    let mut client = stopped_at_with_args("rust-O0", json!(["99"]), "rust/main.rs", "after_struct_init");
+    assert_eq!(typed_local(&mut client, "first"), ("Some(\"99\")".into(), "Option<&str>".into()));
     assert_eq!(
         typed_local(&mut client, "parsed"),
-        (
-            "Err(\"depth 99 too large\")".into(),
-            "Result<u32, alloc::string::String>".into()
-        )
+        ("Err(\"depth 99 too large\")".into(), "Result<u32, alloc::string::String>".into())
     );
     assert_eq!(typed_local(&mut client, "depth").0, "10");
     let (shapes, _) = typed_local(&mut client, "shapes");
-    assert!(
-        shapes.contains("Label(\"wasm\")"),
-        "a String inside an enum variant shows its text: {shapes}"
-    );
+    assert!(shapes.contains("Label(\"wasm\")"), "a String inside an enum variant shows its text: {shapes}");
 
     let end = marker_line("rust/main.rs", "main_end");
-    client.request("setBreakpoints", json!({ "source": { "path": source_path("rust/main.rs") }, "breakpoints": [{ "line": end }] }));
+    client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path("rust/main.rs") }, "breakpoints": [{ "line": end }] }),
+    );
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
     // values[i] = i * i + depth; middle = values[4..8].
-    assert_eq!(
-        typed_local(&mut client, "middle"),
-        ("(len 4) [26, 35, 46, 59]".into(), "&[u32]".into())
-    );
+    assert_eq!(typed_local(&mut client, "middle"), ("(len 4) [26, 35, 46, 59]".into(), "&[u32]".into()));
     let (text, ty) = typed_local(&mut client, "text");
-    assert_eq!(
-        (text.as_str(), ty.as_str()),
-        (
-            "\"the quick wasm jumps over the lazy wasm module the end\"",
-            "&str"
-        )
-    );
+    assert_eq!((text.as_str(), ty.as_str()), ("\"the quick wasm jumps over the lazy wasm module the end\"", "&str"));
     client.finish();
 }
 
@@ -523,29 +382,15 @@ fn cpp_a_class_with_two_bases_opens_to_each_base_and_follows_a_base_pointer() {
     assert_eq!(child(&mut client, &labeled, "label_").0, "\"knob\"");
     assert_eq!(child(&mut client, &counted_base, "count_").0, "3");
     let (_, _, where_) = child(&mut client, &widget, "where_");
-    assert_eq!(
-        (
-            child(&mut client, &where_, "x_").0,
-            child(&mut client, &where_, "y_").0
-        ),
-        ("4".into(), "5".into())
-    );
+    assert_eq!((child(&mut client, &where_, "x_").0, child(&mut client, &where_, "y_").0), ("4".into(), "5".into()));
 
     let (_, _, counted) = child(&mut client, &locals, "counted");
     let target = children(&mut client, &counted);
-    assert_eq!(
-        child(&mut client, &target[0].3, "count_").0,
-        "3",
-        "the pointer reaches the Counted base"
-    );
+    assert_eq!(child(&mut client, &target[0].3, "count_").0, "3", "the pointer reaches the Counted base");
     let after = step(&mut client, "next");
     let locals = locals_of(&mut client, &after[0]);
     let (_, _, counted) = child(&mut client, &locals, "counted");
     let target = children(&mut client, &counted);
-    assert_eq!(
-        child(&mut client, &target[0].3, "count_").0,
-        "5",
-        "after bump(2)"
-    );
+    assert_eq!(child(&mut client, &target[0].3, "count_").0, "5", "after bump(2)");
     client.finish();
 }

@@ -39,11 +39,7 @@ const CASES: &[Case] = &[
         guest: "c-O2",
         file: "c/shapes.c",
         marker: "circle_area",
-        checks: &[
-            ("s->u.circle.radius", "10"),
-            ("r * 2", "20"),
-            ("s->name", "\"circle\""),
-        ],
+        checks: &[("s->u.circle.radius", "10"), ("r * 2", "20"), ("s->name", "\"circle\"")],
         pointer: Some("s"),
     },
     Case {
@@ -64,39 +60,26 @@ const CASES: &[Case] = &[
         guest: "rust-O0",
         file: "rust/main.rs",
         marker: "after_struct_init",
-        checks: &[
-            ("frame.size.w * frame.size.h", "307200"),
-            ("parsed", "Ok(10)"),
-            ("depth", "10"),
-        ],
+        checks: &[("frame.size.w * frame.size.h", "307200"), ("parsed", "Ok(10)"), ("depth", "10")],
         pointer: Some("&frame"),
     },
     Case {
         guest: "rust-O2",
         file: "rust/main.rs",
         marker: "after_struct_init",
-        checks: &[
-            ("frame.size.w * frame.size.h", "307200"),
-            ("parsed", "Ok(10)"),
-        ],
+        checks: &[("frame.size.w * frame.size.h", "307200"), ("parsed", "Ok(10)")],
         pointer: None,
     },
 ];
 
 fn stack(client: &mut Client) -> Vec<Value> {
-    client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"]
-        .as_array()
-        .unwrap()
-        .clone()
+    client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"].as_array().unwrap().clone()
 }
 
 fn step(client: &mut Client, command: &str, guest: &str) -> Vec<Value> {
     client.request(command, json!({ "threadId": 1 }));
     let stopped = client.event("stopped");
-    assert_eq!(
-        stopped["body"]["reason"], "step",
-        "{guest}: {command} stops as a step"
-    );
+    assert_eq!(stopped["body"]["reason"], "step", "{guest}: {command} stops as a step");
     stack(client)
 }
 
@@ -112,90 +95,48 @@ fn run_case(case: &Case) {
     let bound = &set["breakpoints"][0];
     assert_eq!(bound["verified"], true, "{guest}: {set}");
     client.request("configurationDone", json!({}));
-    assert_eq!(
-        client.event("stopped")["body"]["reason"],
-        "breakpoint",
-        "{guest}"
-    );
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint", "{guest}");
     // Later passes over the line would end the steps below as breakpoints.
-    client.request(
-        "setBreakpoints",
-        json!({ "source": { "path": source_path(case.file) }, "breakpoints": [] }),
-    );
+    client.request("setBreakpoints", json!({ "source": { "path": source_path(case.file) }, "breakpoints": [] }));
 
     // The stack: the stop is on the bound line (the marker's, or the
     // next line with code, as the breakpoint response said).
     let frames = stack(&mut client);
     assert_eq!(frames[0]["line"], bound["line"], "{guest}: {}", frames[0]);
-    assert!(
-        frames
-            .iter()
-            .all(|f| f["name"].as_str().is_some_and(|n| !n.is_empty())),
-        "{guest}: every frame is named"
-    );
+    assert!(frames.iter().all(|f| f["name"].as_str().is_some_and(|n| !n.is_empty())), "{guest}: every frame is named");
     let top = frames[0]["id"].clone();
 
     if guest.starts_with("cpp") {
         // Completions in a member function offer the members `this` reaches.
-        let offered = client.request(
-            "completions",
-            json!({ "frameId": top, "text": "rad", "column": 4 }),
-        );
-        let labels: Vec<&str> = offered["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["label"].as_str().unwrap())
-            .collect();
+        let offered = client.request("completions", json!({ "frameId": top, "text": "rad", "column": 4 }));
+        let labels: Vec<&str> =
+            offered["targets"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
         assert_eq!(labels, ["radius_"], "{guest}");
     }
     for (expression, expected) in case.checks {
-        let result = client.request(
-            "evaluate",
-            json!({ "expression": expression, "frameId": top, "context": "watch" }),
-        );
+        let result =
+            client.request("evaluate", json!({ "expression": expression, "frameId": top, "context": "watch" }));
         assert_eq!(result["result"], *expected, "{guest}: {expression}");
     }
 
     // The disassembly around the stop, annotated with the stop's line.
-    let pc = frames[0]["instructionPointerReference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let code = client.request(
-        "disassemble",
-        json!({ "memoryReference": pc, "instructionOffset": -4, "instructionCount": 12 }),
-    );
+    let pc = frames[0]["instructionPointerReference"].as_str().unwrap().to_owned();
+    let code = client
+        .request("disassemble", json!({ "memoryReference": pc, "instructionOffset": -4, "instructionCount": 12 }));
     let instructions = code["instructions"].as_array().unwrap();
     assert_eq!(instructions.len(), 12, "{guest}");
-    assert_eq!(
-        instructions[4]["address"],
-        pc.as_str(),
-        "{guest}: the window is placed at the stop"
-    );
-    assert!(
-        instructions.iter().any(|i| i["line"] == bound["line"]),
-        "{guest}: source lines annotate the code"
-    );
+    assert_eq!(instructions[4]["address"], pc.as_str(), "{guest}: the window is placed at the stop");
+    assert!(instructions.iter().any(|i| i["line"] == bound["line"]), "{guest}: source lines annotate the code");
 
     // Memory behind a pointer: what it reads is what the guest wrote.
     if let Some(pointer) = case.pointer {
-        let value = client.request(
-            "evaluate",
-            json!({ "expression": pointer, "frameId": top, "context": "watch" }),
-        );
+        let value = client.request("evaluate", json!({ "expression": pointer, "frameId": top, "context": "watch" }));
         let reference = value["memoryReference"]
             .as_str()
             .unwrap_or_else(|| panic!("{guest}: {pointer} has a memory reference: {value}"));
-        let memory = client.request(
-            "readMemory",
-            json!({ "memoryReference": reference, "count": 16 }),
-        );
+        let memory = client.request("readMemory", json!({ "memoryReference": reference, "count": 16 }));
         assert_eq!(memory["address"], reference, "{guest}");
-        assert!(
-            !memory["data"].as_str().unwrap().is_empty(),
-            "{guest}: 16 bytes read at {reference}"
-        );
+        assert!(!memory["data"].as_str().unwrap().is_empty(), "{guest}: 16 bytes read at {reference}");
     }
 
     // Stepping: over stays in the frame or returns from it; in goes no
@@ -206,10 +147,7 @@ fn run_case(case: &Case) {
     let into = step(&mut client, "stepIn", guest);
     assert!(!into.is_empty(), "{guest}");
     let out = step(&mut client, "stepOut", guest);
-    assert!(
-        out.len() < into.len() || out[0]["name"] != into[0]["name"],
-        "{guest}: `stepOut` leaves the frame"
-    );
+    assert!(out.len() < into.len() || out[0]["name"] != into[0]["name"], "{guest}: `stepOut` leaves the frame");
     client.finish();
 }
 

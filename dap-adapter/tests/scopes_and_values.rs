@@ -27,10 +27,7 @@ fn stopped_at_line(args: Value, line: u32) -> Client {
 /// The scope named `name` of the top frame: (name, value, reference) rows.
 fn scope(client: &mut Client, name: &str) -> Vec<(String, String, Value)> {
     let trace = client.request("stackTrace", json!({ "threadId": 1 }));
-    let scopes = client.request(
-        "scopes",
-        json!({ "frameId": trace["stackFrames"][0]["id"] }),
-    );
+    let scopes = client.request("scopes", json!({ "frameId": trace["stackFrames"][0]["id"] }));
     let found = scopes["scopes"]
         .as_array()
         .unwrap()
@@ -64,12 +61,7 @@ fn value_of<'a>(rows: &'a [(String, String, Value)], name: &str) -> Option<&'a s
 /// The line of main.c holding `text` (once).
 fn line_with(text: &str) -> u32 {
     let source = std::fs::read_to_string(source_path("c/main.c")).unwrap();
-    let found: Vec<usize> = source
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(text))
-        .map(|(i, _)| i + 1)
-        .collect();
+    let found: Vec<usize> = source.lines().enumerate().filter(|(_, l)| l.contains(text)).map(|(i, _)| i + 1).collect();
     assert_eq!(found.len(), 1, "{text}");
     found[0] as u32
 }
@@ -80,45 +72,28 @@ fn scopes_follow_lexical_blocks_and_show_globals_and_the_wasm_state() {
     let locals = scope(&mut client, "Locals");
     assert_eq!(value_of(&locals, "depth"), Some("10"));
     assert!(value_of(&locals, "shapes").is_some() && value_of(&locals, "biggest").is_some());
-    assert_eq!(
-        value_of(&locals, "i"),
-        None,
-        "the loop's `i` is not in scope before the loop"
-    );
+    assert_eq!(value_of(&locals, "i"), None, "the loop's `i` is not in scope before the loop");
     // fib(10) makes 177 calls (the guest prints the count); the label is
     // still its initializer.
     let globals = scope(&mut client, "Globals");
     assert_eq!(value_of(&globals, "g_fib_calls"), Some("177"));
-    assert!(
-        value_of(&globals, "g_last_label")
-            .unwrap()
-            .ends_with("\"none\""),
-        "{globals:?}"
-    );
-    assert!(
-        value_of(&globals, "g_config")
-            .unwrap()
-            .contains("anchor = {x = 7, y = -3}"),
-        "{globals:?}"
-    );
+    assert!(value_of(&globals, "g_last_label").unwrap().ends_with("\"none\""), "{globals:?}");
+    assert!(value_of(&globals, "g_config").unwrap().contains("anchor = {x = 7, y = -3}"), "{globals:?}");
     let wasm = scope(&mut client, "Wasm");
     assert!(value_of(&wasm, "local0").is_some());
-    let stack_pointer: u32 = value_of(&wasm, "__stack_pointer")
-        .expect("the module's global by its name")
-        .parse()
-        .unwrap();
+    let stack_pointer: u32 =
+        value_of(&wasm, "__stack_pointer").expect("the module's global by its name").parse().unwrap();
     assert!(stack_pointer > 0);
 
     let in_loop = line_with("if (shape_area(&shapes[i]) > shape_area(biggest))");
-    client.request("setBreakpoints", json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [{ "line": in_loop }] }));
+    client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [{ "line": in_loop }] }),
+    );
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
     let locals = scope(&mut client, "Locals");
-    assert_eq!(
-        value_of(&locals, "i"),
-        Some("1"),
-        "inside the loop's block, `i` is (starting at 1)"
-    );
+    assert_eq!(value_of(&locals, "i"), Some("1"), "inside the loop's block, `i` is (starting at 1)");
     client.finish();
 }
 
@@ -131,15 +106,9 @@ fn a_value_that_cannot_be_read_shows_an_error_in_its_place() {
     assert_eq!(value, "0xfffffff0");
     let target = rows(&mut client, &reference);
     assert_eq!(target.len(), 1);
-    assert!(
-        target[0].1.starts_with("<error"),
-        "the pointee cannot be read: {target:?}"
-    );
+    assert!(target[0].1.starts_with("<error"), "the pointee cannot be read: {target:?}");
     let trace = client.request("stackTrace", json!({ "threadId": 1 }));
-    assert_eq!(
-        trace["stackFrames"][0]["name"], "trap_oob",
-        "the session goes on"
-    );
+    assert_eq!(trace["stackFrames"][0]["name"], "trap_oob", "the session goes on");
     client.finish();
 }
 
@@ -150,28 +119,15 @@ fn setting_a_pointer_changes_where_the_program_goes() {
     let mut client = stopped_at_line(json!([]), marker_line("c/main.c", "list_walk"));
     let trace = client.request("stackTrace", json!({ "threadId": 1 }));
     let frame = trace["stackFrames"][0]["id"].clone();
-    let next = client.request(
-        "evaluate",
-        json!({ "expression": "p->next", "frameId": frame, "context": "watch" }),
-    );
+    let next = client.request("evaluate", json!({ "expression": "p->next", "frameId": frame, "context": "watch" }));
     let next = next["result"].as_str().unwrap().to_owned();
-    let locals =
-        client.request("scopes", json!({ "frameId": frame }))["scopes"][0]["variablesReference"]
-            .clone();
-    let error = client.request_error(
-        "setVariable",
-        json!({ "variablesReference": locals, "name": "p", "value": "nonsense" }),
-    );
+    let locals = client.request("scopes", json!({ "frameId": frame }))["scopes"][0]["variablesReference"].clone();
+    let error =
+        client.request_error("setVariable", json!({ "variablesReference": locals, "name": "p", "value": "nonsense" }));
     assert!(!error.is_empty());
-    let set = client.request(
-        "setVariable",
-        json!({ "variablesReference": locals, "name": "p", "value": next }),
-    );
+    let set = client.request("setVariable", json!({ "variablesReference": locals, "name": "p", "value": next }));
     assert_eq!(set["value"], next.as_str());
-    client.request(
-        "setBreakpoints",
-        json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [] }),
-    );
+    client.request("setBreakpoints", json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [] }));
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.event("exited")["body"]["exitCode"], 0);
     let stdout = client.output("stdout");
@@ -187,28 +143,15 @@ fn instruction_steps_move_one_instruction_at_a_time() {
     let mut client = stopped_at_line(json!([]), marker_line("c/main.c", "after_struct_init"));
     let pc = |client: &mut Client| {
         let trace = client.request("stackTrace", json!({ "threadId": 1 }));
-        trace["stackFrames"][0]["instructionPointerReference"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        trace["stackFrames"][0]["instructionPointerReference"].as_str().unwrap().to_owned()
     };
     let start = pc(&mut client);
-    let code = client.request(
-        "disassemble",
-        json!({ "memoryReference": start, "instructionCount": 4 }),
-    );
-    let listed: Vec<String> = code["instructions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["address"].as_str().unwrap().to_owned())
-        .collect();
+    let code = client.request("disassemble", json!({ "memoryReference": start, "instructionCount": 4 }));
+    let listed: Vec<String> =
+        code["instructions"].as_array().unwrap().iter().map(|i| i["address"].as_str().unwrap().to_owned()).collect();
     let mut visited = vec![start];
     for _ in 0..3 {
-        client.request(
-            "next",
-            json!({ "threadId": 1, "granularity": "instruction" }),
-        );
+        client.request("next", json!({ "threadId": 1, "granularity": "instruction" }));
         assert_eq!(client.event("stopped")["body"]["reason"], "step");
         visited.push(pc(&mut client));
     }

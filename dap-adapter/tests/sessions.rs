@@ -11,37 +11,22 @@ use client::{Client, launch_args, marker_line, source_path, start};
 use serde_json::{Value, json};
 
 fn set_line_breakpoints(client: &mut Client, file: &str, breakpoints: Value) -> Value {
-    client.request(
-        "setBreakpoints",
-        json!({ "source": { "path": source_path(file) }, "breakpoints": breakpoints }),
-    )
+    client.request("setBreakpoints", json!({ "source": { "path": source_path(file) }, "breakpoints": breakpoints }))
 }
 
 /// The top frame's id, name and line at the current stop.
 fn top_frame(client: &mut Client) -> (i64, String, u32) {
     let trace = client.request("stackTrace", json!({ "threadId": 1 }));
     let frame = &trace["stackFrames"][0];
-    (
-        frame["id"].as_i64().unwrap(),
-        frame["name"].as_str().unwrap().to_owned(),
-        frame["line"].as_u64().unwrap() as u32,
-    )
+    (frame["id"].as_i64().unwrap(), frame["name"].as_str().unwrap().to_owned(), frame["line"].as_u64().unwrap() as u32)
 }
 
 /// name → value of the Locals scope of `frame_id`.
 fn locals(client: &mut Client, frame_id: i64) -> Vec<(String, String, i64)> {
     let scopes = client.request("scopes", json!({ "frameId": frame_id }));
-    let locals = scopes["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Locals")
-        .expect("a Locals scope")
-        .clone();
-    let variables = client.request(
-        "variables",
-        json!({ "variablesReference": locals["variablesReference"] }),
-    );
+    let locals =
+        scopes["scopes"].as_array().unwrap().iter().find(|s| s["name"] == "Locals").expect("a Locals scope").clone();
+    let variables = client.request("variables", json!({ "variablesReference": locals["variablesReference"] }));
     variables["variables"]
         .as_array()
         .unwrap()
@@ -57,11 +42,7 @@ fn locals(client: &mut Client, frame_id: i64) -> Vec<(String, String, i64)> {
 }
 
 fn local(client: &mut Client, frame_id: i64, name: &str) -> String {
-    locals(client, frame_id)
-        .into_iter()
-        .find(|(n, _, _)| n == name)
-        .unwrap_or_else(|| panic!("no local {name}"))
-        .1
+    locals(client, frame_id).into_iter().find(|(n, _, _)| n == name).unwrap_or_else(|| panic!("no local {name}")).1
 }
 
 #[test]
@@ -69,10 +50,7 @@ fn a_breakpoint_session_from_launch_to_exit() {
     let mut client = Client::in_process();
     let capabilities = start(&mut client, launch_args("c-O0"));
     assert_eq!(capabilities["supportsConfigurationDoneRequest"], true);
-    assert!(
-        capabilities.get("supportsDataBreakpoints").is_none(),
-        "not implemented, so not announced"
-    );
+    assert!(capabilities.get("supportsDataBreakpoints").is_none(), "not implemented, so not announced");
     let module = client.event("module");
     assert_eq!(module["body"]["module"]["symbolStatus"], "DWARF loaded");
 
@@ -85,10 +63,7 @@ fn a_breakpoint_session_from_launch_to_exit() {
 
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "breakpoint");
-    assert_eq!(
-        stopped["body"]["hitBreakpointIds"],
-        json!([breakpoint["id"]])
-    );
+    assert_eq!(stopped["body"]["hitBreakpointIds"], json!([breakpoint["id"]]));
     let threads = client.request("threads", json!({}));
     assert_eq!(threads["threads"][0]["id"], 1);
 
@@ -97,30 +72,12 @@ fn a_breakpoint_session_from_launch_to_exit() {
     assert_eq!(frames[0]["name"], "factorial");
     assert_eq!(frames[0]["line"], line);
     let path = frames[0]["source"]["path"].as_str().unwrap();
-    assert_eq!(
-        path,
-        source_path("c/main.c"),
-        "the recorded /wasmscope path mapped back by sourceMap"
-    );
-    assert!(
-        frames[0]["instructionPointerReference"]
-            .as_str()
-            .unwrap()
-            .starts_with("0x")
-    );
-    assert!(
-        frames.iter().any(|f| f["name"] == "main"),
-        "main is on the stack"
-    );
-    assert_eq!(
-        trace["totalFrames"].as_u64().unwrap() as usize,
-        frames.len()
-    );
+    assert_eq!(path, source_path("c/main.c"), "the recorded /wasmscope path mapped back by sourceMap");
+    assert!(frames[0]["instructionPointerReference"].as_str().unwrap().starts_with("0x"));
+    assert!(frames.iter().any(|f| f["name"] == "main"), "main is on the stack");
+    assert_eq!(trace["totalFrames"].as_u64().unwrap() as usize, frames.len());
     // Paging: the second frame alone.
-    let page = client.request(
-        "stackTrace",
-        json!({ "threadId": 1, "startFrame": 1, "levels": 1 }),
-    );
+    let page = client.request("stackTrace", json!({ "threadId": 1, "startFrame": 1, "levels": 1 }));
     assert_eq!(page["stackFrames"].as_array().unwrap().len(), 1);
     assert_eq!(page["stackFrames"][0]["id"], frames[1]["id"]);
 
@@ -132,15 +89,10 @@ fn a_breakpoint_session_from_launch_to_exit() {
         client.request("scopes", json!({ "frameId": top })),
         "a frame's scopes keep their ids within a stop"
     );
-    let evaluated = client.request(
-        "evaluate",
-        json!({ "expression": "n * 2", "frameId": top, "context": "watch" }),
-    );
+    let evaluated = client.request("evaluate", json!({ "expression": "n * 2", "frameId": top, "context": "watch" }));
     assert_eq!(evaluated["result"], "20");
-    let error = client.request_error(
-        "evaluate",
-        json!({ "expression": "nosuch + 1", "frameId": top, "context": "hover" }),
-    );
+    let error =
+        client.request_error("evaluate", json!({ "expression": "nosuch + 1", "frameId": top, "context": "hover" }));
     assert!(error.contains("nosuch"), "{error}");
 
     // Continue: the next recursion level.
@@ -150,10 +102,7 @@ fn a_breakpoint_session_from_launch_to_exit() {
     assert_eq!(local(&mut client, top, "n"), "9");
 
     // Steps: over (to another line or a caller), in, out.
-    client.request(
-        "setBreakpoints",
-        json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [] }),
-    );
+    client.request("setBreakpoints", json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [] }));
     client.request("stepIn", json!({ "threadId": 1 }));
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "step");
@@ -162,11 +111,7 @@ fn a_breakpoint_session_from_launch_to_exit() {
     client.request("stepOut", json!({ "threadId": 1 }));
     assert_eq!(client.event("stopped")["body"]["reason"], "step");
     let (_, name, out_line) = top_frame(&mut client);
-    assert_eq!(
-        (name.as_str(), out_line),
-        ("factorial", line),
-        "back in the caller, on the recursive line"
-    );
+    assert_eq!((name.as_str(), out_line), ("factorial", line), "back in the caller, on the recursive line");
     client.request("next", json!({ "threadId": 1 }));
     assert_eq!(client.event("stopped")["body"]["reason"], "step");
     let (_, _, next_line) = top_frame(&mut client);
@@ -177,11 +122,7 @@ fn a_breakpoint_session_from_launch_to_exit() {
     let exited = client.event("exited");
     assert_eq!(exited["body"]["exitCode"], 0);
     client.event("terminated");
-    assert!(
-        client.output("stdout").contains("factorial = 3628800"),
-        "{}",
-        client.output("stdout")
-    );
+    assert!(client.output("stdout").contains("factorial = 3628800"), "{}", client.output("stdout"));
     client.finish();
 }
 
@@ -212,32 +153,17 @@ fn conditions_hit_counts_and_logpoints_are_judged_in_the_guest() {
     client.event("stopped");
     let (top, _, _) = top_frame(&mut client);
     assert_eq!(local(&mut client, top, "n"), "3");
-    assert!(
-        !client.output("console").contains("base case"),
-        "the base case is not reached yet"
-    );
+    assert!(!client.output("console").contains("base case"), "the base case is not reached yet");
 
     client.request("continue", json!({ "threadId": 1 }));
     client.event("exited");
     // The logpoint printed once, without stopping, before the program's
     // own line about the result.
     let events = client.history.clone();
-    let log = events
-        .iter()
-        .position(|e| e["body"]["output"] == "base case n=1\n")
-        .expect("the logpoint's line");
-    let result = events
-        .iter()
-        .position(|e| {
-            e["body"]["output"]
-                .as_str()
-                .is_some_and(|o| o.contains("factorial = "))
-        })
-        .unwrap();
-    assert!(
-        log < result,
-        "log lines stay in order with the program's output"
-    );
+    let log = events.iter().position(|e| e["body"]["output"] == "base case n=1\n").expect("the logpoint's line");
+    let result =
+        events.iter().position(|e| e["body"]["output"].as_str().is_some_and(|o| o.contains("factorial = "))).unwrap();
+    assert!(log < result, "log lines stay in order with the program's output");
     assert_eq!(client.output("console").matches("base case").count(), 1);
 
     // A hit condition that is not one is refused with the reason.
@@ -261,12 +187,7 @@ fn function_breakpoints_entry_stops_and_pause() {
     );
     assert_eq!(set["breakpoints"][0]["verified"], true);
     assert_eq!(set["breakpoints"][1]["verified"], false);
-    assert!(
-        set["breakpoints"][1]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no_such_function")
-    );
+    assert!(set["breakpoints"][1]["message"].as_str().unwrap().contains("no_such_function"));
     client.request("configurationDone", json!({}));
     assert_eq!(client.event("stopped")["body"]["reason"], "entry");
     client.request("continue", json!({ "threadId": 1 }));
@@ -280,10 +201,7 @@ fn function_breakpoints_entry_stops_and_pause() {
     client.request("continue", json!({ "threadId": 1 }));
     let error = client.request_error("stackTrace", json!({ "threadId": 1 }));
     // Either still running (the expected case) or already ended.
-    assert!(
-        error.contains("running") || error.contains("not running"),
-        "{error}"
-    );
+    assert!(error.contains("running") || error.contains("not running"), "{error}");
     client.finish();
 }
 
@@ -300,28 +218,15 @@ fn traps_stop_with_their_kind_and_exception_info() {
     client.request("configurationDone", json!({}));
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "exception");
-    assert!(
-        stopped["body"]["description"]
-            .as_str()
-            .unwrap()
-            .contains("out-of-bounds memory access"),
-        "{stopped}"
-    );
+    assert!(stopped["body"]["description"].as_str().unwrap().contains("out-of-bounds memory access"), "{stopped}");
     let info = client.request("exceptionInfo", json!({ "threadId": 1 }));
     assert_eq!(info["breakMode"], "always");
     let (_, name, line) = top_frame(&mut client);
-    assert_eq!(
-        (name.as_str(), line),
-        ("trap_oob", marker_line("c/main.c", "trap_oob"))
-    );
+    assert_eq!((name.as_str(), line), ("trap_oob", marker_line("c/main.c", "trap_oob")));
     client.request("continue", json!({ "threadId": 1 }));
     let exited = client.event("exited");
     assert_ne!(exited["body"]["exitCode"], 0);
-    assert!(
-        client.output("stderr").contains("trapped"),
-        "{}",
-        client.output("stderr")
-    );
+    assert!(client.output("stderr").contains("trapped"), "{}", client.output("stderr"));
     client.finish();
 }
 
@@ -344,124 +249,54 @@ fn values_are_set_read_as_memory_and_disassembled() {
     let elements = elements["variables"].as_array().unwrap();
     assert_eq!(elements.len(), 3);
     assert_eq!(elements[1]["name"], "[1]");
-    let members = client.request(
-        "variables",
-        json!({ "variablesReference": elements[1]["variablesReference"] }),
-    );
-    let kind = members["variables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == "kind")
-        .unwrap()
-        .clone();
+    let members = client.request("variables", json!({ "variablesReference": elements[1]["variablesReference"] }));
+    let kind = members["variables"].as_array().unwrap().iter().find(|m| m["name"] == "kind").unwrap().clone();
     assert_eq!(kind["value"], "SHAPE_RECT");
     // Paging of children.
-    let page = client.request(
-        "variables",
-        json!({ "variablesReference": shapes_ref, "start": 2, "count": 1 }),
-    );
+    let page = client.request("variables", json!({ "variablesReference": shapes_ref, "start": 2, "count": 1 }));
     assert_eq!(page["variables"][0]["name"], "[2]");
 
     // setVariable on a local; the program then prints the new value.
     let locals_ref = scopes_locals(&mut client, top);
-    let set = client.request(
-        "setVariable",
-        json!({ "variablesReference": locals_ref, "name": "depth", "value": "3 + 4" }),
-    );
+    let set =
+        client.request("setVariable", json!({ "variablesReference": locals_ref, "name": "depth", "value": "3 + 4" }));
     assert_eq!(set["value"], "7");
     assert_eq!(client.event("memory")["body"]["count"], 4);
-    let error = client.request_error(
-        "setVariable",
-        json!({ "variablesReference": locals_ref, "name": "depth", "value": "nosuch" }),
-    );
+    let error = client
+        .request_error("setVariable", json!({ "variablesReference": locals_ref, "name": "depth", "value": "nosuch" }));
     assert!(error.contains("nosuch"), "{error}");
     // setExpression on a member.
-    let set = client.request(
-        "setExpression",
-        json!({ "expression": "shapes[1].kind", "value": "1", "frameId": top }),
-    );
+    let set = client.request("setExpression", json!({ "expression": "shapes[1].kind", "value": "1", "frameId": top }));
     assert_eq!(set["value"], "SHAPE_CIRCLE");
 
     // readMemory at the variable's memory reference; writeMemory back.
-    let depth = client.request(
-        "evaluate",
-        json!({ "expression": "depth", "frameId": top, "context": "repl" }),
-    );
+    let depth = client.request("evaluate", json!({ "expression": "depth", "frameId": top, "context": "repl" }));
     let reference = depth["memoryReference"].as_str().unwrap().to_owned();
-    let memory = client.request(
-        "readMemory",
-        json!({ "memoryReference": reference, "count": 4 }),
-    );
+    let memory = client.request("readMemory", json!({ "memoryReference": reference, "count": 4 }));
     assert_eq!(memory["data"], "BwAAAA==", "7 as little-endian i32, base64");
-    let written = client.request(
-        "writeMemory",
-        json!({ "memoryReference": reference, "data": "CAAAAA==" }),
-    );
+    let written = client.request("writeMemory", json!({ "memoryReference": reference, "data": "CAAAAA==" }));
     assert_eq!(written["bytesWritten"], 4);
-    assert_eq!(
-        client.request("evaluate", json!({ "expression": "depth", "frameId": top }))["result"],
-        "8"
-    );
-    let beyond = client.request(
-        "readMemory",
-        json!({ "memoryReference": "0xfffffff0", "count": 64 }),
-    );
+    assert_eq!(client.request("evaluate", json!({ "expression": "depth", "frameId": top }))["result"], "8");
+    let beyond = client.request("readMemory", json!({ "memoryReference": "0xfffffff0", "count": 64 }));
     assert_eq!(beyond["unreadableBytes"], 64);
 
     // Disassembly around the frame's instruction pointer.
     let trace = client.request("stackTrace", json!({ "threadId": 1 }));
-    let pointer = trace["stackFrames"][0]["instructionPointerReference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let code = client.request(
-        "disassemble",
-        json!({ "memoryReference": pointer, "instructionOffset": -5, "instructionCount": 20 }),
-    );
+    let pointer = trace["stackFrames"][0]["instructionPointerReference"].as_str().unwrap().to_owned();
+    let code = client
+        .request("disassemble", json!({ "memoryReference": pointer, "instructionOffset": -5, "instructionCount": 20 }));
     let instructions = code["instructions"].as_array().unwrap();
     assert_eq!(instructions.len(), 20);
-    assert_eq!(
-        instructions[5]["address"],
-        pointer.as_str(),
-        "the window is placed at the reference"
-    );
-    assert!(
-        instructions.iter().any(|i| i["line"] == line),
-        "source lines annotate the instructions"
-    );
+    assert_eq!(instructions[5]["address"], pointer.as_str(), "the window is placed at the reference");
+    assert!(instructions.iter().any(|i| i["line"] == line), "source lines annotate the instructions");
 
     // Completions and the Wasm scope.
-    let completions = client.request(
-        "completions",
-        json!({ "frameId": top, "text": "sha", "column": 4 }),
-    );
-    assert!(
-        completions["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["label"] == "shapes")
-    );
+    let completions = client.request("completions", json!({ "frameId": top, "text": "sha", "column": 4 }));
+    assert!(completions["targets"].as_array().unwrap().iter().any(|t| t["label"] == "shapes"));
     let scopes = client.request("scopes", json!({ "frameId": top }));
-    let wasm = scopes["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Wasm")
-        .unwrap()
-        .clone();
-    let raw = client.request(
-        "variables",
-        json!({ "variablesReference": wasm["variablesReference"] }),
-    );
-    assert!(
-        raw["variables"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|v| v["name"] == "local0" && v["type"] == "i32")
-    );
+    let wasm = scopes["scopes"].as_array().unwrap().iter().find(|s| s["name"] == "Wasm").unwrap().clone();
+    let raw = client.request("variables", json!({ "variablesReference": wasm["variablesReference"] }));
+    assert!(raw["variables"].as_array().unwrap().iter().any(|v| v["name"] == "local0" && v["type"] == "i32"));
     client.request("continue", json!({ "threadId": 1 }));
     client.event("exited");
     let stdout = client.output("stdout");
@@ -480,85 +315,36 @@ fn sources_modules_locations_and_instruction_breakpoints() {
     start(&mut client, launch_args("c-O0"));
     let sources = client.request("loadedSources", json!({}));
     let main = source_path("c/main.c");
-    assert!(
-        sources["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["path"] == main.as_str()),
-        "{sources}"
-    );
+    assert!(sources["sources"].as_array().unwrap().iter().any(|s| s["path"] == main.as_str()), "{sources}");
     let modules = client.request("modules", json!({}));
     assert_eq!(modules["modules"][0]["name"], "c-O0.wasm");
-    let text = client.request(
-        "source",
-        json!({ "source": { "path": main }, "sourceReference": 0 }),
-    );
-    assert!(
-        text["content"]
-            .as_str()
-            .unwrap()
-            .contains("BP: factorial_recurse")
-    );
+    let text = client.request("source", json!({ "source": { "path": main }, "sourceReference": 0 }));
+    assert!(text["content"].as_str().unwrap().contains("BP: factorial_recurse"));
     // Only files the DWARF names are served, however the path is spelled.
-    for other in [
-        "/etc/hostname",
-        "/etc/passwd",
-        &format!("{main}/../../../../../../etc/hostname"),
-        env!("CARGO_MANIFEST_DIR"),
-    ] {
-        let error = client.request_error(
-            "source",
-            json!({ "source": { "path": other }, "sourceReference": 0 }),
-        );
-        assert!(
-            error.contains("not a source file") || error.contains("cannot read"),
-            "{other}: {error}"
-        );
+    for other in
+        ["/etc/hostname", "/etc/passwd", &format!("{main}/../../../../../../etc/hostname"), env!("CARGO_MANIFEST_DIR")]
+    {
+        let error = client.request_error("source", json!({ "source": { "path": other }, "sourceReference": 0 }));
+        assert!(error.contains("not a source file") || error.contains("cannot read"), "{other}: {error}");
     }
     let dotted = main.replace("/c/main.c", "/c/../c/main.c");
-    let text = client.request(
-        "source",
-        json!({ "source": { "path": dotted }, "sourceReference": 0 }),
-    );
-    assert!(
-        text["content"]
-            .as_str()
-            .unwrap()
-            .contains("BP: factorial_recurse")
-    );
+    let text = client.request("source", json!({ "source": { "path": dotted }, "sourceReference": 0 }));
+    assert!(text["content"].as_str().unwrap().contains("BP: factorial_recurse"));
     let line = marker_line("c/main.c", "factorial_recurse");
-    let locations = client.request(
-        "breakpointLocations",
-        json!({ "source": { "path": main }, "line": line - 5, "endLine": line }),
-    );
-    assert!(
-        locations["breakpoints"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["line"] == line),
-        "{locations}"
-    );
+    let locations =
+        client.request("breakpointLocations", json!({ "source": { "path": main }, "line": line - 5, "endLine": line }));
+    assert!(locations["breakpoints"].as_array().unwrap().iter().any(|l| l["line"] == line), "{locations}");
 
     // An instruction breakpoint at the address a line breakpoint reports.
     let set = set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
-    let address = set["breakpoints"][0]["instructionReference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let address = set["breakpoints"][0]["instructionReference"].as_str().unwrap().to_owned();
     set_line_breakpoints(&mut client, "c/main.c", json!([]));
-    let set = client.request(
-        "setInstructionBreakpoints",
-        json!({ "breakpoints": [{ "instructionReference": address }] }),
-    );
+    let set =
+        client.request("setInstructionBreakpoints", json!({ "breakpoints": [{ "instructionReference": address }] }));
     assert_eq!(set["breakpoints"][0]["verified"], true);
     client.request("configurationDone", json!({}));
     let stopped = client.event("stopped");
-    assert_eq!(
-        stopped["body"]["hitBreakpointIds"],
-        json!([set["breakpoints"][0]["id"]])
-    );
+    assert_eq!(stopped["body"]["hitBreakpointIds"], json!([set["breakpoints"][0]["id"]]));
     let (_, _, at) = top_frame(&mut client);
     assert_eq!(at, line);
     client.request("cancel", json!({ "requestId": 1 }));
@@ -574,11 +360,7 @@ fn restart_runs_the_program_again_with_its_breakpoints() {
     client.request("configurationDone", json!({}));
     client.event("stopped");
     client.request("restart", json!({}));
-    assert_eq!(
-        client.event("continued")["body"]["threadId"],
-        1,
-        "the new run runs without a continue"
-    );
+    assert_eq!(client.event("continued")["body"]["threadId"], 1, "the new run runs without a continue");
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "breakpoint");
     let (_, _, at) = top_frame(&mut client);
@@ -594,51 +376,28 @@ fn bad_input_gets_clear_errors_and_the_session_goes_on() {
     // Not JSON, and no seq: dropped with a console notice.
     client.send_raw(b"{not json");
     let notice = client.event("output");
-    assert!(
-        notice["body"]["output"]
-            .as_str()
-            .unwrap()
-            .contains("dropped"),
-        "{notice}"
-    );
+    assert!(notice["body"]["output"].as_str().unwrap().contains("dropped"), "{notice}");
     // A request without a command, with a seq: an error response.
     client.send_raw(br#"{"seq":77,"type":"request"}"#);
     let response = client.response(77);
     assert_eq!(response["success"], false);
     // Unknown command; bad arguments.
-    assert!(
-        client
-            .request_error("frobnicate", json!({}))
-            .contains("does not support the `frobnicate`")
-    );
+    assert!(client.request_error("frobnicate", json!({})).contains("does not support the `frobnicate`"));
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
-    assert!(
-        client
-            .request_error("setBreakpoints", json!({ "source": 5 }))
-            .contains("invalid arguments")
-    );
+    assert!(client.request_error("setBreakpoints", json!({ "source": 5 })).contains("invalid arguments"));
     // Launch errors name the attribute.
     let error = client.request_error("launch", json!({ "progam": "x.wasm" }));
     assert!(error.contains("`progam`"), "{error}");
     let error = client.request_error("launch", json!({ "program": "/no/such.wasm" }));
     assert!(error.contains("`program`"), "{error}");
-    let corrupt =
-        std::env::temp_dir().join(format!("wasmscope-corrupt-{}.wasm", std::process::id()));
+    let corrupt = std::env::temp_dir().join(format!("wasmscope-corrupt-{}.wasm", std::process::id()));
     std::fs::write(&corrupt, b"\0asm\x01\0\0\0\x01\xff\xff").unwrap();
     let error = client.request_error("launch", json!({ "program": corrupt }));
     assert!(error.contains("cannot load the program"), "{error}");
     std::fs::remove_file(&corrupt).unwrap();
     // Inspection without a program.
-    assert!(
-        client
-            .request_error("stackTrace", json!({ "threadId": 1 }))
-            .contains("not running")
-    );
-    assert!(
-        client
-            .request_error("variables", json!({ "variablesReference": 99 }))
-            .contains("not valid")
-    );
+    assert!(client.request_error("stackTrace", json!({ "threadId": 1 })).contains("not running"));
+    assert!(client.request_error("variables", json!({ "variablesReference": 99 })).contains("not valid"));
     // And the session still works.
     client.request("launch", launch_args("c-O0"));
     client.event("initialized");
@@ -666,13 +425,7 @@ fn an_oversized_message_is_dropped_and_the_next_one_answered() {
     let huge = vec![b' '; wasmscope_dap::codec::MAX_BODY + 1];
     client.send_raw(&huge);
     let notice = client.event("output");
-    assert!(
-        notice["body"]["output"]
-            .as_str()
-            .unwrap()
-            .contains("over the"),
-        "{notice}"
-    );
+    assert!(notice["body"]["output"].as_str().unwrap().contains("over the"), "{notice}");
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     client.finish();
 }
@@ -681,8 +434,7 @@ fn an_oversized_message_is_dropped_and_the_next_one_answered() {
 fn the_log_has_one_summary_per_message_and_no_payloads() {
     let path = std::env::temp_dir().join(format!("wasmscope-dap-log-{}.txt", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let mut client =
-        Client::in_process_with_log(wasmscope_dap::log::MessageLog::to_file(&path).unwrap());
+    let mut client = Client::in_process_with_log(wasmscope_dap::log::MessageLog::to_file(&path).unwrap());
     start(&mut client, launch_args("c-O0"));
     client.request_error("evaluate", json!({ "expression": "secret_token_1234" }));
     client.finish();
@@ -690,14 +442,8 @@ fn the_log_has_one_summary_per_message_and_no_payloads() {
     std::fs::remove_file(&path).unwrap();
     assert!(log.contains("-> request 2 `launch`"), "{log}");
     assert!(log.contains("`evaluate`: error"), "{log}");
-    assert!(
-        log.contains("event") && log.contains("`initialized`"),
-        "{log}"
-    );
-    assert!(
-        !log.contains("secret_token_1234") && !log.contains("c-O0.wasm"),
-        "payloads stay out of the log:\n{log}"
-    );
+    assert!(log.contains("event") && log.contains("`initialized`"), "{log}");
+    assert!(!log.contains("secret_token_1234") && !log.contains("c-O0.wasm"), "payloads stay out of the log:\n{log}");
 }
 
 #[test]
@@ -708,33 +454,18 @@ fn step_in_targets_name_the_calls_of_the_line_and_step_into_the_chosen_one() {
     let mut client = Client::in_process();
     start(&mut client, launch_args("c-O0"));
     let text = std::fs::read_to_string(source_path("c/main.c")).unwrap();
-    let line = text
-        .lines()
-        .position(|l| l.contains("(unsigned)checksum(values, 8), matrix_sum(grid));"))
-        .unwrap() as u32
-        + 1;
+    let line =
+        text.lines().position(|l| l.contains("(unsigned)checksum(values, 8), matrix_sum(grid));")).unwrap() as u32 + 1;
     set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line }]));
     client.request("configurationDone", json!({}));
     client.event("stopped");
     let (top, _, _) = top_frame(&mut client);
     let targets = client.request("stepInTargets", json!({ "frameId": top }));
-    let labels: Vec<&str> = targets["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["label"].as_str().unwrap())
-        .collect();
-    assert!(
-        labels.contains(&"checksum") && labels.contains(&"matrix_sum"),
-        "{labels:?}"
-    );
-    let matrix = targets["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["label"] == "matrix_sum")
-        .unwrap()["id"]
-        .clone();
+    let labels: Vec<&str> =
+        targets["targets"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"checksum") && labels.contains(&"matrix_sum"), "{labels:?}");
+    let matrix =
+        targets["targets"].as_array().unwrap().iter().find(|t| t["label"] == "matrix_sum").unwrap()["id"].clone();
     set_line_breakpoints(&mut client, "c/main.c", json!([]));
     client.request("stepIn", json!({ "threadId": 1, "targetId": matrix }));
     assert_eq!(client.event("stopped")["body"]["reason"], "step");
@@ -754,14 +485,7 @@ fn pause_stops_a_running_program_where_it_is() {
     let stopped = client.event("stopped");
     assert_eq!(stopped["body"]["reason"], "pause");
     let trace = client.request("stackTrace", json!({ "threadId": 1 }));
-    assert!(
-        trace["stackFrames"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["name"] == "main"),
-        "{trace}"
-    );
+    assert!(trace["stackFrames"].as_array().unwrap().iter().any(|f| f["name"] == "main"), "{trace}");
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.event("exited")["body"]["exitCode"], 0);
     client.finish();
@@ -782,10 +506,7 @@ fn restart_with_a_rebuilt_program_rebinds_breakpoints_and_says_so() {
     let changed = client.event("breakpoint");
     assert_eq!(changed["body"]["reason"], "changed");
     assert_eq!(changed["body"]["breakpoint"]["id"], id);
-    assert_ne!(
-        changed["body"]["breakpoint"]["instructionReference"],
-        before
-    );
+    assert_ne!(changed["body"]["breakpoint"]["instructionReference"], before);
     assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
     client.finish();
 }
@@ -797,11 +518,7 @@ fn hit_conditions_at_least_and_every_nth() {
     for (condition, expected) in [(">= 8", vec!["3", "2"]), ("% 4", vec!["7", "3"])] {
         let mut client = Client::in_process();
         start(&mut client, launch_args("c-O0"));
-        set_line_breakpoints(
-            &mut client,
-            "c/main.c",
-            json!([{ "line": line, "hitCondition": condition }]),
-        );
+        set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": line, "hitCondition": condition }]));
         client.request("configurationDone", json!({}));
         let mut seen = Vec::new();
         for _ in &expected {
@@ -811,11 +528,7 @@ fn hit_conditions_at_least_and_every_nth() {
             client.request("continue", json!({ "threadId": 1 }));
         }
         client.event("exited");
-        let stops = client
-            .history
-            .iter()
-            .filter(|e| e["event"] == "stopped")
-            .count();
+        let stops = client.history.iter().filter(|e| e["event"] == "stopped").count();
         assert_eq!(stops, expected.len(), "`{condition}`: no other stop");
         assert_eq!(seen, expected, "hitCondition `{condition}`");
         client.finish();

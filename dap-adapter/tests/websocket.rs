@@ -12,24 +12,14 @@ use wasmscope_dap::transport::{Credentials, WebSocketListener};
 
 const TOKEN: &str = "a-test-token-of-some-length";
 
-fn handshake(
-    port: u16,
-    token: Option<&str>,
-    origin: Option<&str>,
-) -> tungstenite::handshake::client::Request {
+fn handshake(port: u16, token: Option<&str>, origin: Option<&str>) -> tungstenite::handshake::client::Request {
     use tungstenite::client::IntoClientRequest as _;
-    let mut request = format!("ws://127.0.0.1:{port}")
-        .into_client_request()
-        .unwrap();
+    let mut request = format!("ws://127.0.0.1:{port}").into_client_request().unwrap();
     if let Some(token) = token {
-        request
-            .headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        request.headers_mut().insert("Authorization", format!("Bearer {token}").parse().unwrap());
     }
     if let Some(origin) = origin {
-        request
-            .headers_mut()
-            .insert("Origin", origin.parse().unwrap());
+        request.headers_mut().insert("Origin", origin.parse().unwrap());
     }
     request
 }
@@ -53,11 +43,7 @@ struct WsClient {
 impl WsClient {
     fn connect(port: u16) -> Self {
         let (socket, _) = tungstenite::connect(handshake(port, Some(TOKEN), None)).unwrap();
-        WsClient {
-            socket,
-            seq: 0,
-            events: Vec::new(),
-        }
+        WsClient { socket, seq: 0, events: Vec::new() }
     }
 
     fn next(&mut self) -> Value {
@@ -78,9 +64,7 @@ impl WsClient {
     fn request(&mut self, command: &str, arguments: Value) -> Value {
         self.seq += 1;
         let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        self.socket
-            .send(Message::text(message.to_string()))
-            .unwrap();
+        self.socket.send(Message::text(message.to_string())).unwrap();
         loop {
             let message = self.next();
             if message["type"] == "response" && message["request_seq"] == self.seq {
@@ -152,12 +136,10 @@ fn handshakes_without_the_token_or_from_a_foreign_origin_are_refused_before_anyt
     let mut client = WsClient::connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     // While that session lasts, a second client is told so and closed.
-    let (mut second, _) =
-        tungstenite::connect(handshake(port, Some(TOKEN), Some("http://good.example"))).unwrap();
+    let (mut second, _) = tungstenite::connect(handshake(port, Some(TOKEN), Some("http://good.example"))).unwrap();
     second
         .send(Message::text(
-            json!({ "seq": 1, "type": "request", "command": "initialize", "arguments": {} })
-                .to_string(),
+            json!({ "seq": 1, "type": "request", "command": "initialize", "arguments": {} }).to_string(),
         ))
         .unwrap();
     let mut texts = Vec::new();
@@ -166,12 +148,7 @@ fn handshakes_without_the_token_or_from_a_foreign_origin_are_refused_before_anyt
             texts.push(text.to_string());
         }
     }
-    assert!(
-        texts
-            .iter()
-            .any(|t| t.contains(r#""success":false"#) && t.contains("another client")),
-        "{texts:?}"
-    );
+    assert!(texts.iter().any(|t| t.contains(r#""success":false"#) && t.contains("another client")), "{texts:?}");
     client.request("disconnect", json!({}));
 }
 
@@ -186,24 +163,13 @@ fn a_connection_that_never_speaks_blocks_nobody_and_is_closed_after_the_deadline
     let mut client = WsClient::connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     client.request("disconnect", json!({}));
-    assert!(
-        started.elapsed() < FIRST_MESSAGE_DEADLINE,
-        "the real client waited for the idle one"
-    );
-    idle.set_read_timeout(Some(FIRST_MESSAGE_DEADLINE * 3))
-        .unwrap();
+    assert!(started.elapsed() < FIRST_MESSAGE_DEADLINE, "the real client waited for the idle one");
+    idle.set_read_timeout(Some(FIRST_MESSAGE_DEADLINE * 3)).unwrap();
     let mut buffer = [0u8; 64];
     let end = idle.read(&mut buffer);
     assert!(
-        matches!(end, Ok(0))
-            || end
-                .as_ref()
-                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        matches!(end, Ok(0)) || end.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
         "{end:?}"
     );
-    assert!(
-        started.elapsed() < FIRST_MESSAGE_DEADLINE * 2,
-        "closed only after {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < FIRST_MESSAGE_DEADLINE * 2, "closed only after {:?}", started.elapsed());
 }

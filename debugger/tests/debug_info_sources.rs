@@ -68,7 +68,11 @@ fn dwarf_is_found_through_external_debug_info_beside_and_explicit() {
     for (path, options, expected_file) in [
         (&linked, LoadOptions::default(), dir.join("symbols.wasm")),
         (&beside, LoadOptions::default(), dir.join("app.debug.wasm")),
-        (&bare, LoadOptions { debug_file: Some(dir.join("symbols.wasm")) }, dir.join("symbols.wasm")),
+        (
+            &bare,
+            LoadOptions { debug_file: Some(dir.join("symbols.wasm")), ..LoadOptions::default() },
+            dir.join("symbols.wasm"),
+        ),
     ] {
         let loaded = WasmSymbols::load(path, &options).unwrap();
         assert_eq!(loaded.module(0).unwrap().debug_source(), &DebugSource::SeparateFile(expected_file));
@@ -90,7 +94,11 @@ fn without_dwarf_names_come_from_the_name_section_then_are_synthetic() {
     let loaded = WasmSymbols::load(&no_dwarf, &LoadOptions::default()).unwrap();
     let module = loaded.module(0).unwrap();
     assert_eq!(module.debug_source(), &DebugSource::None);
-    let body = module.module().functions.iter().find(|f| module.module().function_names.get(&f.index).map(String::as_str) == Some("factorial"));
+    let body = module
+        .module()
+        .functions
+        .iter()
+        .find(|f| module.module().function_names.get(&f.index).map(String::as_str) == Some("factorial"));
     let body = body.expect("the name section names factorial");
     let frames = module.frames_at(body.first_instruction).unwrap();
     assert_eq!(frames.len(), 1);
@@ -108,7 +116,8 @@ fn without_dwarf_names_come_from_the_name_section_then_are_synthetic() {
 fn each_core_module_of_a_component_symbolizes_like_the_module_alone() {
     let (first, first_offsets) = reference("c-O2");
     let (second, second_offsets) = reference("hotspots-O0");
-    let component = component_of(&[&std::fs::read(guest("c-O2")).unwrap(), &std::fs::read(guest("hotspots-O0")).unwrap()]);
+    let component =
+        component_of(&[&std::fs::read(guest("c-O2")).unwrap(), &std::fs::read(guest("hotspots-O0")).unwrap()]);
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     validator.validate_all(&component).expect("a valid component");
     let dir = scratch_dir("component");

@@ -201,7 +201,9 @@ fn rust_enums_have_variant_parts_and_format_by_discriminant() {
     let offset = *binding
         .offsets
         .iter()
-        .find(|o| module.frames_at(**o).unwrap().last().unwrap().function.as_ref().unwrap().to_string() == "rust_guest::main")
+        .find(|o| {
+            module.frames_at(**o).unwrap().last().unwrap().function.as_ref().unwrap().to_string() == "rust_guest::main"
+        })
         .expect("an instance in main");
     let frames = module.variables_at(offset).unwrap();
     let all: Vec<_> = frames.iter().flat_map(|f| f.variables.iter()).collect();
@@ -226,9 +228,10 @@ fn rust_enums_have_variant_parts_and_format_by_discriminant() {
                 let at = wasmscope_debugger::symbols::DieRef { unit: i, offset: die.offset().0 };
                 if die.tag() == gimli_tag_structure()
                     && let Ok(t) = module.type_info(at)
-                        && matches!(&*t, Type::Composite { name: Some(n), .. } if n == "Option<rust_guest::Point>") {
-                            found.push(at);
-                        }
+                    && matches!(&*t, Type::Composite { name: Some(n), .. } if n == "Option<rust_guest::Point>")
+                {
+                    found.push(at);
+                }
             }
             found
         })
@@ -267,7 +270,11 @@ fn disassembly_names_every_instruction_as_llvm_objdump_does_and_marks_lines() {
     let path = guest("c-O0");
     let symbols = WasmSymbols::load(&path, &LoadOptions::default()).unwrap();
     let module = symbols.module(0).unwrap();
-    let output = std::process::Command::new(wasmscope_test_support::llvm_tool("llvm-objdump-14")).arg("-d").arg(&path).output().unwrap();
+    let output = std::process::Command::new(wasmscope_test_support::llvm_tool("llvm-objdump-14"))
+        .arg("-d")
+        .arg(&path)
+        .output()
+        .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     // Lines look like `     3fb: 20 03        \tlocal.get\t3`.
     let expected: Vec<(u64, String)> = text

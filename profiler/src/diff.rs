@@ -11,7 +11,12 @@ fn as_folded_text(stacks: &FoldedStacks) -> String {
     lines.join("\n") + "\n"
 }
 
-pub fn write_diff_svg(before: &FoldedStacks, after: &FoldedStacks, title: &str, out: &mut impl Write) -> io::Result<()> {
+pub fn write_diff_svg(
+    before: &FoldedStacks,
+    after: &FoldedStacks,
+    title: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mut diff = Vec::new();
     // Normalize, so a longer second run is not all red.
     let options = inferno::differential::Options { normalize: true, ..Default::default() };

@@ -69,7 +69,9 @@ fn read_speedscope(json: &serde_json::Value) -> Result<FoldedStacks, ReadError> 
             let indexes = stack.as_array().ok_or_else(|| bad("sample stacks"))?;
             let path: Vec<&str> = indexes
                 .iter()
-                .map(|i| i.as_u64().and_then(|i| names.get(i as usize).copied()).ok_or_else(|| bad("valid frame indexes")))
+                .map(|i| {
+                    i.as_u64().and_then(|i| names.get(i as usize).copied()).ok_or_else(|| bad("valid frame indexes"))
+                })
                 .collect::<Result<_, _>>()?;
             Ok((path.join(";"), (weight.as_f64().unwrap_or(0.0) / unit).round() as u64))
         })
@@ -101,7 +103,9 @@ fn read_firefox(json: &serde_json::Value) -> Result<FoldedStacks, ReadError> {
     };
     let mut out = Vec::new();
     for (i, stack) in samples.iter().enumerate() {
-        let Some(mut stack) = stack.map(|s| s as usize) else { continue };
+        let Some(mut stack) = stack.map(|s| s as usize) else {
+            continue;
+        };
         let mut path = Vec::new();
         // Follow prefixes leaf to root; a cycle in corrupt input ends it.
         for _ in 0..=stack_frames.len() {

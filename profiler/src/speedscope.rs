@@ -49,11 +49,7 @@ pub fn write_speedscope(profile: &Profile, out: &mut impl Write) -> io::Result<(
     let frames = profile
         .frames
         .iter()
-        .map(|f| FrameEntry {
-            name: f.folded_name(),
-            file: f.file.as_deref(),
-            line: (f.line != 0).then_some(f.line),
-        })
+        .map(|f| FrameEntry { name: f.folded_name(), file: f.file.as_deref(), line: (f.line != 0).then_some(f.line) })
         .collect();
     let samples: Vec<Vec<usize>> = profile.stacks.iter().map(|(stack, _)| stack.clone()).collect();
     let weights: Vec<f64> = profile.stacks.iter().map(|(_, w)| *w as f64 * period_ms).collect();

@@ -26,7 +26,9 @@ impl Summary {
         }
         let mut ranked: Vec<(&str, u64)> = self_samples.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let percent = |n: u64| if samples == 0 { 0.0 } else { 100.0 * n as f64 / samples as f64 };
+        let percent = |n: u64| {
+            if samples == 0 { 0.0 } else { 100.0 * n as f64 / samples as f64 }
+        };
         Summary {
             samples,
             requested_rate_hz: profile.meta.requested_rate_hz,

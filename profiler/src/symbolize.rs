@@ -63,9 +63,15 @@ impl Interner {
 
 /// Source frames for one raw frame, outermost first (ready to append).
 fn frames_for(symbols: &WasmSymbols, raw: RawFrame, at_call: bool) -> Vec<Frame> {
-    let Ok(module) = symbols.module(raw.module) else { return vec![unknown(raw)] };
-    let Some(offset) = code_offset(module, raw.offset, at_call) else { return vec![unknown(raw)] };
-    let Ok(found) = module.frames_at(offset) else { return vec![unknown(raw)] };
+    let Ok(module) = symbols.module(raw.module) else {
+        return vec![unknown(raw)];
+    };
+    let Some(offset) = code_offset(module, raw.offset, at_call) else {
+        return vec![unknown(raw)];
+    };
+    let Ok(found) = module.frames_at(offset) else {
+        return vec![unknown(raw)];
+    };
     if found.is_empty() {
         return vec![unknown(raw)];
     }
@@ -98,11 +104,8 @@ fn code_offset(module: &ModuleSymbols, offset: Option<ModuleOffset>, at_call: bo
 /// provided by a glue module that forwards them through a table: then the
 /// innermost frame is the glue, and its caller's import names the call.
 fn host_frame(symbols: &WasmSymbols, frames: &[RawFrame]) -> Frame {
-    let name = frames
-        .iter()
-        .take(2)
-        .find_map(|frame| imported_call(symbols, *frame))
-        .unwrap_or_else(|| "host".to_owned());
+    let name =
+        frames.iter().take(2).find_map(|frame| imported_call(symbols, *frame)).unwrap_or_else(|| "host".to_owned());
     Frame { name, file: None, line: 0, kind: FrameKind::Host }
 }
 

@@ -44,8 +44,12 @@ fn disassemble(program: &std::path::Path, imported: u32) -> HashMap<String, Func
             current = Some(name.to_owned());
             continue;
         }
-        let (Some(name), Some((offset, rest))) = (&current, line.trim_start().split_once(": ")) else { continue };
-        let Ok(offset) = u64::from_str_radix(offset, 16) else { continue };
+        let (Some(name), Some((offset, rest))) = (&current, line.trim_start().split_once(": ")) else {
+            continue;
+        };
+        let Ok(offset) = u64::from_str_radix(offset, 16) else {
+            continue;
+        };
         let function = functions.get_mut(name).unwrap();
         function.instructions.push(offset);
         let mut fields = rest.split('\t').map(str::trim).filter(|f| !f.is_empty()).skip(1);
@@ -92,8 +96,11 @@ fn folded_output_of_known_stacks_matches_the_golden_file() {
     };
     let chain = ["_start.command_export", "_start", "__original_main", "__main_void", "main", "run_round"];
     let stack = |leaf: &str, at: u64| {
-        let mut frames =
-            vec![RawFrame { module: 0, function_index: functions[leaf].index, offset: Some(code.to_module(CodeOffset(at))) }];
+        let mut frames = vec![RawFrame {
+            module: 0,
+            function_index: functions[leaf].index,
+            offset: Some(code.to_module(CodeOffset(at))),
+        }];
         frames.push(call("run_round", leaf));
         frames.extend(chain.windows(2).rev().map(|pair| call(pair[0], pair[1])));
         frames
@@ -117,6 +124,7 @@ fn folded_output_of_known_stacks_matches_the_golden_file() {
     };
     let mut folded = Vec::new();
     write_folded(&symbolize(&raw, &symbols), &mut folded).unwrap();
-    let golden = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/hotspots-O2.folded")).unwrap();
+    let golden =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/hotspots-O2.folded")).unwrap();
     assert_eq!(String::from_utf8(folded).unwrap(), golden);
 }

@@ -22,7 +22,9 @@ pub fn cache_directory() -> Option<PathBuf> {
 
 /// Turns the on-disk cache on for `config`, when it can be.
 pub(crate) fn enable(config: &mut Config) {
-    let Some(directory) = cache_directory() else { return };
+    let Some(directory) = cache_directory() else {
+        return;
+    };
     if std::fs::create_dir_all(&directory).is_err() {
         return;
     }

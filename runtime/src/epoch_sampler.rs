@@ -63,10 +63,14 @@ impl SamplerData {
     }
 }
 
-pub(crate) fn run_epoch_sampled(guest: &GuestConfig, options: &SamplingOptions) -> anyhow::Result<(SampledEnd, RawProfile)> {
+pub(crate) fn run_epoch_sampled(
+    guest: &GuestConfig,
+    options: &SamplingOptions,
+) -> anyhow::Result<(SampledEnd, RawProfile)> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(MAX_FRAMES));
+    crate::stack_limits::configure_plain(&mut config, guest);
     crate::compile_cache::enable(&mut config);
     let engine = Engine::new(&config)?;
     let period = period_of(options.rate_hz);
@@ -121,7 +125,8 @@ pub(crate) fn run_epoch_sampled(guest: &GuestConfig, options: &SamplingOptions) 
     let started = Instant::now();
     let finished = Arc::new(AtomicBool::new(false));
     let ticks = Arc::new(AtomicU64::new(0));
-    let ticker = spawn_ticker(engine.clone(), period, finished.clone(), ticks.clone(), samples.clone(), options.progress);
+    let ticker =
+        spawn_ticker(engine.clone(), period, finished.clone(), ticks.clone(), samples.clone(), options.progress);
     let result = start.call(&mut store);
     let duration = started.elapsed();
     finished.store(true, Ordering::Relaxed);

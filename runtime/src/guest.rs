@@ -45,4 +45,12 @@ pub struct GuestConfig {
     /// breakpoint offsets refer to (the one with DWARF, as the symbols layer
     /// picks it); 0 for a module.
     pub core_module: usize,
+    /// The most Wasm stack the program may use, in bytes, as `wasmtime run
+    /// -W max-wasm-stack` counts it (`None`: wasmtime's default). The
+    /// debugger allows more for its larger frames (`stack_limits`).
+    pub max_wasm_stack: Option<usize>,
+    /// With `capture_output`: the bound on output in flight to the session,
+    /// whose receiver releases what it delivered (`None`: unbounded, for
+    /// callers that read every event at once).
+    pub output_budget: Option<wasmscope_debugger::output_budget::OutputBudget>,
 }

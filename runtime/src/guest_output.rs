@@ -1,6 +1,9 @@
 //! The guest's stdout and stderr sent to the debug session as they are
 //! written (a DAP client shows them as output events), through the event
-//! channel, so output and stops arrive in the order they happened.
+//! channel, so output and stops arrive in the order they happened. Each
+//! write first takes its bytes from the session's `OutputBudget`: when the
+//! client reads slowly, the guest waits in its write instead of queues
+//! growing.
 
 use std::pin::Pin;
 use std::sync::mpsc::Sender;
@@ -9,16 +12,19 @@ use std::task::{Context, Poll};
 use tokio::io::AsyncWrite;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
+use wasmscope_debugger::output_budget::{Grant, OutputBudget};
+
 use crate::debug_host::{DebuggeeEvent, OutputStream};
 
 pub(crate) struct ChannelOutput {
     stream: OutputStream,
     events: Sender<DebuggeeEvent>,
+    budget: OutputBudget,
 }
 
 impl ChannelOutput {
-    pub(crate) fn new(stream: OutputStream, events: Sender<DebuggeeEvent>) -> Self {
-        ChannelOutput { stream, events }
+    pub(crate) fn new(stream: OutputStream, events: Sender<DebuggeeEvent>, budget: OutputBudget) -> Self {
+        ChannelOutput { stream, events, budget }
     }
 }
 
@@ -30,20 +36,33 @@ impl IsTerminal for ChannelOutput {
 
 impl StdoutStream for ChannelOutput {
     fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
-        Box::new(ChannelWriter { stream: self.stream, events: self.events.clone() })
+        Box::new(ChannelWriter { stream: self.stream, events: self.events.clone(), budget: self.budget.clone() })
     }
 }
 
 struct ChannelWriter {
     stream: OutputStream,
     events: Sender<DebuggeeEvent>,
+    budget: OutputBudget,
 }
 
 impl AsyncWrite for ChannelWriter {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, bytes: &[u8]) -> Poll<std::io::Result<usize>> {
-        // A session that went away loses the output, not the guest.
-        let _ = self.events.send(DebuggeeEvent::Output { stream: self.stream, bytes: bytes.to_vec() });
-        Poll::Ready(Ok(bytes.len()))
+    fn poll_write(self: Pin<&mut Self>, context: &mut Context<'_>, bytes: &[u8]) -> Poll<std::io::Result<usize>> {
+        if bytes.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        match self.budget.poll_take(bytes.len(), context) {
+            Poll::Pending => Poll::Pending,
+            // A session that went away loses the output, not the guest.
+            Poll::Ready(Grant::Discard) => Poll::Ready(Ok(bytes.len())),
+            Poll::Ready(Grant::Send(granted)) => {
+                let event = DebuggeeEvent::Output { stream: self.stream, bytes: bytes[..granted].to_vec() };
+                if self.events.send(event).is_err() {
+                    self.budget.release(granted);
+                }
+                Poll::Ready(Ok(granted))
+            }
+        }
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {

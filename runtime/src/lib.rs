@@ -12,11 +12,13 @@ mod program;
 mod sampling;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod signal_sampler;
+pub mod stack_limits;
 mod wasi_run;
 
 pub use compile_cache::cache_directory;
 pub use debug_host::{Debuggee, DebuggeeEvent, OutputStream, StopReason};
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
-pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, run_sampled};
+pub use program::check_command;
+pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, StopCause, run_sampled};
 pub use wasi_run::{run_timed, run_to_completion};

@@ -157,6 +157,48 @@ impl Compiled {
     }
 }
 
+/// Checks, without compiling, that `bytes` hold a program wasmscope can
+/// run: a module exporting the function `_start`, or a component exporting
+/// `wasi:cli/run`. Launching says so at once rather than after starting.
+pub fn check_command(bytes: &[u8]) -> Result<(), String> {
+    let is_component = wasmparser::Parser::is_component(bytes);
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| format!("it is malformed: {e}"))?;
+        match payload {
+            // Nested modules and components have exports of their own.
+            wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+            wasmparser::Payload::ExportSection(exports) if depth == 0 && !is_component => {
+                for export in exports {
+                    let export = export.map_err(|e| format!("it is malformed: {e}"))?;
+                    if export.name == "_start" && export.kind == wasmparser::ExternalKind::Func {
+                        return Ok(());
+                    }
+                }
+            }
+            wasmparser::Payload::ComponentExportSection(exports) if depth == 0 && is_component => {
+                for export in exports {
+                    let export = export.map_err(|e| format!("it is malformed: {e}"))?;
+                    if export.name.name.starts_with("wasi:cli/run@0.2") {
+                        return Ok(());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(if is_component {
+        "the component is not a WASI command: it does not export wasi:cli/run@0.2 (a wasi:http or library component \
+         cannot be launched)"
+            .into()
+    } else {
+        "the module is not a WASI command: it has no `_start` function export (a reactor or library module cannot be \
+         launched)"
+            .into()
+    })
+}
+
 /// Where a synchronous run starts.
 pub(crate) enum Entry {
     Module(TypedFunc<(), ()>),

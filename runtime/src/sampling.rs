@@ -42,9 +42,23 @@ impl SamplerKind {
 }
 
 /// Called from another thread with the profile so far when a signal-sampled
-/// run is asked to stop (it cannot interrupt Wasm itself without epochs).
+/// run is asked to stop and cannot be: Wasm without epochs, or a guest
+/// blocked in a host call (reading stdin, say) that no epoch reaches.
 #[derive(Clone)]
-pub struct InterruptHook(pub Arc<dyn Fn(RawProfile) + Send + Sync>);
+pub struct InterruptHook(pub Arc<dyn Fn(RawProfile, StopCause) + Send + Sync>);
+
+/// Why a run was stopped before its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopCause {
+    /// `SamplingOptions::stop` was set (Ctrl-C).
+    Asked,
+    /// `SamplingOptions::max_duration` passed.
+    Deadline,
+}
+
+/// How long a stop may take to reach a guest before the profile so far is
+/// handed over instead (a guest blocked in a host call never reaches one).
+pub(crate) const STOP_GRACE: Duration = Duration::from_millis(500);
 
 impl std::fmt::Debug for InterruptHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,13 +93,15 @@ pub enum SampledEnd {
 
 /// Runs a WASI command to its end (or until stopped) while sampling it.
 pub fn run_sampled(guest: &GuestConfig, options: &SamplingOptions) -> anyhow::Result<(SampledEnd, RawProfile)> {
-    match options.sampler {
+    crate::stack_limits::on_a_stack_for(guest, || match options.sampler {
         SamplerKind::Epoch => crate::epoch_sampler::run_epoch_sampled(guest, options),
         #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
         SamplerKind::Signal => crate::signal_sampler::run_signal_sampled(guest, options),
         #[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
-        SamplerKind::Signal => anyhow::bail!("the signal sampler needs Linux on x86_64 or aarch64; use the epoch sampler"),
-    }
+        SamplerKind::Signal => {
+            anyhow::bail!("the signal sampler needs Linux on x86_64 or aarch64; use the epoch sampler")
+        }
+    })?
 }
 
 pub(crate) fn period_of(rate_hz: u32) -> Duration {
@@ -116,7 +132,9 @@ impl HostClock {
 
     /// Ends a host call; returns how many whole periods are now due.
     pub(crate) fn leave(&mut self) -> u64 {
-        let Some(entered) = self.entered.take() else { return 0 };
+        let Some(entered) = self.entered.take() else {
+            return 0;
+        };
         self.carry += entered.elapsed();
         let whole = (self.carry.as_nanos() / self.period.as_nanos().max(1)) as u64;
         self.carry -= self.period * whole as u32;
@@ -145,10 +163,7 @@ pub(crate) fn raw_frames(backtrace: &WasmBacktrace, starts: &ModuleStarts) -> Ve
 pub(crate) fn print_progress(elapsed: Duration, samples: u64) {
     #[allow(clippy::print_stderr)]
     {
-        eprint!(
-            "\rprofiling: {:.1} s, {samples} samples (Ctrl-C stops and writes the profile)",
-            elapsed.as_secs_f64()
-        );
+        eprint!("\rprofiling: {:.1} s, {samples} samples (Ctrl-C stops and writes the profile)", elapsed.as_secs_f64());
     }
 }
 

@@ -32,15 +32,18 @@ pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
 /// program (after compilation and instantiation): the baseline of the
 /// profiler's overhead benchmark.
 pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::Duration)> {
-    let mut config = Config::new();
-    config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
-    crate::compile_cache::enable(&mut config);
-    let engine = Engine::new(&config)?;
-    let (mut store, start, program) = instantiate_command(&engine, guest, PlainData)?;
-    let started = std::time::Instant::now();
-    let result = start.call(&mut store);
-    let elapsed = started.elapsed();
-    Ok((outcome_of(result, &program.module_starts())?, elapsed))
+    crate::stack_limits::on_a_stack_for(guest, || {
+        let mut config = Config::new();
+        config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
+        crate::stack_limits::configure_plain(&mut config, guest);
+        crate::compile_cache::enable(&mut config);
+        let engine = Engine::new(&config)?;
+        let (mut store, start, program) = instantiate_command(&engine, guest, PlainData)?;
+        let started = std::time::Instant::now();
+        let result = start.call(&mut store);
+        let elapsed = started.elapsed();
+        Ok((outcome_of(result, &program.module_starts())?, elapsed))
+    })?
 }
 
 /// Compiles and instantiates a WASI command (module or component) in a new
@@ -81,7 +84,8 @@ pub(crate) fn wasi_builder(guest: &GuestConfig) -> anyhow::Result<WasiCtxBuilder
     argv.extend(guest.args.iter().cloned());
     builder.args(&argv);
     if let Some(path) = &guest.stdin {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {} as the guest's stdin", path.display()))?;
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot open {} as the guest's stdin", path.display()))?;
         builder.stdin(wasmtime_wasi::cli::InputFile::new(file));
     }
     for (key, value) in &guest.env {
@@ -104,7 +108,9 @@ pub(crate) fn outcome_of(result: wasmtime::Result<()>, starts: &ModuleStarts) ->
             if let Some(exit) = error.downcast_ref::<I32Exit>() {
                 return Ok(RunOutcome::Exited(exit.0));
             }
-            let Some(trap) = error.downcast_ref::<Trap>().copied() else { return Err(error.into()) };
+            let Some(trap) = error.downcast_ref::<Trap>().copied() else {
+                return Err(error.into());
+            };
             let frames = error.downcast_ref::<WasmBacktrace>().map(|b| trap_frames(b, starts)).unwrap_or_default();
             Ok(RunOutcome::Trapped { kind: trap_kind(trap), message: trap.to_string(), frames })
         }

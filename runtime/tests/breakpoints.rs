@@ -74,7 +74,11 @@ fn symbols() -> Arc<WasmSymbols> {
 fn a_condition_stops_only_where_it_holds() {
     let symbols = symbols();
     let mut table = BreakpointTable::default();
-    let set = table.set_line_breakpoints(Some(&symbols), "main.c", &with(BreakpointOptions { condition: Some("n == 3 || n == 7".into()), ..Default::default() }));
+    let set = table.set_line_breakpoints(
+        Some(&symbols),
+        "main.c",
+        &with(BreakpointOptions { condition: Some("n == 3 || n == 7".into()), ..Default::default() }),
+    );
     let mut session = launch(table, symbols);
     assert_eq!(session.values_at_each_stop("n"), ["7", "3"]);
     assert_eq!(*session.last_hit.lock().unwrap(), vec![set[0].id]);
@@ -90,7 +94,11 @@ fn hit_counts_count_every_pass() {
     ] {
         let symbols = symbols();
         let mut table = BreakpointTable::default();
-        table.set_line_breakpoints(Some(&symbols), "main.c", &with(BreakpointOptions { hit_condition: Some(condition), ..Default::default() }));
+        table.set_line_breakpoints(
+            Some(&symbols),
+            "main.c",
+            &with(BreakpointOptions { hit_condition: Some(condition), ..Default::default() }),
+        );
         assert_eq!(launch(table, symbols).values_at_each_stop("n"), expected, "{condition:?}");
     }
 }
@@ -99,7 +107,10 @@ fn hit_counts_count_every_pass() {
 fn logpoints_print_interpolated_messages_without_stopping() {
     let symbols = symbols();
     let mut table = BreakpointTable::default();
-    let options = BreakpointOptions { log_message: Some("n={n}, twice {n * 2}, {{literal}} {nosuch}".into()), ..Default::default() };
+    let options = BreakpointOptions {
+        log_message: Some("n={n}, twice {n * 2}, {{literal}} {nosuch}".into()),
+        ..Default::default()
+    };
     table.set_line_breakpoints(Some(&symbols), "main.c", &with(options));
     let mut session = launch(table, symbols);
     assert!(session.values_at_each_stop("n").is_empty(), "a logpoint never stops");
@@ -113,7 +124,10 @@ fn logpoints_print_interpolated_messages_without_stopping() {
 fn function_breakpoints_moved_lines_and_pending_ones() {
     let symbols = symbols();
     let mut table = BreakpointTable::default();
-    let functions = table.set_function_breakpoints(Some(&symbols), &[("fib".into(), BreakpointOptions::default()), ("no_such_function".into(), BreakpointOptions::default())]);
+    let functions = table.set_function_breakpoints(
+        Some(&symbols),
+        &[("fib".into(), BreakpointOptions::default()), ("no_such_function".into(), BreakpointOptions::default())],
+    );
     let Binding::Verified { line: Some(fib_line), .. } = functions[0].binding else { panic!("fib binds") };
     assert!(matches!(&functions[1].binding, Binding::Pending { reason } if reason.contains("no function named")));
     // The first line of fib's body, after the prologue.

@@ -20,9 +20,8 @@ fn compiled_code_is_cached_on_disk_for_the_next_launch() {
     let directory = wasmscope_runtime::cache_directory().expect("a cache directory");
     let count = || walk(&directory);
     fn walk(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum()
-        })
+        std::fs::read_dir(dir)
+            .map_or(0, |entries| entries.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum())
     }
     // hotspots-O2 under the debugger: a guest-debug build of it.
     let debuggee = Debuggee::launch(&config("hotspots-O2", &["1"]), Vec::new());

@@ -41,8 +41,12 @@ fn read_variable(debuggee: &Debuggee, symbols: &ModuleSymbols, name: &str) -> u6
     let mut step = eval.evaluate().unwrap();
     loop {
         match step {
-            EvalStep::Needs(Need::WasmLocal(i)) => step = eval.resume(debuggee.local(0, i).unwrap().as_u64().unwrap()).unwrap(),
-            EvalStep::Needs(Need::WasmGlobal(i)) => step = eval.resume(debuggee.global(i).unwrap().as_u64().unwrap()).unwrap(),
+            EvalStep::Needs(Need::WasmLocal(i)) => {
+                step = eval.resume(debuggee.local(0, i).unwrap().as_u64().unwrap()).unwrap()
+            }
+            EvalStep::Needs(Need::WasmGlobal(i)) => {
+                step = eval.resume(debuggee.global(i).unwrap().as_u64().unwrap()).unwrap()
+            }
             EvalStep::Needs(Need::Memory { address, size }) => {
                 let bytes = debuggee.read_memory(address, size as usize).unwrap();
                 step = eval.resume(read_uint(&bytes, u64::from(size)).unwrap()).unwrap();
@@ -184,7 +188,9 @@ fn guest_output_reaches_the_session_in_order_with_the_end() {
     loop {
         match debuggee.wait() {
             DebuggeeEvent::Output { stream: wasmscope_runtime::OutputStream::Stderr, bytes } => stderr.extend(bytes),
-            DebuggeeEvent::Stopped(StopReason::Trap(TrapKind::Unreachable)) => debuggee.resume(Resume::Continue).unwrap(),
+            DebuggeeEvent::Stopped(StopReason::Trap(TrapKind::Unreachable)) => {
+                debuggee.resume(Resume::Continue).unwrap()
+            }
             DebuggeeEvent::Ended(_) => break,
             _ => {}
         }
@@ -205,7 +211,11 @@ fn the_wasm_scope_shows_locals_and_the_operand_stack() {
     let state = debuggee.wasm_state(0).unwrap();
     // factorial(int n): one i32 parameter; clang -O0 adds i32 locals.
     assert!(state.locals.len() > 1);
-    assert!(state.locals.iter().all(|v| matches!(v, wasmscope_debugger::target::WasmValue::I32(_))), "{:?}", state.locals);
+    assert!(
+        state.locals.iter().all(|v| matches!(v, wasmscope_debugger::target::WasmValue::I32(_))),
+        "{:?}",
+        state.locals
+    );
     // The same local 0 through both paths.
     assert_eq!(state.locals[0], debuggee.local(0, 0).unwrap());
     assert!(debuggee.wasm_state(1).unwrap().stack.len() <= 16, "a caller's operand stack is small");

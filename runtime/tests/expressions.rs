@@ -103,7 +103,11 @@ fn integer_arithmetic_follows_c_promotions_and_conversions() {
     let mut s = Stopped::at("after_struct_init", 1);
     let typed = |s: &mut Stopped, text: &str| s.eval_typed(text).unwrap();
     assert_eq!(typed(&mut s, "depth - 11"), ("-1".into(), "int".into()));
-    assert_eq!(typed(&mut s, "(unsigned) depth - 11"), ("4294967295".into(), "unsigned int".into()), "wraps at 32 bits");
+    assert_eq!(
+        typed(&mut s, "(unsigned) depth - 11"),
+        ("4294967295".into(), "unsigned int".into()),
+        "wraps at 32 bits"
+    );
     assert_eq!(typed(&mut s, "(long long) depth - 11"), ("-1".into(), "long long".into()));
     assert_eq!(typed(&mut s, "(unsigned) depth ^ (unsigned) 3"), ("9".into(), "unsigned int".into()));
     assert_eq!(typed(&mut s, "(unsigned char) 300 + 0"), ("44".into(), "int".into()), "promoted to int");

@@ -8,17 +8,16 @@ use wasmscope_runtime::{GuestConfig, RunOutcome, TrapKind, run_to_completion};
 use wasmscope_test_support::{guest, marker, repo_root};
 
 fn run(name: &str, args: &[&str]) -> RunOutcome {
-    let config = GuestConfig {
-        program: guest(name),
-        args: args.iter().map(|a| a.to_string()).collect(),
-        ..Default::default()
-    };
+    let config =
+        GuestConfig { program: guest(name), args: args.iter().map(|a| a.to_string()).collect(), ..Default::default() };
     run_to_completion(&config).unwrap()
 }
 
 #[test]
 fn guests_exit_zero_on_a_normal_run() {
-    for name in ["c-O0", "c-O2", "cpp-O0", "cpp-O2", "rust-O0", "rust-O2", "hotspots-O2", "c-O0-component", "rust-O0-component"] {
+    for name in
+        ["c-O0", "c-O2", "cpp-O0", "cpp-O2", "rust-O0", "rust-O2", "hotspots-O2", "c-O0-component", "rust-O0-component"]
+    {
         let args: &[&str] = if name.starts_with("hotspots") { &["1"] } else { &[] };
         assert_eq!(run(name, args), RunOutcome::Exited(0), "{name}");
     }

@@ -134,9 +134,26 @@ fn setting_a_parameter_changes_what_the_program_computes() {
     }
     let scopes = module.variables_at(offset).unwrap();
     let n = scopes[0].variables.iter().find(|v| v.name == "n").unwrap();
-    let shown = wasmscope_debugger::session::values::set_variable(module, &mut debuggee, 0, offset, n, scopes[0].frame_base.as_ref(), "2 + 3").unwrap();
+    let shown = wasmscope_debugger::session::values::set_variable(
+        module,
+        &mut debuggee,
+        0,
+        offset,
+        n,
+        scopes[0].frame_base.as_ref(),
+        "2 + 3",
+    )
+    .unwrap();
     assert_eq!(shown.value, "5");
-    let bad = wasmscope_debugger::session::values::set_variable(module, &mut debuggee, 0, offset, n, scopes[0].frame_base.as_ref(), "nosuch");
+    let bad = wasmscope_debugger::session::values::set_variable(
+        module,
+        &mut debuggee,
+        0,
+        offset,
+        n,
+        scopes[0].frame_base.as_ref(),
+        "nosuch",
+    );
     assert_eq!(bad.unwrap_err(), "no variable `nosuch` in scope", "a bad value is an error, n is unchanged");
     debuggee.set_breakpoints(Vec::new()).unwrap();
     debuggee.resume(Resume::Continue).unwrap();

@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmscope_runtime::{Debuggee, DebuggeeEvent, DirMapping, GuestConfig, OutputStream, RunOutcome, run_to_completion};
+use wasmscope_runtime::{
+    Debuggee, DebuggeeEvent, DirMapping, GuestConfig, OutputStream, RunOutcome, run_to_completion,
+};
 use wasmscope_test_support::guest;
 
 const PROGRAMS: [&str; 2] = ["io-O0", "io-O0-component"];

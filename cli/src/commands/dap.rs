@@ -47,8 +47,7 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let log = match &args.log {
-        Some(path) => MessageLog::to_file(path)
-            .with_context(|| format!("cannot open the log {}", path.display()))?,
+        Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),
     };
     if let Some(port) = args.ws_port {
@@ -64,21 +63,16 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         if args.token_file.is_none() {
             line.push_str(&format!("token: {}\n", credentials.token()));
         }
-        let listener = WebSocketListener::bind(port, credentials)
-            .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
-        line.push_str(&format!(
-            "DAP WebSocket server listening at: ws://127.0.0.1:{}\n",
-            listener.port()?
-        ));
+        let listener =
+            WebSocketListener::bind(port, credentials).with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+        line.push_str(&format!("DAP WebSocket server listening at: ws://127.0.0.1:{}\n", listener.port()?));
         let mut stdout = std::io::stdout();
         std::io::Write::write_all(&mut stdout, line.as_bytes())?;
         std::io::Write::flush(&mut stdout)?;
         return Ok(listener.serve(&log)?);
     }
     match args.port {
-        Some(port) => {
-            serve_tcp(port, &log).with_context(|| format!("cannot listen on 127.0.0.1:{port}"))
-        }
+        Some(port) => serve_tcp(port, &log).with_context(|| format!("cannot listen on 127.0.0.1:{port}")),
         None => {
             serve_stdio(&log);
             Ok(())
@@ -88,11 +82,9 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
 
 /// The token in `path`: a regular file, small, one line.
 fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
-    let metadata = std::fs::metadata(path)
-        .with_context(|| format!("cannot read the token file {}", path.display()))?;
+    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read the token file {}", path.display()))?;
     if !metadata.is_file() || metadata.len() > 4096 {
         anyhow::bail!("{}: a token file is a small regular file", path.display());
     }
-    std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the token file {}", path.display()))
+    std::fs::read_to_string(path).with_context(|| format!("cannot read the token file {}", path.display()))
 }

@@ -24,7 +24,8 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<()> {
     };
     let (before, after) = (read(&args.before)?, read(&args.after)?);
     let title = format!("{} → {}", args.before.display(), args.after.display());
-    let file = std::fs::File::create(&args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
+    let file =
+        std::fs::File::create(&args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
     let mut out = std::io::BufWriter::new(file);
     write_diff_svg(&before, &after, &title, &mut out)?;
     std::io::Write::flush(&mut out)?;

@@ -41,7 +41,12 @@ fn describe(
         writeln!(out, "  at file offset {:#x}", module.bytes.file_offset())?;
     }
     match module.code {
-        Some(code) => writeln!(out, "  code section: module offsets {}..{:#x}", code.contents_start, code.contents_start.0 + code.len)?,
+        Some(code) => writeln!(
+            out,
+            "  code section: module offsets {}..{:#x}",
+            code.contents_start,
+            code.contents_start.0 + code.len
+        )?,
         None => writeln!(out, "  code section: none")?,
     }
     writeln!(

@@ -65,7 +65,7 @@ pub struct ModuleArgs {
 
 impl ModuleArgs {
     pub fn load(&self) -> anyhow::Result<WasmSymbols> {
-        let options = LoadOptions { debug_file: self.debug_file.clone() };
+        let options = LoadOptions { debug_file: self.debug_file.clone(), ..LoadOptions::default() };
         Ok(WasmSymbols::load(&self.wasm, &options)?)
     }
 }

@@ -10,13 +10,14 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_profiler::RawProfile;
 use wasmscope_profiler::{
     OutputFormat, Profile, Summary, SvgOptions, symbolize, write_firefox, write_folded, write_pprof, write_speedscope,
     write_svg,
 };
-use wasmscope_profiler::RawProfile;
 use wasmscope_runtime::{
-    DirMapping, GuestConfig, InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, run_sampled,
+    DirMapping, GuestConfig, InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, StopCause,
+    run_sampled,
 };
 
 #[derive(Debug, Args)]
@@ -26,7 +27,8 @@ pub struct ProfileArgs {
     /// Arguments for the program, after `--`.
     #[arg(last = true)]
     args: Vec<String>,
-    /// Samples per second.
+    /// Samples per second (at most 10000: the most the sampler serves
+    /// without slowing the program much; bench/profile.sh measures it).
     #[arg(long, default_value_t = 1000)]
     rate: u32,
     /// Where to write the profile (default: profile.svg, or per --format).
@@ -37,8 +39,8 @@ pub struct ProfileArgs {
     #[arg(long)]
     format: Option<String>,
     /// Stop the program after this many seconds and keep the profile.
-    #[arg(long)]
-    duration: Option<f64>,
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
     /// Draw an icicle graph (roots at the top) instead of a flame graph.
     #[arg(long)]
     reverse: bool,
@@ -52,6 +54,44 @@ pub struct ProfileArgs {
     /// An environment variable for the guest, NAME=VALUE (repeatable).
     #[arg(long = "env", value_name = "NAME=VALUE")]
     env: Vec<String>,
+    /// The most Wasm stack the program may use (e.g. 8M; default 512K, as
+    /// `wasmtime run`).
+    #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
+    max_wasm_stack: Option<usize>,
+}
+
+/// The highest sampling rate accepted.
+pub const MAX_RATE_HZ: u32 = 10_000;
+/// The longest `--duration` (a year; longer is surely a mistake).
+const MAX_DURATION_SECS: f64 = 365.0 * 24.0 * 3600.0;
+
+/// A positive, finite number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > MAX_DURATION_SECS {
+        return Err(format!(
+            "the duration must be a number of seconds above 0 and at most {MAX_DURATION_SECS}, not `{text}`"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Fails now, not after the run, if `output` cannot be written.
+fn check_writable(output: &Path) -> anyhow::Result<()> {
+    if output.is_dir() {
+        bail!("cannot write {}: it is a directory", output.display());
+    }
+    let existed = output.exists();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(output);
+    }
+    Ok(())
 }
 
 pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
@@ -61,9 +101,10 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         None => args.output.as_deref().map_or(OutputFormat::Svg, OutputFormat::from_path),
     };
     let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format.default_file_name()));
-    if args.rate == 0 || args.rate > 100_000 {
-        bail!("--rate must be between 1 and 100000 samples per second, not {}", args.rate);
+    if args.rate == 0 || args.rate > MAX_RATE_HZ {
+        bail!("--rate must be between 1 and {MAX_RATE_HZ} samples per second, not {}", args.rate);
     }
+    check_writable(&output)?;
     let program = match &args.program {
         Some(path) => path.clone(),
         None => super::bundled::example()?.program,
@@ -71,11 +112,32 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     let env = args
         .env
         .iter()
-        .map(|e| e.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).with_context(|| format!("expected NAME=VALUE, got `{e}`")))
+        .map(|e| {
+            e.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("expected NAME=VALUE, got `{e}`"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Read symbols before running, so a bad file fails fast.
-    let symbols = WasmSymbols::load(&program, &LoadOptions::default())?;
-    let guest = GuestConfig { program: program.clone(), args: args.args.clone(), env, dirs: args.dirs.clone(), ..Default::default() };
+    // A module whose DWARF cannot be read still runs: profile it with the
+    // names its name section gives, and say why.
+    let symbols = WasmSymbols::load(&program, &LoadOptions { names_if_dwarf_is_bad: true, ..LoadOptions::default() })?;
+    for module in symbols.modules() {
+        if let Some(problem) = module.dwarf_problem() {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("wasmscope: warning: {problem}; profiling with names only");
+            }
+        }
+    }
+    let guest = GuestConfig {
+        program: program.clone(),
+        args: args.args.clone(),
+        env,
+        dirs: args.dirs.clone(),
+        max_wasm_stack: args.max_wasm_stack,
+        ..Default::default()
+    };
 
     let sampler = match args.sampler.as_deref() {
         None => SamplerKind::platform_default(),
@@ -86,26 +148,33 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     let symbols = Arc::new(symbols);
     let stop = Arc::new(AtomicBool::new(false));
     let on_interrupt = stop.clone();
-    ctrlc::set_handler(move || on_interrupt.store(true, Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+    ctrlc::set_handler(move || on_interrupt.store(true, Ordering::Relaxed))
+        .context("cannot install the Ctrl-C handler")?;
     // The signal sampler cannot stop running Wasm: on Ctrl-C it hands over
     // the profile so far, which is written before the process exits.
     let interrupt_hook = {
         let (symbols, output, bundled) = (symbols.clone(), output.clone(), args.program.is_none());
         let reverse = args.reverse;
-        InterruptHook(Arc::new(move |raw: RawProfile| {
+        InterruptHook(Arc::new(move |raw: RawProfile, cause: StopCause| {
             let written = finish(&raw, &symbols, bundled, format, reverse, &output);
+            let (how, status) = match cause {
+                StopCause::Asked => ("interrupted", 130),
+                StopCause::Deadline => ("stopped early, in a host call", 0),
+            };
             #[allow(clippy::print_stderr)]
-            match written {
-                Ok(summary) => eprintln!("\nwasmscope: {summary} (interrupted); wrote {}", output.display()),
+            match &written {
+                Ok(summary) => {
+                    eprintln!("\nwasmscope: {summary} ({how}); wrote {}", output.display())
+                }
                 Err(err) => eprintln!("\nwasmscope: error: {err:#}"),
             }
-            std::process::exit(130);
+            std::process::exit(if written.is_ok() { status } else { 1 });
         }))
     };
     let options = SamplingOptions {
         rate_hz: args.rate,
         sampler,
-        max_duration: args.duration.map(Duration::from_secs_f64),
+        max_duration: args.duration,
         stop,
         on_interrupt: Some(interrupt_hook),
         progress: true,
@@ -149,13 +218,13 @@ fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output:
     let file = std::fs::File::create(output).with_context(|| format!("cannot write {}", output.display()))?;
     let mut out = std::io::BufWriter::new(file);
     match format {
-        OutputFormat::Svg => write_svg(profile, &SvgOptions { reverse, title: None }, &mut out)?,
-        OutputFormat::Folded => write_folded(profile, &mut out)?,
-        OutputFormat::Speedscope => write_speedscope(profile, &mut out)?,
-        OutputFormat::Pprof => write_pprof(profile, &mut out)?,
-        OutputFormat::Firefox => write_firefox(profile, &mut out)?,
+        OutputFormat::Svg => write_svg(profile, &SvgOptions { reverse, title: None }, &mut out),
+        OutputFormat::Folded => write_folded(profile, &mut out),
+        OutputFormat::Speedscope => write_speedscope(profile, &mut out),
+        OutputFormat::Pprof => write_pprof(profile, &mut out),
+        OutputFormat::Firefox => write_firefox(profile, &mut out),
     }
-    out.flush()?;
+    .with_context(|| format!("cannot write {}", output.display()))?;
+    out.flush().with_context(|| format!("cannot write {}", output.display()))?;
     Ok(())
 }
-

@@ -24,8 +24,7 @@ fn options(
 ) -> Result<BreakpointOptions, String> {
     let hit_condition = match hit_condition.map(|h| h.trim()).filter(|h| !h.is_empty()) {
         Some(text) => Some(
-            HitCondition::parse(text)
-                .ok_or_else(|| format!("hit condition `{text}` is not N, == N, >= N or % N"))?,
+            HitCondition::parse(text).ok_or_else(|| format!("hit condition `{text}` is not N, == N, >= N or % N"))?,
         ),
         None => None,
     };
@@ -38,35 +37,23 @@ fn options(
 
 pub(crate) fn set_breakpoints(session: &mut Session, request: &Request) -> Reply {
     let args: SetBreakpointsArguments = arguments(request)?;
-    let file = args
-        .source
-        .path
-        .clone()
-        .ok_or("wasmscope sets breakpoints in sources with a `path`")?;
+    let file = args.source.path.clone().ok_or("wasmscope sets breakpoints in sources with a `path`")?;
     let mut lines = Vec::new();
     match &args.breakpoints {
         Some(list) => {
             for b in list {
-                let options = options(
-                    b.condition.as_ref(),
-                    b.hit_condition.as_ref(),
-                    b.log_message.as_ref(),
-                )?;
+                let options = options(b.condition.as_ref(), b.hit_condition.as_ref(), b.log_message.as_ref())?;
                 lines.push((session.client.line_in(b.line), options));
             }
         }
-        None => lines.extend(
-            args.lines
-                .iter()
-                .flatten()
-                .map(|l| (session.client.line_in(*l), BreakpointOptions::default())),
-        ),
+        None => lines
+            .extend(args.lines.iter().flatten().map(|l| (session.client.line_in(*l), BreakpointOptions::default()))),
     }
-    let set = session
-        .breakpoints
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .set_line_breakpoints(session.symbols.as_deref(), &file, &lines);
+    let set = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).set_line_breakpoints(
+        session.symbols.as_deref(),
+        &file,
+        &lines,
+    );
     answer(session, &set)
 }
 
@@ -74,10 +61,7 @@ pub(crate) fn set_function_breakpoints(session: &mut Session, request: &Request)
     let args: SetFunctionBreakpointsArguments = arguments(request)?;
     let mut names = Vec::new();
     for b in &args.breakpoints {
-        names.push((
-            b.name.clone(),
-            options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?,
-        ));
+        names.push((b.name.clone(), options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?));
     }
     let set = session
         .breakpoints
@@ -92,10 +76,7 @@ pub(crate) fn set_instruction_breakpoints(session: &mut Session, request: &Reque
     let mut offsets = Vec::new();
     for b in &args.breakpoints {
         let offset = CodeOffset(parse_reference(&b.instruction_reference, b.offset)?);
-        offsets.push((
-            offset,
-            options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?,
-        ));
+        offsets.push((offset, options(b.condition.as_ref(), b.hit_condition.as_ref(), None)?));
     }
     let set = session
         .breakpoints
@@ -111,20 +92,10 @@ pub(crate) fn set_exception_breakpoints(session: &mut Session, request: &Request
         .filters
         .iter()
         .map(String::as_str)
-        .chain(
-            args.filter_options
-                .iter()
-                .flatten()
-                .map(|o| o.filter_id.as_str()),
-        )
+        .chain(args.filter_options.iter().flatten().map(|o| o.filter_id.as_str()))
         .collect();
-    if let Some(unknown) = chosen
-        .iter()
-        .find(|f| !TRAP_FILTERS.iter().any(|t| t.filter == **f))
-    {
-        return Err(format!(
-            "unknown exception filter `{unknown}`; wasmscope has `trap`"
-        ));
+    if let Some(unknown) = chosen.iter().find(|f| !TRAP_FILTERS.iter().any(|t| t.filter == **f)) {
+        return Err(format!("unknown exception filter `{unknown}`; wasmscope has `trap`"));
     }
     session.break_on_traps = chosen.contains(&"trap");
     let verified: Vec<_> = chosen.iter().map(|_| json!({ "verified": true })).collect();
@@ -141,11 +112,7 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     let Some(lines) = module.line_index().map_err(|e| e.to_string())? else {
         return Ok(Some(json!({ "breakpoints": [] })));
     };
-    let mappings = session
-        .launch
-        .as_ref()
-        .map(|l| l.source_map.clone())
-        .unwrap_or_default();
+    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let files: Vec<_> = best_matches(path, lines.files(), &mappings)
         .into_iter()
         .map(|i| wasmscope_debugger::symbols::FileId(i as u32))
@@ -155,19 +122,13 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     let mut found: Vec<u32> = lines
         .rows()
         .iter()
-        .filter(|row| {
-            files.contains(&row.file) && row.is_stmt && (first..=last).contains(&row.line)
-        })
+        .filter(|row| files.contains(&row.file) && row.is_stmt && (first..=last).contains(&row.line))
         .map(|row| row.line)
         .collect();
     found.sort_unstable();
     found.dedup();
-    let locations: Vec<_> = found
-        .into_iter()
-        .map(|l| BreakpointLocation {
-            line: session.client.line_out(l),
-        })
-        .collect();
+    let locations: Vec<_> =
+        found.into_iter().map(|l| BreakpointLocation { line: session.client.line_out(l) }).collect();
     Ok(Some(json!({ "breakpoints": locations })))
 }
 
@@ -187,16 +148,9 @@ fn push_to_target(session: &mut Session) -> Result<(), String> {
     if session.launch.as_ref().is_some_and(|l| l.no_debug) {
         return Ok(());
     }
-    let offsets = session
-        .breakpoints
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .module_offsets(symbols);
+    let offsets = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols);
     match run.state {
-        RunState::Stopped => run
-            .debuggee
-            .set_breakpoints(offsets)
-            .map_err(|e| e.to_string()),
+        RunState::Stopped => run.debuggee.set_breakpoints(offsets).map_err(|e| e.to_string()),
         RunState::Running => {
             run.debuggee.set_breakpoints_running(offsets);
             Ok(())

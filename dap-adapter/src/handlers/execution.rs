@@ -17,10 +17,7 @@ type Reply = Result<Option<Value>, String>;
 fn check_thread(request: &Request) -> Result<ThreadArguments, String> {
     let args: ThreadArguments = arguments(request)?;
     if args.thread_id != THREAD_ID {
-        return Err(format!(
-            "no thread {}: a WASI program has one thread, {THREAD_ID}",
-            args.thread_id
-        ));
+        return Err(format!("no thread {}: a WASI program has one thread, {THREAD_ID}", args.thread_id));
     }
     Ok(args)
 }
@@ -28,9 +25,7 @@ fn check_thread(request: &Request) -> Result<ThreadArguments, String> {
 pub(crate) fn continue_(session: &mut Session, request: &Request) -> Reply {
     check_thread(request)?;
     let run = session.stopped_run()?;
-    run.debuggee
-        .resume(Resume::Continue)
-        .map_err(|e| e.to_string())?;
+    run.debuggee.resume(Resume::Continue).map_err(|e| e.to_string())?;
     run.state = RunState::Running;
     session.handles.clear();
     Ok(Some(json!({ "allThreadsContinued": true })))
@@ -68,33 +63,19 @@ pub(crate) fn step_out(session: &mut Session, request: &Request) -> Reply {
 fn step(session: &mut Session, request: &Request, kind: StepKind) -> Reply {
     let args = check_thread(request)?;
     let symbols = session.symbols.clone().ok_or("no program")?;
-    let user_breakpoints = session
-        .breakpoints
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .module_offsets(&symbols);
+    let user_breakpoints = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols);
     let run = session.stopped_run()?;
     if args.granularity.as_deref() == Some("instruction") && kind != StepKind::Out {
         // One Wasm instruction (calls are entered either way).
-        run.debuggee
-            .resume(Resume::Step)
-            .map_err(|e| e.to_string())?;
+        run.debuggee.resume(Resume::Step).map_err(|e| e.to_string())?;
     } else {
-        let mut stepper = Stepper::new(
-            Arc::clone(&symbols),
-            kind,
-            &mut run.debuggee,
-            user_breakpoints,
-        )?;
+        let mut stepper = Stepper::new(Arc::clone(&symbols), kind, &mut run.debuggee, user_breakpoints)?;
         if let Some(target) = args.target_id.filter(|_| kind == StepKind::Into) {
-            let index =
-                u32::try_from(target - 1).map_err(|_| format!("no step-in target {target}"))?;
+            let index = u32::try_from(target - 1).map_err(|_| format!("no step-in target {target}"))?;
             stepper = stepper.into_target(index);
         }
         let first = stepper.first_resume();
-        run.debuggee
-            .resume_with(Box::new(stepper), first)
-            .map_err(|e| e.to_string())?;
+        run.debuggee.resume_with(Box::new(stepper), first).map_err(|e| e.to_string())?;
     }
     run.stepping = true;
     run.state = RunState::Running;

@@ -42,10 +42,7 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     let config = LaunchConfig::parse(request.arguments.as_ref().unwrap_or(&Value::Null))?;
     let symbols = load_symbols(&config)?;
     if let Err(why) = wasmscope_runtime::check_command(symbols.bytes()) {
-        return Err(format!(
-            "cannot launch {}: {why}",
-            config.guest.program.display()
-        ));
+        return Err(format!("cannot launch {}: {why}", config.guest.program.display()));
     }
     let mappings = config.source_map.clone();
     session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(mappings)));
@@ -57,27 +54,18 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
         Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": true })),
     );
     if let Some(module) = crate::handlers::sources::module_info(session) {
-        session
-            .out
-            .event_after_response("module", Some(json!({ "reason": "new", "module": module })));
+        session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
     }
     for source in crate::handlers::sources::all_sources(session) {
-        session.out.event_after_response(
-            "loadedSource",
-            Some(json!({ "reason": "new", "source": source })),
-        );
+        session.out.event_after_response("loadedSource", Some(json!({ "reason": "new", "source": source })));
     }
     session.out.event_after_response("initialized", None);
     Ok(None)
 }
 
 fn load_symbols(config: &LaunchConfig) -> Result<WasmSymbols, String> {
-    let options = LoadOptions {
-        debug_file: config.debug_files.first().cloned(),
-        ..LoadOptions::default()
-    };
-    WasmSymbols::load(&config.guest.program, &options)
-        .map_err(|e| format!("cannot load the program: {e}"))
+    let options = LoadOptions { debug_file: config.debug_files.first().cloned(), ..LoadOptions::default() };
+    WasmSymbols::load(&config.guest.program, &options).map_err(|e| format!("cannot load the program: {e}"))
 }
 
 pub(crate) fn configuration_done(session: &mut Session, _request: &Request) -> Reply {
@@ -103,9 +91,7 @@ pub(crate) fn disconnect(session: &mut Session, request: &Request) -> Reply {
         run.budget.close();
         if run.state == RunState::Stopped {
             let _ = run.debuggee.set_breakpoints(Vec::new());
-            let _ = run
-                .debuggee
-                .resume(wasmscope_debugger::target::Resume::Continue);
+            let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
         } else {
             run.debuggee.set_breakpoints_running(Vec::new());
         }
@@ -152,19 +138,12 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
     // run number is old).
     session.run = None;
     session.handles.clear();
-    let changed = session
-        .breakpoints
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .rebind_all(&symbols);
+    let changed = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).rebind_all(&symbols);
     session.launch = Some(config);
     session.symbols = Some(symbols);
     for breakpoint in changed {
         let shown = crate::server::convert_breakpoint(session, &breakpoint);
-        session.out.event_after_response(
-            "breakpoint",
-            Some(json!({ "reason": "changed", "breakpoint": shown })),
-        );
+        session.out.event_after_response("breakpoint", Some(json!({ "reason": "changed", "breakpoint": shown })));
     }
     session.start_run()?;
     // The program runs again without a `continue` from the client.

@@ -25,10 +25,7 @@ pub(crate) fn read_memory(session: &mut Session, request: &Request) -> Reply {
     // Read what exists: past the end of memory, halve until a prefix reads.
     let mut count = args.count;
     let bytes = loop {
-        match run
-            .debuggee
-            .read_memory(MemoryAddress(start), count as usize)
-        {
+        match run.debuggee.read_memory(MemoryAddress(start), count as usize) {
             Ok(bytes) => break bytes,
             Err(_) if count > 1 => count /= 2,
             Err(_) => break Vec::new(),
@@ -48,13 +45,9 @@ pub(crate) fn read_memory(session: &mut Session, request: &Request) -> Reply {
 pub(crate) fn write_memory(session: &mut Session, request: &Request) -> Reply {
     let args: WriteMemoryArguments = arguments(request)?;
     let start = parse_reference(&args.memory_reference, args.offset)?;
-    let bytes = BASE64
-        .decode(args.data.as_bytes())
-        .map_err(|e| format!("`data` is not base64: {e}"))?;
+    let bytes = BASE64.decode(args.data.as_bytes()).map_err(|e| format!("`data` is not base64: {e}"))?;
     let run = session.stopped_run()?;
-    run.debuggee
-        .write_memory(MemoryAddress(start), bytes.clone())
-        .map_err(|e| e.to_string())?;
+    run.debuggee.write_memory(MemoryAddress(start), bytes.clone()).map_err(|e| e.to_string())?;
     if session.client.memory_event {
         session.out.event_after_response(
             "memory",
@@ -80,18 +73,9 @@ pub(crate) fn disassemble(session: &mut Session, request: &Request) -> Reply {
     // The window from `shift` to `shift + count`, relative to `around`.
     let before = usize::try_from(-shift).unwrap_or(0);
     let after = usize::try_from(shift + count as i64).unwrap_or(0);
-    let window = module
-        .disassemble(around, before, after)
-        .map_err(|e| e.to_string())?;
-    let here = window
-        .iter()
-        .position(|i| i.offset >= around)
-        .unwrap_or(window.len());
-    let mappings = session
-        .launch
-        .as_ref()
-        .map(|l| l.source_map.clone())
-        .unwrap_or_default();
+    let window = module.disassemble(around, before, after).map_err(|e| e.to_string())?;
+    let here = window.iter().position(|i| i.offset >= around).unwrap_or(window.len());
+    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let mut out = Vec::with_capacity(count);
     for relative in shift..shift + count as i64 {
         let index = here as i64 + relative;
@@ -102,9 +86,7 @@ pub(crate) fn disassemble(session: &mut Session, request: &Request) -> Reply {
                     address: code_reference(instruction.offset),
                     instruction: instruction.text.clone(),
                     symbol: None,
-                    location: location
-                        .and_then(|l| l.file.as_deref())
-                        .map(|f| source_of(f, &mappings)),
+                    location: location.and_then(|l| l.file.as_deref()).map(|f| source_of(f, &mappings)),
                     line: location.map(|l| session.client.line_out(l.line)),
                     presentation_hint: None,
                 });

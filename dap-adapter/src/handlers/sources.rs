@@ -16,21 +16,10 @@ pub(crate) fn module_info(session: &Session) -> Option<Module> {
     let path = symbols.path();
     Some(Module {
         id: 1,
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
+        name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
         path: Some(path.display().to_string()),
-        symbol_status: if module.has_dwarf() {
-            "DWARF loaded".into()
-        } else {
-            "no DWARF: names only".into()
-        },
-        symbol_file_path: session
-            .launch
-            .as_ref()
-            .and_then(|l| l.debug_files.first())
-            .map(|p| p.display().to_string()),
+        symbol_status: if module.has_dwarf() { "DWARF loaded".into() } else { "no DWARF: names only".into() },
+        symbol_file_path: session.launch.as_ref().and_then(|l| l.debug_files.first()).map(|p| p.display().to_string()),
     })
 }
 
@@ -45,11 +34,7 @@ pub(crate) fn all_sources(session: &Session) -> Vec<Source> {
     let Ok(Some(lines)) = module.line_index() else {
         return Vec::new();
     };
-    let mappings = session
-        .launch
-        .as_ref()
-        .map(|l| l.source_map.clone())
-        .unwrap_or_default();
+    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let mut files: Vec<&String> = lines.files().iter().filter(|f| !f.is_empty()).collect();
     files.sort();
     files.dedup();
@@ -62,9 +47,7 @@ pub(crate) fn loaded_sources(session: &mut Session, _request: &Request) -> Reply
 
 pub(crate) fn modules(session: &mut Session, _request: &Request) -> Reply {
     let modules: Vec<Module> = module_info(session).into_iter().collect();
-    Ok(Some(
-        json!({ "modules": modules, "totalModules": modules.len() }),
-    ))
+    Ok(Some(json!({ "modules": modules, "totalModules": modules.len() })))
 }
 
 /// Largest source file served.
@@ -76,10 +59,7 @@ const MAX_SOURCE: u64 = 32 * 1024 * 1024;
 pub(crate) fn source(session: &mut Session, request: &Request) -> Reply {
     let args: SourceArguments = arguments(request)?;
     let path = args.source.and_then(|s| s.path).ok_or_else(|| {
-        format!(
-            "no source with reference {}: wasmscope serves sources by path",
-            args.source_reference
-        )
+        format!("no source with reference {}: wasmscope serves sources by path", args.source_reference)
     })?;
     let wanted = std::fs::canonicalize(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let named = all_sources(session)
@@ -87,18 +67,12 @@ pub(crate) fn source(session: &mut Session, request: &Request) -> Reply {
         .filter_map(|source| source.path)
         .any(|known| std::fs::canonicalize(known).is_ok_and(|known| known == wanted));
     if !named {
-        return Err(format!(
-            "{path} is not a source file of the program's debug info: wasmscope serves only those"
-        ));
+        return Err(format!("{path} is not a source file of the program's debug info: wasmscope serves only those"));
     }
     let metadata = std::fs::metadata(&wanted).map_err(|e| format!("cannot read {path}: {e}"))?;
     if !metadata.is_file() || metadata.len() > MAX_SOURCE {
-        return Err(format!(
-            "{path} is not a regular file of at most {} MiB",
-            MAX_SOURCE >> 20
-        ));
+        return Err(format!("{path} is not a regular file of at most {} MiB", MAX_SOURCE >> 20));
     }
-    let content =
-        std::fs::read_to_string(&wanted).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let content = std::fs::read_to_string(&wanted).map_err(|e| format!("cannot read {path}: {e}"))?;
     Ok(Some(json!({ "content": content })))
 }

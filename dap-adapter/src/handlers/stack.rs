@@ -14,19 +14,14 @@ type Reply = Result<Option<Value>, String>;
 
 pub(crate) fn threads(session: &mut Session, _request: &Request) -> Reply {
     let threads = match &session.run {
-        Some(_) => vec![Thread {
-            id: THREAD_ID,
-            name: "main".into(),
-        }],
+        Some(_) => vec![Thread { id: THREAD_ID, name: "main".into() }],
         None => Vec::new(),
     };
     Ok(Some(json!({ "threads": threads })))
 }
 
 /// This stop's stack, read from the guest once per stop.
-pub(crate) fn current_stack(
-    session: &mut Session,
-) -> Result<(Vec<TargetFrame>, Vec<StackFrame>), String> {
+pub(crate) fn current_stack(session: &mut Session) -> Result<(Vec<TargetFrame>, Vec<StackFrame>), String> {
     if let Some(stack) = &session.handles.stack {
         return Ok(stack.clone());
     }
@@ -43,11 +38,8 @@ pub(crate) fn current_stack(
 /// its physical frame (0 = innermost inlined).
 pub(crate) fn frame(session: &mut Session, frame_id: i64) -> Result<(StackFrame, usize), String> {
     let (_, stack) = current_stack(session)?;
-    let index = usize::try_from(frame_id - 1)
-        .ok()
-        .filter(|i| *i < stack.len());
-    let index =
-        index.ok_or_else(|| format!("frame {frame_id} is not on the stack at this stop"))?;
+    let index = usize::try_from(frame_id - 1).ok().filter(|i| *i < stack.len());
+    let index = index.ok_or_else(|| format!("frame {frame_id} is not on the stack at this stop"))?;
     Ok((stack[index].clone(), inline_index(&stack, index)))
 }
 
@@ -57,11 +49,7 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
         return Err(format!("no thread {}", args.thread_id));
     }
     let (_, stack) = current_stack(session)?;
-    let mappings = session
-        .launch
-        .as_ref()
-        .map(|l| l.source_map.clone())
-        .unwrap_or_default();
+    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let start = args.start_frame.unwrap_or(0).min(stack.len());
     let end = match args.levels {
         Some(levels) if levels > 0 => (start + levels).min(stack.len()),
@@ -74,14 +62,8 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
             let location = frame.location.as_ref().filter(|_| frame.has_source);
             types::StackFrame {
                 id: (start + i + 1) as i64,
-                name: if frame.inlined {
-                    format!("{} [inlined]", frame.function)
-                } else {
-                    frame.function.clone()
-                },
-                source: location
-                    .and_then(|l| l.file.as_deref())
-                    .map(|f| source_of(f, &mappings)),
+                name: if frame.inlined { format!("{} [inlined]", frame.function) } else { frame.function.clone() },
+                source: location.and_then(|l| l.file.as_deref()).map(|f| source_of(f, &mappings)),
                 line: location.map_or(0, |l| session.client.line_out(l.line)),
                 column: location.map_or(0, |l| session.client.column_out(l.column)),
                 instruction_pointer_reference: frame.offset.map(code_reference),
@@ -92,9 +74,7 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
             }
         })
         .collect();
-    Ok(Some(
-        json!({ "stackFrames": frames, "totalFrames": stack.len() }),
-    ))
+    Ok(Some(json!({ "stackFrames": frames, "totalFrames": stack.len() })))
 }
 
 pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
@@ -112,18 +92,14 @@ pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
         scopes.push(Scope {
             name: "Locals".into(),
             presentation_hint: Some("locals"),
-            variables_reference: session
-                .handles
-                .reference(VariableScope::Locals { frame: index }),
+            variables_reference: session.handles.reference(VariableScope::Locals { frame: index }),
             named_variables: Some(count),
             expensive: false,
         });
         scopes.push(Scope {
             name: "Globals".into(),
             presentation_hint: None,
-            variables_reference: session
-                .handles
-                .reference(VariableScope::Globals { frame: index }),
+            variables_reference: session.handles.reference(VariableScope::Globals { frame: index }),
             named_variables: None,
             expensive: false,
         });
@@ -131,9 +107,7 @@ pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
     scopes.push(Scope {
         name: "Wasm".into(),
         presentation_hint: Some("registers"),
-        variables_reference: session
-            .handles
-            .reference(VariableScope::Wasm { frame: index }),
+        variables_reference: session.handles.reference(VariableScope::Wasm { frame: index }),
         named_variables: None,
         expensive: false,
     });

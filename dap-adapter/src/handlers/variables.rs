@@ -3,21 +3,16 @@
 
 use serde_json::{Value, json};
 use wasmscope_debugger::address::CodeOffset;
-use wasmscope_debugger::session::expand::{
-    Object, ShownChild, assign, display, expand, is_expandable, memory_of,
-};
+use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, expand, is_expandable, memory_of};
 use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
-use wasmscope_debugger::session::values::{
-    ShownVariable, set_variable as write_variable, show_variable,
-};
+use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, WasmSymbols, size_of, type_name};
 use wasmscope_debugger::target::WasmValue;
 
 use super::stack::frame;
 use crate::message::Request;
 use crate::protocol::arguments::{
-    CompletionsArguments, EvaluateArguments, SetExpressionArguments, SetVariableArguments,
-    VariablesArguments,
+    CompletionsArguments, EvaluateArguments, SetExpressionArguments, SetVariableArguments, VariablesArguments,
 };
 use crate::protocol::types::{CompletionItem, Variable};
 use crate::server::{Session, VariableScope, arguments, memory_reference, without_nulls};
@@ -33,38 +28,22 @@ struct FramePlace {
 
 fn place(session: &mut Session, frame_index: usize) -> Result<FramePlace, String> {
     let (frame, inline) = frame(session, frame_index as i64 + 1)?;
-    let pc = frame
-        .offset
-        .ok_or("the frame is outside the code section")?;
-    Ok(FramePlace {
-        physical: frame.physical,
-        pc,
-        inline,
-    })
+    let pc = frame.offset.ok_or("the frame is outside the code section")?;
+    Ok(FramePlace { physical: frame.physical, pc, inline })
 }
 
 fn symbols(session: &Session) -> Result<std::sync::Arc<WasmSymbols>, String> {
-    session
-        .symbols
-        .clone()
-        .ok_or_else(|| "no program".to_owned())
+    session.symbols.clone().ok_or_else(|| "no program".to_owned())
 }
 
 /// A shown value with a reference to open it when it has children.
-fn variable(
-    session: &mut Session,
-    module: &ModuleSymbols,
-    frame: usize,
-    shown: VariableParts,
-) -> Variable {
+fn variable(session: &mut Session, module: &ModuleSymbols, frame: usize, shown: VariableParts) -> Variable {
     let reference = match &shown.object {
-        Some(object) if is_expandable(module, object) => {
-            session.handles.reference(VariableScope::Children {
-                frame,
-                expression: shown.evaluate_name.clone(),
-                object: object.clone(),
-            })
-        }
+        Some(object) if is_expandable(module, object) => session.handles.reference(VariableScope::Children {
+            frame,
+            expression: shown.evaluate_name.clone(),
+            object: object.clone(),
+        }),
         _ => 0,
     };
     Variable {
@@ -73,11 +52,7 @@ fn variable(
         type_name: Some(shown.type_name),
         evaluate_name: Some(shown.evaluate_name),
         variables_reference: reference,
-        memory_reference: shown
-            .object
-            .as_ref()
-            .and_then(|o| memory_of(module, o))
-            .map(memory_reference),
+        memory_reference: shown.object.as_ref().and_then(|o| memory_of(module, o)).map(memory_reference),
     }
 }
 
@@ -125,14 +100,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             if let Some(scope) = scopes.get(at.inline) {
                 for var in &scope.variables {
                     out.push(
-                        show_variable(
-                            module,
-                            &mut run.debuggee,
-                            at.physical,
-                            var,
-                            scope.frame_base.as_ref(),
-                        )
-                        .into(),
+                        show_variable(module, &mut run.debuggee, at.physical, var, scope.frame_base.as_ref()).into(),
                     );
                 }
             }
@@ -151,10 +119,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
         VariableScope::Wasm { frame } => {
             let at = place(session, frame)?;
             let run = session.stopped_run()?;
-            let state = run
-                .debuggee
-                .wasm_state(at.physical)
-                .map_err(|e| e.to_string())?;
+            let state = run.debuggee.wasm_state(at.physical).map_err(|e| e.to_string())?;
             let named = |prefix: &str, values: &[WasmValue]| -> Vec<VariableParts> {
                 values
                     .iter()
@@ -177,11 +142,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             // (`__stack_pointer`); one that cannot be read says why.
             let core = module.module();
             for index in 0..core.global_count {
-                let name = core
-                    .global_names
-                    .get(&index)
-                    .cloned()
-                    .unwrap_or_else(|| format!("global{index}"));
+                let name = core.global_names.get(&index).cloned().unwrap_or_else(|| format!("global{index}"));
                 let (type_name, value) = match run.debuggee.global(index) {
                     Ok(v) => {
                         let (ty, value) = wasm_value(v);
@@ -189,21 +150,11 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
                     }
                     Err(error) => (String::new(), format!("<error: {error}>")),
                 };
-                out.push(VariableParts {
-                    name,
-                    value,
-                    type_name,
-                    evaluate_name: String::new(),
-                    object: None,
-                });
+                out.push(VariableParts { name, value, type_name, evaluate_name: String::new(), object: None });
             }
             (frame, out)
         }
-        VariableScope::Children {
-            frame,
-            expression,
-            object,
-        } => {
+        VariableScope::Children { frame, expression, object } => {
             let run = session.stopped_run()?;
             let children = expand(module, &mut run.debuggee, &object, &expression)?;
             let out = children
@@ -218,26 +169,12 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
                 .collect();
             (frame, out)
         }
-        VariableScope::Pointee {
-            frame,
-            expression,
-            pointee,
-            address,
-        } => {
-            let size = size_of(module, pointee)
-                .filter(|s| *s > 0)
-                .ok_or("the pointer's target has no size")?;
+        VariableScope::Pointee { frame, expression, pointee, address } => {
+            let size = size_of(module, pointee).filter(|s| *s > 0).ok_or("the pointer's target has no size")?;
             let run = session.stopped_run()?;
-            let bytes = run
-                .debuggee
-                .read_memory(address, size as usize)
-                .map_err(|e| e.to_string())?;
+            let bytes = run.debuggee.read_memory(address, size as usize).map_err(|e| e.to_string())?;
             let value = display(module, &mut run.debuggee, pointee, &bytes);
-            let object = Object {
-                ty: pointee,
-                bytes,
-                address: Some(address),
-            };
+            let object = Object { ty: pointee, bytes, address: Some(address) };
             let name = format!("*({expression})");
             (
                 frame,
@@ -257,12 +194,8 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
         Some(count) if count > 0 => (start + count).min(parts.len()),
         _ => parts.len(),
     };
-    let shown: Vec<Variable> = parts
-        .into_iter()
-        .skip(start)
-        .take(end - start)
-        .map(|p| variable(session, module, frame, p))
-        .collect();
+    let shown: Vec<Variable> =
+        parts.into_iter().skip(start).take(end - start).map(|p| variable(session, module, frame, p)).collect();
     Ok(Some(json!({ "variables": shown })))
 }
 
@@ -281,68 +214,52 @@ pub(crate) fn set_variable(session: &mut Session, request: &Request) -> Reply {
     let scope = session.handles.scope(args.variables_reference)?.clone();
     let symbols = symbols(session)?;
     let module = symbols.program().map_err(|e| e.to_string())?;
-    let (frame, shown) =
-        match scope {
-            VariableScope::Locals { frame } | VariableScope::Globals { frame } => {
-                let at = place(session, frame)?;
-                let (candidates, frame_base) = if matches!(scope, VariableScope::Locals { .. }) {
-                    let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
-                    let scope = scopes.get(at.inline).cloned().ok_or("no variables here")?;
-                    (scope.variables, scope.frame_base)
-                } else {
-                    (module.globals_at(at.pc).map_err(|e| e.to_string())?, None)
-                };
-                let var = candidates
-                    .iter()
-                    .find(|v| v.name == args.name)
-                    .ok_or_else(|| format!("no variable `{}` here", args.name))?;
-                let run = session.stopped_run()?;
-                let shown = write_variable(
-                    module,
-                    &mut run.debuggee,
-                    at.physical,
-                    at.pc,
-                    var,
-                    frame_base.as_ref(),
-                    &args.value,
-                )?;
-                (frame, shown.into())
-            }
-            VariableScope::Children {
+    let (frame, shown) = match scope {
+        VariableScope::Locals { frame } | VariableScope::Globals { frame } => {
+            let at = place(session, frame)?;
+            let (candidates, frame_base) = if matches!(scope, VariableScope::Locals { .. }) {
+                let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
+                let scope = scopes.get(at.inline).cloned().ok_or("no variables here")?;
+                (scope.variables, scope.frame_base)
+            } else {
+                (module.globals_at(at.pc).map_err(|e| e.to_string())?, None)
+            };
+            let var = candidates
+                .iter()
+                .find(|v| v.name == args.name)
+                .ok_or_else(|| format!("no variable `{}` here", args.name))?;
+            let run = session.stopped_run()?;
+            let shown =
+                write_variable(module, &mut run.debuggee, at.physical, at.pc, var, frame_base.as_ref(), &args.value)?;
+            (frame, shown.into())
+        }
+        VariableScope::Children { frame, expression, object } => {
+            let at = place(session, frame)?;
+            let run = session.stopped_run()?;
+            let child = expand(module, &mut run.debuggee, &object, &expression)?
+                .into_iter()
+                .find(|c| c.name == args.name)
+                .ok_or_else(|| format!("no member `{}` here", args.name))?;
+            let target = child.object.clone().ok_or("this member cannot be written (a bit field)")?;
+            let new = assign_expression(module, session, &at, &target, &args.value)?;
+            (
                 frame,
-                expression,
-                object,
-            } => {
-                let at = place(session, frame)?;
-                let run = session.stopped_run()?;
-                let child = expand(module, &mut run.debuggee, &object, &expression)?
-                    .into_iter()
-                    .find(|c| c.name == args.name)
-                    .ok_or_else(|| format!("no member `{}` here", args.name))?;
-                let target = child
-                    .object
-                    .clone()
-                    .ok_or("this member cannot be written (a bit field)")?;
-                let new = assign_expression(module, session, &at, &target, &args.value)?;
-                (
-                    frame,
-                    VariableParts {
-                        evaluate_name: child_expression(&expression, &child),
-                        name: child.name,
-                        value: new.0,
-                        type_name: child.type_name,
-                        object: Some(new.1),
-                    },
-                )
-            }
-            VariableScope::Wasm { .. } => return Err(
-                "Wasm locals and the operand stack cannot be written (Wasmtime offers no way to)"
-                    .into(),
-            ),
-            VariableScope::Pointee { .. } => {
-                return Err("set the value through its expression instead".into());
-            }
-        };
+                VariableParts {
+                    evaluate_name: child_expression(&expression, &child),
+                    name: child.name,
+                    value: new.0,
+                    type_name: child.type_name,
+                    object: Some(new.1),
+                },
+            )
+        }
+        VariableScope::Wasm { .. } => {
+            return Err("Wasm locals and the operand stack cannot be written (Wasmtime offers no way to)".into());
+        }
+        VariableScope::Pointee { .. } => {
+            return Err("set the value through its expression instead".into());
+        }
+    };
     announce_memory_change(session, shown.object.as_ref());
     let variable = variable(session, module, frame, shown);
     Ok(Some(without_nulls(json!({
@@ -362,9 +279,7 @@ fn assign_expression(
     target: &Object,
     value: &str,
 ) -> Result<(String, Object), String> {
-    let address = target
-        .address
-        .ok_or("the value is not in linear memory (a Wasm local cannot be written)")?;
+    let address = target.address.ok_or("the value is not in linear memory (a Wasm local cannot be written)")?;
     let parsed = expr::parse(value).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
     let new = expr::evaluate(
@@ -379,43 +294,30 @@ fn assign_expression(
     )?;
     let bytes = assign(module, &mut run.debuggee, target.ty, address, &new)?;
     let shown = display(module, &mut run.debuggee, target.ty, &bytes);
-    Ok((
-        shown,
-        Object {
-            ty: target.ty,
-            bytes,
-            address: Some(address),
-        },
-    ))
+    Ok((shown, Object { ty: target.ty, bytes, address: Some(address) }))
 }
 
 fn announce_memory_change(session: &mut Session, object: Option<&Object>) {
-    if let Some(Object {
-        address: Some(address),
-        bytes,
-        ..
-    }) = object
+    if let Some(Object { address: Some(address), bytes, .. }) = object
         && session.client.memory_event
     {
-        session.out.event_after_response("memory", Some(json!({ "memoryReference": memory_reference(*address), "offset": 0, "count": bytes.len() })));
+        session.out.event_after_response(
+            "memory",
+            Some(json!({ "memoryReference": memory_reference(*address), "offset": 0, "count": bytes.len() })),
+        );
     }
 }
 
 /// The frame an expression is evaluated in: the one asked for, else the
 /// innermost.
-fn evaluation_frame(
-    session: &mut Session,
-    frame_id: Option<i64>,
-) -> Result<(usize, FramePlace), String> {
+fn evaluation_frame(session: &mut Session, frame_id: Option<i64>) -> Result<(usize, FramePlace), String> {
     let index = usize::try_from(frame_id.unwrap_or(1) - 1).map_err(|_| "bad frame id")?;
     Ok((index, place(session, index)?))
 }
 
 pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
     let args: EvaluateArguments = arguments(request)?;
-    session
-        .stopped_run()
-        .map_err(|e| format!("cannot evaluate `{}`: {e}", args.expression))?;
+    session.stopped_run().map_err(|e| format!("cannot evaluate `{}`: {e}", args.expression))?;
     let symbols = symbols(session)?;
     let module = symbols.program().map_err(|e| e.to_string())?;
     let (frame, at) = evaluation_frame(session, args.frame_id)?;
@@ -490,17 +392,12 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
     )? {
         expr::Value::Object { ty, bytes, address } => Object { ty, bytes, address },
         _ => {
-            return Err(format!(
-                "`{}` is not something that can be assigned",
-                args.expression
-            ));
+            return Err(format!("`{}` is not something that can be assigned", args.expression));
         }
     };
     let (shown, object) = assign_expression(module, session, &at, &target, &args.value)?;
     announce_memory_change(session, Some(&object));
-    Ok(Some(
-        json!({ "value": shown, "type": type_name(module, object.ty) }),
-    ))
+    Ok(Some(json!({ "value": shown, "type": type_name(module, object.ty) })))
 }
 
 /// Names in scope that continue the identifier before the cursor.
@@ -508,11 +405,7 @@ pub(crate) fn completions(session: &mut Session, request: &Request) -> Reply {
     let args: CompletionsArguments = arguments(request)?;
     let symbols = symbols(session)?;
     let module = symbols.program().map_err(|e| e.to_string())?;
-    let before: String = args
-        .text
-        .chars()
-        .take(args.column.saturating_sub(1))
-        .collect();
+    let before: String = args.text.chars().take(args.column.saturating_sub(1)).collect();
     let prefix: String = before
         .chars()
         .rev()
@@ -523,31 +416,16 @@ pub(crate) fn completions(session: &mut Session, request: &Request) -> Reply {
         .collect();
     let (_, at) = evaluation_frame(session, args.frame_id)?;
     let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
-    let locals = scopes
-        .get(at.inline)
-        .map(|s| s.variables.as_slice())
-        .unwrap_or_default();
+    let locals = scopes.get(at.inline).map(|s| s.variables.as_slice()).unwrap_or_default();
     let mut names: Vec<String> = locals.iter().map(|v| v.name.clone()).collect();
     // In a C++ member function, the members `this` reaches.
     if let Some(this) = locals.iter().find(|v| v.name == "this") {
         names.extend(members_through(module, this.ty));
     }
-    names.extend(
-        module
-            .globals_at(at.pc)
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|v| v.name),
-    );
+    names.extend(module.globals_at(at.pc).map_err(|e| e.to_string())?.into_iter().map(|v| v.name));
     names.retain(|n| n.starts_with(&prefix));
     names.sort();
     names.dedup();
-    let targets: Vec<_> = names
-        .into_iter()
-        .map(|label| CompletionItem {
-            label,
-            kind: "variable",
-        })
-        .collect();
+    let targets: Vec<_> = names.into_iter().map(|label| CompletionItem { label, kind: "variable" }).collect();
     Ok(Some(json!({ "targets": targets })))
 }

@@ -14,20 +14,14 @@ pub(crate) const THREAD_ID: i64 = 1;
 /// one by the launch's `sourceMap`.
 pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source {
     let path = map_path(recorded, mappings);
-    let name = std::path::Path::new(&path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned());
+    let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned());
     let exists = std::path::Path::new(&path).is_file();
     types::Source {
         name,
         path: Some(path),
         source_reference: None,
         // A file missing here is still worth naming, but dimmed.
-        presentation_hint: if exists {
-            None
-        } else {
-            Some("deemphasize".into())
-        },
+        presentation_hint: if exists { None } else { Some("deemphasize".into()) },
     }
 }
 
@@ -36,10 +30,7 @@ pub(crate) fn breakpoint(
     client: &super::ClientInfo,
     source: Option<&types::Source>,
 ) -> types::Breakpoint {
-    let mut out = types::Breakpoint {
-        id: bp.id,
-        ..Default::default()
-    };
+    let mut out = types::Breakpoint { id: bp.id, ..Default::default() };
     match &bp.binding {
         Binding::Verified { line, offsets } => {
             out.verified = true;
@@ -48,10 +39,7 @@ pub(crate) fn breakpoint(
             if let Location::Line { line: asked, .. } = &bp.location
                 && line.is_some_and(|l| l != *asked)
             {
-                out.message = Some(format!(
-                    "moved from line {} to the next line with code",
-                    client.line_out(*asked)
-                ));
+                out.message = Some(format!("moved from line {} to the next line with code", client.line_out(*asked)));
             }
         }
         Binding::Pending { reason } => {
@@ -83,8 +71,7 @@ pub(crate) fn parse_reference(text: &str, offset: Option<i64>) -> Result<u64, St
         None => text.parse::<u64>(),
     }
     .map_err(|_| format!("`{text}` is not a memory reference wasmscope gave out"))?;
-    base.checked_add_signed(offset.unwrap_or(0))
-        .ok_or_else(|| format!("`{text}` plus the offset is out of range"))
+    base.checked_add_signed(offset.unwrap_or(0)).ok_or_else(|| format!("`{text}` plus the offset is out of range"))
 }
 
 #[cfg(test)]

@@ -56,10 +56,7 @@ table! {
 }
 
 pub(crate) fn handler(command: &str) -> Option<Handler> {
-    HANDLERS
-        .iter()
-        .find(|(name, _)| *name == command)
-        .map(|(_, handler)| *handler)
+    HANDLERS.iter().find(|(name, _)| *name == command).map(|(_, handler)| *handler)
 }
 
 #[cfg(test)]
@@ -71,18 +68,12 @@ mod tests {
     fn request_capabilities_name_handled_requests() {
         let capabilities = crate::protocol::capabilities::capabilities(SUPPORTED);
         for (name, _) in capabilities.as_object().into_iter().flatten() {
-            let Some(request) = name
-                .strip_prefix("supports")
-                .and_then(|n| n.strip_suffix("Request"))
-            else {
+            let Some(request) = name.strip_prefix("supports").and_then(|n| n.strip_suffix("Request")) else {
                 continue;
             };
             let mut command = request.to_owned();
             command[..1].make_ascii_lowercase();
-            assert!(
-                handler(&command).is_some(),
-                "{name} announced but `{command}` is not handled"
-            );
+            assert!(handler(&command).is_some(), "{name} announced but `{command}` is not handled");
         }
         assert!(capabilities["exceptionBreakpointFilters"].is_array());
     }

@@ -19,18 +19,9 @@ pub(crate) enum VariableScope {
     Wasm { frame: usize },
     /// The children of a value shown in frame `frame`; `expression`
     /// names the value (the children's evaluate names build on it).
-    Children {
-        frame: usize,
-        expression: String,
-        object: Object,
-    },
+    Children { frame: usize, expression: String, object: Object },
     /// What an address computed by an expression points at.
-    Pointee {
-        frame: usize,
-        expression: String,
-        pointee: Option<DieRef>,
-        address: MemoryAddress,
-    },
+    Pointee { frame: usize, expression: String, pointee: Option<DieRef>, address: MemoryAddress },
 }
 
 #[derive(Debug, Default)]

@@ -65,21 +65,13 @@ pub(crate) struct ClientInfo {
 impl ClientInfo {
     /// A line as the client counts it.
     pub fn line_out(&self, line: u32) -> u32 {
-        if self.lines_from_one {
-            line
-        } else {
-            line.saturating_sub(1)
-        }
+        if self.lines_from_one { line } else { line.saturating_sub(1) }
     }
     pub fn line_in(&self, line: u32) -> u32 {
         if self.lines_from_one { line } else { line + 1 }
     }
     pub fn column_out(&self, column: u32) -> u32 {
-        if self.columns_from_one {
-            column.max(1)
-        } else {
-            column.saturating_sub(1)
-        }
+        if self.columns_from_one { column.max(1) } else { column.saturating_sub(1) }
     }
 }
 
@@ -103,19 +95,13 @@ pub(crate) struct Session {
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("run_number", &self.run_number)
-            .finish_non_exhaustive()
+        f.debug_struct("Session").field("run_number", &self.run_number).finish_non_exhaustive()
     }
 }
 
 /// Serves one client until it disconnects or its stream closes. Nothing
 /// the session started keeps running afterwards.
-pub fn serve(
-    input: impl Read + Send + 'static,
-    output: impl std::io::Write + Send + 'static,
-    log: MessageLog,
-) {
+pub fn serve(input: impl Read + Send + 'static, output: impl std::io::Write + Send + 'static, log: MessageLog) {
     serve_frames(FrameReader::new(input), None, output, log);
 }
 
@@ -148,14 +134,7 @@ fn read_frames(mut reader: FrameReader<impl Read>, inputs: &Sender<Input>, log: 
             Ok(None) => Input::ClientGone,
             Err(error) => bad_frame(&error, log),
         };
-        let last = matches!(
-            next,
-            Input::ClientGone
-                | Input::BadFrame {
-                    recoverable: false,
-                    ..
-                }
-        );
+        let last = matches!(next, Input::ClientGone | Input::BadFrame { recoverable: false, .. });
         if inputs.send(next).is_err() || last {
             if last {
                 let _ = inputs.send(Input::ClientGone);
@@ -167,10 +146,7 @@ fn read_frames(mut reader: FrameReader<impl Read>, inputs: &Sender<Input>, log: 
 
 fn bad_frame(error: &FrameError, log: &MessageLog) -> Input {
     log.line(&format!("-> unreadable frame: {error}"));
-    Input::BadFrame {
-        reason: error.to_string(),
-        recoverable: error.is_recoverable(),
-    }
+    Input::BadFrame { reason: error.to_string(), recoverable: error.is_recoverable() }
 }
 
 impl Session {
@@ -178,11 +154,7 @@ impl Session {
         Session {
             out,
             inputs,
-            client: ClientInfo {
-                lines_from_one: true,
-                columns_from_one: true,
-                memory_event: false,
-            },
+            client: ClientInfo { lines_from_one: true, columns_from_one: true, memory_event: false },
             initialized: false,
             launch: None,
             symbols: None,
@@ -199,36 +171,24 @@ impl Session {
         while let Ok(input) = receiver.recv() {
             match input {
                 Input::Frame(body) => self.on_frame(&body),
-                Input::BadFrame {
-                    reason,
-                    recoverable,
-                } => {
+                Input::BadFrame { reason, recoverable } => {
                     // Without a seq there is nothing to answer: DAP has no
                     // error event, so the user hears of it as output.
-                    self.out.output(
-                        "console",
-                        &format!("wasmscope: dropped an unreadable message: {reason}\n"),
-                    );
+                    self.out.output("console", &format!("wasmscope: dropped an unreadable message: {reason}\n"));
                     if !recoverable {
                         break;
                     }
                 }
                 Input::ClientGone => break,
-                Input::Debuggee { run, event } if run == self.run_number => {
-                    self.on_debuggee_event(event)
-                }
-                Input::Judge { run, output } if run == self.run_number => {
-                    self.on_judge_output(output)
-                }
+                Input::Debuggee { run, event } if run == self.run_number => self.on_debuggee_event(event),
+                Input::Judge { run, output } if run == self.run_number => self.on_judge_output(output),
                 Input::Debuggee { .. } | Input::Judge { .. } => {}
             }
             if self.closing {
                 break;
             }
             if self.out.is_broken() {
-                self.out
-                    .log
-                    .line("the client stopped reading: ending the session");
+                self.out.log.line("the client stopped reading: ending the session");
                 break;
             }
         }
@@ -244,35 +204,19 @@ impl Session {
     fn on_frame(&mut self, body: &[u8]) {
         match decode(body) {
             Incoming::Request(request) => self.on_request(&request),
-            Incoming::Invalid {
-                seq: Some(seq),
-                command,
-                reason,
-            } => {
-                self.out
-                    .log
-                    .line(&format!("-> invalid message {seq}: {reason}"));
-                self.out
-                    .reject(seq, command.as_deref().unwrap_or("unknown"), &reason);
+            Incoming::Invalid { seq: Some(seq), command, reason } => {
+                self.out.log.line(&format!("-> invalid message {seq}: {reason}"));
+                self.out.reject(seq, command.as_deref().unwrap_or("unknown"), &reason);
             }
-            Incoming::Invalid {
-                seq: None, reason, ..
-            } => {
-                self.out
-                    .log
-                    .line(&format!("-> dropped a message without seq: {reason}"));
-                self.out.output(
-                    "console",
-                    &format!("wasmscope: dropped a message: {reason}\n"),
-                );
+            Incoming::Invalid { seq: None, reason, .. } => {
+                self.out.log.line(&format!("-> dropped a message without seq: {reason}"));
+                self.out.output("console", &format!("wasmscope: dropped a message: {reason}\n"));
             }
         }
     }
 
     fn on_request(&mut self, request: &Request) {
-        self.out
-            .log
-            .line(&format!("-> request {} `{}`", request.seq, request.command));
+        self.out.log.line(&format!("-> request {} `{}`", request.seq, request.command));
         let started = std::time::Instant::now();
         self.answer(request, dispatch::handler(&request.command));
         if self.out.log.is_enabled() {
@@ -291,17 +235,10 @@ impl Session {
                 // session (invariant 6).
                 match catch_unwind(AssertUnwindSafe(|| handle(self, request))) {
                     Ok(outcome) => outcome,
-                    Err(panic) => Err(format!(
-                        "internal error in `{}`: {}",
-                        request.command,
-                        panic_message(&panic)
-                    )),
+                    Err(panic) => Err(format!("internal error in `{}`: {}", request.command, panic_message(&panic))),
                 }
             }
-            None => Err(format!(
-                "wasmscope does not support the `{}` request",
-                request.command
-            )),
+            None => Err(format!("wasmscope does not support the `{}` request", request.command)),
         };
         self.out.respond(request, outcome);
         self.out.flush_deferred();
@@ -318,12 +255,8 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Decodes a request's arguments into `T`, or says what is wrong.
 pub(crate) fn arguments<T: serde::de::DeserializeOwned>(request: &Request) -> Result<T, String> {
-    let value = request
-        .arguments
-        .clone()
-        .unwrap_or(serde_json::Value::Object(Default::default()));
-    serde_json::from_value(value)
-        .map_err(|e| format!("invalid arguments for `{}`: {e}", request.command))
+    let value = request.arguments.clone().unwrap_or(serde_json::Value::Object(Default::default()));
+    serde_json::from_value(value).map_err(|e| format!("invalid arguments for `{}`: {e}", request.command))
 }
 
 /// A breakpoint as the client sees it; line breakpoints carry the source
@@ -335,9 +268,7 @@ pub(crate) fn convert_breakpoint(
     use wasmscope_debugger::session::breakpoints::Location;
     let source = match &breakpoint.location {
         Location::Line { file, .. } => Some(crate::protocol::types::Source {
-            name: std::path::Path::new(file)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned()),
+            name: std::path::Path::new(file).file_name().map(|n| n.to_string_lossy().into_owned()),
             path: Some(file.clone()),
             ..Default::default()
         }),
@@ -346,9 +277,7 @@ pub(crate) fn convert_breakpoint(
     convert::breakpoint(breakpoint, &session.client, source.as_ref())
 }
 
-pub(crate) use convert::{
-    THREAD_ID, code_reference, memory_reference, parse_reference, source as source_of,
-};
+pub(crate) use convert::{THREAD_ID, code_reference, memory_reference, parse_reference, source as source_of};
 
 /// A response body without its `null` fields: DAP's optional fields are
 /// absent, never null.
@@ -372,35 +301,15 @@ mod tests {
     fn a_panicking_handler_becomes_an_error_response_and_the_session_goes_on() {
         let (mut from_server, server_out) = std::io::pipe().unwrap();
         let (inputs, _) = channel();
-        let mut session = Session::new(
-            Outbox::new(Box::new(server_out), MessageLog::default()),
-            inputs,
-        );
-        let request = Request {
-            seq: 5,
-            command: "stackTrace".into(),
-            arguments: None,
-        };
+        let mut session = Session::new(Outbox::new(Box::new(server_out), MessageLog::default()), inputs);
+        let request = Request { seq: 5, command: "stackTrace".into(), arguments: None };
         session.answer(&request, Some(broken));
-        session.answer(
-            &Request {
-                seq: 6,
-                command: "threads".into(),
-                arguments: None,
-            },
-            dispatch::handler("threads"),
-        );
+        session.answer(&Request { seq: 6, command: "threads".into(), arguments: None }, dispatch::handler("threads"));
         drop(session);
         let mut text = String::new();
         from_server.read_to_string(&mut text).unwrap();
-        assert!(
-            text.contains(r#""request_seq":5,"success":false"#),
-            "{text}"
-        );
-        assert!(
-            text.contains("internal error in `stackTrace`: a bug"),
-            "{text}"
-        );
+        assert!(text.contains(r#""request_seq":5,"success":false"#), "{text}");
+        assert!(text.contains("internal error in `stackTrace`: a bug"), "{text}");
         assert!(text.contains(r#""request_seq":6,"success":true"#), "{text}");
     }
 }

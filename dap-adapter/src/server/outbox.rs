@@ -21,20 +21,13 @@ pub struct Outbox {
 
 impl std::fmt::Debug for Outbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outbox")
-            .field("next_seq", &self.next_seq)
-            .finish_non_exhaustive()
+        f.debug_struct("Outbox").field("next_seq", &self.next_seq).finish_non_exhaustive()
     }
 }
 
 impl Outbox {
     pub fn new(writer: Box<dyn Write + Send>, log: MessageLog) -> Self {
-        Outbox {
-            writer: FrameWriter::spawn(writer, log.clone()),
-            next_seq: 1,
-            deferred: Vec::new(),
-            log,
-        }
+        Outbox { writer: FrameWriter::spawn(writer, log.clone()), next_seq: 1, deferred: Vec::new(), log }
     }
 
     /// The client is gone, or stopped reading: the session should end.
@@ -92,8 +85,7 @@ impl Outbox {
     /// An error response to something that was not a proper request.
     pub fn reject(&mut self, request_seq: i64, command: &str, message: &str) {
         let seq = self.seq();
-        self.log
-            .line(&format!("<- error {seq} to {request_seq}: {message}"));
+        self.log.line(&format!("<- error {seq} to {request_seq}: {message}"));
         self.send(&Response::error(seq, request_seq, command, message));
     }
 
@@ -116,26 +108,14 @@ impl Outbox {
 
     /// Text for the user's debug console.
     pub fn output(&mut self, category: &str, text: &str) {
-        self.event(
-            "output",
-            Some(serde_json::json!({ "category": category, "output": text })),
-        );
+        self.event("output", Some(serde_json::json!({ "category": category, "output": text })));
     }
 
     /// The guest's output, whose `credit` bytes of `budget` are given back
     /// once it is written to the client.
-    pub fn guest_output(
-        &mut self,
-        category: &str,
-        text: &str,
-        budget: &OutputBudget,
-        credit: usize,
-    ) {
+    pub fn guest_output(&mut self, category: &str, text: &str, budget: &OutputBudget, credit: usize) {
         let seq = self.seq();
         let body = serde_json::json!({ "category": category, "output": text });
-        self.send_with_credit(
-            &Event::new(seq, "output", Some(body)),
-            Some((budget.clone(), credit)),
-        );
+        self.send_with_credit(&Event::new(seq, "output", Some(body)), Some((budget.clone(), credit)));
     }
 }

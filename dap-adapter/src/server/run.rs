@@ -8,9 +8,7 @@ use serde_json::json;
 use wasmscope_debugger::output_budget::{DEFAULT_LIMIT, OutputBudget};
 use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
 use wasmscope_debugger::target::BreakPolicy;
-use wasmscope_runtime::{
-    Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind,
-};
+use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind};
 
 use super::{Input, Session};
 
@@ -56,22 +54,15 @@ impl Session {
         let run_number = self.run_number;
         let (judge_tx, judge_rx) = channel();
         let budget = OutputBudget::new(DEFAULT_LIMIT);
-        let judge = BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx)
-            .with_budget(budget.clone());
+        let judge =
+            BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx).with_budget(budget.clone());
         let last_hit = judge.last_hit.clone();
         let offsets = if launch.no_debug {
             Vec::new()
         } else {
-            self.breakpoints
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .module_offsets(symbols)
+            self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols)
         };
-        let judge: Option<Box<dyn BreakPolicy>> = if launch.no_debug {
-            None
-        } else {
-            Some(Box::new(judge))
-        };
+        let judge: Option<Box<dyn BreakPolicy>> = if launch.no_debug { None } else { Some(Box::new(judge)) };
         // Breakpoint offsets are the program module's (for a component, the
         // core module with DWARF, not the WASI adapter).
         let guest = GuestConfig {
@@ -79,17 +70,8 @@ impl Session {
             output_budget: Some(budget.clone()),
             ..launch.guest.clone()
         };
-        let mut debuggee = Debuggee::launch_with(
-            &guest,
-            offsets,
-            judge,
-            launch.stop_on_entry && !launch.no_debug,
-        );
-        let pump = JudgePump {
-            receiver: Arc::new(Mutex::new(judge_rx)),
-            inputs: self.inputs.clone(),
-            run: run_number,
-        };
+        let mut debuggee = Debuggee::launch_with(&guest, offsets, judge, launch.stop_on_entry && !launch.no_debug);
+        let pump = JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: run_number };
         let events = pump.clone();
         debuggee.forward_events(move |event| events.forward(Some(event)));
         std::thread::Builder::new()
@@ -105,10 +87,7 @@ impl Session {
             partial_output: Default::default(),
             budget,
         });
-        self.out.event(
-            "thread",
-            Some(json!({ "reason": "started", "threadId": super::convert::THREAD_ID })),
-        );
+        self.out.event("thread", Some(json!({ "reason": "started", "threadId": super::convert::THREAD_ID })));
         Ok(())
     }
 
@@ -118,19 +97,15 @@ impl Session {
             DebuggeeEvent::Stopped(StopReason::Trap(kind)) if !self.break_on_traps => {
                 // Not stopping at traps: let it unwind and end the run.
                 let _ = kind;
-                let _ = run
-                    .debuggee
-                    .resume(wasmscope_debugger::target::Resume::Continue);
+                let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
             }
             DebuggeeEvent::Stopped(reason) => {
                 run.state = RunState::Stopped;
                 self.handles.clear();
                 let stepping = std::mem::take(&mut run.stepping);
-                let hit: Vec<u32> =
-                    std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
+                let hit: Vec<u32> = std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
                 run.trap = None;
-                let mut body =
-                    json!({ "threadId": super::convert::THREAD_ID, "allThreadsStopped": true });
+                let mut body = json!({ "threadId": super::convert::THREAD_ID, "allThreadsStopped": true });
                 match reason {
                     StopReason::Breakpoint if !hit.is_empty() => {
                         body["reason"] = "breakpoint".into();
@@ -168,13 +143,8 @@ impl Session {
                 if text.is_empty() {
                     run.budget.release(bytes.len());
                 } else {
-                    let category = if stream == OutputStream::Stdout {
-                        "stdout"
-                    } else {
-                        "stderr"
-                    };
-                    self.out
-                        .guest_output(category, &text, &run.budget, bytes.len());
+                    let category = if stream == OutputStream::Stdout { "stdout" } else { "stderr" };
+                    self.out.guest_output(category, &text, &run.budget, bytes.len());
                 }
             }
             DebuggeeEvent::Ended(outcome) => {
@@ -182,10 +152,7 @@ impl Session {
                 let code = match &outcome {
                     RunOutcome::Exited(code) => *code,
                     RunOutcome::Trapped { kind, message, .. } => {
-                        self.out.output(
-                            "stderr",
-                            &format!("The program trapped: {} ({message})\n", kind.describe()),
-                        );
+                        self.out.output("stderr", &format!("The program trapped: {} ({message})\n", kind.describe()));
                         // What a shell shows for wasmtime's trap exit.
                         134
                     }
@@ -199,10 +166,7 @@ impl Session {
             }
             DebuggeeEvent::Failed(error) => {
                 run.state = RunState::Ended;
-                self.out.output(
-                    "stderr",
-                    &format!("wasmscope: the program could not run: {error}\n"),
-                );
+                self.out.output("stderr", &format!("wasmscope: the program could not run: {error}\n"));
                 self.out.event("terminated", None);
             }
         }
@@ -211,17 +175,12 @@ impl Session {
     pub(crate) fn on_judge_output(&mut self, output: JudgeOutput) {
         match output {
             JudgeOutput::Log(text) => match &self.run {
-                Some(run) => {
-                    self.out
-                        .guest_output("console", &format!("{text}\n"), &run.budget, text.len())
-                }
+                Some(run) => self.out.guest_output("console", &format!("{text}\n"), &run.budget, text.len()),
                 None => self.out.output("console", &format!("{text}\n")),
             },
             JudgeOutput::ConditionError { id, error } => {
-                self.out.output(
-                    "console",
-                    &format!("breakpoint {id}: the condition failed ({error}); stopping there\n"),
-                );
+                self.out
+                    .output("console", &format!("breakpoint {id}: the condition failed ({error}); stopping there\n"));
             }
         }
     }
@@ -237,11 +196,7 @@ impl Session {
         if frame.module != symbols.program_index() {
             return Vec::new();
         }
-        let Some(code) = symbols
-            .program()
-            .ok()
-            .and_then(|m| m.module().code?.to_code(frame.offset))
-        else {
+        let Some(code) = symbols.program().ok().and_then(|m| m.module().code?.to_code(frame.offset)) else {
             return Vec::new();
         };
         let mut table = self.breakpoints.lock().unwrap_or_else(|p| p.into_inner());
@@ -252,9 +207,7 @@ impl Session {
     pub(crate) fn stopped_run(&mut self) -> Result<&mut Run, String> {
         match self.run.as_mut() {
             Some(run) if run.state == RunState::Stopped => Ok(run),
-            Some(run) if run.state == RunState::Running => {
-                Err("the program is running: pause it first".into())
-            }
+            Some(run) if run.state == RunState::Running => Err("the program is running: pause it first".into()),
             _ => Err("the program is not running".into()),
         }
     }
@@ -282,14 +235,7 @@ impl JudgePump {
         loop {
             match receiver.try_recv() {
                 Ok(output) => {
-                    if self
-                        .inputs
-                        .send(Input::Judge {
-                            run: self.run,
-                            output,
-                        })
-                        .is_err()
-                    {
+                    if self.inputs.send(Input::Judge { run: self.run, output }).is_err() {
                         return false;
                     }
                 }
@@ -300,13 +246,7 @@ impl JudgePump {
             }
         }
         match event {
-            Some(event) => self
-                .inputs
-                .send(Input::Debuggee {
-                    run: self.run,
-                    event,
-                })
-                .is_ok(),
+            Some(event) => self.inputs.send(Input::Debuggee { run: self.run, event }).is_ok(),
             None => true,
         }
     }

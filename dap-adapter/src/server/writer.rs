@@ -37,9 +37,7 @@ pub(crate) struct FrameWriter {
 
 impl std::fmt::Debug for FrameWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FrameWriter")
-            .field("queued", &self.queued.load(Ordering::Relaxed))
-            .finish_non_exhaustive()
+        f.debug_struct("FrameWriter").field("queued", &self.queued.load(Ordering::Relaxed)).finish_non_exhaustive()
     }
 }
 
@@ -50,32 +48,25 @@ impl FrameWriter {
         let queued = Arc::new(AtomicUsize::new(0));
         let broken = Arc::new(AtomicBool::new(false));
         let (thread_queued, thread_broken) = (queued.clone(), broken.clone());
-        let spawned = std::thread::Builder::new()
-            .name("wasmscope-dap-writer".into())
-            .spawn(move || {
-                for frame in frames {
-                    if !thread_broken.load(Ordering::Relaxed)
-                        && let Err(error) = write_frame(&mut output, &frame.bytes)
-                    {
-                        log.line(&format!("the client's stream is closed: {error}"));
-                        thread_broken.store(true, Ordering::Relaxed);
-                    }
-                    thread_queued.fetch_sub(frame.bytes.len(), Ordering::Relaxed);
-                    if let Some((budget, credit)) = frame.credit {
-                        budget.release(credit);
-                    }
+        let spawned = std::thread::Builder::new().name("wasmscope-dap-writer".into()).spawn(move || {
+            for frame in frames {
+                if !thread_broken.load(Ordering::Relaxed)
+                    && let Err(error) = write_frame(&mut output, &frame.bytes)
+                {
+                    log.line(&format!("the client's stream is closed: {error}"));
+                    thread_broken.store(true, Ordering::Relaxed);
                 }
-                let _ = finished.send(());
-            });
+                thread_queued.fetch_sub(frame.bytes.len(), Ordering::Relaxed);
+                if let Some((budget, credit)) = frame.credit {
+                    budget.release(credit);
+                }
+            }
+            let _ = finished.send(());
+        });
         if spawned.is_err() {
             broken.store(true, Ordering::Relaxed);
         }
-        FrameWriter {
-            queue: Some(queue),
-            queued,
-            broken,
-            done,
-        }
+        FrameWriter { queue: Some(queue), queued, broken, done }
     }
 
     /// Queues one frame; false when the client cannot take it (gone, or not
@@ -97,11 +88,7 @@ impl FrameWriter {
             return false;
         }
         let length = bytes.len();
-        match self
-            .queue
-            .as_ref()
-            .map(|queue| queue.send(Frame { bytes, credit }))
-        {
+        match self.queue.as_ref().map(|queue| queue.send(Frame { bytes, credit })) {
             Some(Ok(())) => true,
             Some(Err(unsent)) => {
                 self.queued.fetch_sub(length, Ordering::Relaxed);

@@ -88,16 +88,10 @@ pub(crate) fn busy_reply(first_frame: &[u8]) -> Vec<Vec<u8>> {
     let text = "wasmscope: another client is being debugged on this port; connect again when it has disconnected";
     let mut frames = Vec::new();
     if let Incoming::Request(request) = decode(first_frame) {
-        frames.push(
-            serde_json::to_vec(&Response::error(1, request.seq, &request.command, text))
-                .unwrap_or_default(),
-        );
+        frames.push(serde_json::to_vec(&Response::error(1, request.seq, &request.command, text)).unwrap_or_default());
     }
-    let event = Event::new(
-        2,
-        "output",
-        Some(serde_json::json!({ "category": "important", "output": format!("{text}\n") })),
-    );
+    let event =
+        Event::new(2, "output", Some(serde_json::json!({ "category": "important", "output": format!("{text}\n") })));
     frames.push(serde_json::to_vec(&event).unwrap_or_default());
     frames
 }
@@ -122,10 +116,7 @@ pub(crate) struct DeadlineStream {
 
 impl DeadlineStream {
     pub(crate) fn new(stream: TcpStream, deadline: Duration) -> Self {
-        DeadlineStream {
-            stream,
-            until: Some(Instant::now() + deadline),
-        }
+        DeadlineStream { stream, until: Some(Instant::now() + deadline) }
     }
 
     /// From now on reads wait as long as the client takes.
@@ -142,16 +133,11 @@ impl Read for DeadlineStream {
         };
         let left = until.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "no complete first message in time",
-            ));
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "no complete first message in time"));
         }
         self.stream.set_read_timeout(Some(left))?;
         self.stream.read(buffer).map_err(|e| match e.kind() {
-            io::ErrorKind::WouldBlock => {
-                io::Error::new(io::ErrorKind::TimedOut, "no complete first message in time")
-            }
+            io::ErrorKind::WouldBlock => io::Error::new(io::ErrorKind::TimedOut, "no complete first message in time"),
             _ => e,
         })
     }
@@ -168,9 +154,7 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the token itself.
-        f.debug_struct("Credentials")
-            .field("allowed_origins", &self.allowed_origins)
-            .finish_non_exhaustive()
+        f.debug_struct("Credentials").field("allowed_origins", &self.allowed_origins).finish_non_exhaustive()
     }
 }
 
@@ -193,22 +177,15 @@ impl Credentials {
         if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err("the token must not contain spaces or control characters".into());
         }
-        Ok(Credentials {
-            token: token.to_owned(),
-            allowed_origins,
-        })
+        Ok(Credentials { token: token.to_owned(), allowed_origins })
     }
 
     /// A fresh random token (256 bits, hex).
     pub fn generate(allowed_origins: Vec<String>) -> io::Result<Self> {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| io::Error::other(format!("no randomness for a token: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| io::Error::other(format!("no randomness for a token: {e}")))?;
         let token = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Credentials {
-            token,
-            allowed_origins,
-        })
+        Ok(Credentials { token, allowed_origins })
     }
 
     pub fn token(&self) -> &str {
@@ -216,22 +193,13 @@ impl Credentials {
     }
 
     /// Judges a handshake by its `Origin` and `Authorization` headers.
-    pub fn check(
-        &self,
-        origin: Option<&[u8]>,
-        authorization: Option<&[u8]>,
-    ) -> Result<(), Refusal> {
+    pub fn check(&self, origin: Option<&[u8]>, authorization: Option<&[u8]>) -> Result<(), Refusal> {
         if let Some(origin) = origin
-            && !self
-                .allowed_origins
-                .iter()
-                .any(|allowed| allowed.as_bytes() == origin)
+            && !self.allowed_origins.iter().any(|allowed| allowed.as_bytes() == origin)
         {
             return Err(Refusal::ForeignOrigin);
         }
-        let presented = authorization
-            .and_then(|value| value.strip_prefix(b"Bearer "))
-            .map(<[u8]>::trim_ascii);
+        let presented = authorization.and_then(|value| value.strip_prefix(b"Bearer ")).map(<[u8]>::trim_ascii);
         match presented {
             Some(token) if constant_time_eq(token, self.token.as_bytes()) => Ok(()),
             _ => Err(Refusal::BadToken),
@@ -254,38 +222,19 @@ mod tests {
 
     #[test]
     fn handshakes_need_the_token_and_an_allowed_origin_if_any() {
-        let credentials =
-            Credentials::new("0123456789abcdef0123", vec!["http://good.example".into()]).unwrap();
+        let credentials = Credentials::new("0123456789abcdef0123", vec!["http://good.example".into()]).unwrap();
         let token = Some(&b"Bearer 0123456789abcdef0123"[..]);
         assert_eq!(credentials.check(None, token), Ok(()));
-        assert_eq!(
-            credentials.check(Some(b"http://good.example"), token),
-            Ok(())
-        );
-        assert_eq!(
-            credentials.check(Some(b"http://evil.example"), token),
-            Err(Refusal::ForeignOrigin)
-        );
+        assert_eq!(credentials.check(Some(b"http://good.example"), token), Ok(()));
+        assert_eq!(credentials.check(Some(b"http://evil.example"), token), Err(Refusal::ForeignOrigin));
         assert_eq!(credentials.check(None, None), Err(Refusal::BadToken));
-        assert_eq!(
-            credentials.check(None, Some(b"Bearer 0123456789abcdef0124")),
-            Err(Refusal::BadToken)
-        );
-        assert_eq!(
-            credentials.check(None, Some(b"Bearer 0123")),
-            Err(Refusal::BadToken)
-        );
-        assert_eq!(
-            credentials.check(None, Some(b"0123456789abcdef0123")),
-            Err(Refusal::BadToken)
-        );
+        assert_eq!(credentials.check(None, Some(b"Bearer 0123456789abcdef0124")), Err(Refusal::BadToken));
+        assert_eq!(credentials.check(None, Some(b"Bearer 0123")), Err(Refusal::BadToken));
+        assert_eq!(credentials.check(None, Some(b"0123456789abcdef0123")), Err(Refusal::BadToken));
         assert!(Credentials::new("short", vec![]).is_err());
         let generated = Credentials::generate(vec![]).unwrap();
         assert_eq!(generated.token().len(), 64);
-        assert_ne!(
-            generated.token(),
-            Credentials::generate(vec![]).unwrap().token()
-        );
+        assert_ne!(generated.token(), Credentials::generate(vec![]).unwrap().token());
         assert!(!format!("{generated:?}").contains(generated.token()));
     }
 
@@ -296,12 +245,7 @@ mod tests {
         assert_eq!(response["request_seq"], 7);
         assert_eq!(response["success"], false);
         let event: serde_json::Value = serde_json::from_slice(&frames[1]).unwrap();
-        assert!(
-            event["body"]["output"]
-                .as_str()
-                .unwrap()
-                .contains("another client")
-        );
+        assert!(event["body"]["output"].as_str().unwrap().contains("another client"));
         let gate = Gate::default();
         let first = gate.session().unwrap();
         assert!(gate.session().is_none());

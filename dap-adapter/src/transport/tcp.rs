@@ -18,11 +18,7 @@ pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
     let address = listener.local_addr()?;
     let mut stdout = std::io::stdout();
-    writeln!(
-        stdout,
-        "DAP server listening at: 127.0.0.1:{}",
-        address.port()
-    )?;
+    writeln!(stdout, "DAP server listening at: 127.0.0.1:{}", address.port())?;
     stdout.flush()?;
     let gate = Gate::default();
     for connection in listener.incoming() {
@@ -39,12 +35,10 @@ pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
             continue;
         };
         let (connection_gate, connection_log) = (gate.clone(), log.clone());
-        let spawned = std::thread::Builder::new()
-            .name("wasmscope-dap-tcp".into())
-            .spawn(move || {
-                let _pending = pending;
-                serve_connection(stream, &connection_gate, &connection_log);
-            });
+        let spawned = std::thread::Builder::new().name("wasmscope-dap-tcp".into()).spawn(move || {
+            let _pending = pending;
+            serve_connection(stream, &connection_gate, &connection_log);
+        });
         if let Err(error) = spawned {
             log.line(&format!("cannot start a connection thread: {error}"));
         }
@@ -53,9 +47,7 @@ pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
 }
 
 fn serve_connection(stream: TcpStream, gate: &Gate, log: &MessageLog) {
-    let peer = stream
-        .peer_addr()
-        .map_or_else(|_| "?".into(), |a| a.to_string());
+    let peer = stream.peer_addr().map_or_else(|_| "?".into(), |a| a.to_string());
     let _ = stream.set_nodelay(true);
     let (Ok(reader), Ok(closer)) = (stream.try_clone(), stream.try_clone()) else {
         return;

@@ -18,9 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
-use super::admission::{
-    Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, SESSION_HANDOVER, busy_reply,
-};
+use super::admission::{Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, SESSION_HANDOVER, busy_reply};
 use crate::codec::{FrameReader, write_frame};
 use crate::log::MessageLog;
 
@@ -40,15 +38,9 @@ impl WebSocketListener {
     /// Binds 127.0.0.1:`port` (0 picks a free port); only clients holding
     /// `credentials` are served.
     pub fn bind(port: u16, credentials: Credentials) -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let listener = runtime.block_on(TcpListener::bind((Ipv4Addr::LOCALHOST, port)))?;
-        Ok(WebSocketListener {
-            listener,
-            runtime,
-            credentials,
-        })
+        Ok(WebSocketListener { listener, runtime, credentials })
     }
 
     pub fn port(&self) -> std::io::Result<u16> {
@@ -58,11 +50,7 @@ impl WebSocketListener {
     /// Serves one session at a time, forever; each connection proves itself
     /// on a task of its own.
     pub fn serve(self, log: &MessageLog) -> std::io::Result<()> {
-        let WebSocketListener {
-            listener,
-            runtime,
-            credentials,
-        } = self;
+        let WebSocketListener { listener, runtime, credentials } = self;
         let gate = Gate::default();
         runtime.block_on(async {
             loop {
@@ -74,17 +62,13 @@ impl WebSocketListener {
                 let _ = stream.set_nodelay(true);
                 let (gate, log, credentials) = (gate.clone(), log.clone(), credentials.clone());
                 tokio::spawn(async move {
-                    let admitted =
-                        tokio::time::timeout(FIRST_MESSAGE_DEADLINE, admit(stream, &credentials))
-                            .await;
+                    let admitted = tokio::time::timeout(FIRST_MESSAGE_DEADLINE, admit(stream, &credentials)).await;
                     drop(pending);
                     let (socket, first) = match admitted {
                         Ok(Ok(admitted)) => admitted,
                         Ok(Err(reason)) => return log.line(&format!("refused {peer}: {reason}")),
                         Err(_) => {
-                            return log.line(&format!(
-                                "refused {peer}: no handshake and first message in time"
-                            ));
+                            return log.line(&format!("refused {peer}: no handshake and first message in time"));
                         }
                     };
                     let mut session = gate.session();
@@ -103,11 +87,7 @@ impl WebSocketListener {
                             log.line(&format!("refused {peer}: another session is active"));
                             let (mut sink, _) = socket.split();
                             for frame in busy_reply(&first) {
-                                let _ = sink
-                                    .send(Message::text(
-                                        String::from_utf8_lossy(&frame).into_owned(),
-                                    ))
-                                    .await;
+                                let _ = sink.send(Message::text(String::from_utf8_lossy(&frame).into_owned())).await;
                             }
                             let _ = sink.close().await;
                         }
@@ -119,10 +99,7 @@ impl WebSocketListener {
 }
 
 /// The handshake, judged by its headers, then the client's first message.
-async fn admit(
-    stream: TcpStream,
-    credentials: &Credentials,
-) -> Result<(WebSocketStream<TcpStream>, Vec<u8>), String> {
+async fn admit(stream: TcpStream, credentials: &Credentials) -> Result<(WebSocketStream<TcpStream>, Vec<u8>), String> {
     // The callback's signature is tungstenite's: its error is an HTTP response.
     #[allow(clippy::result_large_err)]
     let judge = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
@@ -132,9 +109,7 @@ async fn admit(
             Err(refusal) => Err(refused(refusal)),
         }
     };
-    let mut socket = tokio_tungstenite::accept_hdr_async(stream, judge)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut socket = tokio_tungstenite::accept_hdr_async(stream, judge).await.map_err(|e| e.to_string())?;
     loop {
         match socket.next().await {
             Some(Ok(Message::Text(text))) => return Ok((socket, text.as_bytes().to_vec())),
@@ -150,14 +125,8 @@ async fn admit(
 
 fn refused(refusal: Refusal) -> ErrorResponse {
     let (status, text) = match refusal {
-        Refusal::ForeignOrigin => (
-            StatusCode::FORBIDDEN,
-            "this origin may not connect to the debugger\n",
-        ),
-        Refusal::BadToken => (
-            StatusCode::UNAUTHORIZED,
-            "a valid `Authorization: Bearer <token>` header is required\n",
-        ),
+        Refusal::ForeignOrigin => (StatusCode::FORBIDDEN, "this origin may not connect to the debugger\n"),
+        Refusal::BadToken => (StatusCode::UNAUTHORIZED, "a valid `Authorization: Bearer <token>` header is required\n"),
     };
     let mut response = ErrorResponse::new(Some(text.to_owned()));
     *response.status_mut() = status;
@@ -210,10 +179,7 @@ async fn bridge(socket: WebSocketStream<TcpStream>, first: Vec<u8>, log: Message
                     Some(Ok(_)) => continue,
                 },
             };
-            if write_frame(&mut to_server, &body)
-                .and_then(|()| to_server.flush())
-                .is_err()
-            {
+            if write_frame(&mut to_server, &body).and_then(|()| to_server.flush()).is_err() {
                 break;
             }
         }

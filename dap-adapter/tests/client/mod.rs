@@ -3,12 +3,7 @@
 //! the server sends against the DAP JSON schema, and offers
 //! request/wait-for-event helpers.
 
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::print_stderr,
-    clippy::needless_pass_by_value
-)]
+#![allow(dead_code, clippy::unwrap_used, clippy::print_stderr, clippy::needless_pass_by_value)]
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read, Write};
@@ -31,7 +26,10 @@ fn schema() -> Option<&'static Value> {
                 Ok(bytes) => Some(serde_json::from_slice(&bytes).expect("the DAP schema is JSON")),
                 Err(error) => {
                     assert!(std::env::var_os("CI").is_none(), "CI needs the DAP schema at {}: {error}", path.display());
-                    eprintln!("NOTICE: {} is missing ({error}); DAP messages are NOT validated in this run", path.display());
+                    eprintln!(
+                        "NOTICE: {} is missing ({error}); DAP messages are NOT validated in this run",
+                        path.display()
+                    );
                     None
                 }
             }
@@ -42,22 +40,15 @@ fn schema() -> Option<&'static Value> {
 /// Validates `message` against the schema definition its type names;
 /// returns the problems found.
 pub fn schema_problems(message: &Value) -> Vec<String> {
-    static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> =
-        OnceLock::new();
+    static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
     let Some(schema) = schema() else {
         return Vec::new();
     };
     let capitalized = |s: &str| s[..1].to_uppercase() + &s[1..];
     let definition = match message["type"].as_str() {
         Some("response") if message["success"] == false => "ErrorResponse".to_owned(),
-        Some("response") => format!(
-            "{}Response",
-            capitalized(message["command"].as_str().unwrap_or("?"))
-        ),
-        Some("event") => format!(
-            "{}Event",
-            capitalized(message["event"].as_str().unwrap_or("?"))
-        ),
+        Some("response") => format!("{}Response", capitalized(message["command"].as_str().unwrap_or("?"))),
+        Some("event") => format!("{}Event", capitalized(message["event"].as_str().unwrap_or("?"))),
         other => return vec![format!("a message of type {other:?}")],
     };
     if schema["definitions"].get(&definition).is_none() {
@@ -77,10 +68,7 @@ pub fn schema_problems(message: &Value) -> Vec<String> {
             })
             .clone()
     };
-    validator
-        .iter_errors(message)
-        .map(|e| format!("{definition}: {e} at {}", e.instance_path()))
-        .collect()
+    validator.iter_errors(message).map(|e| format!("{definition}: {e} at {}", e.instance_path())).collect()
 }
 
 pub struct Client {
@@ -155,8 +143,7 @@ impl Client {
     pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let message =
-            json!({ "seq": seq, "type": "request", "command": command, "arguments": arguments });
+        let message = json!({ "seq": seq, "type": "request", "command": command, "arguments": arguments });
         self.send_raw(&serde_json::to_vec(&message).unwrap());
         seq
     }
@@ -205,10 +192,7 @@ impl Client {
     pub fn request_error(&mut self, command: &str, arguments: Value) -> String {
         let seq = self.send(command, arguments);
         let response = self.response(seq);
-        assert_eq!(
-            response["success"], false,
-            "{command} should fail: {response}"
-        );
+        assert_eq!(response["success"], false, "{command} should fail: {response}");
         response["message"].as_str().unwrap_or_default().to_owned()
     }
 
@@ -260,11 +244,7 @@ impl Client {
     /// Asserts that every message so far matched the schema.
     pub fn assert_schema_clean(&self) {
         let problems = self.problems.lock().unwrap();
-        assert!(
-            problems.is_empty(),
-            "messages that do not match the DAP schema:\n{}",
-            problems.join("\n")
-        );
+        assert!(problems.is_empty(), "messages that do not match the DAP schema:\n{}", problems.join("\n"));
     }
 
     /// Disconnects, checks the schema, and waits for the server to end.
@@ -274,10 +254,7 @@ impl Client {
         if let Some(server) = self.server.take() {
             let deadline = Instant::now() + Duration::from_secs(20);
             while !server.is_finished() {
-                assert!(
-                    Instant::now() < deadline,
-                    "the server did not end after disconnect"
-                );
+                assert!(Instant::now() < deadline, "the server did not end after disconnect");
                 std::thread::sleep(Duration::from_millis(10));
             }
             server.join().unwrap();
@@ -306,11 +283,7 @@ pub fn launch_args(name: &str) -> Value {
 }
 
 pub fn source_path(relative: &str) -> String {
-    repo_root()
-        .join("tests/guests")
-        .join(relative)
-        .display()
-        .to_string()
+    repo_root().join("tests/guests").join(relative).display().to_string()
 }
 
 pub fn marker_line(relative: &str, name: &str) -> u32 {

@@ -97,13 +97,25 @@ impl BreakpointTable {
         lines: &[(u32, BreakpointOptions)],
     ) -> Vec<Breakpoint> {
         self.breakpoints.retain(|b| !matches!(&b.location, Location::Line { file: f, .. } if f == file));
-        self.add(symbols, lines.iter().map(|(line, options)| (Location::Line { file: file.to_owned(), line: *line }, options.clone())))
+        self.add(
+            symbols,
+            lines
+                .iter()
+                .map(|(line, options)| (Location::Line { file: file.to_owned(), line: *line }, options.clone())),
+        )
     }
 
     /// Replaces all function breakpoints.
-    pub fn set_function_breakpoints(&mut self, symbols: Option<&WasmSymbols>, names: &[(String, BreakpointOptions)]) -> Vec<Breakpoint> {
+    pub fn set_function_breakpoints(
+        &mut self,
+        symbols: Option<&WasmSymbols>,
+        names: &[(String, BreakpointOptions)],
+    ) -> Vec<Breakpoint> {
         self.breakpoints.retain(|b| !matches!(b.location, Location::Function { .. }));
-        self.add(symbols, names.iter().map(|(name, options)| (Location::Function { name: name.clone() }, options.clone())))
+        self.add(
+            symbols,
+            names.iter().map(|(name, options)| (Location::Function { name: name.clone() }, options.clone())),
+        )
     }
 
     /// Replaces all instruction breakpoints.
@@ -113,10 +125,17 @@ impl BreakpointTable {
         offsets: &[(CodeOffset, BreakpointOptions)],
     ) -> Vec<Breakpoint> {
         self.breakpoints.retain(|b| !matches!(b.location, Location::Instruction { .. }));
-        self.add(symbols, offsets.iter().map(|(offset, options)| (Location::Instruction { offset: *offset }, options.clone())))
+        self.add(
+            symbols,
+            offsets.iter().map(|(offset, options)| (Location::Instruction { offset: *offset }, options.clone())),
+        )
     }
 
-    fn add(&mut self, symbols: Option<&WasmSymbols>, new: impl Iterator<Item = (Location, BreakpointOptions)>) -> Vec<Breakpoint> {
+    fn add(
+        &mut self,
+        symbols: Option<&WasmSymbols>,
+        new: impl Iterator<Item = (Location, BreakpointOptions)>,
+    ) -> Vec<Breakpoint> {
         let mut added = Vec::new();
         for (location, options) in new {
             // Ids start at 1: DAP clients treat 0 as "no id".
@@ -165,7 +184,9 @@ impl BreakpointTable {
 
     /// Every module offset a breakpoint is bound at (for the target).
     pub fn module_offsets(&self, symbols: &WasmSymbols) -> Vec<ModuleOffset> {
-        let Some(code) = symbols.program().ok().and_then(|m| m.module().code) else { return Vec::new() };
+        let Some(code) = symbols.program().ok().and_then(|m| m.module().code) else {
+            return Vec::new();
+        };
         let mut offsets: Vec<ModuleOffset> = self
             .breakpoints
             .iter()
@@ -190,7 +211,9 @@ impl BreakpointTable {
 }
 
 fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) -> Binding {
-    let Ok(module) = symbols.program() else { return Binding::Pending { reason: "no module".into() } };
+    let Ok(module) = symbols.program() else {
+        return Binding::Pending { reason: "no module".into() };
+    };
     match location {
         Location::Line { file, line } => {
             if !module.has_dwarf() {
@@ -230,11 +253,15 @@ fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) ->
 fn own_first_statement(module: &crate::symbols::ModuleSymbols, function: &crate::symbols::FunctionInfo) -> CodeOffset {
     /// Candidate statements looked at before settling for the prologue's end.
     const LOOK_AHEAD: usize = 64;
-    let Ok(Some(lines)) = module.line_index() else { return function.after_prologue };
+    let Ok(Some(lines)) = module.line_index() else {
+        return function.after_prologue;
+    };
     let mut candidates: Vec<CodeOffset> = lines
         .rows()
         .iter()
-        .filter(|row| row.is_stmt && row.line != 0 && row.address >= function.after_prologue && function.contains(row.address))
+        .filter(|row| {
+            row.is_stmt && row.line != 0 && row.address >= function.after_prologue && function.contains(row.address)
+        })
         .map(|row| row.address)
         .collect();
     candidates.sort_unstable();
@@ -243,9 +270,11 @@ fn own_first_statement(module: &crate::symbols::ModuleSymbols, function: &crate:
         .into_iter()
         .take(LOOK_AHEAD)
         .find(|&at| {
-            module.frames_at(at).ok().and_then(|frames| frames.into_iter().next()).is_some_and(|innermost| {
-                innermost.function.as_ref().is_some_and(|name| name.raw == function.name.raw)
-            })
+            module
+                .frames_at(at)
+                .ok()
+                .and_then(|frames| frames.into_iter().next())
+                .is_some_and(|innermost| innermost.function.as_ref().is_some_and(|name| name.raw == function.name.raw))
         })
         .unwrap_or(function.after_prologue)
 }

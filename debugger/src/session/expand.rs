@@ -33,7 +33,8 @@ const MAX_POINTEE: u64 = 1 << 20;
 /// How a value is shown: the pretty printers first (strings, vectors),
 /// else the type's own summary.
 pub fn display(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8]) -> String {
-    super::pretty::pretty(symbols, view, ty, bytes, 0).unwrap_or_else(|| super::pretty::summarize(symbols, view, ty, bytes, 0))
+    super::pretty::pretty(symbols, view, ty, bytes, 0)
+        .unwrap_or_else(|| super::pretty::summarize(symbols, view, ty, bytes, 0))
 }
 
 /// Whether opening `object` shows anything: a struct with members, a
@@ -60,17 +61,29 @@ fn pointer_target(symbols: &ModuleSymbols, pointee: Option<DieRef>) -> Option<u6
 
 /// The children of `object`: members and bases, array elements, the
 /// active variant of a Rust enum, or the pointee of a pointer (`*name`).
-pub fn expand(symbols: &ModuleSymbols, view: &mut dyn TargetView, object: &Object, name: &str) -> Result<Vec<ShownChild>, String> {
+pub fn expand(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    object: &Object,
+    name: &str,
+) -> Result<Vec<ShownChild>, String> {
     let resolved = resolve(symbols, object.ty).ok_or("the value's type is unknown")?;
     if let Type::Pointer { pointee, .. } | Type::Reference { pointee, .. } = &*resolved {
         let size = pointer_target(symbols, *pointee).ok_or("the pointer's target has no size")?;
         let address = MemoryAddress(read_uint(&object.bytes, 4).ok_or("unreadable pointer")?);
         let (value, object) = match view.read_memory(address, size as usize) {
-            Ok(bytes) => (display(symbols, view, *pointee, &bytes), Some(Object { ty: *pointee, bytes, address: Some(address) })),
+            Ok(bytes) => {
+                (display(symbols, view, *pointee, &bytes), Some(Object { ty: *pointee, bytes, address: Some(address) }))
+            }
             // A dangling or wild pointer: the error in the pointee's place.
             Err(error) => (format!("<error: {error}>"), None),
         };
-        return Ok(vec![ShownChild { name: format!("*{name}"), type_name: type_name(symbols, *pointee), value, object }]);
+        return Ok(vec![ShownChild {
+            name: format!("*{name}"),
+            type_name: type_name(symbols, *pointee),
+            value,
+            object,
+        }]);
     }
     let mut out = Vec::new();
     for child in children(symbols, object.ty, &object.bytes) {
@@ -83,12 +96,22 @@ pub fn expand(symbols: &ModuleSymbols, view: &mut dyn TargetView, object: &Objec
             // A bit field has no address of its own: shown, not opened.
             let raw = read_uint(slice, slice.len() as u64).unwrap_or(0);
             let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
-            out.push(ShownChild { name: child.name, type_name, value: ((raw >> bit_offset) & mask).to_string(), object: None });
+            out.push(ShownChild {
+                name: child.name,
+                type_name,
+                value: ((raw >> bit_offset) & mask).to_string(),
+                object: None,
+            });
             continue;
         }
         let value = display(symbols, view, child.ty, slice);
         let address = object.address.map(|a| MemoryAddress(a.0 + child.offset));
-        out.push(ShownChild { name: child.name, type_name, value, object: Some(Object { ty: child.ty, bytes: slice.to_vec(), address }) });
+        out.push(ShownChild {
+            name: child.name,
+            type_name,
+            value,
+            object: Some(Object { ty: child.ty, bytes: slice.to_vec(), address }),
+        });
     }
     Ok(out)
 }
@@ -116,7 +139,9 @@ pub fn assign(
         Type::Base { .. } | Type::Enum { .. } | Type::Pointer { .. } => {
             (integer as u64).to_le_bytes().get(..size).ok_or("the destination is wider than 8 bytes")?.to_vec()
         }
-        _ => return Err(format!("cannot assign to a `{}`: only scalars, enums and pointers", type_name(symbols, ty))),
+        _ => {
+            return Err(format!("cannot assign to a `{}`: only scalars, enums and pointers", type_name(symbols, ty)));
+        }
     };
     view.write_memory(address, &bytes)?;
     Ok(bytes)

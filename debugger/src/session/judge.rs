@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use super::breakpoints::BreakpointTable;
 use super::expr::{EvalContext, Expr, evaluate, is_true, parse};
 use crate::address::CodeOffset;
+use crate::output_budget::{Grant, OutputBudget};
 use crate::symbols::{ModuleSymbols, WasmSymbols};
 use crate::target::{BreakPolicy, Resume, TargetView};
 
@@ -30,17 +31,28 @@ pub struct BreakpointJudge {
     pub last_hit: Arc<Mutex<Vec<u32>>>,
     /// Conditions parsed once, not at every hit.
     parsed: HashMap<String, Result<Expr, String>>,
+    /// Logpoint lines wait for room here (the session releases each line's
+    /// length once sent), so a logpoint in a hot loop cannot flood memory.
+    budget: Option<OutputBudget>,
 }
 
 impl BreakpointJudge {
     pub fn new(table: Arc<Mutex<BreakpointTable>>, symbols: Arc<WasmSymbols>, output: Sender<JudgeOutput>) -> Self {
-        BreakpointJudge { table, symbols, output, last_hit: Arc::default(), parsed: HashMap::new() }
+        BreakpointJudge { table, symbols, output, last_hit: Arc::default(), parsed: HashMap::new(), budget: None }
+    }
+
+    /// Logpoint lines take their length from `budget` before they are sent.
+    pub fn with_budget(mut self, budget: OutputBudget) -> Self {
+        self.budget = Some(budget);
+        self
     }
 }
 
 impl BreakPolicy for BreakpointJudge {
     fn on_break(&mut self, view: &mut dyn TargetView) -> Option<Resume> {
-        let Ok(module) = self.symbols.program() else { return None };
+        let Ok(module) = self.symbols.program() else {
+            return None;
+        };
         let frame = view.innermost().ok()??;
         if frame.module != self.symbols.program_index() {
             return None;
@@ -52,11 +64,13 @@ impl BreakPolicy for BreakpointJudge {
         for breakpoint in table.at_mut(pc) {
             any = true;
             if let Some(condition) = &breakpoint.options.condition {
-                let parsed = self.parsed.entry(condition.clone()).or_insert_with(|| parse(condition).map_err(|e| e.to_string()));
+                let parsed =
+                    self.parsed.entry(condition.clone()).or_insert_with(|| parse(condition).map_err(|e| e.to_string()));
                 // Borrowed, not cloned: this runs at every hit.
                 let verdict = match parsed {
                     Ok(expr) => {
-                        let mut context = EvalContext { symbols: module, view: &mut *view, frame: 0, pc, inline_frame: 0 };
+                        let mut context =
+                            EvalContext { symbols: module, view: &mut *view, frame: 0, pc, inline_frame: 0 };
                         evaluate(expr, &mut context).and_then(|v| is_true(&v, module))
                     }
                     Err(error) => Err(error.clone()),
@@ -75,7 +89,11 @@ impl BreakPolicy for BreakpointJudge {
             }
             match &breakpoint.options.log_message {
                 Some(message) => {
-                    let _ = self.output.send(JudgeOutput::Log(interpolate(message, module, view, pc)));
+                    let line = interpolate(message, module, view, pc);
+                    let discard = self.budget.as_ref().is_some_and(|b| b.take_whole(line.len()) == Grant::Discard);
+                    if !discard {
+                        let _ = self.output.send(JudgeOutput::Log(line));
+                    }
                 }
                 None => stopping.push(breakpoint.id),
             }

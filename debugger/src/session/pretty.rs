@@ -4,7 +4,9 @@
 //! memory through the target.
 
 use crate::address::MemoryAddress;
-use crate::symbols::{DieRef, ModuleSymbols, SummaryViews, Type, format_value_with, quote, read_uint, resolve, size_of};
+use crate::symbols::{
+    DieRef, ModuleSymbols, SummaryViews, Type, format_value_with, quote, read_uint, resolve, size_of,
+};
 use crate::target::TargetView;
 
 /// Elements shown inline.
@@ -13,7 +15,13 @@ const MAX_ELEMENTS: u64 = 16;
 const MAX_STRING: u64 = 1024;
 
 /// A readable summary for values of known library types; `None` for the rest.
-pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<String> {
+pub fn pretty(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+    depth: usize,
+) -> Option<String> {
     if depth > 3 {
         return None;
     }
@@ -21,7 +29,9 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
     if let Type::Pointer { pointee, .. } = &*t {
         return c_string(symbols, view, *pointee, bytes);
     }
-    let Type::Composite { name: Some(name), .. } = &*t else { return None };
+    let Type::Composite { name: Some(name), .. } = &*t else {
+        return None;
+    };
     if name == "String" {
         let (vec_ty, vec_bytes) = member(symbols, ty, bytes, "vec")?;
         let (data, len) = vec_parts(symbols, vec_ty, &vec_bytes)?;
@@ -59,7 +69,13 @@ pub fn pretty(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Die
 
 /// The summary of a value from its type, with the library views above for
 /// the values nested in it (a `String` inside an enum variant).
-pub fn summarize(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> String {
+pub fn summarize(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+    depth: usize,
+) -> String {
     format_value_with(symbols, ty, bytes, depth, &mut Views { symbols, view })
 }
 
@@ -78,10 +94,19 @@ impl SummaryViews for Views<'_, '_> {
 
 /// A `char *` shows its address and the C string there, as gdb and LLDB
 /// do: `0x00000451 "add"` (at most MAX_STRING bytes, up to the NUL).
-fn c_string(symbols: &ModuleSymbols, view: &mut dyn TargetView, pointee: Option<DieRef>, bytes: &[u8]) -> Option<String> {
+fn c_string(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    pointee: Option<DieRef>,
+    bytes: &[u8],
+) -> Option<String> {
     let is_char = matches!(
         resolve(symbols, pointee).as_deref(),
-        Some(Type::Base { encoding: crate::symbols::BaseEncoding::SignedChar | crate::symbols::BaseEncoding::UnsignedChar, size: 1, .. })
+        Some(Type::Base {
+            encoding: crate::symbols::BaseEncoding::SignedChar | crate::symbols::BaseEncoding::UnsignedChar,
+            size: 1,
+            ..
+        })
     );
     let address = read_uint(bytes, 4)?;
     if !is_char || address == 0 {
@@ -91,7 +116,9 @@ fn c_string(symbols: &ModuleSymbols, view: &mut dyn TargetView, pointee: Option<
     // Read in chunks: the string may end near the end of memory.
     let mut text = Vec::new();
     while (text.len() as u64) < MAX_STRING {
-        let Ok(chunk) = view.read_memory(MemoryAddress(address + text.len() as u64), 64) else { break };
+        let Ok(chunk) = view.read_memory(MemoryAddress(address + text.len() as u64), 64) else {
+            break;
+        };
         match chunk.iter().position(|b| *b == 0) {
             Some(end) => {
                 text.extend_from_slice(&chunk[..end]);
@@ -107,7 +134,13 @@ fn c_string(symbols: &ModuleSymbols, view: &mut dyn TargetView, pointee: Option<
 /// `RawTable<(K, V)>` whose `table` holds `bucket_mask`, `ctrl` and `items`.
 /// Bucket i is full when control byte i has its top bit clear, and its
 /// element sits just below `ctrl`, at `ctrl - (i + 1) * size_of((K, V))`.
-fn hash_map(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<String> {
+fn hash_map(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+    depth: usize,
+) -> Option<String> {
     let (base_ty, base) = member(symbols, ty, bytes, "base")?;
     let (raw_ty, raw) = member(symbols, base_ty, &base, "table")?;
     let element = template_type(symbols, raw_ty, "T")?;
@@ -135,7 +168,10 @@ fn hash_map(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRe
         let entry = view.read_memory(MemoryAddress(at), size as usize).ok()?;
         let shown = |view: &mut dyn TargetView, field: &str| -> Option<String> {
             let (field_ty, field_bytes) = member(symbols, element, &entry, field)?;
-            Some(pretty(symbols, view, field_ty, &field_bytes, depth + 1).unwrap_or_else(|| summarize(symbols, view, field_ty, &field_bytes, depth + 1)))
+            Some(
+                pretty(symbols, view, field_ty, &field_bytes, depth + 1)
+                    .unwrap_or_else(|| summarize(symbols, view, field_ty, &field_bytes, depth + 1)),
+            )
         };
         parts.push(format!("{}: {}", shown(view, "__0")?, shown(view, "__1")?));
     }
@@ -145,7 +181,9 @@ fn hash_map(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRe
 /// A composite type's template type parameter `name`.
 fn template_type(symbols: &ModuleSymbols, ty: Option<DieRef>, name: &str) -> Option<Option<DieRef>> {
     let t = resolve(symbols, ty)?;
-    let Type::Composite { template_types, .. } = &*t else { return None };
+    let Type::Composite { template_types, .. } = &*t else {
+        return None;
+    };
     template_types.iter().find(|(n, _)| n == name).map(|(_, ty)| *ty)
 }
 
@@ -168,7 +206,9 @@ fn libcxx_string(view: &mut dyn TargetView, bytes: &[u8]) -> Option<String> {
 
 fn member(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], name: &str) -> Option<(Option<DieRef>, Vec<u8>)> {
     let t = resolve(symbols, ty)?;
-    let Type::Composite { members, .. } = &*t else { return None };
+    let Type::Composite { members, .. } = &*t else {
+        return None;
+    };
     let m = members.iter().find(|m| m.name.as_deref() == Some(name))?;
     let size = size_of(symbols, m.ty)? as usize;
     Some((m.ty, bytes.get(m.offset as usize..m.offset as usize + size)?.to_vec()))
@@ -176,7 +216,12 @@ fn member(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], name: &str)
 
 /// The first pointer inside a value, following first members (`RawVec` →
 /// `Unique` → `NonNull` → `*const T`).
-fn first_pointer(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], depth: usize) -> Option<(Option<DieRef>, MemoryAddress)> {
+fn first_pointer(
+    symbols: &ModuleSymbols,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+    depth: usize,
+) -> Option<(Option<DieRef>, MemoryAddress)> {
     if depth > 8 {
         return None;
     }
@@ -193,7 +238,11 @@ fn first_pointer(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8], dept
 }
 
 /// A `Vec`'s element type, data pointer and length.
-fn vec_elements(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Option<((Option<DieRef>, MemoryAddress), u64)> {
+fn vec_elements(
+    symbols: &ModuleSymbols,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+) -> Option<((Option<DieRef>, MemoryAddress), u64)> {
     let (buf_ty, buf_bytes) = member(symbols, ty, bytes, "buf")?;
     let data = first_pointer(symbols, buf_ty, &buf_bytes, 0)?;
     let (len_ty, len_bytes) = member(symbols, ty, bytes, "len")?;
@@ -206,7 +255,11 @@ fn vec_parts(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Optio
 }
 
 /// A fat pointer's (`&str`, `&[T]`) element type, data pointer and length.
-fn slice_parts(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Option<((Option<DieRef>, MemoryAddress), u64)> {
+fn slice_parts(
+    symbols: &ModuleSymbols,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+) -> Option<((Option<DieRef>, MemoryAddress), u64)> {
     let (data_ty, data_bytes) = member(symbols, ty, bytes, "data_ptr")?;
     let data = first_pointer(symbols, data_ty, &data_bytes, 0)?;
     let (len_ty, len_bytes) = member(symbols, ty, bytes, "length")?;
@@ -229,7 +282,9 @@ fn elements(
     len: u64,
     depth: usize,
 ) -> String {
-    let Some(size) = size_of(symbols, element) else { return format!("(len {len})") };
+    let Some(size) = size_of(symbols, element) else {
+        return format!("(len {len})");
+    };
     let shown = len.min(MAX_ELEMENTS);
     let bytes = match view.read_memory(data, (size * shown) as usize) {
         Ok(bytes) => bytes,
@@ -238,7 +293,10 @@ fn elements(
     let mut parts: Vec<String> = bytes
         .chunks(size.max(1) as usize)
         .take(shown as usize)
-        .map(|chunk| pretty(symbols, view, element, chunk, depth + 1).unwrap_or_else(|| summarize(symbols, view, element, chunk, depth + 1)))
+        .map(|chunk| {
+            pretty(symbols, view, element, chunk, depth + 1)
+                .unwrap_or_else(|| summarize(symbols, view, element, chunk, depth + 1))
+        })
         .collect();
     if len > shown {
         parts.push("...".to_owned());

@@ -30,7 +30,9 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
     let program = symbols.program_index();
     let mut out = Vec::new();
     for (physical, frame) in frames.iter().enumerate() {
-        let Ok(module) = symbols.module(frame.module) else { continue };
+        let Ok(module) = symbols.module(frame.module) else {
+            continue;
+        };
         let in_program = frame.module == program;
         let code = module.module().code.and_then(|c| c.to_code(frame.offset));
         // A caller is at its return address; the call is the instruction
@@ -52,10 +54,10 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
             continue;
         }
         for source_frame in source {
-            let function = source_frame
-                .function
-                .as_ref()
-                .map_or_else(|| module.module().fallback_function_name(frame.function_index), |f| f.display(NameStyle::Pretty));
+            let function = source_frame.function.as_ref().map_or_else(
+                || module.module().fallback_function_name(frame.function_index),
+                |f| f.display(NameStyle::Pretty),
+            );
             let has_source = source_frame.name_origin == NameOrigin::Dwarf
                 && source_frame.location.as_ref().is_some_and(|l| l.file.is_some() && l.line > 0);
             out.push(StackFrame {

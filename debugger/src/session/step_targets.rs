@@ -18,16 +18,24 @@ pub fn step_in_targets(module: &ModuleSymbols, pc: CodeOffset) -> Result<Vec<Ste
     let here = lines.row_at(pc, None).ok_or("no source line here")?;
     let (file, line) = (here.file, here.line);
     let core = module.module();
-    let (Some(code), Some(body)) = (core.code, core.function_at(pc)) else { return Ok(Vec::new()) };
+    let (Some(code), Some(body)) = (core.code, core.function_at(pc)) else {
+        return Ok(Vec::new());
+    };
     let start = code.to_module(body.first_instruction).0 as usize;
     let end = code.to_module(body.entry.end).0 as usize;
     let bytes = core.bytes.as_slice().get(start..end).ok_or("the function body is out of the module")?;
     let mut operators = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, start));
     let mut targets: Vec<StepTarget> = Vec::new();
     while !operators.eof() {
-        let Ok((operator, at)) = operators.read_with_offset() else { break };
-        let wasmparser::Operator::Call { function_index } = operator else { continue };
-        let Some(offset) = code.to_code(ModuleOffset(at as u64)) else { continue };
+        let Ok((operator, at)) = operators.read_with_offset() else {
+            break;
+        };
+        let wasmparser::Operator::Call { function_index } = operator else {
+            continue;
+        };
+        let Some(offset) = code.to_code(ModuleOffset(at as u64)) else {
+            continue;
+        };
         let on_line = lines.row_at(offset, None).is_some_and(|row| row.file == file && row.line == line);
         if on_line && !targets.iter().any(|t| t.function_index == function_index) {
             targets.push(StepTarget { function_index, name: callee_name(module, function_index) });

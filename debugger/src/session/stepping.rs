@@ -134,22 +134,35 @@ impl Stepper {
     /// Whether `offset` starts a statement: a line-table row marked
     /// is_stmt begins exactly there.
     fn starts_statement(&self, offset: ModuleOffset) -> bool {
-        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else { return false };
-        let Ok(Some(lines)) = module.line_index() else { return false };
+        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else {
+            return false;
+        };
+        let Ok(Some(lines)) = module.line_index() else {
+            return false;
+        };
         lines.row_at(code, None).is_some_and(|row| row.address == code && row.is_stmt && row.line != 0)
     }
 
     /// Whether `offset` is in a function's prologue, where its variables are
     /// not set up yet (a step into a call stops after it).
     fn before_prologue_end(&self, offset: ModuleOffset) -> bool {
-        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else { return false };
-        let Ok(Some(functions)) = module.function_index() else { return false };
+        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else {
+            return false;
+        };
+        let Ok(Some(functions)) = module.function_index() else {
+            return false;
+        };
         functions.body_at(code).is_some_and(|f| code < f.after_prologue)
     }
 
     /// Sets a breakpoint at the return address of the frame `levels` up
     /// and runs to it.
-    fn run_to_return(&mut self, view: &mut dyn TargetView, offsets: &[ModuleOffset], levels: usize) -> Result<(), String> {
+    fn run_to_return(
+        &mut self,
+        view: &mut dyn TargetView,
+        offsets: &[ModuleOffset],
+        levels: usize,
+    ) -> Result<(), String> {
         match offsets.get(levels) {
             Some(&return_address) if return_address != ELSEWHERE => {
                 let mut breakpoints = self.user_breakpoints.clone();
@@ -172,7 +185,9 @@ impl Stepper {
     fn decide(&mut self, view: &mut dyn TargetView) -> Result<Option<Resume>, String> {
         let frames = view.frames()?;
         let offsets = self.offsets(&frames);
-        let Some(&here) = offsets.first() else { return Ok(None) };
+        let Some(&here) = offsets.first() else {
+            return Ok(None);
+        };
         if let Some((target, depth)) = self.returning_to {
             if here != target || frames.len() != depth {
                 // A user breakpoint elsewhere stops the step; a deeper
@@ -224,10 +239,13 @@ impl Stepper {
         if !self.starts_statement(here) || (frames.len() > self.depth && self.before_prologue_end(here)) {
             return Ok(Some(Resume::Step));
         }
-        let Some(point) = self.point(here) else { return Ok(Some(Resume::Step)) };
+        let Some(point) = self.point(here) else {
+            return Ok(Some(Resume::Step));
+        };
         let same_line = self.start.as_ref().is_some_and(|s| s.file == point.file && s.line == point.line);
-        let deeper_inline =
-            self.kind == StepKind::Over && frames.len() == self.depth && self.start.as_ref().is_some_and(|s| point.inline_depth > s.inline_depth);
+        let deeper_inline = self.kind == StepKind::Over
+            && frames.len() == self.depth
+            && self.start.as_ref().is_some_and(|s| point.inline_depth > s.inline_depth);
         if same_line && frames.len() == self.depth || deeper_inline {
             return Ok(Some(Resume::Step));
         }

@@ -4,7 +4,9 @@
 //! error value for that variable only.
 
 use crate::address::MemoryAddress;
-use crate::symbols::{EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, read_uint, size_of, type_name};
+use crate::symbols::{
+    EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, read_uint, size_of, type_name,
+};
 use crate::target::{TargetView, WasmValue};
 
 /// What the user sees of one variable.
@@ -38,9 +40,13 @@ pub fn show_variable(
             address,
             object: Some(super::expand::Object { ty: variable.ty, bytes, address }),
         },
-        Err(error) => {
-            ShownVariable { name: variable.name.clone(), type_name, value: format!("<error: {error}>"), address: None, object: None }
-        }
+        Err(error) => ShownVariable {
+            name: variable.name.clone(),
+            type_name,
+            value: format!("<error: {error}>"),
+            address: None,
+            object: None,
+        },
     }
 }
 
@@ -56,7 +62,9 @@ pub fn read_bytes(
     let mut eval = match &variable.location {
         VariableLocation::Constant(bytes) => return Ok((resize(bytes.clone(), size), None)),
         VariableLocation::OptimizedOut => return Err("optimized out".into()),
-        VariableLocation::Expression(_) => variable.location_eval(frame_base).ok_or("no location")?.map_err(|e| e.to_string())?,
+        VariableLocation::Expression(_) => {
+            variable.location_eval(frame_base).ok_or("no location")?.map_err(|e| e.to_string())?
+        }
     };
     let mut step = eval.evaluate().map_err(|e| e.to_string())?;
     let pieces = loop {
@@ -84,7 +92,9 @@ pub fn read_bytes(
             }
             PieceLocation::WasmLocal(i) => resize(word(view.local(frame, *i)?)?.to_le_bytes().to_vec(), piece_size),
             PieceLocation::WasmGlobal(i) => resize(word(view.global(*i)?)?.to_le_bytes().to_vec(), piece_size),
-            PieceLocation::WasmStack(i) => resize(word(stack_value(view, frame, *i)?)?.to_le_bytes().to_vec(), piece_size),
+            PieceLocation::WasmStack(i) => {
+                resize(word(stack_value(view, frame, *i)?)?.to_le_bytes().to_vec(), piece_size)
+            }
             PieceLocation::Value(v) => resize(v.to_le_bytes().to_vec(), piece_size),
             PieceLocation::Bytes(b) => resize(b.clone(), piece_size),
             PieceLocation::Unavailable => return Err("optimized out".into()),

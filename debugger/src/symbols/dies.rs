@@ -43,7 +43,7 @@ pub fn inherited_string(dwarf: &Dwarf, units: &Units, at: DieRef, name: gimli::D
     match inherited_attr(units, at, name)? {
         Some((owner, value)) => {
             let text = dwarf.attr_string(units.unit(owner.unit), value)?;
-            Ok(Some(text.to_string_lossy()?.into_owned()))
+            Ok(Some(super::printable::printable(&text.to_string_lossy()?).into_owned()))
         }
         None => Ok(None),
     }
@@ -63,7 +63,10 @@ pub fn linkage_or_name(dwarf: &Dwarf, units: &Units, at: DieRef) -> gimli::Resul
 /// A DIE's own `DW_AT_name`, not inherited.
 pub fn own_name(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die) -> gimli::Result<Option<String>> {
     match die.attr_value(gimli::DW_AT_name) {
-        Some(value) => Ok(Some(dwarf.attr_string(units.unit(at.unit), value)?.to_string_lossy()?.into_owned())),
+        Some(value) => {
+            let text = dwarf.attr_string(units.unit(at.unit), value)?;
+            Ok(Some(super::printable::printable(&text.to_string_lossy()?).into_owned()))
+        }
         None => Ok(None),
     }
 }

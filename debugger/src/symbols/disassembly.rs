@@ -24,9 +24,13 @@ pub struct Instruction {
 
 /// An instruction's name, decoded directly (the fallback).
 fn plain_text(module: &CoreModule, offset: CodeOffset) -> String {
-    let Some(code) = module.code else { return "??".into() };
+    let Some(code) = module.code else {
+        return "??".into();
+    };
     let start = code.to_module(offset).0 as usize;
-    let Some(bytes) = module.bytes.as_slice().get(start..) else { return "??".into() };
+    let Some(bytes) = module.bytes.as_slice().get(start..) else {
+        return "??".into();
+    };
     let reader = wasmparser::BinaryReader::new(bytes, start);
     match wasmparser::OperatorsReader::new(reader).read() {
         Ok(wasmparser::Operator::End) => "end".into(),
@@ -37,7 +41,9 @@ fn plain_text(module: &CoreModule, offset: CodeOffset) -> String {
 
 impl Disassembly {
     pub fn build(module: &CoreModule, what: &str) -> Result<Self> {
-        let Some(code) = module.code else { return Ok(Disassembly::default()) };
+        let Some(code) = module.code else {
+            return Ok(Disassembly::default());
+        };
         let starts = module.instruction_offsets()?;
         let mut storage = String::new();
         let printer = wasmprinter::Config::new();

@@ -53,12 +53,13 @@ pub fn load_dwarf(
 }
 
 fn load_separate(path: &Path) -> Result<(DebugSource, Option<Dwarf>)> {
-    let bytes: Arc<[u8]> = std::fs::read(path)
-        .map_err(|source| SymbolsError::Io { path: path.to_owned(), source })?
-        .into();
+    let bytes: Arc<[u8]> = super::input_file::read_input_file(path)?.into();
     let what = path.display().to_string();
     let modules = parse_wasm_file(&bytes, &what)?;
     let first = modules.first().ok_or_else(|| SymbolsError::NoSuchModule { what: what.clone(), index: 0, count: 0 })?;
+    if first.custom_section(".debug_info").is_none() {
+        return Err(SymbolsError::NoDwarf { what });
+    }
     let dwarf = dwarf_from_module(first, &what)?;
     Ok((DebugSource::SeparateFile(path.to_owned()), Some(dwarf)))
 }
@@ -69,8 +70,9 @@ fn dwarf_from_module(module: &CoreModule, what: &str) -> Result<Dwarf> {
     let empty = DwarfReader::new(Arc::from(&[][..]), gimli::LittleEndian);
     let load = |id: gimli::SectionId| -> Result<DwarfReader, SymbolsError> {
         Ok(match module.custom_sections.iter().find(|(name, _)| name == id.name()) {
-            Some((_, range)) => DwarfReader::new(file.clone(), gimli::LittleEndian)
-                .range(base + range.start..base + range.end),
+            Some((_, range)) => {
+                DwarfReader::new(file.clone(), gimli::LittleEndian).range(base + range.start..base + range.end)
+            }
             None => empty.clone(),
         })
     };
@@ -86,4 +88,15 @@ fn dwarf_from_module(module: &CoreModule, what: &str) -> Result<Dwarf> {
         }
     }
     Ok(dwarf)
+}
+
+/// Which section to blame when `gimli::Dwarf::unit` fails for `header`: it
+/// reads the unit's root entry from .debug_info, then its line program from
+/// .debug_line. When the root entry reads, the line program is at fault.
+pub(crate) fn unit_error_section(dwarf: &Dwarf, header: &gimli::UnitHeader<DwarfReader>) -> &'static str {
+    let root_reads = dwarf
+        .abbreviations(header)
+        .ok()
+        .is_some_and(|abbreviations| header.entries(&abbreviations).next_dfs().is_ok_and(|root| root.is_some()));
+    if root_reads { ".debug_line" } else { ".debug_info" }
 }

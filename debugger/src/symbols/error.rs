@@ -5,14 +5,22 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SymbolsError {
-    #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    /// `cause` is part of the message, not an error source, so that
+    /// printing the chain does not say it twice.
+    #[error("cannot read {path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
+    #[error("{path} is {kind}: expected a WebAssembly file")]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error("{path} is too large for a WebAssembly file ({size} bytes)")]
+    TooLarge { path: PathBuf, size: u64 },
     #[error("{what} is empty: expected a WebAssembly module or component")]
     Empty { what: String },
     #[error("{what} is not WebAssembly (no \\0asm magic at its start)")]
     NotWasm { what: String },
     #[error("{what} is malformed at byte {offset:#x}: {message}")]
     Malformed { what: String, offset: usize, message: String },
+    #[error("{what} has no DWARF (no .debug_info section) to read debug info from")]
+    NoDwarf { what: String },
     #[error("corrupt DWARF in {section} of {what}: {message}")]
     Dwarf { what: String, section: &'static str, message: String },
     /// An error met while building a cached index, reported again to each
@@ -25,11 +33,7 @@ pub enum SymbolsError {
 
 impl SymbolsError {
     pub(crate) fn malformed(what: &str, err: &wasmparser::BinaryReaderError) -> Self {
-        SymbolsError::Malformed {
-            what: what.to_owned(),
-            offset: err.offset(),
-            message: err.message().to_owned(),
-        }
+        SymbolsError::Malformed { what: what.to_owned(), offset: err.offset(), message: err.message().to_owned() }
     }
 
     pub(crate) fn dwarf(what: &str, section: &'static str, err: impl std::fmt::Display) -> Self {

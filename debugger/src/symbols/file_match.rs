@@ -16,9 +16,10 @@ pub fn map_path(recorded: &str, mappings: &[PathMapping]) -> String {
     for mapping in mappings {
         let from = mapping.from.trim_end_matches(['/', '\\']);
         if let Some(rest) = recorded.strip_prefix(from)
-            && (rest.is_empty() || rest.starts_with(['/', '\\'])) {
-                return format!("{}{}", mapping.to.trim_end_matches(['/', '\\']), rest);
-            }
+            && (rest.is_empty() || rest.starts_with(['/', '\\']))
+        {
+            return format!("{}{}", mapping.to.trim_end_matches(['/', '\\']), rest);
+        }
     }
     recorded.to_owned()
 }

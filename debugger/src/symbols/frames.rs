@@ -40,13 +40,13 @@ pub(crate) fn frames_from_dwarf(
     while let Some(frame) = iter.next()? {
         let function = match frame.function {
             Some(name) => Some(FunctionName::new(
-                name.raw_name()?.into_owned(),
+                super::printable::printable(&name.raw_name()?).into_owned(),
                 name.language.map(Language::from_dwarf),
             )),
             None => None,
         };
         let location = frame.location.map(|l| SourceLocation {
-            file: l.file.map(str::to_owned),
+            file: l.file.map(|f| super::printable::printable(f).into_owned()),
             line: l.line.unwrap_or(0),
             column: l.column.unwrap_or(0),
         });

@@ -57,12 +57,8 @@ pub struct FunctionIndex {
 impl FunctionIndex {
     pub fn build(dwarf: &Dwarf, units: &Units, module: &CoreModule, lines: &LineIndex) -> gimli::Result<Self> {
         let mut functions = Vec::new();
-        let mut prologue_ends: Vec<CodeOffset> = lines
-            .rows()
-            .iter()
-            .filter(|r| r.prologue_end && !r.end_sequence)
-            .map(|r| r.address)
-            .collect();
+        let mut prologue_ends: Vec<CodeOffset> =
+            lines.rows().iter().filter(|r| r.prologue_end && !r.end_sequence).map(|r| r.address).collect();
         prologue_ends.sort_unstable();
         for (unit_index, unit) in units.iter() {
             let language = unit_language(unit);
@@ -81,7 +77,9 @@ impl FunctionIndex {
                     .filter(|r| module.function_at(CodeOffset(r.start)).is_some())
                     .map(|r| CodeOffset(r.start)..CodeOffset(r.end))
                     .collect();
-                let Some(first) = ranges.iter().map(|r| r.start).min() else { continue };
+                let Some(first) = ranges.iter().map(|r| r.start).min() else {
+                    continue;
+                };
                 let entry = match die.attr_value(gimli::DW_AT_low_pc).and_then(|v| addr(&v)) {
                     Some(low) if module.function_at(CodeOffset(low)).is_some() => CodeOffset(low),
                     _ => die
@@ -97,7 +95,8 @@ impl FunctionIndex {
                     .and_then(|(_, v)| v.udata_value())
                     .and_then(|l| u32::try_from(l).ok());
                 let entry_range = ranges.iter().find(|r| r.contains(&entry)).cloned().unwrap_or(entry..entry);
-                let after_prologue = if inlined { entry } else { first_within(&prologue_ends, &entry_range).unwrap_or(entry) };
+                let after_prologue =
+                    if inlined { entry } else { first_within(&prologue_ends, &entry_range).unwrap_or(entry) };
                 functions.push(FunctionInfo {
                     die: at,
                     name: FunctionName::new(raw, language),

@@ -40,11 +40,11 @@ pub fn bind_line(
     line: u32,
     mappings: &[PathMapping],
 ) -> Result<Option<LineBinding>> {
-    let Some(index) = symbols.line_index()? else { return Ok(None) };
-    let matched: Vec<FileId> = best_matches(file, index.files(), mappings)
-        .into_iter()
-        .map(|i| FileId(i as u32))
-        .collect();
+    let Some(index) = symbols.line_index()? else {
+        return Ok(None);
+    };
+    let matched: Vec<FileId> =
+        best_matches(file, index.files(), mappings).into_iter().map(|i| FileId(i as u32)).collect();
     if matched.is_empty() {
         return Ok(None);
     }
@@ -61,11 +61,16 @@ pub fn bind_line(
         for row in index.line_entries(&matched, candidate) {
             let offset = row.address;
             // Rows of code the linker dropped point outside every body.
-            let Some(body) = module.function_at(offset) else { continue };
+            let Some(body) = module.function_at(offset) else {
+                continue;
+            };
             // A line moves only within its function: code of a function
             // declared after the requested line is not where it went.
             if candidate != line
-                && functions.and_then(|f| f.innermost_at(offset)).and_then(|f| f.decl_line).is_some_and(|decl| decl > line)
+                && functions
+                    .and_then(|f| f.innermost_at(offset))
+                    .and_then(|f| f.decl_line)
+                    .is_some_and(|decl| decl > line)
             {
                 past_its_function = true;
                 continue;

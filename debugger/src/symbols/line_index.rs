@@ -48,8 +48,11 @@ impl LineIndex {
             if !index.versions.contains(&header.version()) {
                 index.versions.push(header.version());
             }
-            let unit = dwarf.unit(header).map_err(|e| SymbolsError::dwarf(what, ".debug_info", e))?;
-            let Some(program) = unit.line_program.clone() else { continue };
+            let section = super::dwarf_sections::unit_error_section(dwarf, &header);
+            let unit = dwarf.unit(header).map_err(|e| SymbolsError::dwarf(what, section, e))?;
+            let Some(program) = unit.line_program.clone() else {
+                continue;
+            };
             // Paths are rendered once per file entry, not once per row.
             let mut unit_files: HashMap<u64, FileId> = HashMap::new();
             let mut rows = program.rows();
@@ -113,7 +116,9 @@ impl LineIndex {
             }
             let rows = &self.rows[rows.clone()];
             let n = rows.partition_point(|r| r.address <= address);
-            let Some(row) = n.checked_sub(1).map(|i| &rows[i]) else { continue };
+            let Some(row) = n.checked_sub(1).map(|i| &rows[i]) else {
+                continue;
+            };
             if file.is_none_or(|f| self.file(row.file) == f) {
                 return Some(row);
             }
@@ -177,9 +182,10 @@ pub(crate) fn render_path(
     if let Some(dir) = entry.directory(header) {
         let dir = attr_text(dwarf, unit, dir)?;
         if !is_absolute(&dir)
-            && let Some(comp_dir) = &unit.comp_dir {
-                path.push_str(&comp_dir.to_string_lossy()?);
-            }
+            && let Some(comp_dir) = &unit.comp_dir
+        {
+            path.push_str(&super::printable::printable(&comp_dir.to_string_lossy()?));
+        }
         push_component(&mut path, &dir);
     }
     push_component(&mut path, &name);
@@ -191,7 +197,7 @@ fn attr_text(
     unit: &gimli::Unit<DwarfReader>,
     value: gimli::AttributeValue<DwarfReader>,
 ) -> gimli::Result<String> {
-    Ok(dwarf.attr_string(unit, value)?.to_string_lossy()?.into_owned())
+    Ok(super::printable::printable(&dwarf.attr_string(unit, value)?.to_string_lossy()?).into_owned())
 }
 
 fn is_absolute(path: &str) -> bool {

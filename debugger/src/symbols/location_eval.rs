@@ -117,7 +117,10 @@ pub fn decode(expression: gimli::Expression<DwarfReader>, encoding: gimli::Encod
 /// `decode`, remembering the last expression decoded on this thread: a
 /// function's frame base is the same expression for all its variables and
 /// at every hit of a conditional breakpoint in it.
-pub fn decode_frame_base(expression: &gimli::Expression<DwarfReader>, encoding: gimli::Encoding) -> Result<DecodedOps, EvalError> {
+pub fn decode_frame_base(
+    expression: &gimli::Expression<DwarfReader>,
+    encoding: gimli::Encoding,
+) -> Result<DecodedOps, EvalError> {
     use gimli::Reader as _;
     thread_local! {
         static LAST: std::cell::RefCell<Option<(Vec<u8>, gimli::Encoding, DecodedOps)>> = const { std::cell::RefCell::new(None) };
@@ -341,11 +344,17 @@ impl LocationEval {
             Operation::Register { .. } | Operation::RegisterOffset { .. } => {
                 return Err(EvalError::Unsupported("machine registers"));
             }
-            Operation::EntryValue { .. } => return Err(EvalError::Unsupported("DW_OP_entry_value")),
-            Operation::ImplicitPointer { .. } => return Err(EvalError::Unsupported("DW_OP_implicit_pointer")),
+            Operation::EntryValue { .. } => {
+                return Err(EvalError::Unsupported("DW_OP_entry_value"));
+            }
+            Operation::ImplicitPointer { .. } => {
+                return Err(EvalError::Unsupported("DW_OP_implicit_pointer"));
+            }
             Operation::TLS => return Err(EvalError::Unsupported("thread-local storage")),
             Operation::CallFrameCFA => return Err(EvalError::Unsupported("DW_OP_call_frame_cfa")),
-            _ => return Err(EvalError::Unsupported("an operation outside the Wasm subset")),
+            _ => {
+                return Err(EvalError::Unsupported("an operation outside the Wasm subset"));
+            }
         }
         Ok(None)
     }

@@ -6,18 +6,19 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use super::disassembly::{Disassembly, Instruction};
 use super::dwarf_sections::{DebugSource, Dwarf, DwarfReader, load_dwarf};
 use super::error::{Result, SymbolsError};
 use super::frames::{NameOrigin, SourceFrame, frames_from_dwarf};
-use super::disassembly::{Disassembly, Instruction};
 use super::function_index::{FunctionIndex, FunctionInfo};
 use super::line_index::LineIndex;
+use super::names::FunctionName;
 use super::type_names::TypeLookup;
 use super::types::{Type, read_type};
 use super::units::{DieRef, Units};
 use super::variables::{FrameVariables, Variable, frame_variables, unit_globals};
-use super::names::FunctionName;
 use super::wasm_file::CoreModule;
+use super::wasm_symbols::LoadOptions;
 use crate::address::CodeOffset;
 
 #[derive(Debug)]
@@ -27,6 +28,7 @@ pub struct ModuleSymbols {
     source: DebugSource,
     debug: Option<DebugInfo>,
     what: String,
+    dwarf_problem: Option<String>,
 }
 
 struct DebugInfo {
@@ -46,6 +48,24 @@ struct DebugInfo {
     scopes: Mutex<HashMap<CodeOffset, Arc<Vec<FrameVariables>>>>,
 }
 
+impl DebugInfo {
+    fn new(dwarf: Dwarf, what: &str) -> Result<Self> {
+        let dwarf = Arc::new(dwarf);
+        let context = addr2line::Context::from_arc_dwarf(dwarf.clone())
+            .map_err(|e| SymbolsError::dwarf(what, ".debug_info", e))?;
+        Ok(DebugInfo {
+            dwarf,
+            frames: Mutex::new(context),
+            lines: OnceLock::new(),
+            units: OnceLock::new(),
+            functions: OnceLock::new(),
+            types: Mutex::new(HashMap::new()),
+            subarrays: Mutex::new(HashMap::new()),
+            scopes: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
 impl std::fmt::Debug for DebugInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DebugInfo").finish_non_exhaustive()
@@ -53,28 +73,22 @@ impl std::fmt::Debug for DebugInfo {
 }
 
 impl ModuleSymbols {
-    pub(crate) fn load(module: CoreModule, path: &Path, debug_file: Option<&Path>) -> Result<Self> {
+    pub(crate) fn load(module: CoreModule, path: &Path, options: &LoadOptions) -> Result<Self> {
         let what = path.display().to_string();
-        let (source, dwarf) = load_dwarf(&module, path, debug_file)?;
-        let debug = match dwarf {
-            Some(dwarf) => {
-                let dwarf = Arc::new(dwarf);
-                let context = addr2line::Context::from_arc_dwarf(dwarf.clone())
-                    .map_err(|e| SymbolsError::dwarf(&what, ".debug_info", e))?;
-                Some(DebugInfo {
-                    dwarf,
-                    frames: Mutex::new(context),
-                    lines: OnceLock::new(),
-                    units: OnceLock::new(),
-                    functions: OnceLock::new(),
-                    types: Mutex::new(HashMap::new()),
-                    subarrays: Mutex::new(HashMap::new()),
-                    scopes: Mutex::new(HashMap::new()),
-                })
-            }
-            None => None,
+        let loaded = load_dwarf(&module, path, options.debug_file.as_deref())
+            .and_then(|(source, dwarf)| Ok((source, dwarf.map(|dwarf| DebugInfo::new(dwarf, &what)).transpose()?)));
+        let (source, debug, dwarf_problem) = match loaded {
+            Ok((source, debug)) => (source, debug, None),
+            Err(problem) if options.names_if_dwarf_is_bad => (DebugSource::None, None, Some(problem.to_string())),
+            Err(problem) => return Err(problem),
         };
-        Ok(ModuleSymbols { module, disassembly: OnceLock::new(), source, debug, what })
+        Ok(ModuleSymbols { module, disassembly: OnceLock::new(), source, debug, what, dwarf_problem })
+    }
+
+    /// Why the module's DWARF was set aside, when it was loaded with
+    /// `LoadOptions::names_if_dwarf_is_bad` and could not be read.
+    pub fn dwarf_problem(&self) -> Option<&str> {
+        self.dwarf_problem.as_deref()
     }
 
     pub fn module(&self) -> &CoreModule {
@@ -91,7 +105,9 @@ impl ModuleSymbols {
 
     /// All line-table rows, decoded on first use. `None` without DWARF.
     pub fn line_index(&self) -> Result<Option<&LineIndex>> {
-        let Some(debug) = &self.debug else { return Ok(None) };
+        let Some(debug) = &self.debug else {
+            return Ok(None);
+        };
         cached(&debug.lines, || LineIndex::build(&debug.dwarf, &self.what)).map(Some)
     }
 
@@ -113,14 +129,20 @@ impl ModuleSymbols {
 
     /// All compilation units, parsed on first use. `None` without DWARF.
     pub fn units(&self) -> Result<Option<&Units>> {
-        let Some(debug) = &self.debug else { return Ok(None) };
+        let Some(debug) = &self.debug else {
+            return Ok(None);
+        };
         cached(&debug.units, || Units::parse(&debug.dwarf, &self.what)).map(Some)
     }
 
     /// Every function with code, bodies and inlined copies.
     pub fn function_index(&self) -> Result<Option<&FunctionIndex>> {
-        let Some(debug) = &self.debug else { return Ok(None) };
-        let (Some(units), Some(lines)) = (self.units()?, self.line_index()?) else { return Ok(None) };
+        let Some(debug) = &self.debug else {
+            return Ok(None);
+        };
+        let (Some(units), Some(lines)) = (self.units()?, self.line_index()?) else {
+            return Ok(None);
+        };
         cached(&debug.functions, || {
             FunctionIndex::build(&debug.dwarf, units, &self.module, lines)
                 .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))
@@ -142,7 +164,9 @@ impl ModuleSymbols {
         if let Some(cached) = debug.scopes.lock().unwrap_or_else(|p| p.into_inner()).get(&offset) {
             return Ok(cached.clone());
         }
-        let Some(body) = functions.body_at(offset) else { return Ok(Arc::default()) };
+        let Some(body) = functions.body_at(offset) else {
+            return Ok(Arc::default());
+        };
         let scopes = Arc::new(
             frame_variables(&debug.dwarf, units, body.die, offset)
                 .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?,
@@ -156,16 +180,23 @@ impl ModuleSymbols {
         let (Some(debug), Some(units), Some(functions)) = (&self.debug, self.units()?, self.function_index()?) else {
             return Ok(Vec::new());
         };
-        let Some(body) = functions.body_at(offset) else { return Ok(Vec::new()) };
+        let Some(body) = functions.body_at(offset) else {
+            return Ok(Vec::new());
+        };
         unit_globals(&debug.dwarf, units, body.die.unit).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))
     }
 
     /// Globals of every unit, for looking a global up by name.
     pub fn all_globals(&self) -> Result<Vec<Variable>> {
-        let (Some(debug), Some(units)) = (&self.debug, self.units()?) else { return Ok(Vec::new()) };
+        let (Some(debug), Some(units)) = (&self.debug, self.units()?) else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
         for (index, _) in units.iter() {
-            out.extend(unit_globals(&debug.dwarf, units, index).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?);
+            out.extend(
+                unit_globals(&debug.dwarf, units, index)
+                    .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?,
+            );
         }
         Ok(out)
     }
@@ -181,7 +212,9 @@ impl ModuleSymbols {
         if at.unit >= units.len() {
             return Err(SymbolsError::Cached(format!("no unit {} in {}", at.unit, self.what)));
         }
-        let t = Arc::new(read_type(&debug.dwarf, units, at).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?);
+        let t = Arc::new(
+            read_type(&debug.dwarf, units, at).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?,
+        );
         debug.types.lock().unwrap_or_else(|p| p.into_inner()).insert(at, t.clone());
         Ok(t)
     }
@@ -196,8 +229,8 @@ impl ModuleSymbols {
             // rather than silently missing lines.
             self.line_index()?;
             let context = debug.frames.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let mut frames = frames_from_dwarf(&context, offset.0)
-                .map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?;
+            let mut frames =
+                frames_from_dwarf(&context, offset.0).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?;
             drop(context);
             self.fill_line_zero_column(offset, &mut frames)?;
             if !frames.is_empty() {
@@ -218,14 +251,17 @@ impl ModuleSymbols {
     /// addr2line drops the column of a line-0 row ("no line"), but the row
     /// still has one and LLVM prints it; take it from the line table.
     fn fill_line_zero_column(&self, offset: CodeOffset, frames: &mut [SourceFrame]) -> Result<()> {
-        let Some(location) = frames.first_mut().and_then(|f| f.location.as_mut()) else { return Ok(()) };
+        let Some(location) = frames.first_mut().and_then(|f| f.location.as_mut()) else {
+            return Ok(());
+        };
         if location.line != 0 {
             return Ok(());
         }
         if let Some(index) = self.line_index()?
-            && let Some(row) = index.row_at(offset, location.file.as_deref()) {
-                location.column = row.column;
-            }
+            && let Some(row) = index.row_at(offset, location.file.as_deref())
+        {
+            location.column = row.column;
+        }
         Ok(())
     }
 

@@ -71,22 +71,23 @@ fn llvm_demangle(raw: &str) -> String {
             return name;
         }
     } else if raw.starts_with("_R")
-        && let Ok(name) = rustc_demangle::try_demangle(raw) {
-            return format!("{name:#}");
-        }
+        && let Ok(name) = rustc_demangle::try_demangle(raw)
+    {
+        return format!("{name:#}");
+    }
     raw.to_owned()
 }
 
 fn pretty_demangle(raw: &str, language: Option<Language>) -> String {
     let looks_rust = language == Some(Language::Rust) || raw.starts_with("_R") || has_rust_hash(raw);
-    if looks_rust
-        && let Ok(name) = rustc_demangle::try_demangle(raw) {
-            return format!("{name:#}");
-        }
+    if looks_rust && let Ok(name) = rustc_demangle::try_demangle(raw) {
+        return format!("{name:#}");
+    }
     if raw.starts_with("_Z")
-        && let Some(name) = itanium(raw, true) {
-            return name;
-        }
+        && let Some(name) = itanium(raw, true)
+    {
+        return name;
+    }
     source_name(raw).to_owned()
 }
 
@@ -100,14 +101,14 @@ fn source_name(raw: &str) -> &str {
 /// matching names that people type.
 pub fn demangle_without_params(raw: &str, language: Option<Language>) -> String {
     let looks_rust = language == Some(Language::Rust) || raw.starts_with("_R") || has_rust_hash(raw);
-    if looks_rust
-        && let Ok(name) = rustc_demangle::try_demangle(raw) {
-            return format!("{name:#}");
-        }
+    if looks_rust && let Ok(name) = rustc_demangle::try_demangle(raw) {
+        return format!("{name:#}");
+    }
     if raw.starts_with("_Z")
-        && let Some(name) = itanium(raw, false) {
-            return name;
-        }
+        && let Some(name) = itanium(raw, false)
+    {
+        return name;
+    }
     source_name(raw).to_owned()
 }
 

@@ -32,8 +32,12 @@ fn split(types: &dyn TypeLookup, ty: Option<DieRef>, inner: String, depth: usize
     if depth > MAX_DEPTH {
         return ("…".to_owned(), inner);
     }
-    let Some(at) = ty else { return ("void".to_owned(), inner) };
-    let Some(t) = types.lookup(at) else { return ("<unreadable type>".to_owned(), inner) };
+    let Some(at) = ty else {
+        return ("void".to_owned(), inner);
+    };
+    let Some(t) = types.lookup(at) else {
+        return ("<unreadable type>".to_owned(), inner);
+    };
     match &*t {
         Type::Void => ("void".to_owned(), inner),
         Type::Base { name, .. } | Type::Typedef { name, .. } => (name.clone(), inner),
@@ -79,7 +83,9 @@ fn split(types: &dyn TypeLookup, ty: Option<DieRef>, inner: String, depth: usize
 }
 
 fn is_named(types: &dyn TypeLookup, ty: Option<DieRef>) -> bool {
-    let Some(t) = ty.and_then(|at| types.lookup(at)) else { return true };
+    let Some(t) = ty.and_then(|at| types.lookup(at)) else {
+        return true;
+    };
     !matches!(
         &*t,
         Type::Pointer { name: None, .. } | Type::Reference { .. } | Type::Array { .. } | Type::Function { .. }

@@ -75,11 +75,23 @@ pub struct Enumerator {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Type {
     Void,
-    Base { name: String, encoding: BaseEncoding, size: u64 },
+    Base {
+        name: String,
+        encoding: BaseEncoding,
+        size: u64,
+    },
     /// `name`: Rust names its pointer types (`&T`, `*const T`,
     /// `alloc::boxed::Box<T, A>`); C and C++ pointers have none.
-    Pointer { pointee: Option<DieRef>, size: u64, name: Option<String> },
-    Reference { pointee: Option<DieRef>, rvalue: bool, size: u64 },
+    Pointer {
+        pointee: Option<DieRef>,
+        size: u64,
+        name: Option<String>,
+    },
+    Reference {
+        pointee: Option<DieRef>,
+        rvalue: bool,
+        size: u64,
+    },
     Composite {
         kind: CompositeKind,
         name: Option<String>,
@@ -93,14 +105,34 @@ pub enum Type {
         /// library views need when a member does not say the element type.
         template_types: Vec<(String, Option<DieRef>)>,
     },
-    Array { element: Option<DieRef>, counts: Vec<Option<u64>> },
-    Enum { name: Option<String>, size: u64, underlying: Option<DieRef>, enumerators: Vec<Enumerator> },
-    Typedef { name: String, target: Option<DieRef> },
-    Qualified { qualifier: Qualifier, target: Option<DieRef> },
-    Function { return_type: Option<DieRef>, params: Vec<Option<DieRef>> },
+    Array {
+        element: Option<DieRef>,
+        counts: Vec<Option<u64>>,
+    },
+    Enum {
+        name: Option<String>,
+        size: u64,
+        underlying: Option<DieRef>,
+        enumerators: Vec<Enumerator>,
+    },
+    Typedef {
+        name: String,
+        target: Option<DieRef>,
+    },
+    Qualified {
+        qualifier: Qualifier,
+        target: Option<DieRef>,
+    },
+    Function {
+        return_type: Option<DieRef>,
+        params: Vec<Option<DieRef>>,
+    },
     /// A member pointer, an unspecified type (`decltype(nullptr)`) or a
     /// tag wasmscope does not model; shown by name only.
-    Other { name: Option<String>, size: Option<u64> },
+    Other {
+        name: Option<String>,
+        size: Option<u64>,
+    },
 }
 
 /// Reads the type at `at`.
@@ -129,9 +161,12 @@ pub fn read_type(dwarf: &Dwarf, units: &Units, at: DieRef) -> gimli::Result<Type
             read_composite(dwarf, units, at, &die, name, size)?
         }
         gimli::DW_TAG_array_type => Type::Array { element: target, counts: array_counts(units, at)? },
-        gimli::DW_TAG_enumeration_type => {
-            Type::Enum { name, size: size.unwrap_or(4), underlying: target, enumerators: enumerators(dwarf, units, at)? }
-        }
+        gimli::DW_TAG_enumeration_type => Type::Enum {
+            name,
+            size: size.unwrap_or(4),
+            underlying: target,
+            enumerators: enumerators(dwarf, units, at)?,
+        },
         gimli::DW_TAG_typedef => Type::Typedef { name: name.unwrap_or_default(), target },
         gimli::DW_TAG_const_type => Type::Qualified { qualifier: Qualifier::Const, target },
         gimli::DW_TAG_volatile_type => Type::Qualified { qualifier: Qualifier::Volatile, target },
@@ -185,9 +220,9 @@ fn member(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die) -> gimli::Result<
         // DWARF 4 bit fields: DW_AT_data_bit_offset counts from the start
         // of the member; the older DW_AT_bit_offset is big-endian-relative.
         let bit_offset = udata(die, gimli::DW_AT_data_bit_offset).unwrap_or_else(|| {
-                let storage = udata(die, gimli::DW_AT_byte_size).unwrap_or(4) * 8;
-                udata(die, gimli::DW_AT_bit_offset).map_or(0, |b| storage.saturating_sub(b + size))
-            });
+            let storage = udata(die, gimli::DW_AT_byte_size).unwrap_or(4) * 8;
+            udata(die, gimli::DW_AT_bit_offset).map_or(0, |b| storage.saturating_sub(b + size))
+        });
         (size, bit_offset)
     });
     let artificial = matches!(die.attr_value(gimli::DW_AT_artificial), Some(gimli::AttributeValue::Flag(true)));
@@ -227,7 +262,16 @@ fn read_composite(
         }
         Ok(())
     })?;
-    Ok(Type::Composite { kind, name, size: size.unwrap_or(0), bases, members, variant_part, declaration, template_types })
+    Ok(Type::Composite {
+        kind,
+        name,
+        size: size.unwrap_or(0),
+        bases,
+        members,
+        variant_part,
+        declaration,
+        template_types,
+    })
 }
 
 fn read_variant_part(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die) -> gimli::Result<VariantPart> {
@@ -282,9 +326,9 @@ fn enumerators(dwarf: &Dwarf, units: &Units, at: DieRef) -> gimli::Result<Vec<En
     let mut out = Vec::new();
     for_each_child(units, at, |child_at, child| {
         if child.tag() == gimli::DW_TAG_enumerator {
-            let value = child.attr_value(gimli::DW_AT_const_value).and_then(|v| {
-                v.sdata_value().or_else(|| v.udata_value().map(|u| u as i64))
-            });
+            let value = child
+                .attr_value(gimli::DW_AT_const_value)
+                .and_then(|v| v.sdata_value().or_else(|| v.udata_value().map(|u| u as i64)));
             out.push(Enumerator {
                 name: own_name(dwarf, units, child_at, child)?.unwrap_or_default(),
                 value: value.unwrap_or(0),

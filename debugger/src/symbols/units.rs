@@ -27,7 +27,8 @@ impl Units {
         let mut headers = dwarf.units();
         let mut units = Vec::new();
         while let Some(header) = headers.next().map_err(err)? {
-            units.push(dwarf.unit(header).map_err(err)?);
+            let section = super::dwarf_sections::unit_error_section(dwarf, &header);
+            units.push(dwarf.unit(header).map_err(|e| SymbolsError::dwarf(what, section, e))?);
         }
         Ok(Units { units })
     }

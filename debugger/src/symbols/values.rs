@@ -89,8 +89,16 @@ pub fn format_value_with(
     summary(types, ty, bytes, depth, views)
 }
 
-fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usize, views: &mut dyn SummaryViews) -> String {
-    let Some(t) = resolve(types, ty) else { return "<unknown type>".to_owned() };
+fn summary(
+    types: &dyn TypeLookup,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+    depth: usize,
+    views: &mut dyn SummaryViews,
+) -> String {
+    let Some(t) = resolve(types, ty) else {
+        return "<unknown type>".to_owned();
+    };
     match &*t {
         Type::Base { encoding, size, .. } => base_value(*encoding, *size, bytes),
         Type::Pointer { .. } | Type::Reference { .. } => match read_uint(bytes, 4) {
@@ -102,7 +110,9 @@ fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usiz
                 resolve(types, *underlying).as_deref(),
                 Some(Type::Base { encoding: BaseEncoding::Signed | BaseEncoding::SignedChar, .. })
             );
-            let Some(value) = read_int(bytes, *size, signed) else { return "<unreadable>".to_owned() };
+            let Some(value) = read_int(bytes, *size, signed) else {
+                return "<unreadable>".to_owned();
+            };
             match enumerators.iter().find(|e| e.value == value) {
                 Some(e) => e.name.clone(),
                 None => value.to_string(),
@@ -126,8 +136,16 @@ fn summary(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8], depth: usiz
     }
 }
 
-fn child_summary(types: &dyn TypeLookup, child: &Child, bytes: &[u8], depth: usize, views: &mut dyn SummaryViews) -> String {
-    let Some(slice) = slice_of(bytes, child.offset, child.size) else { return "<out of range>".to_owned() };
+fn child_summary(
+    types: &dyn TypeLookup,
+    child: &Child,
+    bytes: &[u8],
+    depth: usize,
+    views: &mut dyn SummaryViews,
+) -> String {
+    let Some(slice) = slice_of(bytes, child.offset, child.size) else {
+        return "<out of range>".to_owned();
+    };
     match child.bits {
         Some((bit_size, bit_offset)) => {
             let raw = read_uint(slice, slice.len() as u64).unwrap_or(0);
@@ -147,30 +165,37 @@ fn slice_of(bytes: &[u8], offset: u64, size: u64) -> Option<&[u8]> {
 /// The children of a value of `ty` (members and bases of a composite,
 /// elements of an array, the active variant of a Rust enum).
 pub fn children(types: &dyn TypeLookup, ty: Option<DieRef>, bytes: &[u8]) -> Vec<Child> {
-    let Some(t) = resolve(types, ty) else { return Vec::new() };
+    let Some(t) = resolve(types, ty) else {
+        return Vec::new();
+    };
     match &*t {
         Type::Composite { bases, members, variant_part, .. } => {
-            let mut out: Vec<Child> = bases
-                .iter()
-                .map(|b| member_child(types, b, type_name(types, b.ty)))
-                .chain(members.iter().filter(|m| !m.artificial).enumerate().map(|(i, m)| {
-                    member_child(types, m, m.name.clone().unwrap_or_else(|| format!("<anonymous {i}>")))
-                }))
-                .collect();
+            let mut out: Vec<Child> =
+                bases
+                    .iter()
+                    .map(|b| member_child(types, b, type_name(types, b.ty)))
+                    .chain(members.iter().filter(|m| !m.artificial).enumerate().map(|(i, m)| {
+                        member_child(types, m, m.name.clone().unwrap_or_else(|| format!("<anonymous {i}>")))
+                    }))
+                    .collect();
             if let Some(part) = variant_part
-                && let Some(variant) = active_variant(types, part, bytes) {
-                    let name = variant.name.clone().unwrap_or_else(|| "<variant>".to_owned());
-                    out.push(member_child(types, variant, name));
-                }
+                && let Some(variant) = active_variant(types, part, bytes)
+            {
+                let name = variant.name.clone().unwrap_or_else(|| "<variant>".to_owned());
+                out.push(member_child(types, variant, name));
+            }
             out
         }
         Type::Array { element, counts } => {
-            let Some(element_size) = size_of(types, *element) else { return Vec::new() };
+            let Some(element_size) = size_of(types, *element) else {
+                return Vec::new();
+            };
             // The first dimension is the children; inner dimensions stay
             // arrays so `int m[3][4]` expands row by row.
             let count = counts.first().copied().flatten().unwrap_or(0);
             let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
-            let row_type = if counts.len() > 1 { types.sub_array(*element, &counts[1..]).or(*element) } else { *element };
+            let row_type =
+                if counts.len() > 1 { types.sub_array(*element, &counts[1..]).or(*element) } else { *element };
             (0..count)
                 .map(|i| Child { name: format!("[{i}]"), ty: row_type, offset: i * row, size: row, bits: None })
                 .collect()
@@ -187,11 +212,7 @@ fn member_child(types: &dyn TypeLookup, member: &Member, name: String) -> Child 
     Child { name, ty: member.ty, offset: member.offset, size, bits: member.bits }
 }
 
-fn active_variant<'a>(
-    types: &dyn TypeLookup,
-    part: &'a super::types::VariantPart,
-    bytes: &[u8],
-) -> Option<&'a Member> {
+fn active_variant<'a>(types: &dyn TypeLookup, part: &'a super::types::VariantPart, bytes: &[u8]) -> Option<&'a Member> {
     let discriminant = match &part.discriminant {
         Some(d) => {
             let size = size_of(types, d.ty)?;
@@ -209,9 +230,19 @@ fn active_variant<'a>(
 }
 
 /// `Some(5)`, `None`, `Circle { radius: 2 }` — a Rust enum by its variant.
-fn rust_enum_summary(types: &dyn TypeLookup, t: &Type, bytes: &[u8], depth: usize, views: &mut dyn SummaryViews) -> String {
-    let Type::Composite { variant_part: Some(part), .. } = t else { return String::new() };
-    let Some(variant) = active_variant(types, part, bytes) else { return "<unknown variant>".to_owned() };
+fn rust_enum_summary(
+    types: &dyn TypeLookup,
+    t: &Type,
+    bytes: &[u8],
+    depth: usize,
+    views: &mut dyn SummaryViews,
+) -> String {
+    let Type::Composite { variant_part: Some(part), .. } = t else {
+        return String::new();
+    };
+    let Some(variant) = active_variant(types, part, bytes) else {
+        return "<unknown variant>".to_owned();
+    };
     let name = variant.name.clone().unwrap_or_default();
     let Some(payload) = slice_of(bytes, variant.offset, size_of(types, variant.ty).unwrap_or(0)) else {
         return name;
@@ -231,7 +262,11 @@ fn rust_enum_summary(types: &dyn TypeLookup, t: &Type, bytes: &[u8], depth: usiz
             if tuple_like { value } else { format!("{}: {value}", f.name) }
         })
         .collect();
-    if tuple_like { format!("{name}({})", rendered.join(", ")) } else { format!("{name} {{ {} }}", rendered.join(", ")) }
+    if tuple_like {
+        format!("{name}({})", rendered.join(", "))
+    } else {
+        format!("{name} {{ {} }}", rendered.join(", "))
+    }
 }
 
 fn array_summary(
@@ -253,12 +288,16 @@ fn array_summary(
     if depth >= SUMMARY_DEPTH {
         return "{...}".to_owned();
     }
-    let Some(element_size) = size_of(types, element) else { return "{...}".to_owned() };
+    let Some(element_size) = size_of(types, element) else {
+        return "{...}".to_owned();
+    };
     let count = counts.first().copied().flatten().unwrap_or(0);
     let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
     let mut parts = Vec::new();
     for i in 0..count.min(SUMMARY_ELEMENTS as u64) {
-        let Some(slice) = slice_of(bytes, i * row, row) else { break };
+        let Some(slice) = slice_of(bytes, i * row, row) else {
+            break;
+        };
         parts.push(if counts.len() > 1 {
             array_summary(types, element, &counts[1..], slice, depth + 1, views)
         } else {
@@ -307,7 +346,9 @@ fn base_value(encoding: BaseEncoding, size: u64, bytes: &[u8]) -> String {
             _ => unreadable(),
         },
         BaseEncoding::SignedChar | BaseEncoding::UnsignedChar if size == 1 => {
-            let Some(&b) = bytes.first() else { return unreadable() };
+            let Some(&b) = bytes.first() else {
+                return unreadable();
+            };
             let number = if encoding == BaseEncoding::SignedChar { (b as i8).to_string() } else { b.to_string() };
             let shown = quote(&[b]);
             format!("{number} '{}'", &shown[1..shown.len() - 1])

@@ -71,10 +71,11 @@ impl Variable {
                     Ok(ops) => ops.clone(),
                     Err(error) => return Some(Err(error.clone())),
                 };
-                let frame_base = match frame_base.map(|f| super::location_eval::decode_frame_base(f, self.encoding)).transpose() {
-                    Ok(frame_base) => frame_base,
-                    Err(error) => return Some(Err(error)),
-                };
+                let frame_base =
+                    match frame_base.map(|f| super::location_eval::decode_frame_base(f, self.encoding)).transpose() {
+                        Ok(frame_base) => frame_base,
+                        Err(error) => return Some(Err(error)),
+                    };
                 Some(Ok(LocationEval::from_decoded(ops, frame_base)))
             }
             _ => None,
@@ -84,7 +85,12 @@ impl Variable {
 
 /// Frames innermost first, like `frames_at`: the scopes of the out-of-line
 /// function `body` that contain `offset`, split at inlined calls.
-pub fn frame_variables(dwarf: &Dwarf, units: &Units, body: DieRef, offset: CodeOffset) -> gimli::Result<Vec<FrameVariables>> {
+pub fn frame_variables(
+    dwarf: &Dwarf,
+    units: &Units,
+    body: DieRef,
+    offset: CodeOffset,
+) -> gimli::Result<Vec<FrameVariables>> {
     let die = units.die(body)?;
     let frame_base = match die.attr_value(gimli::DW_AT_frame_base) {
         Some(AttributeValue::Exprloc(e)) => Some(e),
@@ -135,7 +141,8 @@ fn walk(
 /// A block without ranges covers its whole parent.
 fn covers(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die, offset: CodeOffset) -> gimli::Result<bool> {
     let ranges = super::dies::code_ranges(dwarf, units, at, die)?;
-    let has_range_attrs = die.attr_value(gimli::DW_AT_low_pc).is_some() || die.attr_value(gimli::DW_AT_ranges).is_some();
+    let has_range_attrs =
+        die.attr_value(gimli::DW_AT_low_pc).is_some() || die.attr_value(gimli::DW_AT_ranges).is_some();
     Ok(!has_range_attrs || ranges.iter().any(|r| r.contains(&offset.0)))
 }
 
@@ -147,7 +154,9 @@ fn read_variable(
     offset: CodeOffset,
     depth: usize,
 ) -> gimli::Result<Option<Variable>> {
-    let Some(name) = inherited_string(dwarf, units, at, gimli::DW_AT_name)? else { return Ok(None) };
+    let Some(name) = inherited_string(dwarf, units, at, gimli::DW_AT_name)? else {
+        return Ok(None);
+    };
     let unit = units.unit(at.unit);
     let location = location_at(dwarf, unit, die, offset)?;
     let ty = inherited_attr(units, at, gimli::DW_AT_type)?.and_then(|(owner, v)| units.resolve(owner.unit, &v));
@@ -156,11 +165,27 @@ fn read_variable(
         _ if is_fixed_address(&location, unit.encoding()) => VariableKind::Static,
         _ => VariableKind::Local,
     };
-    let decl_line = inherited_attr(units, at, gimli::DW_AT_decl_line)?.and_then(|(_, v)| v.udata_value()).map(|l| l as u32);
-    Ok(Some(Variable { name, ty, kind, location, block_depth: depth, decl_line, die: at, encoding: unit.encoding(), decoded: Default::default() }))
+    let decl_line =
+        inherited_attr(units, at, gimli::DW_AT_decl_line)?.and_then(|(_, v)| v.udata_value()).map(|l| l as u32);
+    Ok(Some(Variable {
+        name,
+        ty,
+        kind,
+        location,
+        block_depth: depth,
+        decl_line,
+        die: at,
+        encoding: unit.encoding(),
+        decoded: Default::default(),
+    }))
 }
 
-fn location_at(dwarf: &Dwarf, unit: &super::units::Unit, die: &Die, offset: CodeOffset) -> gimli::Result<VariableLocation> {
+fn location_at(
+    dwarf: &Dwarf,
+    unit: &super::units::Unit,
+    die: &Die,
+    offset: CodeOffset,
+) -> gimli::Result<VariableLocation> {
     if let Some(value) = die.attr_value(gimli::DW_AT_const_value) {
         let bytes = match value {
             AttributeValue::Block(data) => data.to_slice()?.into_owned(),
@@ -171,7 +196,9 @@ fn location_at(dwarf: &Dwarf, unit: &super::units::Unit, die: &Die, offset: Code
         };
         return Ok(VariableLocation::Constant(bytes));
     }
-    let Some(value) = die.attr_value(gimli::DW_AT_location) else { return Ok(VariableLocation::OptimizedOut) };
+    let Some(value) = die.attr_value(gimli::DW_AT_location) else {
+        return Ok(VariableLocation::OptimizedOut);
+    };
     if let AttributeValue::Exprloc(expression) = value {
         return Ok(VariableLocation::Expression(expression));
     }
@@ -187,7 +214,9 @@ fn location_at(dwarf: &Dwarf, unit: &super::units::Unit, die: &Die, offset: Code
 
 /// `DW_OP_addr N` alone: a variable with a fixed address in memory.
 fn is_fixed_address(location: &VariableLocation, encoding: gimli::Encoding) -> bool {
-    let VariableLocation::Expression(expression) = location else { return false };
+    let VariableLocation::Expression(expression) = location else {
+        return false;
+    };
     let mut ops = expression.clone().operations(encoding);
     matches!(ops.next(), Ok(Some(gimli::Operation::Address { .. }))) && matches!(ops.next(), Ok(None))
 }

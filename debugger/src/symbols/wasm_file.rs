@@ -71,10 +71,7 @@ pub struct CoreModule {
 
 impl CoreModule {
     pub fn custom_section(&self, name: &str) -> Option<&[u8]> {
-        self.custom_sections
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, range)| &self.bytes.as_slice()[range.clone()])
+        self.custom_sections.iter().find(|(n, _)| n == name).map(|(_, range)| &self.bytes.as_slice()[range.clone()])
     }
 
     /// The URL of a separate debug file, from the `external_debug_info` section.
@@ -154,8 +151,12 @@ impl CoreModule {
     /// indirect, by reference, tail).
     pub fn is_call(&self, offset: CodeOffset) -> bool {
         let Some(code) = self.code else { return false };
-        let Ok(start) = usize::try_from(code.to_module(offset).0) else { return false };
-        let Some(bytes) = self.bytes.as_slice().get(start..) else { return false };
+        let Ok(start) = usize::try_from(code.to_module(offset).0) else {
+            return false;
+        };
+        let Some(bytes) = self.bytes.as_slice().get(start..) else {
+            return false;
+        };
         let reader = wasmparser::BinaryReader::new(bytes, start);
         matches!(
             wasmparser::OperatorsReader::new(reader).read(),
@@ -171,7 +172,9 @@ impl CoreModule {
     /// Every offset that starts an instruction, in order. Used to check
     /// symbolization exhaustively and to disassemble.
     pub fn instruction_offsets(&self) -> Result<Vec<CodeOffset>> {
-        let Some(code) = self.code else { return Ok(Vec::new()) };
+        let Some(code) = self.code else {
+            return Ok(Vec::new());
+        };
         let base = code.contents_start.0 as usize;
         let what = "module";
         let mut out = Vec::new();
@@ -284,8 +287,7 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
                 let index = module.imported_functions + module.functions.len() as u32;
                 module.functions.push(FunctionBody {
                     index,
-                    entry: CodeOffset((entry_start - base) as u64)
-                        ..CodeOffset((body_range.end - base) as u64),
+                    entry: CodeOffset((entry_start - base) as u64)..CodeOffset((body_range.end - base) as u64),
                     first_instruction: CodeOffset((first_instruction - base) as u64),
                 });
             }
@@ -300,7 +302,10 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
                             _ => None,
                         };
                         if let Some(address) = address {
-                            module.data_segments.push((MemoryAddress(address), segment.range.end - segment.data.len()..segment.range.end));
+                            module.data_segments.push((
+                                MemoryAddress(address),
+                                segment.range.end - segment.data.len()..segment.range.end,
+                            ));
                         }
                     }
                 }
@@ -319,18 +324,20 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
 }
 
 /// The name section is advisory: a malformed one loses names, not the module.
+use super::printable::printable;
+
 fn read_name_section(names: wasmparser::NameSectionReader<'_>, module: &mut CoreModule) {
     for name in names.into_iter().flatten() {
         match name {
-            Name::Module { name, .. } => module.name = Some(name.to_owned()),
+            Name::Module { name, .. } => module.name = Some(printable(name).into_owned()),
             Name::Global(map) => {
                 for naming in map.into_iter().flatten() {
-                    module.global_names.insert(naming.index, naming.name.to_owned());
+                    module.global_names.insert(naming.index, printable(naming.name).into_owned());
                 }
             }
             Name::Function(map) => {
                 for naming in map.into_iter().flatten() {
-                    module.function_names.insert(naming.index, naming.name.to_owned());
+                    module.function_names.insert(naming.index, printable(naming.name).into_owned());
                 }
             }
             _ => {}

@@ -12,18 +12,25 @@ pub struct LoadOptions {
     /// A separate file holding the DWARF, overriding the module's own and the
     /// `external_debug_info` / `APP.debug.wasm` lookups.
     pub debug_file: Option<PathBuf>,
+    /// Load a module whose DWARF cannot be read (corrupt, or a debug file
+    /// that is missing) with names only, keeping the problem for
+    /// `ModuleSymbols::dwarf_problem`, instead of failing (the profiler's
+    /// choice: the program runs all the same).
+    pub names_if_dwarf_is_bad: bool,
 }
 
 #[derive(Debug)]
 pub struct WasmSymbols {
     path: PathBuf,
+    /// The whole file, shared with the modules' DWARF readers.
+    bytes: Arc<[u8]>,
     is_component: bool,
     modules: Vec<ModuleSymbols>,
 }
 
 impl WasmSymbols {
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|source| SymbolsError::Io { path: path.to_owned(), source })?;
+        let bytes = super::input_file::read_input_file(path)?;
         Self::from_bytes(&bytes.into(), path, options)
     }
 
@@ -34,13 +41,18 @@ impl WasmSymbols {
         let is_component = bytes.get(4..8).is_some_and(|version| version[2..] == [1, 0]);
         let modules = parse_wasm_file(bytes, &what)?
             .into_iter()
-            .map(|module| ModuleSymbols::load(module, path, options.debug_file.as_deref()))
+            .map(|module| ModuleSymbols::load(module, path, options))
             .collect::<Result<Vec<_>>>()?;
-        Ok(WasmSymbols { path: path.to_owned(), is_component, modules })
+        Ok(WasmSymbols { path: path.to_owned(), bytes: bytes.clone(), is_component, modules })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The file's bytes as loaded.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
     }
 
     pub fn is_component(&self) -> bool {

@@ -7,9 +7,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
-use wasmscope_debugger::target::{
-    BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue,
-};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::{AsContextMut, DebugEvent, DebugHandler, Module, StoreContextMut};
 
 use super::inspect::*;
@@ -48,6 +46,10 @@ pub(super) struct HandlerShared {
     /// The standing judge of breakpoint hits.
     pub(super) judge: Mutex<Option<Box<dyn BreakPolicy>>>,
     pub(super) control: Arc<Control>,
+    /// The innermost frame was entered as the stack ran out: its prologue
+    /// never stored the instance and locals that Wasmtime reads for it
+    /// (reading them aborts the process), so it is shown by position only.
+    pub(super) innermost_unsettled: std::sync::atomic::AtomicBool,
 }
 
 impl DebugHandler for Handler {
@@ -61,11 +63,7 @@ impl DebugHandler for Handler {
         let control = &self.shared.control;
         let mut store = store;
         if matches!(event, DebugEvent::EpochYield)
-            && let Some(offsets) = control
-                .new_breakpoints
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
+            && let Some(offsets) = control.new_breakpoints.lock().unwrap_or_else(|p| p.into_inner()).take()
         {
             let _ = set_breakpoints(&self.shared, &mut store, offsets);
         }
@@ -81,12 +79,8 @@ impl DebugHandler for Handler {
                 set_single_step(&self.shared, &mut store, Resume::Step);
                 None
             }
-            DebugEvent::Breakpoint if control.entry.swap(false, Ordering::Relaxed) => {
-                Some(StopReason::Entry)
-            }
-            DebugEvent::Breakpoint if control.pausing.swap(false, Ordering::Relaxed) => {
-                Some(StopReason::Pause)
-            }
+            DebugEvent::Breakpoint if control.entry.swap(false, Ordering::Relaxed) => Some(StopReason::Entry),
+            DebugEvent::Breakpoint if control.pausing.swap(false, Ordering::Relaxed) => Some(StopReason::Pause),
             DebugEvent::Breakpoint => Some(StopReason::Breakpoint),
             DebugEvent::Trap(trap) => Some(StopReason::Trap(trap_kind(*trap))),
             _ => None,
@@ -94,25 +88,16 @@ impl DebugHandler for Handler {
         let shared = self.shared.clone();
         async move {
             let Some(reason) = reason else { return };
-            if matches!(
-                reason,
-                StopReason::Entry | StopReason::Pause | StopReason::Breakpoint
-            ) && !innermost_in_program(&shared, &mut store)
+            if matches!(reason, StopReason::Entry | StopReason::Pause | StopReason::Breakpoint)
+                && !innermost_in_program(&shared, &mut store)
             {
-                let stepping = shared
-                    .policy
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .is_some();
+                let stepping = shared.policy.lock().unwrap_or_else(|p| p.into_inner()).is_some();
                 match reason {
                     // Stop on entry or pause at the program's first
                     // instruction, not in the adapter that calls it.
                     StopReason::Entry | StopReason::Pause => {
-                        let flag = if reason == StopReason::Entry {
-                            &shared.control.entry
-                        } else {
-                            &shared.control.pausing
-                        };
+                        let flag =
+                            if reason == StopReason::Entry { &shared.control.entry } else { &shared.control.pausing };
                         flag.store(true, Ordering::Relaxed);
                         set_single_step(&shared, &mut store, Resume::Step);
                         return;
@@ -137,10 +122,7 @@ impl DebugHandler for Handler {
                 let mut step = shared.policy.lock().unwrap_or_else(|p| p.into_inner());
                 let verdict = match step.as_mut() {
                     Some(active) => {
-                        let verdict = active.on_break(&mut StoreView {
-                            shared: &shared,
-                            store: &mut store,
-                        });
+                        let verdict = active.on_break(&mut StoreView { shared: &shared, store: &mut store });
                         if verdict.is_none() {
                             *step = None;
                         }
@@ -148,12 +130,7 @@ impl DebugHandler for Handler {
                     }
                     None => {
                         let mut judge = shared.judge.lock().unwrap_or_else(|p| p.into_inner());
-                        judge.as_mut().and_then(|j| {
-                            j.on_break(&mut StoreView {
-                                shared: &shared,
-                                store: &mut store,
-                            })
-                        })
+                        judge.as_mut().and_then(|j| j.on_break(&mut StoreView { shared: &shared, store: &mut store }))
                     }
                 };
                 drop(step);
@@ -174,6 +151,9 @@ pub(super) fn serve_while_stopped(
     mut store: StoreContextMut<'_, HostData>,
     reason: StopReason,
 ) {
+    shared
+        .innermost_unsettled
+        .store(reason == StopReason::Trap(crate::outcome::TrapKind::StackExhausted), Ordering::Relaxed);
     if shared.events.send(DebuggeeEvent::Stopped(reason)).is_err() {
         return;
     }
@@ -184,31 +164,19 @@ pub(super) fn serve_while_stopped(
             Request::Frames(reply) => {
                 let _ = reply.send(frames(shared, &mut store));
             }
-            Request::Local {
-                frame,
-                index,
-                reply,
-            } => {
-                let _ = reply.send(local(&mut store, frame, index));
+            Request::Local { frame, index, reply } => {
+                let _ = reply.send(local(shared, &mut store, frame, index));
             }
             Request::Global { index, reply } => {
                 let _ = reply.send(global(shared, &mut store, index));
             }
             Request::WasmState { frame, reply } => {
-                let _ = reply.send(wasm_state(&mut store, frame));
+                let _ = reply.send(wasm_state(shared, &mut store, frame));
             }
-            Request::ReadMemory {
-                address,
-                len,
-                reply,
-            } => {
+            Request::ReadMemory { address, len, reply } => {
                 let _ = reply.send(read_memory(shared, &mut store, address, len));
             }
-            Request::WriteMemory {
-                address,
-                bytes,
-                reply,
-            } => {
+            Request::WriteMemory { address, bytes, reply } => {
                 let _ = reply.send(write_memory(shared, &mut store, address, &bytes));
             }
             Request::SetBreakpoints { offsets, reply } => {
@@ -227,11 +195,7 @@ pub(super) fn serve_while_stopped(
     }
 }
 
-pub(super) fn set_single_step(
-    shared: &HandlerShared,
-    store: &mut StoreContextMut<'_, HostData>,
-    how: Resume,
-) {
+pub(super) fn set_single_step(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>, how: Resume) {
     let Some(mut edit) = store.as_context_mut().edit_breakpoints() else {
         return;
     };
@@ -251,10 +215,7 @@ pub(super) fn set_single_step(
 
 /// Whether the innermost frame runs the program's own core module (not a
 /// component's WASI adapter or glue).
-pub(super) fn innermost_in_program(
-    shared: &HandlerShared,
-    store: &mut StoreContextMut<'_, HostData>,
-) -> bool {
+pub(super) fn innermost_in_program(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> bool {
     if !shared.is_component {
         return true;
     }
@@ -262,11 +223,7 @@ pub(super) fn innermost_in_program(
         return true;
     };
     let wanted = shared.module.debug_index_in_engine();
-    frame
-        .module(&mut *store)
-        .ok()
-        .flatten()
-        .is_none_or(|m| m.debug_index_in_engine() == wanted)
+    frame.module(&mut *store).ok().flatten().is_none_or(|m| m.debug_index_in_engine() == wanted)
 }
 
 /// The guest seen from inside the debug handler.
@@ -281,16 +238,16 @@ impl TargetView for StoreView<'_, '_> {
     }
     fn innermost(&mut self) -> Result<Option<TargetFrame>, String> {
         let frame = nth_frame(self.store, 0)?;
-        target_frame(self.shared, self.store, &frame)
+        target_frame(self.shared, self.store, &frame, is_unsettled(self.shared))
     }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
-        local(self.store, frame, index)
+        local(self.shared, self.store, frame, index)
     }
     fn global(&mut self, index: u32) -> Result<WasmValue, String> {
         global(self.shared, self.store, index)
     }
     fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String> {
-        wasm_state(self.store, frame)
+        wasm_state(self.shared, self.store, frame)
     }
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
         read_memory(self.shared, self.store, address, len)

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, bail};
 use wasmscope_debugger::address::ModuleOffset;
+use wasmscope_debugger::output_budget::OutputBudget;
 use wasmscope_debugger::target::{BreakPolicy, Resume};
 use wasmtime::{AsContextMut, Config, Engine, Module, Store, UpdateDeadline};
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -19,9 +20,10 @@ use crate::outcome::RunOutcome;
 use crate::program::{Compiled, HasWasi, core_module_index, wasi_view};
 use crate::wasi_run::outcome_of;
 
-pub(super) fn debug_engine() -> anyhow::Result<Engine> {
+pub(super) fn debug_engine(guest: &GuestConfig) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.guest_debug(true);
+    crate::stack_limits::configure_debug(&mut config, guest);
     // Epochs carry pause and terminate requests into running Wasm.
     config.epoch_interruption(true);
     crate::compile_cache::enable(&mut config);
@@ -50,23 +52,13 @@ pub(super) fn run_debuggee(
     let program = Compiled::from_file(engine, &guest.program)?;
     let mut builder = crate::wasi_run::wasi_builder(guest)?;
     if guest.capture_output {
-        builder.stdout(crate::guest_output::ChannelOutput::new(
-            OutputStream::Stdout,
-            events.clone(),
-        ));
-        builder.stderr(crate::guest_output::ChannelOutput::new(
-            OutputStream::Stderr,
-            events.clone(),
-        ));
+        let budget = guest.output_budget.clone().unwrap_or_else(|| OutputBudget::new(usize::MAX));
+        builder.stdout(crate::guest_output::ChannelOutput::new(OutputStream::Stdout, events.clone(), budget.clone()));
+        builder.stderr(crate::guest_output::ChannelOutput::new(OutputStream::Stderr, events.clone(), budget));
     } else if !guest.quiet {
         builder.inherit_stdout().inherit_stderr();
     }
-    let mut store = Store::new(
-        engine,
-        HostData {
-            wasi: builder.build_p1(),
-        },
-    );
+    let mut store = Store::new(engine, HostData { wasi: builder.build_p1() });
     store.set_epoch_deadline(1);
     let deadline_control = control.clone();
     store.epoch_deadline_callback(move |_| {
@@ -77,9 +69,7 @@ pub(super) fn run_debuggee(
         })
     });
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let start = program.instantiate_async(&mut store).await?;
         if control.terminate.load(Ordering::Relaxed) {
@@ -100,6 +90,7 @@ pub(super) fn run_debuggee(
                 policy: Mutex::new(None),
                 judge: Mutex::new(judge),
                 control: control.clone(),
+                innermost_unsettled: Default::default(),
             }),
         };
         store.set_debug_handler(handler.clone());
@@ -109,11 +100,7 @@ pub(super) fn run_debuggee(
                 edit.add_breakpoint(&module, module_pc(*offset)?)?;
             }
         }
-        *handler
-            .shared
-            .breakpoints
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = breakpoints;
+        *handler.shared.breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = breakpoints;
         if control.entry.load(Ordering::Relaxed) {
             set_single_step(&handler.shared, &mut store.as_context_mut(), Resume::Step);
         } else if control.pause.swap(false, Ordering::Relaxed) {
@@ -128,11 +115,7 @@ pub(super) fn run_debuggee(
 
 /// The core module whose offsets breakpoints name: the program itself, or
 /// the `index`th core module of an instantiated component.
-pub(super) fn debugged_module(
-    store: &mut Store<HostData>,
-    program: &Compiled,
-    index: usize,
-) -> anyhow::Result<Module> {
+pub(super) fn debugged_module(store: &mut Store<HostData>, program: &Compiled, index: usize) -> anyhow::Result<Module> {
     match program {
         Compiled::Module(module) => Ok(module.clone()),
         Compiled::Component(..) => {
@@ -141,9 +124,7 @@ pub(super) fn debugged_module(
             modules
                 .into_iter()
                 .find(|module| core_module_index(module) == index)
-                .with_context(|| {
-                    format!("the component has {count} core modules, not {}", index + 1)
-                })
+                .with_context(|| format!("the component has {count} core modules, not {}", index + 1))
         }
     }
 }

@@ -26,9 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
-use wasmscope_debugger::target::{
-    BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue,
-};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::Engine;
 
 use self::launch::{debug_engine, run_debuggee};
@@ -170,26 +168,17 @@ impl Debuggee {
         let (event_tx, events) = channel();
         let control = Arc::new(Control::default());
         control.entry.store(stop_on_entry, Ordering::Relaxed);
-        let engine = debug_engine();
+        let engine = debug_engine(guest);
         let thread = match &engine {
             Ok(engine) => {
                 let (guest, engine, control) = (guest.clone(), engine.clone(), control.clone());
                 std::thread::Builder::new()
                     .name("wasmscope-debuggee".into())
                     .spawn(move || {
-                        let ended = run_debuggee(
-                            &guest,
-                            &engine,
-                            breakpoints,
-                            judge,
-                            &control,
-                            request_rx,
-                            event_tx.clone(),
-                        );
+                        let ended =
+                            run_debuggee(&guest, &engine, breakpoints, judge, &control, request_rx, event_tx.clone());
                         let _ = event_tx.send(match ended {
-                            _ if control.terminate.load(Ordering::Relaxed) => {
-                                DebuggeeEvent::Terminated
-                            }
+                            _ if control.terminate.load(Ordering::Relaxed) => DebuggeeEvent::Terminated,
                             Ok(outcome) => DebuggeeEvent::Ended(outcome),
                             Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
                         });
@@ -201,13 +190,7 @@ impl Debuggee {
                 None
             }
         };
-        Debuggee {
-            requests,
-            events,
-            thread,
-            engine: engine.ok(),
-            control,
-        }
+        Debuggee { requests, events, thread, engine: engine.ok(), control }
     }
 
     /// Stops the running guest at the next instruction it can stop at.
@@ -233,11 +216,7 @@ impl Debuggee {
     /// at its next epoch check, without stopping it. (While it is stopped,
     /// use [`Debuggee::set_breakpoints`].)
     pub fn set_breakpoints_running(&self, offsets: Vec<ModuleOffset>) {
-        *self
-            .control
-            .new_breakpoints
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(offsets);
+        *self.control.new_breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = Some(offsets);
         if let Some(engine) = &self.engine {
             engine.increment_epoch();
         }
@@ -246,22 +225,15 @@ impl Debuggee {
     /// Hands every later event to `forward` on a thread of its own, for a
     /// session that waits on several sources at once; `wait` then has
     /// nothing more to report. `forward` returns false to stop listening.
-    pub fn forward_events(
-        &mut self,
-        mut forward: impl FnMut(DebuggeeEvent) -> bool + Send + 'static,
-    ) {
+    pub fn forward_events(&mut self, mut forward: impl FnMut(DebuggeeEvent) -> bool + Send + 'static) {
         let (_, none) = channel();
         let events = std::mem::replace(&mut self.events, none);
         std::thread::Builder::new()
             .name("wasmscope-debuggee-events".into())
             .spawn(move || {
                 while let Ok(event) = events.recv() {
-                    let last = matches!(
-                        event,
-                        DebuggeeEvent::Ended(_)
-                            | DebuggeeEvent::Terminated
-                            | DebuggeeEvent::Failed(_)
-                    );
+                    let last =
+                        matches!(event, DebuggeeEvent::Ended(_) | DebuggeeEvent::Terminated | DebuggeeEvent::Failed(_));
                     if !forward(event) || last {
                         break;
                     }
@@ -278,20 +250,13 @@ impl Debuggee {
 
     /// The next event: blocks while the guest runs.
     pub fn wait(&self) -> DebuggeeEvent {
-        self.events
-            .recv()
-            .unwrap_or_else(|_| DebuggeeEvent::Failed("the debuggee thread is gone".into()))
+        self.events.recv().unwrap_or_else(|_| DebuggeeEvent::Failed("the debuggee thread is gone".into()))
     }
 
     fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> anyhow::Result<T> {
         let (reply, answer) = channel();
-        self.requests
-            .send(make(reply))
-            .map_err(|_| anyhow::anyhow!("the guest is not stopped"))?;
-        answer
-            .recv()
-            .map_err(|_| anyhow::anyhow!("the guest is not stopped"))?
-            .map_err(anyhow::Error::msg)
+        self.requests.send(make(reply)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))?;
+        answer.recv().map_err(|_| anyhow::anyhow!("the guest is not stopped"))?.map_err(anyhow::Error::msg)
     }
 
     pub fn frames(&self) -> anyhow::Result<Vec<TargetFrame>> {
@@ -299,11 +264,7 @@ impl Debuggee {
     }
 
     pub fn local(&self, frame: usize, index: u32) -> anyhow::Result<WasmValue> {
-        self.ask(|reply| Request::Local {
-            frame,
-            index,
-            reply,
-        })
+        self.ask(|reply| Request::Local { frame, index, reply })
     }
 
     pub fn global(&self, index: u32) -> anyhow::Result<WasmValue> {
@@ -315,19 +276,11 @@ impl Debuggee {
     }
 
     pub fn read_memory(&self, address: MemoryAddress, len: usize) -> anyhow::Result<Vec<u8>> {
-        self.ask(|reply| Request::ReadMemory {
-            address,
-            len,
-            reply,
-        })
+        self.ask(|reply| Request::ReadMemory { address, len, reply })
     }
 
     pub fn write_memory(&self, address: MemoryAddress, bytes: Vec<u8>) -> anyhow::Result<()> {
-        self.ask(|reply| Request::WriteMemory {
-            address,
-            bytes,
-            reply,
-        })
+        self.ask(|reply| Request::WriteMemory { address, bytes, reply })
     }
 
     /// Replaces the set of breakpoints.
@@ -336,17 +289,13 @@ impl Debuggee {
     }
 
     pub fn resume(&self, how: Resume) -> anyhow::Result<()> {
-        self.requests
-            .send(Request::Resume(how))
-            .map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+        self.requests.send(Request::Resume(how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
     }
 
     /// Resumes with a policy that decides, on the guest's thread, which of
     /// the following breaks are real stops (stepping, conditions).
     pub fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> anyhow::Result<()> {
-        self.requests
-            .send(Request::ResumeWith(policy, how))
-            .map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+        self.requests.send(Request::ResumeWith(policy, how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
     }
 }
 

@@ -27,7 +27,8 @@ use crate::guest::GuestConfig;
 use crate::outcome::{RunOutcome, TrapKind};
 use crate::program::{HasWasi, ModuleStarts, wasi_view};
 use crate::sampling::{
-    HostClock, MAX_FRAMES, SampledEnd, SamplingOptions, clear_progress, period_of, print_progress, raw_frames,
+    HostClock, MAX_FRAMES, STOP_GRACE, SampledEnd, SamplingOptions, StopCause, clear_progress, period_of,
+    print_progress, raw_frames,
 };
 use crate::wasi_run::{instantiate_command, outcome_of};
 
@@ -63,6 +64,7 @@ pub(crate) fn run_signal_sampled(
     let mut config = Config::new();
     config.epoch_interruption(use_epochs);
     config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(MAX_FRAMES));
+    crate::stack_limits::configure_plain(&mut config, guest);
     crate::compile_cache::enable(&mut config);
     let engine = Engine::new(&config)?;
     let period = period_of(options.rate_hz);
@@ -126,6 +128,7 @@ pub(crate) fn run_signal_sampled(
         finished: finished.clone(),
         engine: use_epochs.then(|| engine.clone()),
         stop: options.stop.clone(),
+        deadline: options.max_duration.map(|d| Instant::now() + d),
         on_interrupt: options.on_interrupt.clone(),
         pc_map: pc_map.clone(),
         host_stacks: host_stacks.clone(),
@@ -162,6 +165,7 @@ struct Drainer {
     /// Advanced every 50 ms when epochs are on (for --duration).
     engine: Option<Engine>,
     stop: Arc<AtomicBool>,
+    deadline: Option<Instant>,
     on_interrupt: Option<crate::sampling::InterruptHook>,
     pc_map: Arc<PcMap>,
     host_stacks: HostStacks,
@@ -178,6 +182,7 @@ fn spawn_drainer(d: Drainer) -> std::thread::JoinHandle<HashMap<Vec<u64>, u64>> 
         let started = Instant::now();
         let (mut last_epoch, mut last_shown) = (started, started);
         let mut interrupted = false;
+        let mut stop_since: Option<(Instant, StopCause)> = None;
         loop {
             let done = d.finished.load(Ordering::Relaxed);
             d.shared.ring.drain(|record| {
@@ -188,23 +193,36 @@ fn spawn_drainer(d: Drainer) -> std::thread::JoinHandle<HashMap<Vec<u64>, u64>> 
                 break;
             }
             if let Some(engine) = &d.engine
-                && last_epoch.elapsed() >= Duration::from_millis(50) {
-                    engine.increment_epoch();
-                    last_epoch = Instant::now();
-                }
+                && last_epoch.elapsed() >= Duration::from_millis(50)
+            {
+                engine.increment_epoch();
+                last_epoch = Instant::now();
+            }
             if d.progress && last_shown.elapsed() >= Duration::from_millis(500) {
                 print_progress(started.elapsed(), samples);
                 last_shown = Instant::now();
             }
-            if !interrupted && d.engine.is_none() && d.stop.load(Ordering::Relaxed) {
-                // Wasm cannot be stopped without epochs: hand over what we
-                // have; the hook decides (the CLI writes it and exits).
+            if stop_since.is_none() {
+                if d.stop.load(Ordering::Relaxed) {
+                    stop_since = Some((Instant::now(), StopCause::Asked));
+                } else if d.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                    stop_since = Some((Instant::now(), StopCause::Deadline));
+                }
+            }
+            // Wasm cannot be stopped without epochs, and a guest blocked in a
+            // host call is reached by none: hand over what we have; the hook
+            // decides (the CLI writes it and exits).
+            let grace = if d.engine.is_none() { Duration::ZERO } else { STOP_GRACE };
+            if let Some((since, cause)) = stop_since
+                && !interrupted
+                && since.elapsed() >= grace
+            {
                 interrupted = true;
                 if let Some(hook) = &d.on_interrupt {
                     let host = d.host_stacks.lock().unwrap_or_else(|p| p.into_inner()).clone();
                     let mut raw = build_profile(&d.pc_map, &stacks, &host, d.program.clone(), d.rate_hz);
                     raw.duration = started.elapsed();
-                    (hook.0)(raw);
+                    (hook.0)(raw, cause);
                 }
             }
             std::thread::sleep(DRAIN_EVERY);

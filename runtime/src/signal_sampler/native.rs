@@ -144,7 +144,9 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
         }
         // SAFETY: `fp` and `fp + word` are inside [sp, stack_top), the
         // mapped stack of the thread this handler interrupted.
-        let (next, ret) = unsafe { (std::ptr::read_volatile(fp as *const usize), std::ptr::read_volatile((fp + word) as *const usize)) };
+        let (next, ret) = unsafe {
+            (std::ptr::read_volatile(fp as *const usize), std::ptr::read_volatile((fp + word) as *const usize))
+        };
         if !shared.in_text(ret) {
             break; // left Wasm: the host's entry trampoline
         }

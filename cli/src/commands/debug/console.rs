@@ -134,7 +134,9 @@ impl Console {
                 let lines = self.lines.entry(file.to_owned()).or_default();
                 lines.push(line);
                 let breakpoints: Vec<Value> = lines.iter().map(|l| json!({ "line": l })).collect();
-                let reply = self.client.request("setBreakpoints", json!({ "source": { "path": file }, "breakpoints": breakpoints }))?;
+                let reply = self
+                    .client
+                    .request("setBreakpoints", json!({ "source": { "path": file }, "breakpoints": breakpoints }))?;
                 reply["breakpoints"].as_array().and_then(|b| b.last()).cloned().unwrap_or_default()
             }
             None => {
@@ -148,7 +150,11 @@ impl Console {
             let line = reply["line"].as_u64().map(|l| format!(" (line {l})")).unwrap_or_default();
             self.say(&format!("breakpoint {} at {location}{line}", reply["id"]));
         } else {
-            self.say(&format!("breakpoint {} pending: {}", reply["id"], reply["message"].as_str().unwrap_or("not bound")));
+            self.say(&format!(
+                "breakpoint {} pending: {}",
+                reply["id"],
+                reply["message"].as_str().unwrap_or("not bound")
+            ));
         }
         Ok(())
     }
@@ -198,7 +204,12 @@ impl Console {
                 self.exit_code = Some(code);
                 self.say(&format!("the program exited with code {code}"));
             }
-            Outcome::Terminated => self.say("the program ended"),
+            Outcome::Terminated => {
+                // Ended without an exit code: it could not run, or was cut
+                // short; either way not a success.
+                self.exit_code.get_or_insert(1);
+                self.say("the program ended without an exit status");
+            }
         }
         Ok(())
     }
@@ -227,12 +238,20 @@ impl Console {
         let Some(locals) = scopes["scopes"].as_array().into_iter().flatten().find(|s| s["name"] == "Locals") else {
             bail!("no source-level variables here (no DWARF for this frame)");
         };
-        let variables = self.client.request("variables", json!({ "variablesReference": locals["variablesReference"] }))?;
+        let variables =
+            self.client.request("variables", json!({ "variablesReference": locals["variablesReference"] }))?;
         let lines: Vec<String> = variables["variables"]
             .as_array()
             .into_iter()
             .flatten()
-            .map(|v| format!("{} = {} ({})", v["name"].as_str().unwrap_or("?"), v["value"].as_str().unwrap_or(""), v["type"].as_str().unwrap_or("?")))
+            .map(|v| {
+                format!(
+                    "{} = {} ({})",
+                    v["name"].as_str().unwrap_or("?"),
+                    v["value"].as_str().unwrap_or(""),
+                    v["type"].as_str().unwrap_or("?")
+                )
+            })
             .collect();
         let text = if lines.is_empty() { "no locals".to_owned() } else { lines.join("\n") };
         self.say(&text);
@@ -241,7 +260,9 @@ impl Console {
 
     fn print(&mut self, expression: &str) -> anyhow::Result<()> {
         let frame = self.top_frame_id()?;
-        let value = self.client.request("evaluate", json!({ "expression": expression, "frameId": frame, "context": "repl" }))?;
+        let value = self
+            .client
+            .request("evaluate", json!({ "expression": expression, "frameId": frame, "context": "repl" }))?;
         self.say(&format!("{} ({})", value["result"].as_str().unwrap_or(""), value["type"].as_str().unwrap_or("?")));
         Ok(())
     }

@@ -42,7 +42,9 @@ impl DapClient {
         std::thread::Builder::new().name("wasmscope-dap-client".into()).spawn(move || {
             let mut reader = FrameReader::new(BufReader::new(from_server_pipe));
             while let Ok(Some(body)) = reader.read_frame() {
-                let Ok(message) = serde_json::from_slice::<Value>(&body) else { continue };
+                let Ok(message) = serde_json::from_slice::<Value>(&body) else {
+                    continue;
+                };
                 if sender.send(message).is_err() {
                     return;
                 }
@@ -95,7 +97,9 @@ impl DapClient {
                     event["body"]["output"].as_str().unwrap_or_default(),
                 ),
                 Some("stopped") => return Ok(Outcome::Stopped(event["body"].clone())),
-                Some("exited") => return Ok(Outcome::Exited(event["body"]["exitCode"].as_i64().unwrap_or(0))),
+                Some("exited") => {
+                    return Ok(Outcome::Exited(event["body"]["exitCode"].as_i64().unwrap_or(0)));
+                }
                 Some("terminated") => return Ok(Outcome::Terminated),
                 _ => {}
             }

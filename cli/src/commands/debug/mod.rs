@@ -31,6 +31,20 @@ pub struct DebugArgs {
     /// Stop before the program's first instruction.
     #[arg(long)]
     stop_on_entry: bool,
+    /// A file the program reads as its standard input (the console's own
+    /// stdin carries commands).
+    #[arg(long, value_name = "FILE")]
+    stdin: Option<PathBuf>,
+    /// A host directory for the program, HOST[::GUEST] (repeatable).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// An environment variable for the program, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// The most Wasm stack the program may use, as `wasmtime run` counts it
+    /// (e.g. 8M; default 512K); the debugger allows 16 times as much.
+    #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
+    max_wasm_stack: Option<usize>,
 }
 
 pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
@@ -39,21 +53,37 @@ pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
         Some(program) => program.clone(),
         None => {
             let example = super::bundled::example()?;
-            source_map.insert(super::bundled::RECORDED_SOURCE_DIR.into(), example.source_dir.display().to_string().into());
+            source_map
+                .insert(super::bundled::RECORDED_SOURCE_DIR.into(), example.source_dir.display().to_string().into());
             example.program
         }
     };
     for mapping in &args.source_map {
-        let (from, to) = mapping.split_once('=').ok_or_else(|| anyhow::anyhow!("--source-map takes FROM=TO, not `{mapping}`"))?;
+        let (from, to) =
+            mapping.split_once('=').ok_or_else(|| anyhow::anyhow!("--source-map takes FROM=TO, not `{mapping}`"))?;
         source_map.insert(from.into(), to.into());
     }
-    let launch = json!({
+    let mut env = serde_json::Map::new();
+    for variable in &args.env {
+        let (name, value) =
+            variable.split_once('=').ok_or_else(|| anyhow::anyhow!("--env takes NAME=VALUE, not `{variable}`"))?;
+        env.insert(name.into(), value.into());
+    }
+    let mut launch = json!({
         "program": program,
         "args": args.args,
         "cwd": std::env::current_dir()?,
         "sourceMap": source_map,
         "stopOnEntry": args.stop_on_entry,
+        "env": env,
+        "dirs": args.dirs,
     });
+    if let Some(stdin) = &args.stdin {
+        launch["stdin"] = json!(stdin);
+    }
+    if let Some(size) = args.max_wasm_stack {
+        launch["maxWasmStack"] = json!(size.to_string());
+    }
     let mut console = console::Console::launch(&launch)?;
     for location in &args.breakpoints {
         console.execute(&format!("break {location}"))?;

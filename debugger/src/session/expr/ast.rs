@@ -9,7 +9,11 @@ pub enum Expr {
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `a.b`, or `a->b` when `through_pointer`.
-    Member { base: Box<Expr>, member: String, through_pointer: bool },
+    Member {
+        base: Box<Expr>,
+        member: String,
+        through_pointer: bool,
+    },
     Index(Box<Expr>, Box<Expr>),
     /// `(type) value`, to a base type named by C keywords.
     Cast(String, Box<Expr>),

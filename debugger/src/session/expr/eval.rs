@@ -30,12 +30,19 @@ impl std::fmt::Debug for EvalContext<'_> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A value of a DWARF type, with its address when it is in memory.
-    Object { ty: Option<DieRef>, bytes: Vec<u8>, address: Option<MemoryAddress> },
+    Object {
+        ty: Option<DieRef>,
+        bytes: Vec<u8>,
+        address: Option<MemoryAddress>,
+    },
     /// An integer computed by the expression, with its C type.
     Int(Integer),
     Float(f64),
     /// An address computed by the expression (`&x`, `p + 1`).
-    Pointer { pointee: Option<DieRef>, address: MemoryAddress },
+    Pointer {
+        pointee: Option<DieRef>,
+        address: MemoryAddress,
+    },
 }
 
 impl Value {
@@ -95,11 +102,13 @@ pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
         }
         Expr::Cast(to, operand) => cast(to, &evaluate(operand, context)?, context.symbols),
         Expr::Binary(BinaryOp::And, left, right) => {
-            let truth = is_true(&evaluate(left, context)?, context.symbols)? && is_true(&evaluate(right, context)?, context.symbols)?;
+            let truth = is_true(&evaluate(left, context)?, context.symbols)?
+                && is_true(&evaluate(right, context)?, context.symbols)?;
             Ok(Value::Int(Integer::int(i128::from(truth))))
         }
         Expr::Binary(BinaryOp::Or, left, right) => {
-            let truth = is_true(&evaluate(left, context)?, context.symbols)? || is_true(&evaluate(right, context)?, context.symbols)?;
+            let truth = is_true(&evaluate(left, context)?, context.symbols)?
+                || is_true(&evaluate(right, context)?, context.symbols)?;
             Ok(Value::Int(Integer::int(i128::from(truth))))
         }
         Expr::Binary(op, left, right) => {
@@ -192,7 +201,9 @@ fn deref(value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
 }
 
 fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Result<Value> {
-    let Value::Object { ty, bytes, address } = value else { return Err(format!("no member `{member}` in a number")) };
+    let Value::Object { ty, bytes, address } = value else {
+        return Err(format!("no member `{member}` in a number"));
+    };
     // A reference is used like the object it refers to.
     if let Some(Type::Reference { .. }) = resolve(context.symbols, ty).as_deref() {
         let target = deref(&Value::Object { ty, bytes, address }, context)?;
@@ -211,7 +222,9 @@ fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Resul
                     let ty = if bit_size < 32 { IntType::INT } else { IntType::promoted(size, false) };
                     Value::Int(Integer::new(i128::from((raw >> bit_offset) & mask), ty))
                 }
-                None => Value::Object { ty: member_ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + offset)) },
+                None => {
+                    Value::Object { ty: member_ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + offset)) }
+                }
             }
         })
         .ok_or_else(|| format!("`{}` has no member `{member}`", type_name(context.symbols, ty)))
@@ -221,7 +234,8 @@ fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Resul
 /// (bases included): what a bare name can mean inside a C++ member
 /// function, for completions.
 pub fn members_through(symbols: &ModuleSymbols, pointer_ty: Option<DieRef>) -> Vec<String> {
-    let Some(Type::Pointer { pointee, .. } | Type::Reference { pointee, .. }) = resolve(symbols, pointer_ty).as_deref().cloned()
+    let Some(Type::Pointer { pointee, .. } | Type::Reference { pointee, .. }) =
+        resolve(symbols, pointer_ty).as_deref().cloned()
     else {
         return Vec::new();
     };
@@ -234,8 +248,12 @@ fn collect_members(symbols: &ModuleSymbols, ty: Option<DieRef>, names: &mut Vec<
     if depth > 16 {
         return;
     }
-    let Some(t) = resolve(symbols, ty) else { return };
-    let Type::Composite { members, bases, .. } = &*t else { return };
+    let Some(t) = resolve(symbols, ty) else {
+        return;
+    };
+    let Type::Composite { members, bases, .. } = &*t else {
+        return;
+    };
     names.extend(members.iter().filter(|m| !m.artificial).filter_map(|m| m.name.clone()));
     for base in bases {
         collect_members(symbols, base.ty, names, depth + 1);
@@ -257,7 +275,9 @@ fn find_member(
         return None;
     }
     let t = resolve(symbols, ty)?;
-    let Type::Composite { members, bases, .. } = &*t else { return None };
+    let Type::Composite { members, bases, .. } = &*t else {
+        return None;
+    };
     if let Some(m) = members.iter().find(|m| m.name.as_deref() == Some(name)) {
         return Some((m.ty, base_offset + m.offset, m.bits));
     }
@@ -266,22 +286,23 @@ fn find_member(
 
 fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<Value> {
     if let Value::Object { ty, bytes, address } = value
-        && let Some(Type::Array { element, counts }) = resolve(context.symbols, *ty).as_deref() {
-            let count = counts.first().copied().flatten();
-            if index < 0 || count.is_some_and(|c| index as u64 >= c) {
-                return Err(format!("index {index} is out of bounds (array of {})", count.unwrap_or(0)));
-            }
-            let element_size = size_of(context.symbols, *element).ok_or("the element type has no size")?;
-            let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
-            let start = index as u64 * row;
-            let slice = bytes.get(start as usize..(start + row) as usize).ok_or("index beyond the value")?.to_vec();
-            // Inner dimensions of a multi-dimensional array stay an array.
-            let ty = if counts.len() > 1 { *ty } else { *element };
-            if counts.len() > 1 {
-                return Err("indexing one dimension of a multi-dimensional array is not supported yet".into());
-            }
-            return Ok(Value::Object { ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + start)) });
+        && let Some(Type::Array { element, counts }) = resolve(context.symbols, *ty).as_deref()
+    {
+        let count = counts.first().copied().flatten();
+        if index < 0 || count.is_some_and(|c| index as u64 >= c) {
+            return Err(format!("index {index} is out of bounds (array of {})", count.unwrap_or(0)));
         }
+        let element_size = size_of(context.symbols, *element).ok_or("the element type has no size")?;
+        let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
+        let start = index as u64 * row;
+        let slice = bytes.get(start as usize..(start + row) as usize).ok_or("index beyond the value")?.to_vec();
+        // Inner dimensions of a multi-dimensional array stay an array.
+        let ty = if counts.len() > 1 { *ty } else { *element };
+        if counts.len() > 1 {
+            return Err("indexing one dimension of a multi-dimensional array is not supported yet".into());
+        }
+        return Ok(Value::Object { ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + start)) });
+    }
     let (pointee, address) = pointer_parts(value, context.symbols)?;
     let size = size_of(context.symbols, pointee).ok_or("the pointed-to type has no size")?;
     read_object(pointee, MemoryAddress(address.0.wrapping_add_signed(index * size as i64)), context)
@@ -422,7 +443,9 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
             unreachable!("comparisons are evaluated above")
         }
         BinaryOp::Shl | BinaryOp::Shr => unreachable!("shifts are evaluated above"),
-        BinaryOp::And | BinaryOp::Or => unreachable!("short-circuit operators are evaluated before"),
+        BinaryOp::And | BinaryOp::Or => {
+            unreachable!("short-circuit operators are evaluated before")
+        }
     })
 }
 

@@ -20,8 +20,22 @@ enum Token {
 
 /// The base types a cast may name.
 const CAST_TYPES: &[&str] = &[
-    "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned", "unsigned int", "long",
-    "unsigned long", "long long", "unsigned long long", "float", "double", "bool", "_Bool",
+    "char",
+    "signed char",
+    "unsigned char",
+    "short",
+    "unsigned short",
+    "int",
+    "unsigned",
+    "unsigned int",
+    "long",
+    "unsigned long",
+    "long long",
+    "unsigned long long",
+    "float",
+    "double",
+    "bool",
+    "_Bool",
 ];
 
 const PUNCTUATION: &[&str] = &[
@@ -87,10 +101,32 @@ fn unescape(c: u8) -> u8 {
     }
 }
 
+/// How deeply an expression may nest (parentheses, operators, operands of
+/// operands). The parser, the evaluator and dropping the tree all recurse
+/// once per level, on whatever stack they run on (the guest's, for a
+/// breakpoint condition): hostile input must not overflow it, and no real
+/// watch expression comes near.
+pub const MAX_DEPTH: usize = 100;
+
+/// Longest expression text accepted.
+pub const MAX_LENGTH: usize = 64 * 1024;
+
 struct Parser {
     tokens: Vec<(Token, usize)>,
     next: usize,
     end: usize,
+}
+
+/// A parsed subtree and how deep it is.
+struct Parsed {
+    expr: Expr,
+    depth: usize,
+}
+
+impl Parsed {
+    fn leaf(expr: Expr) -> Self {
+        Parsed { expr, depth: 1 }
+    }
 }
 
 impl Parser {
@@ -120,7 +156,9 @@ impl Parser {
     }
 
     fn binary_op(&self) -> Option<BinaryOp> {
-        let Some(Token::Punct(p)) = self.peek() else { return None };
+        let Some(Token::Punct(p)) = self.peek() else {
+            return None;
+        };
         Some(match *p {
             "*" => BinaryOp::Mul,
             "/" => BinaryOp::Div,
@@ -144,37 +182,73 @@ impl Parser {
         })
     }
 
-    fn expression(&mut self, min_precedence: u8) -> Result<Expr, ParseError> {
-        let mut left = self.unary()?;
+    /// A node over children `depth` deep, refused past [`MAX_DEPTH`].
+    fn node(&self, expr: Expr, depth: usize) -> Result<Parsed, ParseError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+        }
+        Ok(Parsed { expr, depth: depth + 1 })
+    }
+
+    /// `nesting` counts the levels of recursion above this call, so the
+    /// parser's own stack is bounded as well as the tree it builds.
+    fn expression(&mut self, min_precedence: u8, nesting: usize) -> Result<Parsed, ParseError> {
+        if nesting >= MAX_DEPTH {
+            return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+        }
+        let mut left = self.unary(nesting)?;
         while let Some(op) = self.binary_op().filter(|op| op.precedence() >= min_precedence) {
             self.next += 1;
-            let right = self.expression(op.precedence() + 1)?;
-            left = Expr::Binary(op, Box::new(left), Box::new(right));
+            let right = self.expression(op.precedence() + 1, nesting + 1)?;
+            let depth = left.depth.max(right.depth);
+            left = self.node(Expr::Binary(op, Box::new(left.expr), Box::new(right.expr)), depth)?;
         }
         Ok(left)
     }
 
-    fn unary(&mut self) -> Result<Expr, ParseError> {
-        let op = match self.peek() {
-            Some(Token::Punct("-")) => Some(UnaryOp::Negate),
-            Some(Token::Punct("!")) => Some(UnaryOp::Not),
-            Some(Token::Punct("~")) => Some(UnaryOp::BitNot),
-            Some(Token::Punct("*")) => Some(UnaryOp::Deref),
-            Some(Token::Punct("&")) => Some(UnaryOp::AddressOf),
-            Some(Token::Punct("+")) => {
-                self.next += 1;
-                return self.unary();
-            }
-            _ => None,
-        };
-        if let Some(op) = op {
+    fn unary(&mut self, nesting: usize) -> Result<Parsed, ParseError> {
+        // Unary operators chain without limit in C (`- - - x`): count them.
+        let mut prefixes = Vec::new();
+        loop {
+            let op = match self.peek() {
+                Some(Token::Punct("-")) => Some(UnaryOp::Negate),
+                Some(Token::Punct("!")) => Some(UnaryOp::Not),
+                Some(Token::Punct("~")) => Some(UnaryOp::BitNot),
+                Some(Token::Punct("*")) => Some(UnaryOp::Deref),
+                Some(Token::Punct("&")) => Some(UnaryOp::AddressOf),
+                Some(Token::Punct("+")) => None,
+                _ => break,
+            };
             self.next += 1;
-            return Ok(Expr::Unary(op, Box::new(self.unary()?)));
+            prefixes.extend(op.map(Prefix::Operator));
+            if nesting + prefixes.len() >= MAX_DEPTH {
+                return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+            }
         }
-        if let Some(cast) = self.cast_type() {
-            return Ok(Expr::Cast(cast, Box::new(self.unary()?)));
+        while let Some(cast) = self.cast_type() {
+            prefixes.push(Prefix::Cast(cast));
+            if nesting + prefixes.len() >= MAX_DEPTH {
+                return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+            }
+            // A cast may be followed by unary operators again.
+            if matches!(self.peek(), Some(Token::Punct("-" | "!" | "~" | "*" | "&" | "+"))) {
+                let operand = self.unary(nesting + prefixes.len())?;
+                return self.apply_prefixes(prefixes, operand);
+            }
         }
-        self.postfix()
+        let operand = self.postfix(nesting + prefixes.len())?;
+        self.apply_prefixes(prefixes, operand)
+    }
+
+    fn apply_prefixes(&self, prefixes: Vec<Prefix>, mut operand: Parsed) -> Result<Parsed, ParseError> {
+        for prefix in prefixes.into_iter().rev() {
+            let expr = match prefix {
+                Prefix::Operator(op) => Expr::Unary(op, Box::new(operand.expr)),
+                Prefix::Cast(to) => Expr::Cast(to, Box::new(operand.expr)),
+            };
+            operand = self.node(expr, operand.depth)?;
+        }
+        Ok(operand)
     }
 
     /// `(type)` when the parenthesis holds a base type name.
@@ -198,8 +272,8 @@ impl Parser {
         }
     }
 
-    fn postfix(&mut self) -> Result<Expr, ParseError> {
-        let mut expr = self.primary()?;
+    fn postfix(&mut self, nesting: usize) -> Result<Parsed, ParseError> {
+        let mut parsed = self.primary(nesting)?;
         loop {
             if self.eat(".") || self.peek() == Some(&Token::Punct("->")) {
                 let through_pointer = self.eat("->");
@@ -207,27 +281,29 @@ impl Parser {
                     return Err(self.error("expected a member name"));
                 };
                 self.next += 1;
-                expr = Expr::Member { base: Box::new(expr), member, through_pointer };
+                parsed =
+                    self.node(Expr::Member { base: Box::new(parsed.expr), member, through_pointer }, parsed.depth)?;
             } else if self.eat("[") {
-                let index = self.expression(0)?;
+                let index = self.expression(0, nesting + 1)?;
                 self.expect("]")?;
-                expr = Expr::Index(Box::new(expr), Box::new(index));
+                let depth = parsed.depth.max(index.depth);
+                parsed = self.node(Expr::Index(Box::new(parsed.expr), Box::new(index.expr)), depth)?;
             } else {
-                return Ok(expr);
+                return Ok(parsed);
             }
         }
     }
 
-    fn primary(&mut self) -> Result<Expr, ParseError> {
+    fn primary(&mut self, nesting: usize) -> Result<Parsed, ParseError> {
         let token = self.peek().cloned().ok_or_else(|| self.error("expected a value"))?;
         self.next += 1;
         match token {
-            Token::Identifier(name) => Ok(Expr::Identifier(name)),
-            Token::Int(v) => Ok(Expr::Int(v)),
-            Token::Float(v) => Ok(Expr::Float(v)),
-            Token::Char(c) => Ok(Expr::Char(c)),
+            Token::Identifier(name) => Ok(Parsed::leaf(Expr::Identifier(name))),
+            Token::Int(v) => Ok(Parsed::leaf(Expr::Int(v))),
+            Token::Float(v) => Ok(Parsed::leaf(Expr::Float(v))),
+            Token::Char(c) => Ok(Parsed::leaf(Expr::Char(c))),
             Token::Punct("(") => {
-                let inner = self.expression(0)?;
+                let inner = self.expression(0, nesting + 1)?;
                 self.expect(")")?;
                 Ok(inner)
             }
@@ -241,16 +317,25 @@ impl Parser {
 
 /// Parses a whole expression.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    if text.len() > MAX_LENGTH {
+        return Err(ParseError { message: format!("the expression is longer than {MAX_LENGTH} bytes"), column: 1 });
+    }
     let tokens = tokenize(text)?;
     if tokens.is_empty() {
         return Err(ParseError { message: "empty expression".into(), column: 1 });
     }
     let mut parser = Parser { tokens, next: 0, end: text.len() };
-    let expr = parser.expression(0)?;
+    let parsed = parser.expression(0, 0)?;
     if parser.next < parser.tokens.len() {
         return Err(parser.error("unexpected text after the expression"));
     }
-    Ok(expr)
+    Ok(parsed.expr)
+}
+
+/// What stands before an operand: `-`, `*`, `(int)`…
+enum Prefix {
+    Operator(UnaryOp),
+    Cast(String),
 }
 
 #[cfg(test)]
@@ -267,7 +352,11 @@ mod tests {
             parse("a + b * 2 == c").unwrap(),
             Expr::Binary(
                 BinaryOp::Eq,
-                Box::new(Expr::Binary(BinaryOp::Add, id("a"), Box::new(Expr::Binary(BinaryOp::Mul, id("b"), Box::new(Expr::Int(2)))))),
+                Box::new(Expr::Binary(
+                    BinaryOp::Add,
+                    id("a"),
+                    Box::new(Expr::Binary(BinaryOp::Mul, id("b"), Box::new(Expr::Int(2))))
+                )),
                 id("c")
             )
         );
@@ -279,7 +368,19 @@ mod tests {
                 through_pointer: true
             }
         );
-        assert_eq!(parse("*&m[1][2]").unwrap(), Expr::Unary(UnaryOp::Deref, Box::new(Expr::Unary(UnaryOp::AddressOf, Box::new(Expr::Index(Box::new(Expr::Index(id("m"), Box::new(Expr::Int(1)))), Box::new(Expr::Int(2))))))));
+        assert_eq!(
+            parse("*&m[1][2]").unwrap(),
+            Expr::Unary(
+                UnaryOp::Deref,
+                Box::new(Expr::Unary(
+                    UnaryOp::AddressOf,
+                    Box::new(Expr::Index(
+                        Box::new(Expr::Index(id("m"), Box::new(Expr::Int(1)))),
+                        Box::new(Expr::Int(2))
+                    ))
+                ))
+            )
+        );
     }
 
     #[test]
@@ -290,6 +391,37 @@ mod tests {
         assert_eq!(parse("'a'").unwrap(), Expr::Char(b'a'));
         assert_eq!(parse("1.5").unwrap(), Expr::Float(1.5));
         assert_eq!(parse("n >= 3 && !done").unwrap().clone(), parse("(n >= 3) && (!done)").unwrap());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for text in [
+            format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000)),
+            format!("{}x", "-".repeat(100_000)),
+            format!("{}x", "- ".repeat(30_000)),
+            format!("{}1", "1+".repeat(1_000_000)),
+            format!("{}0{}", "a[".repeat(5_000), "]".repeat(5_000)),
+            format!("x{}", ".m".repeat(5_000)),
+            format!("{}x", "(int)".repeat(5_000)),
+        ] {
+            let error = parse(&text).unwrap_err();
+            assert!(
+                error.message.contains("levels deep") || error.message.contains("longer than"),
+                "{}",
+                error.message
+            );
+        }
+        // Deep but within bounds still parses, and `+` prefixes cost nothing.
+        assert!(parse(&format!("{}1{}", "(".repeat(50), ")".repeat(50))).is_ok());
+        assert!(parse(&format!("{}x", "+".repeat(500))).is_ok());
+        assert_eq!(
+            parse("(int)-x").unwrap(),
+            Expr::Cast("int".into(), Box::new(Expr::Unary(UnaryOp::Negate, id("x"))))
+        );
+        assert_eq!(
+            parse("-(char)x").unwrap(),
+            Expr::Unary(UnaryOp::Negate, Box::new(Expr::Cast("char".into(), id("x"))))
+        );
     }
 
     #[test]
