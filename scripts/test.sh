@@ -9,6 +9,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
+# Style first: it costs seconds and fails fast.
+cargo fmt --all --check
 scripts/install-toolchains.sh
 scripts/install-node-deps.sh
 tests/guests/build.sh "$ROOT/target/guests"
@@ -16,6 +18,11 @@ cargo test --workspace --locked "$@"
 # `cargo test` built target/debug/wasmscope (the cli crate's tests run it);
 # a separate `cargo build -p wasmscope` would resolve features differently
 # and rebuild wasmtime.
+# Hostile files, traffic, slow clients and deep guests against that binary.
+tests/reliability/run.sh
+cargo clippy --workspace --all-targets --locked -- -D warnings
+# The fuzz targets (DAP framing, expressions, launch configurations), 20 s each.
+scripts/fuzz.sh 20
 tests/dap-client/run.sh
 # The reference debugger: stacks and locals at 8 breakpoints must equal
 # what lldb-dap-22 attached to `wasmtime run -g` shows.

@@ -85,5 +85,55 @@ fn corrupt_debug_info() {
 fn corrupt_debug_line() {
     // The first line program header (the crt1 unit holding 0x10) claims version 99.
     let bytes = with_section_edited(".debug_line", |s| s[4..6].copy_from_slice(&99u16.to_le_bytes()));
-    assert_clean_failure(&scratch("bad-line.wasm", &bytes), "corrupt DWARF");
+    assert_clean_failure(&scratch("bad-line.wasm", &bytes), "corrupt DWARF in .debug_line");
+}
+
+#[test]
+fn the_cause_of_an_error_is_said_once() {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_wasmscope")).args(["info", "/nonexistent/app.wasm"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+}
+
+#[test]
+fn files_that_are_not_regular_are_refused_without_reading_them() {
+    let fifo = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad_input").join("a.fifo");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&fifo);
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert_clean_failure(&fifo, "is a FIFO");
+    assert_clean_failure(Path::new("/dev/zero"), "is a device");
+    assert_clean_failure(Path::new("/"), "is a directory");
+}
+
+#[test]
+fn a_debug_file_without_dwarf_is_an_error_not_an_empty_success() {
+    let stripped = scratch("stripped.wasm", b"\0asm\x01\0\0\0");
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["info", "--debug-file"])
+        .arg(&stripped)
+        .arg(guest("c-O0"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has no DWARF"), "{stderr}");
+}
+
+#[test]
+fn names_from_a_corrupt_string_section_print_no_control_characters() {
+    // Every byte of .debug_str becomes a control character: names read
+    // from it must be escaped, whatever else the commands say.
+    let bytes =
+        with_section_edited(".debug_str", |s| s.iter_mut().enumerate().for_each(|(i, b)| *b = 1 + (i % 30) as u8));
+    let path = scratch("control-str.wasm", &bytes);
+    for args in [&["info", "--functions"][..], &["symbolize", "0x10"][..]] {
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_wasmscope")).arg(args[0]).arg(&path).args(&args[1..]).output().unwrap();
+        for text in [&output.stdout, &output.stderr] {
+            let raw = text.iter().filter(|&&b| b < 0x20 && b != b'\n').count();
+            assert_eq!(raw, 0, "{args:?}: {}", String::from_utf8_lossy(text));
+        }
+    }
 }

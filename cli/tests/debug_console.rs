@@ -69,3 +69,58 @@ fn a_trap_stops_with_its_kind_and_a_bad_program_is_an_error() {
     assert_ne!(code, 0);
     assert!(text.contains("cannot launch") && text.contains("`program`"), "{text}");
 }
+
+#[test]
+fn a_module_that_is_not_a_command_is_refused_at_launch_with_a_failing_status() {
+    // A valid module with no `_start`: a library, not a program.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("not_a_command");
+    std::fs::create_dir_all(&dir).unwrap();
+    let library = dir.join("library.wasm");
+    std::fs::write(&library, b"\0asm\x01\0\0\0").unwrap();
+    let (text, status) = debug(&[library.to_str().unwrap(), "-x", "run"], "");
+    assert_ne!(status, 0, "{text}");
+    assert!(text.contains("not a WASI command"), "{text}");
+    assert_eq!(text.trim_end().lines().count(), 1, "one line: {text}");
+}
+
+#[test]
+fn the_console_gives_the_program_stdin_directories_and_environment() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("console_io");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("input.txt");
+    std::fs::write(&input, "line one\nline two\n").unwrap();
+    let (text, status) =
+        debug(&[guest("io-O0").to_str().unwrap(), "--stdin", input.to_str().unwrap(), "-x", "run", "--", "cat"], "");
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("line two"), "the program read the file as its stdin: {text}");
+    let (text, status) = debug(
+        &[guest("io-O0").to_str().unwrap(), "--env", "GREETING=hello there", "-x", "run", "--", "env", "GREETING"],
+        "",
+    );
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("hello there"), "{text}");
+}
+
+#[test]
+fn the_bundled_example_is_unpacked_where_a_planted_symlink_is_not_followed() {
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg_cache_planted");
+    let _ = std::fs::remove_dir_all(&cache);
+    let dir = cache.join("wasmscope").join(format!("example-{}", env!("CARGO_PKG_VERSION")));
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = cache.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("hotspots.wasm")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("hotspots.c")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["debug", "-x", "bt"])
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious", "the symlink's target was written");
+    for name in ["hotspots.wasm", "hotspots.c"] {
+        assert!(std::fs::symlink_metadata(dir.join(name)).unwrap().is_file(), "{name} is a file of its own now");
+    }
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+}

@@ -174,6 +174,18 @@ fn the_flamegraph_is_well_formed_svg_with_the_hot_function() {
 }
 
 #[test]
+fn a_program_that_ends_before_the_first_sample_still_gets_a_valid_flamegraph() {
+    // At 1 Hz the C guest ends long before its first sample.
+    let out = out_dir("no_samples").join("profile.svg");
+    let summary = profile(&["-o", out.to_str().unwrap(), "--rate", "1", guest("c-O0").to_str().unwrap()]);
+    assert!(summary.contains("0 samples"), "{summary}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let document = roxmltree::Document::parse(&svg).expect("the SVG parses as XML");
+    let text: String = document.descendants().filter_map(|n| n.text()).collect();
+    assert!(text.contains("No samples") && text.contains("less than one sampling period"), "{svg}");
+}
+
+#[test]
 fn bad_input_is_a_clean_error() {
     let output =
         Command::new(env!("CARGO_BIN_EXE_wasmscope")).args(["profile", "--format", "gif", "x.wasm"]).output().unwrap();

@@ -196,6 +196,46 @@ fn child(client: &mut Client, reference: &Value, name: &str) -> (String, String,
 }
 
 #[test]
+fn rust_reaches_fields_through_references_with_a_dot() {
+    // In `fn describe(&self)`, `self` is a `&Named`: `self.score` as Rust
+    // writes it, the same as `self->score` and `(*self).score`.
+    let mut client = stopped_at("rust-O0", "rust/main.rs", "trait_named");
+    let frame = stack(&mut client)[0]["id"].clone();
+    let evaluate = |client: &mut Client, expression: &str| {
+        client.request("evaluate", json!({ "expression": expression, "frameId": frame, "context": "watch" }))["result"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let dotted = evaluate(&mut client, "self.score");
+    assert!(dotted.parse::<u32>().is_ok(), "{dotted}");
+    assert_eq!(dotted, evaluate(&mut client, "self->score"));
+    assert_eq!(dotted, evaluate(&mut client, "(*self).score"));
+    assert_eq!(evaluate(&mut client, "self.name"), "\"alpha\"");
+    client.finish();
+}
+
+#[test]
+fn logpoints_show_values_as_evaluate_does() {
+    // One formatter: a Rust `String` reads as text in a logpoint as in
+    // evaluate, and a condition reads through `self` with `.`.
+    let mut client = launched("rust-O0", json!([]));
+    let line = marker_line("rust/main.rs", "trait_named");
+    client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path("rust/main.rs") }, "breakpoints": [
+            { "line": line, "logMessage": "named {self.name} scores {self.score}", "condition": "self.score == 7" }
+        ] }),
+    );
+    client.request("configurationDone", json!({}));
+    client.event("exited");
+    let console = client.output("console");
+    assert!(console.contains("named \"alpha\" scores 7"), "{console}");
+    assert!(!console.contains("condition failed"), "{console}");
+    client.finish();
+}
+
+#[test]
 fn a_rust_box_shows_its_type_and_opens_to_its_target() {
     // main builds `Cons(1, Box::new(Cons(2, Box::new(Cons(3, …)))))` and
     // passes it to list_sum: follow the boxes two levels down.

@@ -84,6 +84,27 @@ fn scopes_follow_lexical_blocks_and_show_globals_and_the_wasm_state() {
     let stack_pointer: u32 =
         value_of(&wasm, "__stack_pointer").expect("the module's global by its name").parse().unwrap();
     assert!(stack_pointer > 0);
+    // The Wasm scope is expensive (clients fetch it when opened), and each of
+    // its values has an evaluate name the expression language gives back.
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frame_id = trace["stackFrames"][0]["id"].clone();
+    let scopes = client.request("scopes", json!({ "frameId": frame_id }));
+    let wasm_scope = scopes["scopes"].as_array().unwrap().iter().find(|s| s["name"] == "Wasm").unwrap().clone();
+    assert_eq!(wasm_scope["expensive"], true);
+    let raw = client.request("variables", json!({ "variablesReference": wasm_scope["variablesReference"] }));
+    let raw = raw["variables"].as_array().unwrap();
+    assert!(raw.iter().any(|v| v["evaluateName"] == "$global0"), "{raw:?}");
+    for variable in raw.iter().filter(|v| v["type"] == "i32" || v["type"] == "i64") {
+        let name = variable["evaluateName"].as_str().unwrap();
+        assert!(name.starts_with('$'), "{variable}");
+        let evaluated =
+            client.request("evaluate", json!({ "expression": name, "frameId": frame_id, "context": "watch" }));
+        assert_eq!(evaluated["result"], variable["value"], "{name}");
+    }
+    let sum =
+        client.request("evaluate", json!({ "expression": "$local0 + 1", "frameId": frame_id, "context": "watch" }));
+    let local0: i64 = value_of(&wasm, "local0").unwrap().parse().unwrap();
+    assert_eq!(sum["result"], (local0 + 1).to_string());
 
     let in_loop = line_with("if (shape_area(&shapes[i]) > shape_area(biggest))");
     client.request(

@@ -175,6 +175,66 @@ fn conditions_hit_counts_and_logpoints_are_judged_in_the_guest() {
     client.finish();
 }
 
+/// A line of `file` without code of its own, inside a function: a breakpoint
+/// there moves to the next line with code (found by the symbols layer, which
+/// `wasmscope lines` and llvm-dwarfdump tests check).
+fn first_line_that_moves(guest: &str, file: &str) -> u32 {
+    use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols, bind_line};
+    let symbols = WasmSymbols::load(&wasmscope_test_support::guest(guest), &LoadOptions::default()).unwrap();
+    let module = symbols.program().unwrap();
+    (1..2000)
+        .find(|&line| bind_line(module, file, line, &[]).ok().flatten().is_some_and(|b| b.moved()))
+        .expect("a line that moves")
+}
+
+#[test]
+fn every_line_breakpoint_answer_carries_a_line_clients_can_match() {
+    // nvim-dap and others match answers to their breakpoints by line.
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let blank = first_line_that_moves("c-O0", "main.c");
+    let set = set_line_breakpoints(&mut client, "c/main.c", json!([{ "line": blank }, { "line": 99999 }]));
+    let entries = set["breakpoints"].as_array().unwrap();
+    assert!(entries.iter().all(|b| b["line"].is_u64()), "{set}");
+    // Moved: the line it binds to, and says so.
+    assert_eq!(entries[0]["verified"], true, "{set}");
+    assert!(entries[0]["line"].as_u64().unwrap() > u64::from(blank), "{set}");
+    assert!(entries[0]["message"].as_str().unwrap().contains("moved"), "{set}");
+    // Not bound: the line asked for.
+    assert_eq!(entries[1]["verified"], false, "{set}");
+    assert_eq!(entries[1]["line"], 99999, "{set}");
+    // Sources are announced when a stack first shows them, not at launch.
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    client.request("stackTrace", json!({ "threadId": 1 }));
+    let announced = client.event("loadedSource");
+    assert_eq!(announced["body"]["source"]["path"], source_path("c/main.c"), "{announced}");
+    client.finish();
+}
+
+#[test]
+fn a_pause_always_shows_a_source_line() {
+    // At -O2 many instructions have no line (line 0); a pause that lands on
+    // one runs on to the next that has one, so the client sees source.
+    let mut client = Client::in_process();
+    let mut launch = launch_args("hotspots-O2");
+    launch["args"] = json!(["100000000"]);
+    start(&mut client, launch);
+    client.request("configurationDone", json!({}));
+    for _ in 0..15 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        client.request("pause", json!({ "threadId": 1 }));
+        let stopped = client.event("stopped");
+        assert_eq!(stopped["body"]["reason"], "pause", "{stopped}");
+        let trace = client.request("stackTrace", json!({ "threadId": 1, "levels": 1 }));
+        let frame = &trace["stackFrames"][0];
+        assert!(frame["line"].as_u64().unwrap() > 0, "paused without a line: {frame}");
+        assert!(frame["source"]["path"].as_str().unwrap().ends_with("hotspots.c"), "{frame}");
+        client.request("continue", json!({ "threadId": 1 }));
+    }
+    client.finish();
+}
+
 #[test]
 fn function_breakpoints_entry_stops_and_pause() {
     let mut client = Client::in_process();

@@ -103,6 +103,12 @@ for lvl in 0 2; do
 done
 build "io-O0" "$G/io" cc_c -O0 "$G"/io/*.c
 build "sleeper-O2" "$G/profile" cc_c -O2 "$G/profile/sleeper.c"
+# Hostile guests of tests/reliability (-O0 only), one program per file. A 64 MiB
+# shadow stack placed first: deep.c runs out of Wasm stack before it runs out of
+# shadow stack, and an overflow of the latter traps instead of overwriting data.
+for h in flood deep oom; do
+  build "hostile-$h-O0" "$G/hostile" cc_c -O0 -Wl,-z,stack-size=$((64 << 20)),--stack-first "$G/hostile/$h.c"
+done
 
 # componentize NAME: NAME-component.wasm from NAME.wasm, rebuilt when the
 # module or the tool's source is newer.

@@ -56,9 +56,9 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     if let Some(module) = crate::handlers::sources::module_info(session) {
         session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
     }
-    for source in crate::handlers::sources::all_sources(session) {
-        session.out.event_after_response("loadedSource", Some(json!({ "reason": "new", "source": source })));
-    }
+    // Sources are announced as stops show them (`loadedSource` from the
+    // stack), not all at once: a libc-heavy program names hundreds of files
+    // nobody opens. `loadedSources` lists them all.
     session.out.event_after_response("initialized", None);
     Ok(None)
 }

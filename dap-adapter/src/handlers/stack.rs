@@ -74,6 +74,13 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
             }
         })
         .collect();
+    for source in frames.iter().filter_map(|f| f.source.as_ref()) {
+        if let Some(path) = &source.path
+            && session.announced_sources.insert(path.clone())
+        {
+            session.out.event_after_response("loadedSource", Some(json!({ "reason": "new", "source": source })));
+        }
+    }
     Ok(Some(json!({ "stackFrames": frames, "totalFrames": stack.len() })))
 }
 
@@ -109,7 +116,8 @@ pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
         presentation_hint: Some("registers"),
         variables_reference: session.handles.reference(VariableScope::Wasm { frame: index }),
         named_variables: None,
-        expensive: false,
+        // Hundreds of raw values in real programs: fetched when opened.
+        expensive: true,
     });
     Ok(Some(json!({ "scopes": scopes })))
 }

@@ -130,7 +130,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
                             name: format!("{prefix}{i}"),
                             value,
                             type_name: type_name.into(),
-                            evaluate_name: String::new(),
+                            evaluate_name: format!("${prefix}{i}"),
                             object: None,
                         }
                     })
@@ -150,7 +150,13 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
                     }
                     Err(error) => (String::new(), format!("<error: {error}>")),
                 };
-                out.push(VariableParts { name, value, type_name, evaluate_name: String::new(), object: None });
+                out.push(VariableParts {
+                    name,
+                    value,
+                    type_name,
+                    evaluate_name: format!("$global{index}"),
+                    object: None,
+                });
             }
             (frame, out)
         }

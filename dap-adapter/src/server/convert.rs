@@ -13,7 +13,7 @@ pub(crate) const THREAD_ID: i64 = 1;
 /// A source as the client sees it: the recorded path mapped to a local
 /// one by the launch's `sourceMap`.
 pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source {
-    let path = map_path(recorded, mappings);
+    let path = normalize(&map_path(recorded, mappings));
     let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned());
     let exists = std::path::Path::new(&path).is_file();
     types::Source {
@@ -22,6 +22,32 @@ pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source 
         source_reference: None,
         // A file missing here is still worth naming, but dimmed.
         presentation_hint: if exists { None } else { Some("deemphasize".into()) },
+    }
+}
+
+/// A path without `.` components and with `dir/..` pairs folded, as
+/// lexically as an editor compares paths (`././dlmalloc/src/x.c` is
+/// `dlmalloc/src/x.c`); a `..` that climbs above the start is kept.
+fn normalize(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
     }
 }
 
@@ -48,8 +74,12 @@ pub(crate) fn breakpoint(
             out.reason = Some("pending");
         }
     }
-    if matches!(bp.location, Location::Line { .. }) {
+    if let Location::Line { line: asked, .. } = &bp.location {
         out.source = source.cloned();
+        // Clients (nvim-dap among them) match answers to their breakpoints
+        // by line: every line breakpoint says one, the requested line when
+        // nothing is bound.
+        out.line = out.line.or(Some(client.line_out(*asked)));
     }
     out
 }
@@ -82,5 +112,14 @@ mod tests {
         assert_eq!(super::parse_reference("32", None), Ok(32));
         assert!(super::parse_reference("main", None).is_err());
         assert!(super::parse_reference("0x0", Some(-1)).is_err());
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        assert_eq!(super::normalize("././dlmalloc/src/dlmalloc.c"), "dlmalloc/src/dlmalloc.c");
+        assert_eq!(super::normalize("/a/b/../c/./d.c"), "/a/c/d.c");
+        assert_eq!(super::normalize("../x/../../y.c"), "../../y.c");
+        assert_eq!(super::normalize("/../etc"), "/etc");
+        assert_eq!(super::normalize("/wasmscope//tests/guests/c/main.c"), "/wasmscope/tests/guests/c/main.c");
     }
 }

@@ -91,6 +91,8 @@ pub(crate) struct Session {
     pub handles: Handles,
     /// Set by `disconnect`: the session ends after its response.
     pub closing: bool,
+    /// Sources a `loadedSource` event has named.
+    pub announced_sources: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -164,6 +166,7 @@ impl Session {
             run_number: 0,
             handles: Handles::default(),
             closing: false,
+            announced_sources: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 use wasmscope_debugger::output_budget::{DEFAULT_LIMIT, OutputBudget};
 use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
+use wasmscope_debugger::session::stepping::{StepKind, Stepper};
 use wasmscope_debugger::target::BreakPolicy;
 use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind};
 
@@ -34,6 +35,9 @@ pub(crate) struct Run {
     /// The bound on the guest's output (and logpoint lines) in flight to
     /// the client.
     pub budget: OutputBudget,
+    /// A pause landed where no line is; a step runs on to one, and its stop
+    /// is the pause.
+    pub pausing_to_a_line: bool,
 }
 
 impl Drop for Run {
@@ -86,12 +90,16 @@ impl Session {
             trap: None,
             partial_output: Default::default(),
             budget,
+            pausing_to_a_line: false,
         });
         self.out.event("thread", Some(json!({ "reason": "started", "threadId": super::convert::THREAD_ID })));
         Ok(())
     }
 
     pub(crate) fn on_debuggee_event(&mut self, event: DebuggeeEvent) {
+        if event == DebuggeeEvent::Stopped(StopReason::Pause) && self.step_on_to_a_line() {
+            return;
+        }
         let Some(run) = self.run.as_mut() else { return };
         match event {
             DebuggeeEvent::Stopped(StopReason::Trap(kind)) if !self.break_on_traps => {
@@ -100,6 +108,7 @@ impl Session {
                 let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
             }
             DebuggeeEvent::Stopped(reason) => {
+                let reason = if std::mem::take(&mut run.pausing_to_a_line) { StopReason::Pause } else { reason };
                 run.state = RunState::Stopped;
                 self.handles.clear();
                 let stepping = std::mem::take(&mut run.stepping);
@@ -183,6 +192,41 @@ impl Session {
                     .output("console", &format!("breakpoint {id}: the condition failed ({error}); stopping there\n"));
             }
         }
+    }
+
+    /// After a pause at an instruction without a line (line 0, or code with
+    /// no line information): steps on to the next instruction that has one,
+    /// as a step would, so the client sees source. False when the pause can
+    /// be reported as it is.
+    fn step_on_to_a_line(&mut self) -> bool {
+        let Some(symbols) = self.symbols.clone() else { return false };
+        let Ok(module) = symbols.program() else { return false };
+        if !module.has_dwarf() {
+            return false;
+        }
+        let user_breakpoints = self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols);
+        let Some(run) = self.run.as_mut() else { return false };
+        let Ok(frames) = run.debuggee.frames() else { return false };
+        let Some(top) = frames.first().filter(|f| f.module == symbols.program_index()) else { return false };
+        let has_line = module
+            .module()
+            .code
+            .and_then(|code| code.to_code(top.offset))
+            .and_then(|code| module.frames_at(code).ok())
+            .and_then(|frames| frames.first().and_then(|f| f.location.clone()))
+            .is_some_and(|location| location.line != 0);
+        if has_line {
+            return false;
+        }
+        let Ok(stepper) = Stepper::new(symbols.clone(), StepKind::Into, &mut run.debuggee, user_breakpoints) else {
+            return false;
+        };
+        let first = stepper.first_resume();
+        if run.debuggee.resume_with(Box::new(stepper), first).is_err() {
+            return false;
+        }
+        run.pausing_to_a_line = true;
+        true
     }
 
     /// The breakpoints bound at the innermost frame's position.

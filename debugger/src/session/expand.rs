@@ -37,6 +37,16 @@ pub fn display(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<Di
         .unwrap_or_else(|| super::pretty::summarize(symbols, view, ty, bytes, 0))
 }
 
+/// How an expression's value is shown wherever one is: evaluate, watch,
+/// hover, the console's `print` and logpoint messages (one formatter, so a
+/// `String` reads as text in all of them).
+pub fn show_value(symbols: &ModuleSymbols, view: &mut dyn TargetView, value: &super::expr::Value) -> String {
+    match value {
+        super::expr::Value::Object { ty, bytes, .. } => display(symbols, view, *ty, bytes),
+        other => other.display(symbols),
+    }
+}
+
 /// Whether opening `object` shows anything: a struct with members, a
 /// non-empty array, a non-null pointer to a sized type.
 pub fn is_expandable(symbols: &ModuleSymbols, object: &Object) -> bool {

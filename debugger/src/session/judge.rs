@@ -116,9 +116,8 @@ fn evaluate_text(
     pc: CodeOffset,
 ) -> Result<(super::expr::Value, String), String> {
     let expr = parse(text).map_err(|e| e.to_string())?;
-    let mut context = EvalContext { symbols: module, view, frame: 0, pc, inline_frame: 0 };
-    let value = evaluate(&expr, &mut context)?;
-    let shown = value.display(module);
+    let value = evaluate(&expr, &mut EvalContext { symbols: module, view: &mut *view, frame: 0, pc, inline_frame: 0 })?;
+    let shown = super::expand::show_value(module, view, &value);
     Ok((value, shown))
 }
 

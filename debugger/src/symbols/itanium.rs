@@ -7,11 +7,20 @@
 //! 2. an empty pack expansion leaves a trailing `, ` in a parameter list;
 //! 3. binary operators in expressions are printed without spaces:
 //!    `(a)&&(b)` where LLVM prints `(a) && (b)`.
+//!
+//! And one extension it does not know: clang's `enable_if` attribute, mangled
+//! as the vendor qualifier `Ua9enable_ifI<args>E` (`strchr` in wasi-libc's
+//! headers), which LLVM prints after the parameters: `strchr(char const*,
+//! int) [enable_if:true]`.
 
 use cpp_demangle::{DemangleOptions, Symbol};
 
 /// Demangles `raw` (an Itanium `_Z…` name); `None` when it does not parse.
 pub fn demangle(raw: &str, with_params: bool) -> Option<String> {
+    if let Some((plain, conditions)) = without_enable_if(raw) {
+        let name = demangle(&plain, with_params)?;
+        return Some(if with_params { format!("{name} [enable_if:{conditions}]") } else { name });
+    }
     let mut options = DemangleOptions::new();
     if !with_params {
         options = options.no_params();
@@ -42,6 +51,26 @@ fn constructor_template_with_return_slot(raw: &str) -> Option<String> {
         .filter(|&q| &bytes[q..q + 2] == b"EE")
         .map(|q| format!("{}v{}", &raw[..q + 2], &raw[q + 2..]))
         .find(|candidate| run(candidate, &name_only).as_deref() == Some(&expected_name))
+}
+
+/// `raw` without its `Ua9enable_ifI<args>E` qualifier, and the args as LLVM
+/// prints them. The end of the args is the first `E` after which both the
+/// rest and the args demangle.
+fn without_enable_if(raw: &str) -> Option<(String, String)> {
+    const QUALIFIER: &str = "Ua9enable_ifI";
+    let start = raw.find(QUALIFIER)?;
+    let args_start = start + QUALIFIER.len();
+    let everything = DemangleOptions::new();
+    raw[args_start..].match_indices('E').find_map(|(at, _)| {
+        // Without the `E` that closes the qualifier's argument list.
+        let args = &raw[args_start..args_start + at];
+        let plain = format!("{}{}", &raw[..start], &raw[args_start + at + 1..]);
+        // A template of a made-up function prints just the arguments.
+        let shown = run(&format!("_Z1xI{args}Evv"), &everything)?;
+        let conditions = shown.strip_prefix("void x<")?.strip_suffix(">()")?.trim_end().to_owned();
+        run(&plain, &everything)?;
+        Some((plain, tidy(&conditions)))
+    })
 }
 
 const BINARY_OPERATORS: &[&str] =
@@ -76,6 +105,17 @@ mod tests {
     fn empty_packs_leave_no_trailing_separator() {
         let raw = "_ZNSt3__227__do_deallocate_handle_sizeIJEEEvPvmDpT_";
         assert_eq!(demangle(raw, true).unwrap(), "void std::__2::__do_deallocate_handle_size<>(void*, unsigned long)");
+    }
+
+    #[test]
+    fn enable_if_conditions_follow_the_parameters_as_llvm_prints_them() {
+        // Expected outputs: llvm-cxxfilt-14.
+        assert_eq!(
+            demangle("_Z6strchrUa9enable_ifILb1EEPKci", true).unwrap(),
+            "strchr(char const*, int) [enable_if:true]"
+        );
+        assert_eq!(demangle("_Z3fooUa9enable_ifILb1ELi5EEi", true).unwrap(), "foo(int) [enable_if:true, 5]");
+        assert_eq!(demangle("_Z6strchrUa9enable_ifILb1EEPKci", false).unwrap(), "strchr");
     }
 
     #[test]

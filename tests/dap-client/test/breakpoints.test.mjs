@@ -16,6 +16,27 @@ const FIB_RECURSE = cMarker('fib_recurse');
 
 for (const transport of TRANSPORTS) {
   describe(`breakpoints [${transport}]`, () => {
+    test('every setBreakpoints entry has a line a client can match: the bound one when moved, else the asked one', { timeout: TEST_TIMEOUT }, () =>
+      withSession(transport, 'breakpoint-lines', async (s) => {
+        // The `}` after `return 0;` in main's "deep" branch has no code and
+        // moves to the next line that has; a line past the end of the file
+        // binds nowhere. nvim-dap matches answers by line.
+        const blank = lineMatching('c/main.c', /deep_sum\(100, 0\)/) + 2;
+        await s.launch(cLaunchArgs(), async () => {
+          const bps = await s.setBreakpoints(MAIN_C, [{ line: blank }, { line: 99999 }]);
+          for (const bp of bps) {
+            assert.equal(typeof bp.line, 'number', `every entry carries a line: ${JSON.stringify(bps)}`);
+          }
+          assert.equal(bps[0].verified, true, JSON.stringify(bps[0]));
+          assert.ok(bps[0].line > blank, `a moved breakpoint reports its new line: ${JSON.stringify(bps[0])}`);
+          assert.equal(bps[1].verified, false, JSON.stringify(bps[1]));
+          assert.equal(bps[1].line, 99999, `an unbound one reports the line asked for: ${JSON.stringify(bps[1])}`);
+          await s.setBreakpoints(MAIN_C, []);
+        });
+        await s.expectExit(0);
+      }));
+
+
     test('line breakpoint: stack, locals, evaluate, continue, stepIn/next/stepOut, exit', { timeout: TEST_TIMEOUT }, () =>
       withSession(transport, 'line-breakpoint', async (s) => {
         let ids;

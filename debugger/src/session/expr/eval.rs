@@ -7,7 +7,7 @@ use super::integer::{IntType, Integer};
 use crate::address::{CodeOffset, MemoryAddress};
 use crate::session::values::read_bytes;
 use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, format_value, read_uint, resolve, size_of, type_name};
-use crate::target::TargetView;
+use crate::target::{TargetView, WasmValue};
 
 /// What an expression is about: the frame to look names up in.
 pub struct EvalContext<'a> {
@@ -135,6 +135,9 @@ pub fn as_number(value: &Value, symbols: &ModuleSymbols) -> Result<(i128, f64)> 
 }
 
 fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
+    if let Some(raw) = name.strip_prefix('$') {
+        return wasm_place(raw, context);
+    }
     let scopes = context.symbols.variables_at(context.pc).map_err(|e| e.to_string())?;
     // Innermost lexical block first: a shadowing local wins. Borrowed, not
     // cloned: conditions run this at every breakpoint hit.
@@ -172,6 +175,35 @@ fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
     Ok(Value::Object { ty: variable.ty, bytes, address })
 }
 
+/// `$localN`, `$stackN` (N from the bottom of the operand stack) and
+/// `$globalN`: the raw Wasm values of the frame, as the Wasm scope lists
+/// them (its variables' evaluate names). i32 is `int`, i64 `long long`.
+fn wasm_place(raw: &str, context: &mut EvalContext<'_>) -> Result<Value> {
+    let digits_at = raw.find(|c: char| c.is_ascii_digit()).unwrap_or(raw.len());
+    let (kind, digits) = raw.split_at(digits_at);
+    let unknown = || format!("no Wasm value `${raw}`: use $localN, $stackN or $globalN");
+    let index: u32 = digits.parse().map_err(|_| unknown())?;
+    let value = match kind {
+        "local" => context.view.local(context.frame, index)?,
+        "global" => context.view.global(index)?,
+        "stack" => {
+            let state = context.view.wasm_state(context.frame)?;
+            let depth = state.stack.len();
+            *state.stack.get(index as usize).ok_or_else(|| format!("the operand stack holds {depth} values"))?
+        }
+        _ => return Err(unknown()),
+    };
+    Ok(match value {
+        WasmValue::I32(v) => Value::Int(Integer::new(i128::from(v), IntType::INT)),
+        WasmValue::I64(v) => Value::Int(Integer::new(i128::from(v), IntType { signed: true, bits: 64 })),
+        WasmValue::F32(v) => Value::Float(f64::from(v)),
+        WasmValue::F64(v) => Value::Float(v),
+        WasmValue::Other => {
+            return Err(format!("`${raw}` is a reference or vector value, which expressions cannot use"));
+        }
+    })
+}
+
 fn read_object(ty: Option<DieRef>, address: MemoryAddress, context: &mut EvalContext<'_>) -> Result<Value> {
     let size = size_of(context.symbols, ty).ok_or("the pointed-to type has no size")?;
     let bytes = context.view.read_memory(address, size as usize)?;
@@ -204,8 +236,12 @@ fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Resul
     let Value::Object { ty, bytes, address } = value else {
         return Err(format!("no member `{member}` in a number"));
     };
-    // A reference is used like the object it refers to.
-    if let Some(Type::Reference { .. }) = resolve(context.symbols, ty).as_deref() {
+    // A reference is used like the object it refers to; so are Rust's named
+    // pointers (`&T`, `&mut T`, `*const T`, `Box<T>`): Rust, and LLDB for
+    // Rust, reach fields through them with `.`. C's unnamed pointers keep
+    // C's rule (`->`).
+    if let Some(Type::Reference { .. } | Type::Pointer { name: Some(_), .. }) = resolve(context.symbols, ty).as_deref()
+    {
         let target = deref(&Value::Object { ty, bytes, address }, context)?;
         return member_of(target, member, context);
     }

@@ -10,4 +10,4 @@ mod parser;
 pub use ast::{BinaryOp, Expr, UnaryOp};
 pub use eval::{EvalContext, Value, as_number, evaluate, is_true, members_through};
 pub use integer::{IntType, Integer};
-pub use parser::{ParseError, parse};
+pub use parser::{MAX_DEPTH, MAX_LENGTH, ParseError, parse};
