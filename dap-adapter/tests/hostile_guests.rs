@@ -33,6 +33,28 @@ fn recursion_that_runs_under_wasmtime_run_runs_under_the_debugger() {
 }
 
 #[test]
+fn a_breakpoint_on_the_first_line_of_an_endless_loop_body_fires_at_every_iteration() {
+    // clang places that line at the `loop` opcode, which runs once; the
+    // breakpoint goes inside the loop instead.
+    let file = client::source_path("hostile/flood.c");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().position(|l| l.contains("printf(")).unwrap() + 1;
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("hostile-flood-O0"));
+    let set =
+        client.request("setBreakpoints", json!({ "source": { "path": file }, "breakpoints": [{ "line": line }] }));
+    assert_eq!(set["breakpoints"][0]["line"], line, "{set}");
+    client.request("configurationDone", json!({}));
+    for _ in 0..3 {
+        assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+        let trace = client.request("stackTrace", json!({ "threadId": 1, "levels": 1 }));
+        assert_eq!(trace["stackFrames"][0]["line"], line, "{trace}");
+        client.request("continue", json!({ "threadId": 1 }));
+    }
+    client.finish();
+}
+
+#[test]
 fn max_wasm_stack_bounds_the_recursion() {
     // 64 KiB as `wasmtime run` counts it: 16 times that under the debugger
     // still holds far fewer than 10000 guest-debug frames.

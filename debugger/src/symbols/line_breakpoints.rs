@@ -34,6 +34,25 @@ impl LineBinding {
 
 /// Binds `line` of `file`. `Ok(None)` when no recorded file matches, or the
 /// file has no code at or after that line.
+/// `offset`, or the first instruction inside the loop when `offset` is a
+/// `loop` opcode: a loop's branches go back to just after the opcode, so a
+/// breakpoint on the opcode itself fires once, not at every iteration
+/// (clang puts the first line of a `for (;;)` body there).
+fn inside_loop(module: &super::wasm_file::CoreModule, offset: CodeOffset) -> CodeOffset {
+    const LOOP: u8 = 0x03;
+    let Some(code) = module.code else { return offset };
+    let bytes = module.bytes.as_slice();
+    let at = code.to_module(offset).0 as usize;
+    if bytes.get(at) != Some(&LOOP) {
+        return offset;
+    }
+    let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(&bytes[at..], at));
+    match reader.read() {
+        Ok(wasmparser::Operator::Loop { .. }) => CodeOffset(offset.0 + (reader.original_position() - at) as u64),
+        _ => offset,
+    }
+}
+
 pub fn bind_line(
     symbols: &ModuleSymbols,
     file: &str,
@@ -85,7 +104,7 @@ pub fn bind_line(
             *slot = (*slot).min(offset);
         }
         if !instances.is_empty() {
-            let mut offsets: Vec<CodeOffset> = instances.into_values().collect();
+            let mut offsets: Vec<CodeOffset> = instances.into_values().map(|o| inside_loop(module, o)).collect();
             offsets.sort();
             offsets.dedup();
             let files = matched.iter().map(|id| index.file(*id).to_owned()).collect();
