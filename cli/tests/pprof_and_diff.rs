@@ -222,3 +222,26 @@ fn the_firefox_export_has_the_processed_format_tables_and_diff_reads_it() {
     wasmscope(&["diff", firefox.to_str().unwrap(), firefox.to_str().unwrap(), "-o", svg.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&svg).unwrap().contains("heavy_work"));
 }
+
+#[test]
+fn diff_refuses_inputs_that_are_not_regular_files_at_once() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["diff", "/dev/zero", "/dev/zero", "-o"])
+        .arg(out_dir("not_regular").join("diff.svg"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("diff is still reading /dev/zero after 10 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("/dev/zero is a device, not a regular file"), "{stderr}");
+}

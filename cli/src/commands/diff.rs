@@ -19,7 +19,8 @@ pub struct DiffArgs {
 
 pub fn run(args: &DiffArgs) -> anyhow::Result<()> {
     let read = |path: &PathBuf| -> anyhow::Result<_> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        // A regular file only: a FIFO or /dev/zero would hang or fill memory.
+        let bytes = wasmscope_debugger::symbols::read_input_file(path)?;
         read_profile(&bytes).with_context(|| format!("cannot read {}", path.display()))
     };
     let (before, after) = (read(&args.before)?, read(&args.after)?);

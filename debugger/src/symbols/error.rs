@@ -9,9 +9,9 @@ pub enum SymbolsError {
     /// printing the chain does not say it twice.
     #[error("cannot read {path}: {cause}")]
     Io { path: PathBuf, cause: std::io::Error },
-    #[error("{path} is {kind}: expected a WebAssembly file")]
+    #[error("{path} is {kind}, not a regular file")]
     NotAFile { path: PathBuf, kind: &'static str },
-    #[error("{path} is too large for a WebAssembly file ({size} bytes)")]
+    #[error("{path} is too large to read ({size} bytes)")]
     TooLarge { path: PathBuf, size: u64 },
     #[error("{what} is empty: expected a WebAssembly module or component")]
     Empty { what: String },

@@ -32,6 +32,7 @@ pub use error::{Result, SymbolsError};
 pub use file_match::{PathMapping, best_matches, map_path};
 pub use frames::{NameOrigin, SourceFrame, SourceLocation};
 pub use function_index::{FunctionIndex, FunctionInfo};
+pub use input_file::read_input_file;
 pub use line_breakpoints::{LineBinding, bind_line};
 pub use line_index::{FileId, LineIndex, LineRow};
 pub use location_eval::{EvalError, EvalStep, LocationEval, Need, Piece, PieceLocation};
