@@ -22,9 +22,6 @@ pub const DEBUG_STACK_FACTOR: usize = 16;
 /// Room for host code (WASI calls, the debug handler, expression
 /// evaluation) on the stack the Wasm runs on.
 const HOST_HEADROOM: usize = 2 * 1024 * 1024;
-/// Stack of the thread a plain run would otherwise run on: the smallest
-/// of the threads that call in (a spawned thread's default is 2 MiB).
-const ORDINARY_THREAD_STACK: usize = 2 * 1024 * 1024;
 
 /// The limit a plain run of `guest` has.
 pub fn plain_limit(guest: &GuestConfig) -> usize {
@@ -50,13 +47,14 @@ pub(crate) fn configure_debug(config: &mut Config, guest: &GuestConfig) {
     config.async_stack_size(limit + HOST_HEADROOM);
 }
 
-/// Runs `run` on a thread whose stack holds the guest's plain limit, when
-/// the calling thread's might not.
+/// Runs `run` on a thread whose stack holds the guest's plain limit when
+/// the user raised it; wasmtime's default fits any caller's stack, as under
+/// `wasmtime run`.
 pub(crate) fn on_a_stack_for<T: Send>(guest: &GuestConfig, run: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
-    let needed = plain_limit(guest) + HOST_HEADROOM;
-    if needed <= ORDINARY_THREAD_STACK {
+    if plain_limit(guest) <= DEFAULT_MAX_WASM_STACK {
         return Ok(run());
     }
+    let needed = plain_limit(guest) + HOST_HEADROOM;
     std::thread::scope(|scope| {
         let thread =
             std::thread::Builder::new().name("wasmscope-guest".into()).stack_size(needed).spawn_scoped(scope, run)?;

@@ -7,7 +7,7 @@ use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, e
 use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, WasmSymbols, size_of, type_name};
-use wasmscope_debugger::target::WasmValue;
+use wasmscope_debugger::target::{TargetView, WasmValue};
 
 use super::stack::frame;
 use crate::message::Request;
@@ -288,16 +288,7 @@ fn assign_expression(
     let address = target.address.ok_or("the value is not in linear memory (a Wasm local cannot be written)")?;
     let parsed = expr::parse(value).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
-    let new = expr::evaluate(
-        &parsed,
-        &mut EvalContext {
-            symbols: module,
-            view: &mut run.debuggee,
-            frame: at.physical,
-            pc: at.pc,
-            inline_frame: at.inline,
-        },
-    )?;
+    let new = expr::evaluate(&parsed, &mut context_at(module, &mut run.debuggee, at))?;
     let bytes = assign(module, &mut run.debuggee, target.ty, address, &new)?;
     let shown = display(module, &mut run.debuggee, target.ty, &bytes);
     Ok((shown, Object { ty: target.ty, bytes, address: Some(address) }))
@@ -316,6 +307,11 @@ fn announce_memory_change(session: &mut Session, object: Option<&Object>) {
 
 /// The frame an expression is evaluated in: the one asked for, else the
 /// innermost.
+/// Where an expression is evaluated: `at`'s frame and scopes.
+fn context_at<'a>(module: &'a ModuleSymbols, view: &'a mut dyn TargetView, at: &FramePlace) -> EvalContext<'a> {
+    EvalContext { symbols: module, view, frame: at.physical, pc: at.pc, inline_frame: at.inline }
+}
+
 fn evaluation_frame(session: &mut Session, frame_id: Option<i64>) -> Result<(usize, FramePlace), String> {
     let index = usize::try_from(frame_id.unwrap_or(1) - 1).map_err(|_| "bad frame id")?;
     Ok((index, place(session, index)?))
@@ -329,13 +325,7 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
     let (frame, at) = evaluation_frame(session, args.frame_id)?;
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
-    let mut context = EvalContext {
-        symbols: module,
-        view: &mut run.debuggee,
-        frame: at.physical,
-        pc: at.pc,
-        inline_frame: at.inline,
-    };
+    let mut context = context_at(module, &mut run.debuggee, &at);
     let value = expr::evaluate(&parsed, &mut context)?;
     let type_name = value.type_name(module);
     let (shown, reference, memory) = match value {
@@ -386,16 +376,7 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
     let (_, at) = evaluation_frame(session, args.frame_id)?;
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
-    let target = match expr::evaluate(
-        &parsed,
-        &mut EvalContext {
-            symbols: module,
-            view: &mut run.debuggee,
-            frame: at.physical,
-            pc: at.pc,
-            inline_frame: at.inline,
-        },
-    )? {
+    let target = match expr::evaluate(&parsed, &mut context_at(module, &mut run.debuggee, &at))? {
         expr::Value::Object { ty, bytes, address } => Object { ty, bytes, address },
         _ => {
             return Err(format!("`{}` is not something that can be assigned", args.expression));

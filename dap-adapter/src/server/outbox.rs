@@ -52,10 +52,10 @@ impl Outbox {
 
     fn send_with_credit(&mut self, message: &impl serde::Serialize, credit: Credit) {
         match serde_json::to_vec(message) {
+            // A refused frame means the client is gone or not reading: the
+            // writer logs it and the session ends (`is_broken`).
             Ok(bytes) => {
-                if !self.writer.send(bytes, credit) && !self.writer.is_broken() {
-                    self.log.line("the client's stream is closed");
-                }
+                self.writer.send(bytes, credit);
             }
             Err(error) => {
                 self.log.line(&format!("cannot encode a message: {error}"));

@@ -16,7 +16,7 @@ use crate::message::{Event, Incoming, Response, decode};
 /// How long a new connection has to send its first complete message.
 pub const FIRST_MESSAGE_DEADLINE: Duration = Duration::from_secs(5);
 /// How long a new client waits for a session that is ending.
-pub(crate) const SESSION_HANDOVER: Duration = Duration::from_secs(1);
+const SESSION_HANDOVER: Duration = Duration::from_secs(1);
 /// Connections allowed to be proving themselves at once; more are closed.
 const MAX_PENDING: usize = 32;
 
@@ -69,6 +69,20 @@ impl Gate {
                 return None;
             }
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// [`Gate::session_soon`] for a task on an async runtime.
+    pub(crate) async fn session_soon_async(&self) -> Option<SessionSlot> {
+        let until = tokio::time::Instant::now() + SESSION_HANDOVER;
+        loop {
+            if let Some(slot) = self.session() {
+                return Some(slot);
+            }
+            if tokio::time::Instant::now() >= until {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 

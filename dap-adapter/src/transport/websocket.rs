@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
-use super::admission::{Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, SESSION_HANDOVER, busy_reply};
+use super::admission::{Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, busy_reply};
 use crate::codec::{FrameReader, write_frame};
 use crate::log::MessageLog;
 
@@ -71,13 +71,7 @@ impl WebSocketListener {
                             return log.line(&format!("refused {peer}: no handshake and first message in time"));
                         }
                     };
-                    let mut session = gate.session();
-                    let handover = tokio::time::Instant::now() + SESSION_HANDOVER;
-                    while session.is_none() && tokio::time::Instant::now() < handover {
-                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                        session = gate.session();
-                    }
-                    match session {
+                    match gate.session_soon_async().await {
                         Some(_session) => {
                             log.line(&format!("websocket session from {peer}"));
                             bridge(socket, first, log.clone()).await;

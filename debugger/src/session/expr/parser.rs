@@ -184,10 +184,14 @@ impl Parser {
         })
     }
 
+    fn too_deep(&self) -> ParseError {
+        self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep"))
+    }
+
     /// A node over children `depth` deep, refused past [`MAX_DEPTH`].
     fn node(&self, expr: Expr, depth: usize) -> Result<Parsed, ParseError> {
         if depth >= MAX_DEPTH {
-            return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+            return Err(self.too_deep());
         }
         Ok(Parsed { expr, depth: depth + 1 })
     }
@@ -196,7 +200,7 @@ impl Parser {
     /// parser's own stack is bounded as well as the tree it builds.
     fn expression(&mut self, min_precedence: u8, nesting: usize) -> Result<Parsed, ParseError> {
         if nesting >= MAX_DEPTH {
-            return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+            return Err(self.too_deep());
         }
         let mut left = self.unary(nesting)?;
         while let Some(op) = self.binary_op().filter(|op| op.precedence() >= min_precedence) {
@@ -224,13 +228,13 @@ impl Parser {
             self.next += 1;
             prefixes.extend(op.map(Prefix::Operator));
             if nesting + prefixes.len() >= MAX_DEPTH {
-                return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+                return Err(self.too_deep());
             }
         }
         while let Some(cast) = self.cast_type() {
             prefixes.push(Prefix::Cast(cast));
             if nesting + prefixes.len() >= MAX_DEPTH {
-                return Err(self.error(&format!("the expression nests more than {MAX_DEPTH} levels deep")));
+                return Err(self.too_deep());
             }
             // A cast may be followed by unary operators again.
             if matches!(self.peek(), Some(Token::Punct("-" | "!" | "~" | "*" | "&" | "+"))) {
