@@ -434,3 +434,50 @@ fn cpp_a_class_with_two_bases_opens_to_each_base_and_follows_a_base_pointer() {
     assert_eq!(child(&mut client, &target[0].3, "count_").0, "5", "after bump(2)");
     client.finish();
 }
+
+/// Evaluates `expression` in the top frame.
+fn evaluate_top(client: &mut Client, expression: &str) -> String {
+    let frames = stack(client);
+    let answer =
+        client.request("evaluate", json!({ "expression": expression, "frameId": frames[0]["id"], "context": "watch" }));
+    answer["result"].as_str().unwrap().to_owned()
+}
+
+/// Aggregates passed by value are described by a Wasm local that holds
+/// their address (no `DW_OP_stack_value`): their members are read from
+/// memory there, and they have an address. The expected values are the
+/// guests' own source (tests/guests/*/byvalue.*, rust/main.rs `tag_cost`).
+#[test]
+fn aggregates_passed_by_value_are_read_through_the_address_in_their_local() {
+    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+        (
+            "c-O0",
+            "c/byvalue.c",
+            &[("span.to.y", "6"), ("span.weight", "3"), ("bounds.origin.x", "-5"), ("bounds.height", "10")],
+        ),
+        (
+            "cpp-O0",
+            "cpp/byvalue.cpp",
+            &[("segment.to.x_", "4"), ("segment.weight", "3"), ("tag.id", "42"), ("tag.name", "\"diagonal\"")],
+        ),
+        ("rust-O0", "rust/main.rs", &[("frame.size.w", "20"), ("frame.origin.x", "-5"), ("frame.depth", "4")]),
+        ("rust-O2", "rust/main.rs", &[("frame.size.h", "10"), ("frame.origin.y", "7"), ("frame.depth", "4")]),
+    ];
+    for (guest, file, expected) in cases {
+        let mut client = stopped_at(guest, file, "byval_aggregate");
+        for (expression, value) in expected {
+            assert_eq!(evaluate_top(&mut client, expression), *value, "{guest}: {expression}");
+        }
+        let first = expected[0].0.split('.').next().unwrap();
+        let address = evaluate_top(&mut client, &format!("&{first}"));
+        assert!(address.starts_with("0x"), "{guest}: &{first} is an address, not {address}");
+        if guest.starts_with("rust") {
+            let tag = evaluate_top(&mut client, "tag");
+            assert!(tag.starts_with("Link") && tag.contains("\"https://wasm.example/spec\""), "{guest}: {tag}");
+        }
+        if guest.starts_with("c-") {
+            assert!(evaluate_top(&mut client, "span.label").ends_with("\"diagonal\""), "{guest}");
+        }
+        client.finish();
+    }
+}

@@ -239,10 +239,8 @@ impl LocationEval {
             return Ok(Some(EvalStep::Done(std::mem::take(&mut self.pieces))));
         }
         let (_, end, op) = self.current_ops()[self.next].clone();
-        let followed_by_piece_or_end = matches!(
-            self.current_ops().get(self.next + 1),
-            None | Some((_, _, Operation::Piece { .. } | Operation::StackValue))
-        );
+        let followed_by_stack_value =
+            matches!(self.current_ops().get(self.next + 1), Some((_, _, Operation::StackValue)));
         self.next += 1;
         match op {
             Operation::WasmLocal { index } | Operation::WasmGlobal { index } | Operation::WasmStack { index } => {
@@ -251,9 +249,14 @@ impl LocationEval {
                     Operation::WasmGlobal { .. } => (PieceLocation::WasmGlobal(index), Need::WasmGlobal(index)),
                     _ => (PieceLocation::WasmStack(index), Need::WasmStack(index)),
                 };
-                // Alone it names a location; followed by arithmetic it is a
-                // value the rest of the expression computes with.
-                if followed_by_piece_or_end {
+                // LLVM's convention, which LLDB follows: the operation pushes
+                // the slot's value. Followed by `stack_value`, that value is
+                // the variable (kept as a slot, so it can be named); anywhere
+                // else it is a number, and an expression (or piece) that ends
+                // on it without `stack_value` names memory at that address:
+                // how aggregates passed by value (really by pointer) are
+                // described.
+                if followed_by_stack_value {
                     self.pending_location = Some(location);
                 } else {
                     return self.ask(need, Pending::Push);
@@ -416,10 +419,21 @@ mod tests {
     const WASM_LOCAL_1: [u8; 3] = [0xed, 0x00, 0x01];
 
     #[test]
-    fn a_wasm_local_alone_is_the_location() {
-        let mut eval = LocationEval::new(expr(&WASM_LOCAL_1), None, encoding()).unwrap();
+    fn a_wasm_local_with_stack_value_is_the_value_s_location() {
+        let bytes = [0xed, 0x00, 0x01, 0x9f];
+        let mut eval = LocationEval::new(expr(&bytes), None, encoding()).unwrap();
         let done = eval.evaluate().unwrap();
         assert_eq!(done, EvalStep::Done(vec![Piece { location: PieceLocation::WasmLocal(1), size_bits: None }]));
+    }
+
+    #[test]
+    fn a_bare_wasm_local_holds_the_address_of_the_value() {
+        // clang and rustc describe an aggregate passed by value this way.
+        let mut eval = LocationEval::new(expr(&WASM_LOCAL_1), None, encoding()).unwrap();
+        assert_eq!(eval.evaluate().unwrap(), EvalStep::Needs(Need::WasmLocal(1)));
+        let done = eval.resume(0x2_0010).unwrap();
+        let at = PieceLocation::Memory(MemoryAddress(0x2_0010));
+        assert_eq!(done, EvalStep::Done(vec![Piece { location: at, size_bits: None }]));
     }
 
     #[test]
@@ -434,8 +448,8 @@ mod tests {
 
     #[test]
     fn pieces_split_a_value_between_a_local_and_memory() {
-        // WASM_location local 2; piece 4; addr 0x400; piece 4
-        let bytes = [0xed, 0x00, 0x02, 0x93, 0x04, 0x03, 0x00, 0x04, 0x00, 0x00, 0x93, 0x04];
+        // WASM_location local 2; stack_value; piece 4; addr 0x400; piece 4
+        let bytes = [0xed, 0x00, 0x02, 0x9f, 0x93, 0x04, 0x03, 0x00, 0x04, 0x00, 0x00, 0x93, 0x04];
         let mut eval = LocationEval::new(expr(&bytes), None, encoding()).unwrap();
         let EvalStep::Done(pieces) = eval.evaluate().unwrap() else { panic!("needs nothing") };
         assert_eq!(pieces[0], Piece { location: PieceLocation::WasmLocal(2), size_bits: Some(32) });

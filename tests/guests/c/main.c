@@ -196,6 +196,7 @@ int main(int argc, char **argv) {
     struct Node n1 = {10, &n2};
     const struct Op ops[3] = {{"add", op_add}, {"sub", op_sub}, {"mul", op_mul}};
     int applied = apply_ops(ops, 3, g_config.anchor.x, g_config.anchor.y);
+    g_span_sink += run_spans(2);
     int id1 = next_id();
     int id2 = next_id();
     printf("pointers: list sum %d, ops %d (last %s), ids %d %d\n",

@@ -47,4 +47,8 @@ int shape_area(const Shape *shape);
 int shapes_total_area(const Shape *shapes, int count);
 int shapes_calls(void);
 
+/* byvalue.c: structs passed by value. */
+extern volatile int g_span_sink;
+int run_spans(int scale);
+
 #endif

@@ -125,4 +125,10 @@ T max_of(const std::vector<T> &values) {
 
 }  // namespace wasmscope
 
+namespace wasmscope {
+// byvalue.cpp: objects passed by value.
+extern volatile int g_segment_sink;
+int run_segments(int scale);
+} // namespace wasmscope
+
 #endif

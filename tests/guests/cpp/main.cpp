@@ -70,6 +70,7 @@ int main(int argc, char **argv) {
     Widget widget("knob", 3, Point(4, 5));
     Counted *counted = &widget;
     counted->bump(2);                           // BP: multiple_bases
+    wasmscope::g_segment_sink += wasmscope::run_segments(2);
     std::printf("widget: %s (label %s, count %d)\n", widget.summary().c_str(),
                 widget.label().c_str(), counted->count());
 

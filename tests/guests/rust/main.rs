@@ -241,4 +241,32 @@ fn main() {
     let words: Vec<&str> = text.split(' ').collect();
     let found = find_word(&words, "la").unwrap_or("-");
     println!("strings: {} distinct, repeated {}, found {}", counts.len(), summary.trim_end(), found);
+    let tag = Tag::Link { url: String::from("https://wasm.example/spec"), title: 7 };
+    let frame = Frame { origin: Point { x: -5, y: 7 }, size: Size { w: 20, h: 10 }, depth: 4 };
+    unsafe { std::ptr::write_volatile(&mut TAG_SINK, tag_cost(tag, frame, args.len() as u32 + 1)) };
 } // BP: main_end
+
+/// An enum and a struct passed by value: rustc passes them by pointer, and
+/// their DWARF location is a Wasm local holding the address, without
+/// `DW_OP_stack_value`.
+// Only `Link` is built; the others give the enum its shape.
+#[allow(dead_code)]
+#[derive(Debug, Clone)]
+enum Tag {
+    Heading(u32, String),
+    Link { url: String, title: u32 },
+    Rule,
+}
+
+static mut TAG_SINK: u32 = 0;
+
+#[inline(never)]
+fn tag_cost(tag: Tag, frame: Frame, scale: u32) -> u32 {
+    let base = match &tag { // BP: byval_aggregate
+        Tag::Heading(level, text) => level + text.len() as u32,
+        Tag::Link { url, title } => url.len() as u32 * title,
+        Tag::Rule => 1,
+    };
+    let cost = base * scale + frame.size.w * frame.size.h + u32::from(frame.depth);
+    cost
+}
