@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds SQLite's amalgamation (from the npm package `sqlite3`, which ships it)
-# as wasm32-wasi with DWARF, at -O2: the large real program of the benchmarks.
+# as wasm32-wasi with DWARF, at -O2 and -O0: the large real program of the
+# benchmarks.
 #
-#   bench/programs/build-sqlite.sh OUTDIR     → OUTDIR/sqlite-O2.wasm
+#   bench/programs/build-sqlite.sh OUTDIR     → OUTDIR/sqlite-O2.wasm, OUTDIR/sqlite-O0.wasm
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 OUT="$1"
@@ -14,12 +15,16 @@ if [ ! -f "$OUT/sqlite-src/sqlite3.c" ]; then
     && tar xzf "sqlite3-$SQLITE_NPM_VERSION.tgz" --wildcards 'package/deps/sqlite-autoconf-*.tar.gz' \
     && tar xzf package/deps/sqlite-autoconf-*.tar.gz --strip-components=1 --wildcards '*/sqlite3.c' '*/sqlite3.h')
 fi
-if [ ! -f "$OUT/sqlite-O2.wasm" ] || [ "$ROOT/bench/programs/sqlite_main.c" -nt "$OUT/sqlite-O2.wasm" ]; then
-  echo "building sqlite-O2.wasm (about a minute)..." >&2
-  clang-14 --target=wasm32-wasi -g -O2 \
-    -fdebug-prefix-map="$OUT/sqlite-src=/sqlite" -fdebug-prefix-map="$ROOT=/wasmscope" \
-    -DSQLITE_OS_OTHER=1 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_TEMP_STORE=3 \
-    -I "$OUT/sqlite-src" "$OUT/sqlite-src/sqlite3.c" "$ROOT/bench/programs/sqlite_main.c" \
-    -o "$OUT/sqlite-O2.wasm.tmp"
-  mv "$OUT/sqlite-O2.wasm.tmp" "$OUT/sqlite-O2.wasm"
-fi
+# -O2: the large real program; -O0: the large debug build a user launches
+# first (compile-time figures of bench/debug.sh).
+for level in O2 O0; do
+  if [ ! -f "$OUT/sqlite-$level.wasm" ] || [ "$ROOT/bench/programs/sqlite_main.c" -nt "$OUT/sqlite-$level.wasm" ]; then
+    echo "building sqlite-$level.wasm (about a minute)..." >&2
+    clang-14 --target=wasm32-wasi -g -$level \
+      -fdebug-prefix-map="$OUT/sqlite-src=/sqlite" -fdebug-prefix-map="$ROOT=/wasmscope" \
+      -DSQLITE_OS_OTHER=1 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_TEMP_STORE=3 \
+      -I "$OUT/sqlite-src" "$OUT/sqlite-src/sqlite3.c" "$ROOT/bench/programs/sqlite_main.c" \
+      -o "$OUT/sqlite-$level.wasm.tmp"
+    mv "$OUT/sqlite-$level.wasm.tmp" "$OUT/sqlite-$level.wasm"
+  fi
+done

@@ -443,13 +443,16 @@ fn evaluate_top(client: &mut Client, expression: &str) -> String {
     answer["result"].as_str().unwrap().to_owned()
 }
 
+/// A guest, its source file, and expressions with the values they must show.
+type ByValueCase = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 /// Aggregates passed by value are described by a Wasm local that holds
 /// their address (no `DW_OP_stack_value`): their members are read from
 /// memory there, and they have an address. The expected values are the
 /// guests' own source (tests/guests/*/byvalue.*, rust/main.rs `tag_cost`).
 #[test]
 fn aggregates_passed_by_value_are_read_through_the_address_in_their_local() {
-    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+    let cases: [ByValueCase; 4] = [
         (
             "c-O0",
             "c/byvalue.c",

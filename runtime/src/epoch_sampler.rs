@@ -88,7 +88,7 @@ pub(crate) fn run_epoch_sampled(
         stopped: false,
         starts: ModuleStarts::default(),
     };
-    let (mut store, start, program) = instantiate_command(&engine, guest, data)?;
+    let (mut store, start, program) = instantiate_command(&engine, guest, data, options.progress)?;
     store.data_mut().starts = program.module_starts();
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|mut ctx: StoreContextMut<'_, SamplerData>| {

@@ -3,6 +3,7 @@
 //! codes), so the debugger and profiler never see wasmtime.
 
 mod compile_cache;
+mod compile_spinner;
 mod debug_host;
 mod epoch_sampler;
 mod guest;
@@ -16,7 +17,7 @@ pub mod stack_limits;
 mod wasi_run;
 
 pub use compile_cache::cache_directory;
-pub use debug_host::{Debuggee, DebuggeeEvent, OutputStream, StopReason};
+pub use debug_host::{CompileReport, Debuggee, DebuggeeEvent, OutputStream, PreparedProgram, StopReason};
 pub use guest::{DirMapping, GuestConfig};
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
 pub use program::check_command;

@@ -38,7 +38,7 @@ pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::
         crate::stack_limits::configure_plain(&mut config, guest);
         crate::compile_cache::enable(&mut config);
         let engine = Engine::new(&config)?;
-        let (mut store, start, program) = instantiate_command(&engine, guest, PlainData)?;
+        let (mut store, start, program) = instantiate_command(&engine, guest, PlainData, false)?;
         let started = std::time::Instant::now();
         let result = start.call(&mut store);
         let elapsed = started.elapsed();
@@ -49,12 +49,15 @@ pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::
 /// Compiles and instantiates a WASI command (module or component) in a new
 /// store whose data is `T`, made from the WASI context by `make_data`;
 /// returns the store, where the program starts, and the compiled program.
+/// `progress`: a spinner while compiling, on a terminal.
 pub(crate) fn instantiate_command<T: HasWasi + wasmtime_wasi::WasiView>(
     engine: &Engine,
     guest: &GuestConfig,
     make_data: impl FnOnce(WasiP1Ctx) -> T,
+    progress: bool,
 ) -> anyhow::Result<(Store<T>, Entry, Compiled)> {
-    let compiled = Compiled::from_file(engine, &guest.program)?;
+    let compile = || Compiled::from_file(engine, &guest.program);
+    let compiled = crate::compile_spinner::while_compiling(&guest.program, progress, compile)?;
     let mut store = Store::new(engine, make_data(wasi_context(guest)?));
     // A component runs Wasm while instantiating (the adapter's set-up):
     // with epochs on, the default deadline would interrupt it at once. The

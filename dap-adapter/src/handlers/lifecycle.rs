@@ -27,14 +27,15 @@ pub(crate) fn initialize(session: &mut Session, request: &Request) -> Reply {
         lines_from_one: args.lines_start_at1.unwrap_or(true),
         columns_from_one: args.columns_start_at1.unwrap_or(true),
         memory_event: args.supports_memory_event.unwrap_or(false),
+        progress: args.supports_progress_reporting.unwrap_or(false),
     };
     session.initialized = true;
     Ok(Some(capabilities(SUPPORTED)))
 }
 
 /// Loads the program's symbols (so a corrupt module or a wrong path is a
-/// launch error), then asks for the configuration. The program starts at
-/// `configurationDone`, with the breakpoints set by then.
+/// launch error), starts compiling it, then asks for the configuration. The
+/// program starts at `configurationDone`, with the breakpoints set by then.
 pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     if session.launch.is_some() {
         return Err("this session already launched a program".into());
@@ -49,6 +50,9 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     let program = config.guest.program.display().to_string();
     session.launch = Some(config);
     session.symbols = Some(Arc::new(symbols));
+    // Compiling takes seconds on a large module: start now, while the
+    // client sets its breakpoints.
+    session.start_compiling();
     session.out.event_after_response(
         "process",
         Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": true })),

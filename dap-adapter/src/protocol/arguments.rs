@@ -19,6 +19,7 @@ pub struct InitializeArguments {
     pub supports_memory_references: Option<bool>,
     pub supports_memory_event: Option<bool>,
     pub supports_invalidated_event: Option<bool>,
+    pub supports_progress_reporting: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

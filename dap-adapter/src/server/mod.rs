@@ -5,6 +5,7 @@
 //! channel; so requests are answered while the guest runs, and no state
 //! is shared between threads but the breakpoint table the judge reads.
 
+mod compile_progress;
 mod convert;
 mod dispatch;
 mod handles;
@@ -24,6 +25,7 @@ use crate::codec::{FrameError, FrameReader};
 use crate::launch_config::LaunchConfig;
 use crate::log::MessageLog;
 use crate::message::{Incoming, Request, decode};
+use compile_progress::{CompileInput, ShownCompile};
 pub(crate) use dispatch::SUPPORTED;
 pub(crate) use handles::{Handles, VariableScope};
 pub(crate) use outbox::Outbox;
@@ -52,6 +54,8 @@ pub(crate) enum Input {
         run: u64,
         output: JudgeOutput,
     },
+    /// The compilation started at `launch`.
+    Compile(CompileInput),
 }
 
 /// How the client counts and what it can take.
@@ -60,6 +64,8 @@ pub(crate) struct ClientInfo {
     pub lines_from_one: bool,
     pub columns_from_one: bool,
     pub memory_event: bool,
+    /// Shows `progressStart`/`progressUpdate`/`progressEnd`.
+    pub progress: bool,
 }
 
 impl ClientInfo {
@@ -93,6 +99,10 @@ pub(crate) struct Session {
     pub closing: bool,
     /// Sources a `loadedSource` event has named.
     pub announced_sources: std::collections::HashSet<String>,
+    /// The compilation `launch` started, until a run takes it.
+    pub prepared: Option<wasmscope_runtime::PreparedProgram>,
+    /// The compilation shown to the client as progress, until it ends.
+    pub shown_compile: Option<ShownCompile>,
 }
 
 impl std::fmt::Debug for Session {
@@ -156,7 +166,7 @@ impl Session {
         Session {
             out,
             inputs,
-            client: ClientInfo { lines_from_one: true, columns_from_one: true, memory_event: false },
+            client: ClientInfo { lines_from_one: true, columns_from_one: true, memory_event: false, progress: false },
             initialized: false,
             launch: None,
             symbols: None,
@@ -167,6 +177,8 @@ impl Session {
             handles: Handles::default(),
             closing: false,
             announced_sources: Default::default(),
+            prepared: None,
+            shown_compile: None,
         }
     }
 
@@ -186,6 +198,7 @@ impl Session {
                 Input::Debuggee { run, event } if run == self.run_number => self.on_debuggee_event(event),
                 Input::Judge { run, output } if run == self.run_number => self.on_judge_output(output),
                 Input::Debuggee { .. } | Input::Judge { .. } => {}
+                Input::Compile(input) => self.on_compile_input(input),
             }
             if self.closing {
                 break;

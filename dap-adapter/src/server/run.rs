@@ -9,7 +9,9 @@ use wasmscope_debugger::output_budget::{DEFAULT_LIMIT, OutputBudget};
 use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
 use wasmscope_debugger::session::stepping::{StepKind, Stepper};
 use wasmscope_debugger::target::BreakPolicy;
-use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, OutputStream, RunOutcome, StopReason, TrapKind};
+use wasmscope_runtime::{
+    Debuggee, DebuggeeEvent, GuestConfig, OutputStream, PreparedProgram, RunOutcome, StopReason, TrapKind,
+};
 
 use super::{Input, Session};
 
@@ -74,7 +76,11 @@ impl Session {
             output_budget: Some(budget.clone()),
             ..launch.guest.clone()
         };
-        let mut debuggee = Debuggee::launch_with(&guest, offsets, judge, launch.stop_on_entry && !launch.no_debug);
+        // The compilation `launch` started (a restart compiles again, from
+        // the on-disk cache).
+        let prepared = self.prepared.take().unwrap_or_else(|| PreparedProgram::start(&launch.guest, |_| {}));
+        let stop_on_entry = launch.stop_on_entry && !launch.no_debug;
+        let mut debuggee = Debuggee::launch_prepared(prepared, &guest, offsets, judge, stop_on_entry);
         let pump = JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: run_number };
         let events = pump.clone();
         debuggee.forward_events(move |event| events.forward(Some(event)));

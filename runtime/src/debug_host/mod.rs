@@ -11,7 +11,8 @@
 //! each with its module's index.
 //!
 //! Files: this one is the session's side (the `Debuggee` handle and what
-//! crosses the channel); launch.rs compiles and starts the guest; handler.rs
+//! crosses the channel); prepare.rs compiles the program ahead of its run;
+//! launch.rs starts the guest; handler.rs
 //! is Wasmtime's debug handler (judging breaks, serving a stopped guest);
 //! inspect.rs reads and edits the stopped guest (frames, values, memory,
 //! breakpoints).
@@ -19,6 +20,7 @@
 mod handler;
 mod inspect;
 mod launch;
+mod prepare;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -29,7 +31,8 @@ use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::Engine;
 
-use self::launch::{debug_engine, run_debuggee};
+use self::launch::run_debuggee;
+pub use self::prepare::{CompileReport, PreparedProgram};
 use crate::guest::GuestConfig;
 use crate::outcome::{RunOutcome, TrapKind};
 
@@ -164,33 +167,35 @@ impl Debuggee {
         judge: Option<Box<dyn BreakPolicy>>,
         stop_on_entry: bool,
     ) -> Self {
+        Self::launch_prepared(PreparedProgram::start(guest, |_| {}), guest, breakpoints, judge, stop_on_entry)
+    }
+
+    /// [`Debuggee::launch_with`] for a program whose compilation `prepared`
+    /// started (for the same `guest`): the run begins when it is compiled.
+    pub fn launch_prepared(
+        prepared: PreparedProgram,
+        guest: &GuestConfig,
+        breakpoints: Vec<ModuleOffset>,
+        judge: Option<Box<dyn BreakPolicy>>,
+        stop_on_entry: bool,
+    ) -> Self {
         let (requests, request_rx) = channel();
         let (event_tx, events) = channel();
         let control = Arc::new(Control::default());
         control.entry.store(stop_on_entry, Ordering::Relaxed);
-        let engine = debug_engine(guest);
-        let thread = match &engine {
-            Ok(engine) => {
-                let (guest, engine, control) = (guest.clone(), engine.clone(), control.clone());
-                std::thread::Builder::new()
-                    .name("wasmscope-debuggee".into())
-                    .spawn(move || {
-                        let ended =
-                            run_debuggee(&guest, &engine, breakpoints, judge, &control, request_rx, event_tx.clone());
-                        let _ = event_tx.send(match ended {
-                            _ if control.terminate.load(Ordering::Relaxed) => DebuggeeEvent::Terminated,
-                            Ok(outcome) => DebuggeeEvent::Ended(outcome),
-                            Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
-                        });
-                    })
-                    .ok()
-            }
-            Err(error) => {
-                let _ = event_tx.send(DebuggeeEvent::Failed(format!("{error:#}")));
-                None
-            }
-        };
-        Debuggee { requests, events, thread, engine: engine.ok(), control }
+        let engine = prepared.engine().cloned();
+        let (guest, thread_control) = (guest.clone(), control.clone());
+        let thread = std::thread::Builder::new().name("wasmscope-debuggee".into()).spawn(move || {
+            let ended = prepared.take().and_then(|compiled| {
+                run_debuggee(&guest, compiled, breakpoints, judge, &thread_control, request_rx, event_tx.clone())
+            });
+            let _ = event_tx.send(match ended {
+                _ if thread_control.terminate.load(Ordering::Relaxed) => DebuggeeEvent::Terminated,
+                Ok(outcome) => DebuggeeEvent::Ended(outcome),
+                Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
+            });
+        });
+        Debuggee { requests, events, thread: thread.ok(), engine, control }
     }
 
     /// Stops the running guest at the next instruction it can stop at.

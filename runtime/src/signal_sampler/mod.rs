@@ -78,7 +78,7 @@ pub(crate) fn run_signal_sampled(
         stopped: false,
         starts: ModuleStarts::default(),
     };
-    let (mut store, start, program) = instantiate_command(&engine, guest, data)?;
+    let (mut store, start, program) = instantiate_command(&engine, guest, data, options.progress)?;
     store.data_mut().starts = program.module_starts();
     let pc_map = Arc::new(PcMap::new(&program));
 

@@ -3,12 +3,13 @@
 //! comes back is printed plainly.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal as _, Write};
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use super::dap_client::{DapClient, Outcome};
+use super::progress::ProgressView;
 
 const HELP: &str = "\
 commands:
@@ -33,6 +34,7 @@ pub struct Console {
     started: bool,
     stopped: bool,
     exit_code: Option<i64>,
+    progress: ProgressView,
 }
 
 impl std::fmt::Debug for Console {
@@ -44,7 +46,11 @@ impl std::fmt::Debug for Console {
 impl Console {
     pub fn launch(arguments: &Value) -> anyhow::Result<Self> {
         let mut client = DapClient::start()?;
-        client.request("initialize", json!({ "adapterID": "wasmscope", "clientID": "wasmscope-console" }))?;
+        // The compilation `launch` starts shows as a spinner on a terminal.
+        let progress = std::io::stderr().is_terminal();
+        let initialize =
+            json!({ "adapterID": "wasmscope", "clientID": "wasmscope-console", "supportsProgressReporting": progress });
+        client.request("initialize", initialize)?;
         client.request("launch", arguments.clone()).context("cannot launch")?;
         Ok(Console {
             client,
@@ -54,6 +60,7 @@ impl Console {
             started: false,
             stopped: false,
             exit_code: None,
+            progress: ProgressView::default(),
         })
     }
 
@@ -182,7 +189,7 @@ impl Console {
     fn wait(&mut self) -> anyhow::Result<()> {
         self.stopped = false;
         let out = &mut self.out;
-        let outcome = self.client.wait(|category, text| {
+        let outcome = self.client.wait(&mut self.progress, |category, text| {
             let _ = match category {
                 "stdout" | "stderr" => write!(out, "{text}"),
                 _ => write!(out, "[{category}] {text}"),

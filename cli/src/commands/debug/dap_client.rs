@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use wasmscope_dap::codec::{FrameReader, write_frame};
 use wasmscope_dap::log::MessageLog;
 
+use super::progress::ProgressView;
+
 pub struct DapClient {
     to_server: std::io::PipeWriter,
     from_server: Receiver<Value>,
@@ -87,10 +89,13 @@ impl DapClient {
     }
 
     /// Waits until the program stops or ends, handing every output event
-    /// to `print` meanwhile.
-    pub fn wait(&mut self, mut print: impl FnMut(&str, &str)) -> anyhow::Result<Outcome> {
+    /// to `print` and every progress event to `progress` meanwhile.
+    pub fn wait(&mut self, progress: &mut ProgressView, mut print: impl FnMut(&str, &str)) -> anyhow::Result<Outcome> {
         loop {
             let event = self.next_event()?;
+            if progress.show(&event) {
+                continue;
+            }
             match event["event"].as_str() {
                 Some("output") => print(
                     event["body"]["category"].as_str().unwrap_or("console"),

@@ -4,6 +4,7 @@
 
 mod console;
 mod dap_client;
+mod progress;
 
 use std::path::PathBuf;
 
