@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debugger benchmark: execution under the debugger vs plain, false
-# conditional breakpoints (µs per hit), launch to first stop cold and warm.
+# conditional breakpoints (µs per hit), launch to first stop cold and warm,
+# a large -O0 module cold and rebuilt with one function changed.
 #
 #   bench/debug.sh
 set -euo pipefail
@@ -9,4 +10,4 @@ cd "$ROOT"
 tests/guests/build.sh >/dev/null
 bench/programs/build-sqlite.sh "$ROOT/target/bench"
 cargo build --release --locked --quiet -p wasmscope-bench
-target/release/debug-bench "$ROOT/target/guests" "$ROOT/target/bench/sqlite-O2.wasm"
+target/release/debug-bench "$ROOT/target/guests" "$ROOT/target/bench"

@@ -3,7 +3,7 @@
 # as wasm32-wasi with DWARF, at -O2 and -O0: the large real program of the
 # benchmarks.
 #
-#   bench/programs/build-sqlite.sh OUTDIR     → OUTDIR/sqlite-O2.wasm, OUTDIR/sqlite-O0.wasm
+#   bench/programs/build-sqlite.sh OUTDIR     → OUTDIR/sqlite-{O2,O0,O0-edited}.wasm
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 OUT="$1"
@@ -16,15 +16,21 @@ if [ ! -f "$OUT/sqlite-src/sqlite3.c" ]; then
     && tar xzf package/deps/sqlite-autoconf-*.tar.gz --strip-components=1 --wildcards '*/sqlite3.c' '*/sqlite3.h')
 fi
 # -O2: the large real program; -O0: the large debug build a user launches
-# first (compile-time figures of bench/debug.sh).
-for level in O2 O0; do
-  if [ ! -f "$OUT/sqlite-$level.wasm" ] || [ "$ROOT/bench/programs/sqlite_main.c" -nt "$OUT/sqlite-$level.wasm" ]; then
-    echo "building sqlite-$level.wasm (about a minute)..." >&2
-    clang-14 --target=wasm32-wasi -g -$level \
+# first; -O0-edited: the same with one function of sqlite_main.c changed, as
+# after an edit and a rebuild (compile-time figures of bench/debug.sh).
+build() { # NAME OPTLEVEL [CFLAGS...]
+  local name="$1" level="$2"
+  shift 2
+  if [ ! -f "$OUT/$name.wasm" ] || [ "$ROOT/bench/programs/sqlite_main.c" -nt "$OUT/$name.wasm" ]; then
+    echo "building $name.wasm (about a minute)..." >&2
+    clang-14 --target=wasm32-wasi -g "-$level" "$@" \
       -fdebug-prefix-map="$OUT/sqlite-src=/sqlite" -fdebug-prefix-map="$ROOT=/wasmscope" \
       -DSQLITE_OS_OTHER=1 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_TEMP_STORE=3 \
       -I "$OUT/sqlite-src" "$OUT/sqlite-src/sqlite3.c" "$ROOT/bench/programs/sqlite_main.c" \
-      -o "$OUT/sqlite-$level.wasm.tmp"
-    mv "$OUT/sqlite-$level.wasm.tmp" "$OUT/sqlite-$level.wasm"
+      -o "$OUT/$name.wasm.tmp"
+    mv "$OUT/$name.wasm.tmp" "$OUT/$name.wasm"
   fi
-done
+}
+build sqlite-O2 O2
+build sqlite-O0 O0
+build sqlite-O0-edited O0 -DDEFAULT_ROWS=20001

@@ -1,7 +1,8 @@
 //! Compiled code cached on disk, so relaunching an unchanged module does not
 //! recompile it: Wasmtime's own cache, keyed by the module's bytes and every
 //! engine setting (a guest-debug build and a plain build are separate
-//! entries). Where: `WASMSCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmscope`,
+//! entries), and beside it the functions of earlier builds
+//! (function_cache.rs), so a rebuilt module recompiles what changed. Where: `WASMSCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmscope`,
 //! else `~/.cache/wasmscope`. A cache that cannot be set up is skipped, never
 //! an error: it only saves time.
 
@@ -29,8 +30,17 @@ pub(crate) fn enable(config: &mut Config) {
         return;
     }
     let mut cache_config = CacheConfig::new();
-    cache_config.with_directory(directory);
+    // Wasmtime's cleanup removes what it does not know from its directory:
+    // the function cache lives beside it, not in it.
+    cache_config.with_directory(directory.join("wasmtime"));
     if let Ok(cache) = Cache::new(cache_config) {
         config.cache(Some(cache));
+    }
+    // Cranelift's incremental cache is marked experimental:
+    // WASMSCOPE_FUNCTION_CACHE=0 turns it off.
+    if std::env::var_os("WASMSCOPE_FUNCTION_CACHE").is_none_or(|v| v != "0")
+        && let Some(functions) = crate::function_cache::FunctionCache::open(directory.join("functions"))
+    {
+        let _ = config.enable_incremental_compilation(std::sync::Arc::new(functions));
     }
 }

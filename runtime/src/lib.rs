@@ -6,6 +6,7 @@ mod compile_cache;
 mod compile_spinner;
 mod debug_host;
 mod epoch_sampler;
+mod function_cache;
 mod guest;
 mod guest_output;
 mod outcome;
