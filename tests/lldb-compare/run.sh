@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Comparison test: wasmscope's DAP server against LLDB (lldb-dap-22 attached
-# to `wasmtime run -g`) at several `// BP:` markers of the C guest
-# (target/guests/c-O0.wasm): stack (functions, files, lines) and every
-# local's value at the first hit of each breakpoint must agree, up to the
-# normalizations and the known LLDB differences listed in
-# bench/dap-compare/check.mjs. See bench/dap-compare/README.md.
+# to `wasmtime run -g`) at `// BP:` markers of six guest programs: the C, C++
+# and Rust guests, each at -O0 and -O2 (target/guests/{c,cpp,rust}-{O0,O2}.wasm,
+# built from tests/guests/{c,cpp,rust}). At the first hit of each breakpoint
+# the stack (functions, files, lines) and every local's value, expanded down
+# to scalars, must agree, up to the normalizations of
+# bench/dap-compare/normalize.mjs and the known LLDB differences of
+# bench/dap-compare/markers.mjs (the markers and what each exercises are
+# listed there too). See bench/dap-compare/README.md.
 #
-#   tests/lldb-compare/run.sh [check.mjs options, e.g. --only list_walk --dump]
+#   tests/lldb-compare/run.sh [check.mjs options, e.g. --only rust-O0:match_circle --dump]
 #
 # The wasmscope binary: $WASMSCOPE_BIN, else <repo>/target/debug/wasmscope
 # (never built here). Installs what the check needs through the project's
@@ -36,7 +39,9 @@ WASMTIME="$(bash scripts/install-wasmtime-cli.sh)" || die "scripts/install-wasmt
 [ -x "$WASMTIME" ] || die "wasmtime CLI not found at '$WASMTIME'"
 (cd "$DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in $DIR failed"
 tests/guests/build.sh >/dev/null || die "tests/guests/build.sh failed"
-[ -f "$ROOT/target/guests/c-O0.wasm" ] || die "target/guests/c-O0.wasm was not built"
+for guest in c-O0 c-O2 cpp-O0 cpp-O2 rust-O0 rust-O2; do
+  [ -f "$ROOT/target/guests/$guest.wasm" ] || die "target/guests/$guest.wasm was not built"
+done
 
 echo "lldb-compare: $("$LLDB_DAP" --version 2>&1 | head -n1) + $("$WASMTIME" --version) vs $WASMSCOPE" >&2
 exec node "$DIR/check.mjs" --repo "$ROOT" --lldb-dap "$LLDB_DAP" --wasmtime "$WASMTIME" \

@@ -3,8 +3,12 @@
 //! judged there, and only a stop at a new line reaches the client.
 //!
 //! - over: stop at the first statement of another line in the same frame or
-//!   a caller; calls and inlined calls made from the line are stepped over
-//!   (a call runs to its return address at full speed, recursion included);
+//!   a caller; calls and inlined calls made from the line are stepped over.
+//!   Run at full speed with breakpoints at every statement of the function
+//!   and at its return address, not by single steps: turning Wasmtime's
+//!   single-stepping on or off patches the whole module's code, which cost
+//!   tens of milliseconds per call on a large module. Where that cannot be
+//!   set up, single steps, with each call run to its return address;
 //! - into: stop at the first statement of another line anywhere, in a
 //!   function that has line information;
 //! - out: run to the return address of the current frame (at the same stack
@@ -54,6 +58,9 @@ pub struct Stepper {
     /// A step out of an inlined frame: single steps, with calls run to
     /// their return; a return is not the end of the step.
     out_of_inlined: bool,
+    /// A step over run by breakpoints (at every statement of the function
+    /// and at its return address) instead of single steps.
+    by_breakpoints: bool,
     done: bool,
 }
 
@@ -76,6 +83,7 @@ impl Stepper {
             user_breakpoints,
             target: None,
             out_of_inlined: false,
+            by_breakpoints: false,
             done: false,
         };
         let offsets = stepper.offsets(&frames);
@@ -89,7 +97,39 @@ impl Stepper {
         if kind == StepKind::Out && !in_inlined {
             stepper.run_to_return(view, &offsets, 1)?;
         }
+        if kind == StepKind::Over {
+            stepper.by_breakpoints = stepper.set_statement_breakpoints(view, &offsets)?;
+        }
         Ok(stepper)
+    }
+
+    /// Breakpoints at every statement of the function the step starts in
+    /// and at its return address, besides the client's; false when they
+    /// cannot be placed (no line table, code outside the program module).
+    fn set_statement_breakpoints(
+        &mut self,
+        view: &mut dyn TargetView,
+        offsets: &[ModuleOffset],
+    ) -> Result<bool, String> {
+        let Some(&here) = offsets.first() else { return Ok(false) };
+        let (Some(module), Some(code)) = (self.module(), self.code_offset(here)) else { return Ok(false) };
+        let (Some(section), Ok(Some(lines)), Ok(Some(functions))) =
+            (module.module().code, module.line_index(), module.function_index())
+        else {
+            return Ok(false);
+        };
+        let Some(function) = functions.body_at(code) else { return Ok(false) };
+        let mut breakpoints = self.user_breakpoints.clone();
+        for range in &function.ranges {
+            breakpoints.extend(lines.statement_starts(range.clone()).into_iter().map(|at| section.to_module(at)));
+        }
+        if let Some(&return_address) = offsets.get(1).filter(|&&a| a != ELSEWHERE) {
+            breakpoints.push(return_address);
+        }
+        breakpoints.sort_unstable();
+        breakpoints.dedup();
+        view.set_breakpoints(&breakpoints)?;
+        Ok(true)
     }
 
     /// Limits a step into (`StepKind::Into`) to calls of `function_index`.
@@ -101,7 +141,12 @@ impl Stepper {
 
     /// How to resume right after the step is set up.
     pub fn first_resume(&self) -> Resume {
-        if self.returning_to.is_some() { Resume::Continue } else { Resume::Step }
+        if self.returning_to.is_some() || self.by_breakpoints { Resume::Continue } else { Resume::Step }
+    }
+
+    /// How to go on to the next place the step may end: the next event.
+    fn onwards(&self) -> Resume {
+        if self.by_breakpoints { Resume::Continue } else { Resume::Step }
     }
 
     /// Whether the step has reached its stop.
@@ -165,6 +210,9 @@ impl Stepper {
     ) -> Result<(), String> {
         match offsets.get(levels) {
             Some(&return_address) if return_address != ELSEWHERE => {
+                // Running to a return address replaces the statement
+                // breakpoints: single steps resume after it.
+                self.by_breakpoints = false;
                 let mut breakpoints = self.user_breakpoints.clone();
                 breakpoints.push(return_address);
                 view.set_breakpoints(&breakpoints)?;
@@ -172,7 +220,10 @@ impl Stepper {
             }
             // No caller (or one in another module, where no breakpoint
             // can go): stepping out of the outermost frame runs to the end.
-            _ => self.returning_to = Some((ELSEWHERE, 0)),
+            _ => {
+                self.by_breakpoints = false;
+                self.returning_to = Some((ELSEWHERE, 0));
+            }
         }
         Ok(())
     }
@@ -231,23 +282,29 @@ impl Stepper {
             let left = self.point(here).is_some_and(|p| p.inline_depth < start_depth);
             return Ok(if left { None } else { Some(Resume::Step) });
         }
+        if self.by_breakpoints && frames.len() > self.depth {
+            // A deeper call passing one of the statement breakpoints (a
+            // recursion), or a breakpoint of the client's in a callee,
+            // which ends the step as it would any run.
+            return Ok(if self.user_breakpoints.contains(&here) { None } else { Some(Resume::Continue) });
+        }
         if frames.len() > self.depth && (self.kind == StepKind::Over || other_callee) {
             // Entered a call from the line: run it to its return.
             self.run_to_return(view, &offsets, frames.len() - self.depth)?;
             return Ok(Some(Resume::Continue));
         }
         if !self.starts_statement(here) || (frames.len() > self.depth && self.before_prologue_end(here)) {
-            return Ok(Some(Resume::Step));
+            return Ok(Some(self.onwards()));
         }
         let Some(point) = self.point(here) else {
-            return Ok(Some(Resume::Step));
+            return Ok(Some(self.onwards()));
         };
         let same_line = self.start.as_ref().is_some_and(|s| s.file == point.file && s.line == point.line);
         let deeper_inline = self.kind == StepKind::Over
             && frames.len() == self.depth
             && self.start.as_ref().is_some_and(|s| point.inline_depth > s.inline_depth);
         if same_line && frames.len() == self.depth || deeper_inline {
-            return Ok(Some(Resume::Step));
+            return Ok(Some(self.onwards()));
         }
         Ok(None)
     }

@@ -127,6 +127,24 @@ impl LineIndex {
         found
     }
 
+    /// The addresses in `range` where a statement begins (an is_stmt row
+    /// with a line), ascending: where a step over a line may end.
+    pub fn statement_starts(&self, range: std::ops::Range<CodeOffset>) -> Vec<CodeOffset> {
+        let mut starts = Vec::new();
+        for (start, end, rows) in &self.sequences {
+            if *end <= range.start || *start >= range.end {
+                continue;
+            }
+            let rows = &self.rows[rows.clone()];
+            let from = rows.partition_point(|r| r.address < range.start);
+            let within = rows[from..].iter().take_while(|r| r.address < range.end);
+            starts.extend(within.filter(|r| r.is_stmt && r.line != 0 && !r.end_sequence).map(|r| r.address));
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
     pub fn files(&self) -> &[String] {
         &self.files
     }
