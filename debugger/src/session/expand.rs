@@ -30,6 +30,9 @@ pub struct ShownChild {
 /// a huge buffer shows its first element anyway).
 const MAX_POINTEE: u64 = 1 << 20;
 
+/// Elements of a container shown as children (the rest are not read).
+const MAX_CONTAINER_CHILDREN: u64 = 1000;
+
 /// How a value is shown: the pretty printers first (strings, vectors),
 /// else the type's own summary.
 pub fn display(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8]) -> String {
@@ -95,6 +98,9 @@ pub fn expand(
             object,
         }]);
     }
+    if let Some((element, data, len)) = super::pretty::libcxx_vector(symbols, object.ty, &object.bytes) {
+        return Ok(elements(symbols, view, element, data, len));
+    }
     let mut out = Vec::new();
     for child in children(symbols, object.ty, &object.bytes) {
         let type_name = type_name(symbols, child.ty);
@@ -124,6 +130,40 @@ pub fn expand(
         });
     }
     Ok(out)
+}
+
+/// The elements of a container as children `[0]`, `[1]`, …, read from
+/// memory: what a user opens a `std::vector` for (its raw members hold
+/// pointers that only reach the first element).
+fn elements(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    element: Option<DieRef>,
+    data: MemoryAddress,
+    len: u64,
+) -> Vec<ShownChild> {
+    let type_name = type_name(symbols, element);
+    let Some(size) = size_of(symbols, element).filter(|s| *s > 0) else { return Vec::new() };
+    let shown = len.min(MAX_CONTAINER_CHILDREN);
+    match view.read_memory(data, (size * shown) as usize) {
+        Ok(bytes) => bytes
+            .chunks(size as usize)
+            .enumerate()
+            .map(|(i, chunk)| ShownChild {
+                name: format!("[{i}]"),
+                type_name: type_name.clone(),
+                value: display(symbols, view, element, chunk),
+                object: Some(Object {
+                    ty: element,
+                    bytes: chunk.to_vec(),
+                    address: Some(MemoryAddress(data.0 + i as u64 * size)),
+                }),
+            })
+            .collect(),
+        Err(error) => {
+            vec![ShownChild { name: "[0]".into(), type_name, value: format!("<error: {error}>"), object: None }]
+        }
+    }
 }
 
 fn slice(bytes: &[u8], offset: u64, size: u64) -> Option<&[u8]> {

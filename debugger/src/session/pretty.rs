@@ -49,12 +49,7 @@ pub fn pretty(
         return libcxx_string(view, bytes);
     }
     if name.starts_with("vector<") {
-        let (begin_ty, begin) = member(symbols, ty, bytes, "__begin_")?;
-        let (_, end) = member(symbols, ty, bytes, "__end_")?;
-        let (element, data) = first_pointer(symbols, begin_ty, &begin, 0)?;
-        let end = read_uint(&end, end.len() as u64)?;
-        let size = size_of(symbols, element)?.max(1);
-        let len = end.checked_sub(data.0)? / size;
+        let (element, data, len) = libcxx_vector(symbols, ty, bytes)?;
         return Some(elements(symbols, view, element, data, len, depth));
     }
     if name.starts_with("HashMap<") {
@@ -235,6 +230,26 @@ fn first_pointer(
         }
         _ => None,
     }
+}
+
+/// A libc++ `std::vector`'s element type, data pointer and length, when
+/// `ty` is one.
+pub fn libcxx_vector(
+    symbols: &ModuleSymbols,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+) -> Option<(Option<DieRef>, MemoryAddress, u64)> {
+    let Type::Composite { name: Some(name), .. } = &*resolve(symbols, ty)? else { return None };
+    if !name.starts_with("vector<") {
+        return None;
+    }
+    let (begin_ty, begin) = member(symbols, ty, bytes, "__begin_")?;
+    let (_, end) = member(symbols, ty, bytes, "__end_")?;
+    let (element, data) = first_pointer(symbols, begin_ty, &begin, 0)?;
+    let end = read_uint(&end, end.len() as u64)?;
+    let size = size_of(symbols, element)?.max(1);
+    let len = end.checked_sub(data.0)? / size;
+    Some((element, data, len))
 }
 
 /// A `Vec`'s element type, data pointer and length.

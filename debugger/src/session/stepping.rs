@@ -97,7 +97,11 @@ impl Stepper {
         if kind == StepKind::Out && !in_inlined {
             stepper.run_to_return(view, &offsets, 1)?;
         }
-        if kind == StepKind::Over {
+        // Components keep single steps: Wasmtime 48 patches a breakpoint's
+        // offset in every core module of a component and turns them off
+        // module by module, which loses statement breakpoints (measured:
+        // a step over from a step into ran to the end).
+        if kind == StepKind::Over && !stepper.symbols.is_component() {
             stepper.by_breakpoints = stepper.set_statement_breakpoints(view, &offsets)?;
         }
         Ok(stepper)

@@ -5,7 +5,7 @@
 
 use crate::address::MemoryAddress;
 use crate::symbols::{
-    EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, read_uint, size_of, type_name,
+    EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, children, read_uint, size_of, type_name,
 };
 use crate::target::{TargetView, WasmValue};
 
@@ -81,8 +81,12 @@ pub fn read_bytes(
     };
     let mut bytes = Vec::with_capacity(size);
     let mut address = None;
+    // Byte ranges no piece gives: an `Unavailable` piece, or past the last.
+    let mut unknown: Vec<std::ops::Range<usize>> = Vec::new();
     for piece in &pieces {
-        let piece_size = piece.size_bits.map_or(size - bytes.len(), |bits| bits.div_ceil(8) as usize);
+        // A piece without a size covers the rest of the value (DWARF that
+        // describes more than the type holds is cut to the type's size).
+        let piece_size = piece.size_bits.map_or(size.saturating_sub(bytes.len()), |bits| bits.div_ceil(8) as usize);
         let part = match &piece.location {
             PieceLocation::Memory(at) => {
                 if pieces.len() == 1 {
@@ -97,11 +101,35 @@ pub fn read_bytes(
             }
             PieceLocation::Value(v) => resize(v.to_le_bytes().to_vec(), piece_size),
             PieceLocation::Bytes(b) => resize(b.clone(), piece_size),
-            PieceLocation::Unavailable => return Err("optimized out".into()),
+            PieceLocation::Unavailable if pieces.len() == 1 => return Err("optimized out".into()),
+            PieceLocation::Unavailable => {
+                unknown.push(bytes.len()..bytes.len() + piece_size);
+                vec![0; piece_size]
+            }
         };
         bytes.extend(part);
     }
-    Ok((resize(bytes, size), address))
+    if bytes.len() < size && pieces.iter().any(|p| p.size_bits.is_some()) {
+        unknown.push(bytes.len()..size);
+    }
+    let bytes = resize(bytes, size);
+    // Unknown bytes are zeros only where they are padding; in a member
+    // they would be a wrong value.
+    let data = children(symbols, variable.ty, &bytes);
+    let in_data = |r: &std::ops::Range<usize>| {
+        data.is_empty()
+            || data.iter().any(|c| (c.offset as usize) < r.end && r.start < (c.offset + c.size.max(1)) as usize)
+    };
+    if unknown.iter().any(in_data) {
+        let missing: usize = unknown.iter().map(|r| r.end.min(size).saturating_sub(r.start)).sum();
+        let known = size.saturating_sub(missing);
+        return Err(if known == 0 {
+            "optimized out".to_owned()
+        } else {
+            format!("partly optimized out: {known} of its {size} bytes are known")
+        });
+    }
+    Ok((bytes, address))
 }
 
 /// Operand-stack slot `index` of a frame. LLVM numbers the slots of

@@ -144,7 +144,7 @@ fn addr(value: &gimli::AttributeValue<super::dwarf_sections::DwarfReader>) -> Op
     }
 }
 
-fn unit_language(unit: &super::units::Unit) -> Option<Language> {
+pub(crate) fn unit_language(unit: &super::units::Unit) -> Option<Language> {
     let mut entries = unit.entries();
     let root = entries.next_dfs().ok()??;
     match root.attr_value(gimli::DW_AT_language) {

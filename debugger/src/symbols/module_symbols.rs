@@ -46,6 +46,12 @@ struct DebugInfo {
     subarrays: Mutex<HashMap<SubArray, DieRef>>,
     /// Scopes by pc: conditions and logpoints ask at the same pc many times.
     scopes: Mutex<HashMap<CodeOffset, Arc<Vec<FrameVariables>>>>,
+    /// Struct, class and union definitions by qualified name, for types a
+    /// unit only declares (built when the first declaration is met).
+    definitions: OnceLock<HashMap<String, DieRef>>,
+    /// Set while `definitions` is built: naming a template's arguments can
+    /// meet a declaration, which must not wait for the index it is in.
+    building_definitions: std::sync::atomic::AtomicBool,
 }
 
 impl DebugInfo {
@@ -62,6 +68,8 @@ impl DebugInfo {
             types: Mutex::new(HashMap::new()),
             subarrays: Mutex::new(HashMap::new()),
             scopes: Mutex::new(HashMap::new()),
+            definitions: OnceLock::new(),
+            building_definitions: Default::default(),
         })
     }
 }
@@ -212,11 +220,64 @@ impl ModuleSymbols {
         if at.unit >= units.len() {
             return Err(SymbolsError::Cached(format!("no unit {} in {}", at.unit, self.what)));
         }
-        let t = Arc::new(
+        let mut t = Arc::new(
             read_type(&debug.dwarf, units, at).map_err(|e| SymbolsError::dwarf(&self.what, ".debug_info", e))?,
         );
+        let one_definition_rule = matches!(
+            super::function_index::unit_language(units.unit(at.unit)),
+            Some(super::names::Language::C | super::names::Language::Cpp)
+        );
+        if let Type::Composite { declaration: true, .. } = &*t
+            && one_definition_rule
+        {
+            if debug.building_definitions.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(t);
+            }
+            // A unit that only declares a class (geometry.cpp naming
+            // main.cpp's Point): its definition lives in another unit. C
+            // and C++ give one definition to a qualified name; Rust's
+            // names (closures, impls) do not identify a type.
+            // Naming it looks the declaration up: it is cached as it is
+            // meanwhile.
+            debug.types.lock().unwrap_or_else(|p| p.into_inner()).insert(at, t.clone());
+            let name = super::type_names::type_name(self, Some(at));
+            if let Some(&definition) = self.definitions(debug, units).get(&name)
+                && let Ok(defined) = self.type_info(definition)
+            {
+                t = defined;
+            }
+        }
         debug.types.lock().unwrap_or_else(|p| p.into_inner()).insert(at, t.clone());
         Ok(t)
+    }
+
+    /// Every struct, class and union definition with a size, by qualified
+    /// name (the first one of each name).
+    fn definitions<'a>(&self, debug: &'a DebugInfo, units: &Units) -> &'a HashMap<String, DieRef> {
+        debug.definitions.get_or_init(|| {
+            debug.building_definitions.store(true, std::sync::atomic::Ordering::Relaxed);
+            let mut found = HashMap::new();
+            for (unit_index, unit) in units.iter() {
+                let mut entries = unit.entries();
+                while let Ok(Some(die)) = entries.next_dfs() {
+                    let composite = matches!(
+                        die.tag(),
+                        gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type | gimli::DW_TAG_union_type
+                    );
+                    if !composite
+                        || die.attr_value(gimli::DW_AT_declaration).is_some()
+                        || die.attr_value(gimli::DW_AT_byte_size).is_none()
+                        || die.attr_value(gimli::DW_AT_name).is_none()
+                    {
+                        continue;
+                    }
+                    let at = DieRef { unit: unit_index, offset: die.offset().0 };
+                    found.entry(super::type_names::type_name(self, Some(at))).or_insert(at);
+                }
+            }
+            debug.building_definitions.store(false, std::sync::atomic::Ordering::Relaxed);
+            found
+        })
     }
 
     /// The call chain at `offset`, innermost (most inlined) frame first.

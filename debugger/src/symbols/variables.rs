@@ -146,6 +146,9 @@ fn covers(dwarf: &Dwarf, units: &Units, at: DieRef, die: &Die, offset: CodeOffse
     Ok(!has_range_attrs || ranges.iter().any(|r| r.contains(&offset.0)))
 }
 
+/// The name shown for a parameter DWARF gives no name.
+pub const UNNAMED: &str = "<unnamed>";
+
 fn read_variable(
     dwarf: &Dwarf,
     units: &Units,
@@ -154,8 +157,12 @@ fn read_variable(
     offset: CodeOffset,
     depth: usize,
 ) -> gimli::Result<Option<Variable>> {
-    let Some(name) = inherited_string(dwarf, units, at, gimli::DW_AT_name)? else {
-        return Ok(None);
+    let name = match inherited_string(dwarf, units, at, gimli::DW_AT_name)? {
+        Some(name) => name,
+        // A parameter without a name (C++'s `void f(int)`, a Rust
+        // closure's environment) still holds an argument worth seeing.
+        None if die.tag() == gimli::DW_TAG_formal_parameter => UNNAMED.to_owned(),
+        None => return Ok(None),
     };
     let unit = units.unit(at.unit);
     let location = location_at(dwarf, unit, die, offset)?;
