@@ -99,7 +99,7 @@ pub fn expand(
         }]);
     }
     if let Some((element, data, len)) = super::pretty::libcxx_vector(symbols, object.ty, &object.bytes) {
-        return Ok(elements(symbols, view, element, data, len));
+        return Ok(element_children(symbols, view, element, data, len));
     }
     let mut out = Vec::new();
     for child in children(symbols, object.ty, &object.bytes) {
@@ -135,7 +135,7 @@ pub fn expand(
 /// The elements of a container as children `[0]`, `[1]`, …, read from
 /// memory: what a user opens a `std::vector` for (its raw members hold
 /// pointers that only reach the first element).
-fn elements(
+fn element_children(
     symbols: &ModuleSymbols,
     view: &mut dyn TargetView,
     element: Option<DieRef>,
