@@ -73,6 +73,13 @@ pub trait TargetView {
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String>;
     /// Replaces the breakpoints set in the guest (module offsets).
     fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String>;
+    /// Whether the client's breakpoint at the current position stops the
+    /// program, judged as when it runs (condition, hit count; a logpoint
+    /// prints and goes on): a step that meets one in a callee honours it.
+    /// Without a judge, every breakpoint stops.
+    fn breakpoint_stops_here(&mut self) -> bool {
+        true
+    }
 }
 
 /// Decides, on the guest's thread, what a breakpoint or step event means:

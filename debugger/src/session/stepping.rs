@@ -247,7 +247,7 @@ impl Stepper {
             if here != target || frames.len() != depth {
                 // A user breakpoint elsewhere stops the step; a deeper
                 // recursion passing the same return address does not.
-                let user_hit = self.user_breakpoints.contains(&here) && here != target;
+                let user_hit = self.user_breakpoints.contains(&here) && here != target && view.breakpoint_stops_here();
                 return Ok(if user_hit { None } else { Some(Resume::Continue) });
             }
             self.returning_to = None;
@@ -290,7 +290,8 @@ impl Stepper {
             // A deeper call passing one of the statement breakpoints (a
             // recursion), or a breakpoint of the client's in a callee,
             // which ends the step as it would any run.
-            return Ok(if self.user_breakpoints.contains(&here) { None } else { Some(Resume::Continue) });
+            let user_hit = self.user_breakpoints.contains(&here) && view.breakpoint_stops_here();
+            return Ok(if user_hit { None } else { Some(Resume::Continue) });
         }
         if frames.len() > self.depth && (self.kind == StepKind::Over || other_callee) {
             // Entered a call from the line: run it to its return.

@@ -258,4 +258,13 @@ impl TargetView for StoreView<'_, '_> {
     fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
         set_breakpoints(self.shared, self.store, offsets.to_vec())
     }
+
+    fn breakpoint_stops_here(&mut self) -> bool {
+        let shared = self.shared;
+        let mut judge = shared.judge.lock().unwrap_or_else(|p| p.into_inner());
+        match judge.as_mut() {
+            Some(judge) => judge.on_break(self).is_none(),
+            None => true,
+        }
+    }
 }
