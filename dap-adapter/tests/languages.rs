@@ -513,3 +513,36 @@ fn every_frame_of_a_stop_lists_its_variables() {
         client.finish();
     }
 }
+
+/// At -O2 a value's DWARF may give only some of its bytes (`DW_OP_piece`):
+/// the members it gives show their values, the others "optimized out",
+/// never the zeros that stand in for them.
+#[test]
+fn values_with_holes_show_the_members_the_dwarf_gives() {
+    let mut client = stopped_at("c-O2", "c/byvalue.c", "byval_aggregate");
+    let frames = stack(&mut client);
+    let main = frames.iter().find(|f| f["name"] == "main").unwrap().clone();
+    // main.c: struct Node n1 = {10, &n2}; the DWARF gives `value` only.
+    assert_eq!(local(&mut client, &main, "n1"), "{value = 10, next = <optimized out>}");
+    let reference = locals_of(&mut client, &main);
+    let variables = client.request("variables", json!({ "variablesReference": reference }));
+    let n1 = variables["variables"].as_array().unwrap().iter().find(|v| v["name"] == "n1").unwrap().clone();
+    let members = client.request("variables", json!({ "variablesReference": n1["variablesReference"] }));
+    let shown: Vec<(String, String)> = members["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["name"].as_str().unwrap().to_owned(), v["value"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(shown, [("value".to_owned(), "10".to_owned()), ("next".to_owned(), "<optimized out>".to_owned())]);
+    client.finish();
+
+    // Rust: main's `tag` (Tag::Link { url: "https://wasm.example/spec", title: 7 })
+    // after it was moved: its length, capacity and title are known.
+    let mut client = stopped_at("rust-O2", "rust/main.rs", "byval_aggregate");
+    let frames = stack(&mut client);
+    let main = frames.iter().find(|f| f["name"] == "rust_guest::main").unwrap().clone();
+    let tag = local(&mut client, &main, "tag");
+    assert!(tag.contains("len = 25") && tag.contains("title = 7") && tag.contains("<optimized out>"), "{tag}");
+    client.finish();
+}

@@ -185,7 +185,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             let run = session.stopped_run()?;
             let bytes = run.debuggee.read_memory(address, size as usize).map_err(|e| e.to_string())?;
             let value = display(module, &mut run.debuggee, pointee, &bytes);
-            let object = Object { ty: pointee, bytes, address: Some(address) };
+            let object = Object::new(pointee, bytes, Some(address));
             let name = format!("*({expression})");
             (
                 frame,
@@ -296,7 +296,7 @@ fn assign_expression(
     let new = expr::evaluate(&parsed, &mut context_at(module, &mut run.debuggee, at))?;
     let bytes = assign(module, &mut run.debuggee, target.ty, address, &new)?;
     let shown = display(module, &mut run.debuggee, target.ty, &bytes);
-    Ok((shown, Object { ty: target.ty, bytes, address: Some(address) }))
+    Ok((shown, Object::new(target.ty, bytes, Some(address))))
 }
 
 fn announce_memory_change(session: &mut Session, object: Option<&Object>) {
@@ -336,7 +336,7 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
     let (shown, reference, memory) = match value {
         expr::Value::Object { ty, bytes, address } => {
             let shown = display(module, &mut run.debuggee, ty, &bytes);
-            let object = Object { ty, bytes, address };
+            let object = Object::new(ty, bytes, address);
             let memory = memory_of(module, &object);
             let reference = if is_expandable(module, &object) {
                 session.handles.reference(VariableScope::Children {
@@ -382,7 +382,7 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
     let run = session.stopped_run()?;
     let target = match expr::evaluate(&parsed, &mut context_at(module, &mut run.debuggee, &at))? {
-        expr::Value::Object { ty, bytes, address } => Object { ty, bytes, address },
+        expr::Value::Object { ty, bytes, address } => Object::new(ty, bytes, address),
         _ => {
             return Err(format!("`{}` is not something that can be assigned", args.expression));
         }

@@ -14,6 +14,44 @@ pub struct Object {
     pub ty: Option<DieRef>,
     pub bytes: Vec<u8>,
     pub address: Option<MemoryAddress>,
+    /// Byte ranges of `bytes` the DWARF does not give (zeros there): the
+    /// members they fall in show as optimized out.
+    pub unknown: Vec<std::ops::Range<u64>>,
+}
+
+impl Object {
+    /// A value known in full.
+    pub fn new(ty: Option<DieRef>, bytes: Vec<u8>, address: Option<MemoryAddress>) -> Self {
+        Object { ty, bytes, address, unknown: Vec::new() }
+    }
+
+    /// Whether any byte in `offset..offset + size` is unknown.
+    fn has_unknown(&self, offset: u64, size: u64) -> bool {
+        // A zero-sized member has nothing to be unknown.
+        size > 0 && self.unknown.iter().any(|r| r.start < offset + size && offset < r.end)
+    }
+
+    /// The unknown ranges inside `offset..offset + size`, relative to it.
+    fn unknown_within(&self, offset: u64, size: u64) -> Vec<std::ops::Range<u64>> {
+        self.unknown
+            .iter()
+            .filter(|r| r.start < offset + size && offset < r.end)
+            .map(|r| r.start.max(offset) - offset..r.end.min(offset + size) - offset)
+            .collect()
+    }
+
+    /// A member of this value: known, partly known (its own holes), or
+    /// not known at all (`None`).
+    fn member(&self, ty: Option<DieRef>, offset: u64, bytes: &[u8]) -> Option<Object> {
+        let size = bytes.len() as u64;
+        let unknown = self.unknown_within(offset, size);
+        let missing: u64 = unknown.iter().map(|r| r.end - r.start).sum();
+        if size > 0 && missing >= size {
+            return None;
+        }
+        let address = self.address.map(|a| MemoryAddress(a.0 + offset));
+        Some(Object { ty, bytes: bytes.to_vec(), address, unknown })
+    }
 }
 
 /// One child of an opened value, as shown.
@@ -30,6 +68,9 @@ pub struct ShownChild {
 /// a huge buffer shows its first element anyway).
 const MAX_POINTEE: u64 = 1 << 20;
 
+/// What a member the DWARF does not give shows.
+const OPTIMIZED_OUT: &str = "<optimized out>";
+
 /// Elements of a container shown as children (the rest are not read).
 const MAX_CONTAINER_CHILDREN: u64 = 1000;
 
@@ -38,6 +79,31 @@ const MAX_CONTAINER_CHILDREN: u64 = 1000;
 pub fn display(symbols: &ModuleSymbols, view: &mut dyn TargetView, ty: Option<DieRef>, bytes: &[u8]) -> String {
     super::pretty::pretty(symbols, view, ty, bytes, 0)
         .unwrap_or_else(|| super::pretty::summarize(symbols, view, ty, bytes, 0))
+}
+
+/// How a value with unknown bytes is shown: its members one by one, the
+/// ones the unknown bytes fall in as optimized out.
+pub fn display_with_holes(symbols: &ModuleSymbols, view: &mut dyn TargetView, object: &Object) -> String {
+    let parts: Vec<String> = children(symbols, object.ty, &object.bytes)
+        .into_iter()
+        .map(|child| {
+            let bytes = slice(&object.bytes, child.offset, child.size);
+            let value = match bytes {
+                Some(bytes) if object.has_unknown(child.offset, child.size) => {
+                    match object.member(child.ty, child.offset, bytes) {
+                        Some(member) if child.bits.is_none() && !children(symbols, child.ty, bytes).is_empty() => {
+                            display_with_holes(symbols, view, &member)
+                        }
+                        _ => OPTIMIZED_OUT.to_owned(),
+                    }
+                }
+                Some(bytes) if child.bits.is_none() => display(symbols, view, child.ty, bytes),
+                _ => "...".to_owned(),
+            };
+            format!("{} = {value}", child.name)
+        })
+        .collect();
+    format!("{{{}}}", parts.join(", "))
 }
 
 /// How an expression's value is shown wherever one is: evaluate, watch,
@@ -85,9 +151,7 @@ pub fn expand(
         let size = pointer_target(symbols, *pointee).ok_or("the pointer's target has no size")?;
         let address = MemoryAddress(read_uint(&object.bytes, 4).ok_or("unreadable pointer")?);
         let (value, object) = match view.read_memory(address, size as usize) {
-            Ok(bytes) => {
-                (display(symbols, view, *pointee, &bytes), Some(Object { ty: *pointee, bytes, address: Some(address) }))
-            }
+            Ok(bytes) => (display(symbols, view, *pointee, &bytes), Some(Object::new(*pointee, bytes, Some(address)))),
             // A dangling or wild pointer: the error in the pointee's place.
             Err(error) => (format!("<error: {error}>"), None),
         };
@@ -108,6 +172,16 @@ pub fn expand(
             out.push(ShownChild { name: child.name, type_name, value: "<out of range>".into(), object: None });
             continue;
         };
+        if object.has_unknown(child.offset, child.size) {
+            let (value, member) = match object.member(child.ty, child.offset, slice) {
+                Some(member) if child.bits.is_none() && !children(symbols, child.ty, slice).is_empty() => {
+                    (display_with_holes(symbols, view, &member), Some(member))
+                }
+                _ => (OPTIMIZED_OUT.to_owned(), None),
+            };
+            out.push(ShownChild { name: child.name, type_name, value, object: member });
+            continue;
+        }
         if let Some((bit_size, bit_offset)) = child.bits {
             // A bit field has no address of its own: shown, not opened.
             let raw = read_uint(slice, slice.len() as u64).unwrap_or(0);
@@ -126,7 +200,7 @@ pub fn expand(
             name: child.name,
             type_name,
             value,
-            object: Some(Object { ty: child.ty, bytes: slice.to_vec(), address }),
+            object: Some(Object::new(child.ty, slice.to_vec(), address)),
         });
     }
     Ok(out)
@@ -153,11 +227,7 @@ fn element_children(
                 name: format!("[{i}]"),
                 type_name: type_name.clone(),
                 value: display(symbols, view, element, chunk),
-                object: Some(Object {
-                    ty: element,
-                    bytes: chunk.to_vec(),
-                    address: Some(MemoryAddress(data.0 + i as u64 * size)),
-                }),
+                object: Some(Object::new(element, chunk.to_vec(), Some(MemoryAddress(data.0 + i as u64 * size)))),
             })
             .collect(),
         Err(error) => {

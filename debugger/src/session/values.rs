@@ -23,7 +23,9 @@ pub struct ShownVariable {
     pub object: Option<super::expand::Object>,
 }
 
-/// Reads `variable` of physical frame `frame` and formats it.
+/// Reads `variable` of physical frame `frame` and formats it. Members the
+/// DWARF does not give (a composite location with holes, at -O2) show as
+/// optimized out, the others with their values.
 pub fn show_variable(
     symbols: &ModuleSymbols,
     view: &mut dyn TargetView,
@@ -32,14 +34,27 @@ pub fn show_variable(
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
 ) -> ShownVariable {
     let type_name = type_name(symbols, variable.ty);
-    match read_bytes(symbols, view, frame, variable, frame_base) {
-        Ok((bytes, address)) => ShownVariable {
-            name: variable.name.clone(),
-            type_name,
-            value: super::expand::display(symbols, view, variable.ty, &bytes),
-            address,
-            object: Some(super::expand::Object { ty: variable.ty, bytes, address }),
-        },
+    match read_with_holes(symbols, view, frame, variable, frame_base) {
+        Ok(read) => {
+            let object = super::expand::Object {
+                ty: variable.ty,
+                bytes: read.bytes,
+                address: read.address,
+                unknown: read.unknown,
+            };
+            let value = if object.unknown.is_empty() {
+                super::expand::display(symbols, view, variable.ty, &object.bytes)
+            } else {
+                super::expand::display_with_holes(symbols, view, &object)
+            };
+            ShownVariable {
+                name: variable.name.clone(),
+                type_name,
+                value,
+                address: object.address,
+                object: Some(object),
+            }
+        }
         Err(error) => ShownVariable {
             name: variable.name.clone(),
             type_name,
@@ -50,7 +65,17 @@ pub fn show_variable(
     }
 }
 
-/// The bytes of a variable's value, and its memory address when it has one.
+/// A variable's bytes as read: zeros where the DWARF gives nothing.
+struct ReadValue {
+    bytes: Vec<u8>,
+    address: Option<MemoryAddress>,
+    /// Byte ranges inside members that no piece gives.
+    unknown: Vec<std::ops::Range<u64>>,
+}
+
+/// The bytes of a variable's value, and its memory address when it has one;
+/// an error when the DWARF leaves some member's bytes unknown (expressions
+/// compute with whole values).
 pub fn read_bytes(
     symbols: &ModuleSymbols,
     view: &mut dyn TargetView,
@@ -58,9 +83,27 @@ pub fn read_bytes(
     variable: &Variable,
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
 ) -> Result<(Vec<u8>, Option<MemoryAddress>), String> {
+    let read = read_with_holes(symbols, view, frame, variable, frame_base)?;
+    if read.unknown.is_empty() {
+        return Ok((read.bytes, read.address));
+    }
+    let missing: u64 = read.unknown.iter().map(|r| r.end - r.start).sum();
+    let size = read.bytes.len() as u64;
+    Err(format!("partly optimized out: {} of its {size} bytes are known", size.saturating_sub(missing)))
+}
+
+fn read_with_holes(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    frame: usize,
+    variable: &Variable,
+    frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
+) -> Result<ReadValue, String> {
     let size = size_of(symbols, variable.ty).ok_or("the variable's type has no size")? as usize;
     let mut eval = match &variable.location {
-        VariableLocation::Constant(bytes) => return Ok((resize(bytes.clone(), size), None)),
+        VariableLocation::Constant(bytes) => {
+            return Ok(ReadValue { bytes: resize(bytes.clone(), size), address: None, unknown: Vec::new() });
+        }
         VariableLocation::OptimizedOut => return Err("optimized out".into()),
         VariableLocation::Expression(_) => {
             variable.location_eval(frame_base).ok_or("no location")?.map_err(|e| e.to_string())?
@@ -113,23 +156,20 @@ pub fn read_bytes(
         unknown.push(bytes.len()..size);
     }
     let bytes = resize(bytes, size);
-    // Unknown bytes are zeros only where they are padding; in a member
-    // they would be a wrong value.
-    let data = children(symbols, variable.ty, &bytes);
-    let in_data = |r: &std::ops::Range<usize>| {
-        data.is_empty()
-            || data.iter().any(|c| (c.offset as usize) < r.end && r.start < (c.offset + c.size.max(1)) as usize)
+    // Unknown bytes are zeros: harmless in padding, a wrong value in a
+    // member, which then shows as optimized out.
+    let members = children(symbols, variable.ty, &bytes);
+    let in_a_member = |r: &std::ops::Range<usize>| {
+        members.is_empty()
+            || members.iter().any(|c| (c.offset as usize) < r.end && r.start < (c.offset + c.size.max(1)) as usize)
     };
-    if unknown.iter().any(in_data) {
-        let missing: usize = unknown.iter().map(|r| r.end.min(size).saturating_sub(r.start)).sum();
-        let known = size.saturating_sub(missing);
-        return Err(if known == 0 {
-            "optimized out".to_owned()
-        } else {
-            format!("partly optimized out: {known} of its {size} bytes are known")
-        });
+    let unknown: Vec<std::ops::Range<u64>> =
+        unknown.into_iter().filter(|r| in_a_member(r)).map(|r| r.start as u64..r.end.min(size) as u64).collect();
+    let missing: u64 = unknown.iter().map(|r| r.end - r.start).sum();
+    if !unknown.is_empty() && (members.is_empty() || missing >= size as u64) {
+        return Err("optimized out".to_owned());
     }
-    Ok((bytes, address))
+    Ok(ReadValue { bytes, address, unknown })
 }
 
 /// Operand-stack slot `index` of a frame. LLVM numbers the slots of
