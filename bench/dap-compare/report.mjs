@@ -197,9 +197,17 @@ function compareStacks(A, B, an, bn) {
   return diffs;
 }
 
+// Variable names as each adapter prints them: lldb-dap appends ` @ file:line`
+// to a name it lists twice and calls a parameter without a name `<null>`,
+// wasmscope `<unnamed>`: both become `<unnamed>`.
 function cleanVars(frame) {
-  const vars = { ...(frame?.vars ?? {}) };
-  delete vars['<error>'];
+  const vars = {};
+  for (const [name, value] of Object.entries(frame?.vars ?? {})) {
+    if (name === '<error>') continue;
+    let n = name.replace(/ @ \S+:\d+$/, '');
+    if (n === '<null>') n = '<unnamed>';
+    vars[n] = value;
+  }
   return vars;
 }
 

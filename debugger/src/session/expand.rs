@@ -162,7 +162,10 @@ pub fn expand(
             object,
         }]);
     }
-    if let Some((element, data, len)) = super::pretty::libcxx_vector(symbols, object.ty, &object.bytes) {
+    // A vector with holes (-O2) has no pointer to read its elements from.
+    let vector =
+        if object.unknown.is_empty() { super::pretty::libcxx_vector(symbols, object.ty, &object.bytes) } else { None };
+    if let Some((element, data, len)) = vector {
         return Ok(element_children(symbols, view, element, data, len));
     }
     let mut out = Vec::new();
