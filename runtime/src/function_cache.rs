@@ -19,12 +19,16 @@ pub(crate) struct FunctionCache {
 }
 
 impl FunctionCache {
-    /// The cache in `directory`; trims it on a thread of its own when it
-    /// has grown past its bound.
+    /// The cache in `directory`. The first one a process opens is trimmed
+    /// on a thread of its own when it has grown past its bound (every engine
+    /// opens it; one directory listing per process is enough).
     pub(crate) fn open(directory: PathBuf) -> Option<Self> {
+        static TRIMMED: std::sync::Once = std::sync::Once::new();
         std::fs::create_dir_all(&directory).ok()?;
-        let trimmed = directory.clone();
-        let _ = std::thread::Builder::new().name("wasmscope-cache-trim".into()).spawn(move || trim(&trimmed));
+        TRIMMED.call_once(|| {
+            let trimmed = directory.clone();
+            let _ = std::thread::Builder::new().name("wasmscope-cache-trim".into()).spawn(move || trim(&trimmed));
+        });
         Some(FunctionCache { directory })
     }
 

@@ -3,6 +3,7 @@
 //! and format them through its type. A value that cannot be read is an
 //! error value for that variable only.
 
+use super::expand::Object;
 use crate::address::MemoryAddress;
 use crate::symbols::{
     EvalStep, ModuleSymbols, Need, PieceLocation, Variable, VariableLocation, children, read_uint, size_of, type_name,
@@ -20,7 +21,7 @@ pub struct ShownVariable {
     /// pointers and writes).
     pub address: Option<MemoryAddress>,
     /// The value read, for opening it (members, elements, pointee).
-    pub object: Option<super::expand::Object>,
+    pub object: Option<Object>,
 }
 
 /// Reads `variable` of physical frame `frame` and formats it. Members the
@@ -35,13 +36,7 @@ pub fn show_variable(
 ) -> ShownVariable {
     let type_name = type_name(symbols, variable.ty);
     match read_with_holes(symbols, view, frame, variable, frame_base) {
-        Ok(read) => {
-            let object = super::expand::Object {
-                ty: variable.ty,
-                bytes: read.bytes,
-                address: read.address,
-                unknown: read.unknown,
-            };
+        Ok(object) => {
             let value = if object.unknown.is_empty() {
                 super::expand::display(symbols, view, variable.ty, &object.bytes)
             } else {
@@ -65,14 +60,6 @@ pub fn show_variable(
     }
 }
 
-/// A variable's bytes as read: zeros where the DWARF gives nothing.
-struct ReadValue {
-    bytes: Vec<u8>,
-    address: Option<MemoryAddress>,
-    /// Byte ranges inside members that no piece gives.
-    unknown: Vec<std::ops::Range<u64>>,
-}
-
 /// The bytes of a variable's value, and its memory address when it has one;
 /// an error when the DWARF leaves some member's bytes unknown (expressions
 /// compute with whole values).
@@ -92,17 +79,19 @@ pub fn read_bytes(
     Err(format!("partly optimized out: {} of its {size} bytes are known", size.saturating_sub(missing)))
 }
 
+/// The variable read as an object whose `unknown` ranges are the bytes,
+/// inside members, that no DWARF piece gives (zeros in `bytes`).
 fn read_with_holes(
     symbols: &ModuleSymbols,
     view: &mut dyn TargetView,
     frame: usize,
     variable: &Variable,
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
-) -> Result<ReadValue, String> {
+) -> Result<Object, String> {
     let size = size_of(symbols, variable.ty).ok_or("the variable's type has no size")? as usize;
     let mut eval = match &variable.location {
         VariableLocation::Constant(bytes) => {
-            return Ok(ReadValue { bytes: resize(bytes.clone(), size), address: None, unknown: Vec::new() });
+            return Ok(Object::new(variable.ty, resize(bytes.clone(), size), None));
         }
         VariableLocation::OptimizedOut => return Err("optimized out".into()),
         VariableLocation::Expression(_) => {
@@ -156,12 +145,17 @@ fn read_with_holes(
         unknown.push(bytes.len()..size);
     }
     let bytes = resize(bytes, size);
+    if unknown.is_empty() {
+        return Ok(Object::new(variable.ty, bytes, address));
+    }
     // Unknown bytes are zeros: harmless in padding, a wrong value in a
     // member, which then shows as optimized out.
     let members = children(symbols, variable.ty, &bytes);
     let in_a_member = |r: &std::ops::Range<usize>| {
         members.is_empty()
-            || members.iter().any(|c| (c.offset as usize) < r.end && r.start < (c.offset + c.size.max(1)) as usize)
+            || members
+                .iter()
+                .any(|c| c.size > 0 && (c.offset as usize) < r.end && r.start < (c.offset + c.size) as usize)
     };
     let unknown: Vec<std::ops::Range<u64>> =
         unknown.into_iter().filter(|r| in_a_member(r)).map(|r| r.start as u64..r.end.min(size) as u64).collect();
@@ -169,7 +163,7 @@ fn read_with_holes(
     if !unknown.is_empty() && (members.is_empty() || missing >= size as u64) {
         return Err("optimized out".to_owned());
     }
-    Ok(ReadValue { bytes, address, unknown })
+    Ok(Object { ty: variable.ty, bytes, address, unknown })
 }
 
 /// Operand-stack slot `index` of a frame. LLVM numbers the slots of
