@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 use wasmscope_debugger::symbols::PathMapping;
-use wasmscope_runtime::{DirMapping, GuestConfig};
+use wasmscope_debugger::target::{DirMapping, GuestConfig};
 
 /// Attributes every client may add to any configuration (VS Code's own,
 /// IntelliJ's, and `__`-prefixed internals); they mean nothing to us.
@@ -192,7 +192,7 @@ impl LaunchConfig {
         let max_wasm_stack = raw
             .max_wasm_stack
             .as_deref()
-            .map(wasmscope_runtime::stack_limits::parse_stack_size)
+            .map(wasmscope_debugger::target::parse_stack_size)
             .transpose()
             .map_err(|e| format!("`maxWasmStack`: {e}"))?;
         Ok(LaunchConfig {

@@ -4,7 +4,8 @@
 //! - `codec`, `message`: Content-Length framing and the base messages;
 //! - `protocol`: typed arguments, bodies and capabilities;
 //! - `launch_config`: the `wasmscope` launch configuration, checked;
-//! - `server`: one client's session (dispatch, run state, handles);
+//! - `server`: one client's session (dispatch, run state, handles), on a
+//!   target the CLI's `Backend` launches (the adapter names no runtime);
 //! - `handlers`: the requests, by area;
 //! - `transport`: stdio, TCP and WebSocket, each checking that a client
 //!   speaks DAP (and, for WebSocket, holds the token) before serving it;
@@ -19,4 +20,4 @@ pub mod protocol;
 mod server;
 pub mod transport;
 
-pub use server::{serve, serve_frames};
+pub use server::{Backend, serve, serve_frames};

@@ -117,7 +117,7 @@ fn a_guest_flooding_a_client_that_does_not_read_waits_and_pause_still_works() {
     let (server_in, to_server) = std::io::pipe().unwrap();
     let (client_in, mut relay) = std::io::pipe().unwrap();
     let server = std::thread::spawn(move || {
-        wasmscope_dap::serve(server_in, server_out, wasmscope_dap::log::MessageLog::default())
+        wasmscope_dap::serve(server_in, server_out, client::local_backend(wasmscope_dap::log::MessageLog::default()))
     });
     let reading = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let relayed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

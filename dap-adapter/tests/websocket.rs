@@ -28,7 +28,7 @@ fn listen() -> u16 {
     let credentials = Credentials::new(TOKEN, vec!["http://good.example".into()]).unwrap();
     let listener = WebSocketListener::bind(0, credentials).unwrap();
     let port = listener.port().unwrap();
-    std::thread::spawn(move || listener.serve(&wasmscope_dap::log::MessageLog::default()));
+    std::thread::spawn(move || listener.serve(&client::local_backend(wasmscope_dap::log::MessageLog::default())));
     port
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::session::stepping::{StepKind, Stepper};
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols, bind_line};
-use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetError, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmscope_test_support::{guest, marker, repo_root};
 
 /// A stopped guest reduced to its stack and its breakpoints.
@@ -21,25 +21,25 @@ struct FakeTarget {
 }
 
 impl TargetView for FakeTarget {
-    fn frames(&mut self) -> Result<Vec<TargetFrame>, String> {
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError> {
         Ok(self.frames.clone())
     }
-    fn local(&mut self, _: usize, _: u32) -> Result<WasmValue, String> {
-        Err("no locals in the fake target".into())
+    fn local(&mut self, _: usize, _: u32) -> Result<WasmValue, TargetError> {
+        Err(TargetError::refused("no locals in the fake target"))
     }
-    fn global(&mut self, _: u32) -> Result<WasmValue, String> {
-        Err("no globals in the fake target".into())
+    fn global(&mut self, _: u32) -> Result<WasmValue, TargetError> {
+        Err(TargetError::refused("no globals in the fake target"))
     }
-    fn wasm_state(&mut self, _: usize) -> Result<WasmState, String> {
-        Err("no state in the fake target".into())
+    fn wasm_state(&mut self, _: usize) -> Result<WasmState, TargetError> {
+        Err(TargetError::refused("no state in the fake target"))
     }
-    fn read_memory(&mut self, _: MemoryAddress, _: usize) -> Result<Vec<u8>, String> {
-        Err("no memory in the fake target".into())
+    fn read_memory(&mut self, _: MemoryAddress, _: usize) -> Result<Vec<u8>, TargetError> {
+        Err(TargetError::refused("no memory in the fake target"))
     }
-    fn write_memory(&mut self, _: MemoryAddress, _: &[u8]) -> Result<(), String> {
-        Err("no memory in the fake target".into())
+    fn write_memory(&mut self, _: MemoryAddress, _: &[u8]) -> Result<(), TargetError> {
+        Err(TargetError::refused("no memory in the fake target"))
     }
-    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
         self.breakpoints = offsets.to_vec();
         self.breakpoint_edits += 1;
         Ok(())

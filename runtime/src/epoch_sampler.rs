@@ -17,13 +17,13 @@ use wasmscope_profiler::{RawFrame, RawProfile, RawSample};
 use wasmtime::{CallHook, Config, Engine, StoreContextMut, UpdateDeadline, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use crate::guest::GuestConfig;
-use crate::outcome::{RunOutcome, TrapKind};
 use crate::program::{HasWasi, ModuleStarts, wasi_view};
 use crate::sampling::{
     HostClock, MAX_FRAMES, SampledEnd, SamplingOptions, clear_progress, period_of, print_progress, raw_frames,
 };
 use crate::wasi_run::{instantiate_command, outcome_of};
+use wasmscope_debugger::target::GuestConfig;
+use wasmscope_debugger::target::{RunOutcome, TrapKind};
 
 struct SamplerData {
     wasi: WasiP1Ctx,

@@ -14,7 +14,8 @@ use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
 use wasmscope_debugger::output_budget::{Grant, OutputBudget};
 
-use crate::debug_host::{DebuggeeEvent, OutputStream};
+use crate::debug_host::DebuggeeEvent;
+use wasmscope_debugger::target::OutputStream;
 
 pub(crate) struct ChannelOutput {
     stream: OutputStream,

@@ -7,9 +7,8 @@ mod compile_spinner;
 mod debug_host;
 mod epoch_sampler;
 mod function_cache;
-mod guest;
 mod guest_output;
-mod outcome;
+mod local_target;
 mod program;
 mod sampling;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -18,9 +17,12 @@ pub mod stack_limits;
 mod wasi_run;
 
 pub use compile_cache::cache_directory;
-pub use debug_host::{CompileReport, Debuggee, DebuggeeEvent, OutputStream, PreparedProgram, StopReason};
-pub use guest::{DirMapping, GuestConfig};
-pub use outcome::{RunOutcome, TrapFrame, TrapKind};
+pub use debug_host::{Debuggee, DebuggeeEvent, PreparedProgram};
+pub use local_target::LocalLauncher;
+// The seam's types, where the runtime's users have always found them.
 pub use program::check_command;
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, StopCause, run_sampled};
 pub use wasi_run::{run_timed, run_to_completion};
+pub use wasmscope_debugger::target::{
+    CompileReport, DirMapping, GuestConfig, OutputStream, RunOutcome, StopReason, TrapFrame, TrapKind,
+};

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use wasmscope_profiler::{RawFrame, RawProfile};
 use wasmtime::WasmBacktrace;
 
-use crate::guest::GuestConfig;
-use crate::outcome::RunOutcome;
 use crate::program::{ModuleStarts, core_module_index};
+use wasmscope_debugger::target::GuestConfig;
+use wasmscope_debugger::target::RunOutcome;
 
 /// Enough for any real stack; wasmtime's default of 20 would cut them.
 pub(crate) const MAX_FRAMES: usize = 4096;

@@ -8,15 +8,14 @@
 
 use wasmtime::Config;
 
-use crate::guest::GuestConfig;
+use wasmscope_debugger::target::GuestConfig;
+pub use wasmscope_debugger::target::{
+    LARGEST_MAX_WASM_STACK, SMALLEST_MAX_WASM_STACK, check_stack_size, parse_stack_size,
+};
 
 /// Wasmtime's own default (`Config::max_wasm_stack`), what `wasmtime run`
 /// allows.
 pub const DEFAULT_MAX_WASM_STACK: usize = 512 * 1024;
-/// The most a user may ask for.
-pub const LARGEST_MAX_WASM_STACK: usize = 256 * 1024 * 1024;
-/// The least a user may ask for.
-pub const SMALLEST_MAX_WASM_STACK: usize = 64 * 1024;
 /// How much more stack guest-debug frames take, with room to spare.
 pub const DEBUG_STACK_FACTOR: usize = 16;
 /// Room for host code (WASI calls, the debug handler, expression
@@ -62,54 +61,9 @@ pub(crate) fn on_a_stack_for<T: Send>(guest: &GuestConfig, run: impl FnOnce() ->
     })
 }
 
-/// Parses a size in bytes: `1048576`, `512K`, `8M`, `1G` (powers of 1024;
-/// `KiB`, `MiB`, `GiB` and `B` suffixes also accepted), within the bounds.
-pub fn parse_stack_size(text: &str) -> Result<usize, String> {
-    let trimmed = text.trim();
-    let digits_end = trimmed.find(|c: char| !c.is_ascii_digit()).unwrap_or(trimmed.len());
-    let (digits, unit) = trimmed.split_at(digits_end);
-    let multiplier: usize = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" | "kb" => 1 << 10,
-        "m" | "mib" | "mb" => 1 << 20,
-        "g" | "gib" | "gb" => 1 << 30,
-        _ => return Err(format!("`{text}` is not a size (e.g. 8M, 512K, 1048576)")),
-    };
-    let size = digits
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(multiplier))
-        .ok_or_else(|| format!("`{text}` is not a size (e.g. 8M, 512K, 1048576)"))?;
-    check_stack_size(size)
-}
-
-/// A stack size within the accepted bounds.
-pub fn check_stack_size(size: usize) -> Result<usize, String> {
-    if !(SMALLEST_MAX_WASM_STACK..=LARGEST_MAX_WASM_STACK).contains(&size) {
-        return Err(format!(
-            "the maximum Wasm stack must be between {} KiB and {} MiB",
-            SMALLEST_MAX_WASM_STACK >> 10,
-            LARGEST_MAX_WASM_STACK >> 20
-        ));
-    }
-    Ok(size)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_parse_with_binary_units_and_bounds() {
-        assert_eq!(parse_stack_size("8M"), Ok(8 << 20));
-        assert_eq!(parse_stack_size("512KiB"), Ok(512 << 10));
-        assert_eq!(parse_stack_size("1048576"), Ok(1 << 20));
-        assert!(parse_stack_size("1g").unwrap_err().contains("between"));
-        assert!(parse_stack_size("1K").unwrap_err().contains("between"));
-        assert!(parse_stack_size("lots").unwrap_err().contains("not a size"));
-        assert!(parse_stack_size("99999999999999999999M").unwrap_err().contains("not a size"));
-        assert!(parse_stack_size("-1").is_err());
-    }
 
     #[test]
     fn the_debugger_allows_more_than_a_plain_run() {

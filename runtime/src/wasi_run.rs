@@ -6,9 +6,9 @@ use wasmtime::{Config, Engine, Store, Trap, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
-use crate::guest::GuestConfig;
-use crate::outcome::{RunOutcome, TrapFrame, TrapKind};
 use crate::program::{Compiled, Entry, HasWasi, ModuleStarts, wasi_view};
+use wasmscope_debugger::target::GuestConfig;
+use wasmscope_debugger::target::{RunOutcome, TrapFrame, TrapKind};
 
 /// Deep enough for real recursion in a trap report, bounded for a runaway one.
 const TRAP_FRAMES: usize = 1000;

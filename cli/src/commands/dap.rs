@@ -6,8 +6,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use std::sync::Arc;
+
+use wasmscope_dap::Backend;
 use wasmscope_dap::log::MessageLog;
 use wasmscope_dap::transport::{Credentials, WebSocketListener, serve_stdio, serve_tcp};
+use wasmscope_runtime::LocalLauncher;
 
 #[derive(Debug, Args)]
 pub struct DapArgs {
@@ -50,6 +54,8 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),
     };
+    // The DAP server runs programs in this process, through the runtime.
+    let backend = Backend::new(Arc::new(LocalLauncher), log);
     if let Some(port) = args.ws_port {
         let credentials = match &args.token_file {
             Some(path) => {
@@ -69,12 +75,12 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         let mut stdout = std::io::stdout();
         std::io::Write::write_all(&mut stdout, line.as_bytes())?;
         std::io::Write::flush(&mut stdout)?;
-        return Ok(listener.serve(&log)?);
+        return Ok(listener.serve(&backend)?);
     }
     match args.port {
-        Some(port) => serve_tcp(port, &log).with_context(|| format!("cannot listen on 127.0.0.1:{port}")),
+        Some(port) => serve_tcp(port, &backend).with_context(|| format!("cannot listen on 127.0.0.1:{port}")),
         None => {
-            serve_stdio(&log);
+            serve_stdio(&backend);
             Ok(())
         }
     }

@@ -13,7 +13,7 @@ use crate::protocol::arguments::{
 };
 use crate::protocol::capabilities::TRAP_FILTERS;
 use crate::protocol::types::BreakpointLocation;
-use crate::server::{RunState, Session, arguments, convert_breakpoint, parse_reference};
+use crate::server::{Session, arguments, convert_breakpoint, parse_reference};
 
 type Reply = Result<Option<Value>, String>;
 
@@ -139,22 +139,16 @@ fn answer(session: &mut Session, set: &[Breakpoint]) -> Reply {
     Ok(Some(json!({ "breakpoints": shown })))
 }
 
-/// Hands the breakpoints to the running program: at once when it is
-/// stopped, at its next epoch check while it runs.
+/// Hands the breakpoints to the running program; the target reaches its
+/// threads, stopped or running.
 fn push_to_target(session: &mut Session) -> Result<(), String> {
-    let (Some(run), Some(symbols)) = (&session.run, &session.symbols) else {
-        return Ok(());
-    };
     if session.launch.as_ref().is_some_and(|l| l.no_debug) {
         return Ok(());
     }
-    let offsets = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols);
-    match run.state {
-        RunState::Stopped => run.debuggee.set_breakpoints(offsets).map_err(|e| e.to_string()),
-        RunState::Running => {
-            run.debuggee.set_breakpoints_running(offsets);
-            Ok(())
-        }
-        RunState::Ended => Ok(()),
+    let Some(symbols) = session.symbols.clone() else { return Ok(()) };
+    let offsets = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols);
+    match session.run.as_mut() {
+        Some(run) if !run.ended => Ok(run.target.set_breakpoints(symbols.program_index(), &offsets)?),
+        _ => Ok(()),
     }
 }

@@ -10,25 +10,41 @@ use wasmscope_debugger::target::Resume;
 
 use crate::message::Request;
 use crate::protocol::arguments::{FrameArguments, ThreadArguments};
-use crate::server::{RunState, Session, THREAD_ID, arguments};
+use wasmscope_debugger::target::ThreadId;
+
+use crate::server::{RunState, Session, arguments};
 
 type Reply = Result<Option<Value>, String>;
 
-fn check_thread(request: &Request) -> Result<ThreadArguments, String> {
+/// The request's arguments and the live thread they name.
+fn thread_of(session: &mut Session, request: &Request) -> Result<(ThreadArguments, ThreadId), String> {
     let args: ThreadArguments = arguments(request)?;
-    if args.thread_id != THREAD_ID {
-        return Err(format!("no thread {}: a WASI program has one thread, {THREAD_ID}", args.thread_id));
+    let thread = ThreadId::try_from(args.thread_id).map_err(|_| format!("no thread {}", args.thread_id))?;
+    session.live_run()?.thread(thread)?;
+    Ok((args, thread))
+}
+
+/// After `thread` resumed: its handles (every thread's, on a target where
+/// all threads run together) are gone.
+fn resumed(session: &mut Session, thread: ThreadId) -> bool {
+    let Some(run) = session.run.as_mut() else { return false };
+    run.mark_running(thread);
+    let all = run.target.stops_all_threads();
+    if all {
+        session.handles.clear();
+    } else {
+        session.handles.forget(thread);
     }
-    Ok(args)
+    all
 }
 
 pub(crate) fn continue_(session: &mut Session, request: &Request) -> Reply {
-    check_thread(request)?;
-    let run = session.stopped_run()?;
-    run.debuggee.resume(Resume::Continue).map_err(|e| e.to_string())?;
-    run.state = RunState::Running;
-    session.handles.clear();
-    Ok(Some(json!({ "allThreadsContinued": true })))
+    let (_, thread) = thread_of(session, request)?;
+    let run = session.live_run()?;
+    run.stopped_thread(thread)?;
+    run.target.resume(thread, Resume::Continue)?;
+    let all = resumed(session, thread);
+    Ok(Some(json!({ "allThreadsContinued": all })))
 }
 
 pub(crate) fn next(session: &mut Session, request: &Request) -> Reply {
@@ -43,7 +59,7 @@ pub(crate) fn step_in(session: &mut Session, request: &Request) -> Reply {
 /// ids are the callees' function indices + 1 (ids are positive).
 pub(crate) fn step_in_targets(session: &mut Session, request: &Request) -> Reply {
     let args: FrameArguments = arguments(request)?;
-    let (frame, _) = super::stack::frame(session, args.frame_id)?;
+    let (_, frame, _) = super::stack::frame(session, args.frame_id)?;
     let symbols = session.symbols.clone().ok_or("no program")?;
     let module = symbols.program().map_err(|e| e.to_string())?;
     let pc = frame.offset.ok_or("the frame is outside the code")?;
@@ -61,48 +77,44 @@ pub(crate) fn step_out(session: &mut Session, request: &Request) -> Reply {
 /// Steps run in the runtime's event handler (a `Stepper`), so only the
 /// final stop comes back to the session.
 fn step(session: &mut Session, request: &Request, kind: StepKind) -> Reply {
-    let args = check_thread(request)?;
+    let (args, thread) = thread_of(session, request)?;
     let symbols = session.symbols.clone().ok_or("no program")?;
     let user_breakpoints = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols);
-    let run = session.stopped_run()?;
+    let run = session.live_run()?;
     if args.granularity.as_deref() == Some("instruction") && kind != StepKind::Out {
         // One Wasm instruction (calls are entered either way).
-        run.debuggee.resume(Resume::Step).map_err(|e| e.to_string())?;
+        run.stopped_thread(thread)?;
+        run.target.resume(thread, Resume::Step)?;
     } else {
-        let mut stepper = Stepper::new(Arc::clone(&symbols), kind, &mut run.debuggee, user_breakpoints)?;
+        let mut stepper = Stepper::new(Arc::clone(&symbols), kind, run.view(thread)?, user_breakpoints)?;
         if let Some(target) = args.target_id.filter(|_| kind == StepKind::Into) {
             let index = u32::try_from(target - 1).map_err(|_| format!("no step-in target {target}"))?;
             stepper = stepper.into_target(index);
         }
         let first = stepper.first_resume();
-        run.debuggee.resume_with(Box::new(stepper), first).map_err(|e| e.to_string())?;
+        run.target.resume_with(thread, Box::new(stepper), first)?;
     }
-    run.stepping = true;
-    run.state = RunState::Running;
-    session.handles.clear();
+    run.thread(thread)?.stepping = true;
+    resumed(session, thread);
     Ok(None)
 }
 
 pub(crate) fn pause(session: &mut Session, request: &Request) -> Reply {
-    check_thread(request)?;
-    match &session.run {
-        Some(run) if run.state == RunState::Running => {
-            // The guest may be waiting in a write for its output to drain:
-            // let it back into Wasm, where the pause can stop it.
-            run.budget.interrupt();
-            run.debuggee.pause();
-        }
-        // Already stopped: nothing to do, as DAP allows.
-        Some(run) if run.state == RunState::Stopped => {}
-        _ => return Err("the program is not running".into()),
+    let (_, thread) = thread_of(session, request)?;
+    let run = session.live_run()?;
+    if run.thread(thread)?.state == RunState::Running {
+        // The guest may be waiting in a write for its output to drain:
+        // let it back into Wasm, where the pause can stop it.
+        run.budget.interrupt();
+        run.target.pause(thread)?;
     }
+    // Already stopped: nothing to do, as DAP allows.
     Ok(None)
 }
 
 pub(crate) fn exception_info(session: &mut Session, request: &Request) -> Reply {
-    check_thread(request)?;
-    let run = session.stopped_run()?;
-    let kind = run.trap.ok_or("the program is not stopped at a trap")?;
+    let (_, thread) = thread_of(session, request)?;
+    let kind = session.live_run()?.stopped_thread(thread)?.trap.ok_or("the thread is not stopped at a trap")?;
     Ok(Some(json!({
         "exceptionId": format!("{kind:?}"),
         "description": kind.describe(),

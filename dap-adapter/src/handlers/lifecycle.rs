@@ -11,7 +11,7 @@ use crate::launch_config::LaunchConfig;
 use crate::message::Request;
 use crate::protocol::arguments::{DisconnectArguments, InitializeArguments, RestartArguments};
 use crate::protocol::capabilities::capabilities;
-use crate::server::{ClientInfo, RunState, SUPPORTED, Session, arguments};
+use crate::server::{ClientInfo, Run, RunState, SUPPORTED, Session, arguments};
 
 type Reply = Result<Option<Value>, String>;
 
@@ -42,17 +42,18 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     }
     let config = LaunchConfig::parse(request.arguments.as_ref().unwrap_or(&Value::Null))?;
     let symbols = load_symbols(&config)?;
-    if let Err(why) = wasmscope_runtime::check_command(symbols.bytes()) {
-        return Err(format!("cannot launch {}: {why}", config.guest.program.display()));
-    }
     let mappings = config.source_map.clone();
     session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(mappings)));
     let program = config.guest.program.display().to_string();
     session.launch = Some(config);
     session.symbols = Some(Arc::new(symbols));
     // Compiling takes seconds on a large module: start now, while the
-    // client sets its breakpoints.
-    session.start_compiling();
+    // client sets its breakpoints. The target refuses what it cannot run.
+    if let Err(error) = session.start_compiling() {
+        session.launch = None;
+        session.symbols = None;
+        return Err(error);
+    }
     session.out.event_after_response(
         "process",
         Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": true })),
@@ -89,24 +90,12 @@ pub(crate) fn disconnect(session: &mut Session, request: &Request) -> Reply {
     let Some(run) = session.run.take() else {
         return Ok(None);
     };
-    if args.terminate_debuggee == Some(false) && run.state != RunState::Ended {
+    if args.terminate_debuggee == Some(false) && !run.ended {
         // Let the program finish on its own, free of breakpoints; its output
         // has nobody to go to any more.
         run.budget.close();
-        if run.state == RunState::Stopped {
-            let _ = run.debuggee.set_breakpoints(Vec::new());
-            let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
-        } else {
-            run.debuggee.set_breakpoints_running(Vec::new());
-        }
-        std::thread::Builder::new()
-            .name("wasmscope-detached".into())
-            .spawn(move || {
-                while !run.debuggee.has_ended() {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-            })
-            .map_err(|e| format!("cannot detach: {e}"))?;
+        let Run { target, .. } = run;
+        target.detach();
         return Ok(None);
     }
     // Dropping the debuggee terminates it and waits for its thread.
@@ -115,11 +104,11 @@ pub(crate) fn disconnect(session: &mut Session, request: &Request) -> Reply {
 }
 
 pub(crate) fn terminate(session: &mut Session, _request: &Request) -> Reply {
-    match &session.run {
-        Some(run) if run.state != RunState::Ended => {
+    match session.run.as_mut() {
+        Some(run) if !run.ended => {
             // A guest waiting for its output to drain must reach its end.
             run.budget.interrupt();
-            run.debuggee.terminate();
+            run.target.terminate();
         }
         _ => session.out.event_after_response("terminated", None),
     }
@@ -139,8 +128,8 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
     };
     let symbols = Arc::new(load_symbols(&config)?);
     // Dropping the run terminates it; its late events are ignored (their
-    // run number is old).
-    session.run = None;
+    // run number is old), so its threads are said to end here.
+    let old_threads = session.run.take().map(|mut run| std::mem::take(&mut run.threads)).unwrap_or_default();
     session.handles.clear();
     let changed = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).rebind_all(&symbols);
     session.launch = Some(config);
@@ -149,14 +138,16 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
         let shown = crate::server::convert_breakpoint(session, &breakpoint);
         session.out.event_after_response("breakpoint", Some(json!({ "reason": "changed", "breakpoint": shown })));
     }
-    session.start_run()?;
-    // The program runs again without a `continue` from the client.
-    if !session.launch.as_ref().is_some_and(|l| l.stop_on_entry) {
-        session.out.event_after_response(
-            "continued",
-            Some(json!({ "threadId": crate::server::THREAD_ID, "allThreadsContinued": true })),
-        );
+    for (thread, state) in old_threads {
+        // The client shows it stopped until told otherwise.
+        if state.state == RunState::Stopped {
+            session
+                .out
+                .event_after_response("continued", Some(json!({ "threadId": thread, "allThreadsContinued": true })));
+        }
+        session.out.event_after_response("thread", Some(json!({ "reason": "exited", "threadId": thread })));
     }
+    session.start_run()?;
     Ok(None)
 }
 

@@ -21,11 +21,14 @@ pub(crate) fn read_memory(session: &mut Session, request: &Request) -> Reply {
     if args.count > MAX_READ {
         return Err(format!("read at most {MAX_READ} bytes at a time"));
     }
-    let run = session.stopped_run()?;
+    // Memory references carry no thread: the memory is that of the thread
+    // that stopped last (a WASI program has one).
+    let thread = session.default_thread()?;
+    let view = session.view(thread)?;
     // Read what exists: past the end of memory, halve until a prefix reads.
     let mut count = args.count;
     let bytes = loop {
-        match run.debuggee.read_memory(MemoryAddress(start), count as usize) {
+        match view.read_memory(MemoryAddress(start), count as usize) {
             Ok(bytes) => break bytes,
             Err(_) if count > 1 => count /= 2,
             Err(_) => break Vec::new(),
@@ -46,8 +49,8 @@ pub(crate) fn write_memory(session: &mut Session, request: &Request) -> Reply {
     let args: WriteMemoryArguments = arguments(request)?;
     let start = parse_reference(&args.memory_reference, args.offset)?;
     let bytes = BASE64.decode(args.data.as_bytes()).map_err(|e| format!("`data` is not base64: {e}"))?;
-    let run = session.stopped_run()?;
-    run.debuggee.write_memory(MemoryAddress(start), bytes.clone()).map_err(|e| e.to_string())?;
+    let thread = session.default_thread()?;
+    session.view(thread)?.write_memory(MemoryAddress(start), &bytes)?;
     if session.client.memory_event {
         session.out.event_after_response(
             "memory",

@@ -1,54 +1,56 @@
-//! The one thread, its call stack (inlined frames included) and the
+//! The threads, their call stacks (inlined frames included) and the
 //! scopes of each frame.
 
 use serde_json::{Value, json};
 use wasmscope_debugger::session::stack::{StackFrame, inline_index, stack_frames};
-use wasmscope_debugger::target::TargetFrame;
+use wasmscope_debugger::target::ThreadId;
 
 use crate::message::Request;
 use crate::protocol::arguments::{FrameArguments, StackTraceArguments};
 use crate::protocol::types::{self, Scope, Thread};
-use crate::server::{Session, THREAD_ID, VariableScope, arguments, code_reference, source_of};
+use crate::server::{FrameId, Session, ThreadStack, VariableScope, arguments, code_reference, source_of};
 
 type Reply = Result<Option<Value>, String>;
 
 pub(crate) fn threads(session: &mut Session, _request: &Request) -> Reply {
-    let threads = match &session.run {
-        Some(_) => vec![Thread { id: THREAD_ID, name: "main".into() }],
-        None => Vec::new(),
+    let threads: Vec<Thread> = match &session.run {
+        Some(run) if !run.ended => {
+            run.threads.iter().map(|(id, state)| Thread { id: *id as i64, name: state.name.clone() }).collect()
+        }
+        _ => Vec::new(),
     };
     Ok(Some(json!({ "threads": threads })))
 }
 
-/// This stop's stack, read from the guest once per stop.
-pub(crate) fn current_stack(session: &mut Session) -> Result<(Vec<TargetFrame>, Vec<StackFrame>), String> {
-    if let Some(stack) = &session.handles.stack {
+/// `thread`'s stack at this stop, read from the target once per stop.
+pub(crate) fn thread_stack(session: &mut Session, thread: ThreadId) -> Result<ThreadStack, String> {
+    if let Some(stack) = session.handles.stack(thread) {
         return Ok(stack.clone());
     }
-    session.stopped_run()?;
+    let physical = session.view(thread)?.frames()?;
     let symbols = session.symbols.clone().ok_or("no program")?;
-    let run = session.stopped_run()?;
-    let frames = run.debuggee.frames().map_err(|e| e.to_string())?;
-    let stack = stack_frames(&symbols, &frames);
-    session.handles.stack = Some((frames, stack));
-    Ok(session.handles.stack.clone().unwrap_or_default())
+    let frames = stack_frames(&symbols, &physical);
+    Ok(session.handles.keep_stack(thread, frames).clone())
 }
 
-/// The frame a frame id names, and its index among the source frames of
-/// its physical frame (0 = innermost inlined).
-pub(crate) fn frame(session: &mut Session, frame_id: i64) -> Result<(StackFrame, usize), String> {
-    let (_, stack) = current_stack(session)?;
-    let index = usize::try_from(frame_id - 1).ok().filter(|i| *i < stack.len());
-    let index = index.ok_or_else(|| format!("frame {frame_id} is not on the stack at this stop"))?;
-    Ok((stack[index].clone(), inline_index(&stack, index)))
+/// The frame a frame id names: its thread, the frame, and its index among
+/// the source frames of its physical frame (0 = innermost inlined).
+pub(crate) fn frame(session: &mut Session, frame_id: FrameId) -> Result<(ThreadId, StackFrame, usize), String> {
+    let (thread, stack, index) = session.handles.frame(frame_id)?;
+    Ok((thread, stack.frames[index].clone(), inline_index(&stack.frames, index)))
+}
+
+/// The id of the innermost frame of the thread that stopped last (where
+/// a request without a frame id looks).
+pub(crate) fn default_frame(session: &mut Session) -> Result<FrameId, String> {
+    let thread = session.default_thread()?;
+    Ok(thread_stack(session, thread)?.first_id)
 }
 
 pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
     let args: StackTraceArguments = arguments(request)?;
-    if args.thread_id != THREAD_ID {
-        return Err(format!("no thread {}", args.thread_id));
-    }
-    let (_, stack) = current_stack(session)?;
+    let thread = ThreadId::try_from(args.thread_id).map_err(|_| format!("no thread {}", args.thread_id))?;
+    let ThreadStack { frames: stack, first_id, .. } = thread_stack(session, thread)?;
     let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let start = args.start_frame.unwrap_or(0).min(stack.len());
     let end = match args.levels {
@@ -61,7 +63,7 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
         .map(|(i, frame)| {
             let location = frame.location.as_ref().filter(|_| frame.has_source);
             types::StackFrame {
-                id: (start + i + 1) as i64,
+                id: first_id + (start + i) as FrameId,
                 name: if frame.inlined { format!("{} [inlined]", frame.function) } else { frame.function.clone() },
                 source: location.and_then(|l| l.file.as_deref()).map(|f| source_of(f, &mappings)),
                 line: location.map_or(0, |l| session.client.line_out(l.line)),
@@ -86,8 +88,8 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
 
 pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
     let args: FrameArguments = arguments(request)?;
-    let (frame, inline_index) = frame(session, args.frame_id)?;
-    let index = (args.frame_id - 1) as usize;
+    let (thread, frame, inline_index) = frame(session, args.frame_id)?;
+    let id = args.frame_id;
     let symbols = session.symbols.clone().ok_or("no program")?;
     let module = symbols.program().map_err(|e| e.to_string())?;
     let mut scopes = Vec::new();
@@ -99,14 +101,14 @@ pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
         scopes.push(Scope {
             name: "Locals".into(),
             presentation_hint: Some("locals"),
-            variables_reference: session.handles.reference(VariableScope::Locals { frame: index }),
+            variables_reference: session.handles.reference(thread, VariableScope::Locals { frame: id }),
             named_variables: Some(count),
             expensive: false,
         });
         scopes.push(Scope {
             name: "Globals".into(),
             presentation_hint: None,
-            variables_reference: session.handles.reference(VariableScope::Globals { frame: index }),
+            variables_reference: session.handles.reference(thread, VariableScope::Globals { frame: id }),
             named_variables: None,
             expensive: false,
         });
@@ -114,7 +116,7 @@ pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
     scopes.push(Scope {
         name: "Wasm".into(),
         presentation_hint: Some("registers"),
-        variables_reference: session.handles.reference(VariableScope::Wasm { frame: index }),
+        variables_reference: session.handles.reference(thread, VariableScope::Wasm { frame: id }),
         named_variables: None,
         // Hundreds of raw values in real programs: fetched when opened.
         expensive: true,

@@ -7,29 +7,31 @@ use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, e
 use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, UNNAMED, WasmSymbols, size_of, type_name};
-use wasmscope_debugger::target::{TargetView, WasmValue};
+use wasmscope_debugger::target::{TargetView, ThreadId, WasmValue};
 
-use super::stack::frame;
+use super::stack::{default_frame, frame};
 use crate::message::Request;
 use crate::protocol::arguments::{
     CompletionsArguments, EvaluateArguments, SetExpressionArguments, SetVariableArguments, VariablesArguments,
 };
 use crate::protocol::types::{CompletionItem, Variable};
-use crate::server::{Session, VariableScope, arguments, memory_reference, without_nulls};
+use crate::server::{FrameId, Session, VariableScope, arguments, memory_reference, without_nulls};
 
 type Reply = Result<Option<Value>, String>;
 
-/// Where a frame is: its physical frame, code offset and inline index.
+/// Where a frame is: its thread, physical frame, code offset and inline
+/// index.
 struct FramePlace {
+    thread: ThreadId,
     physical: usize,
     pc: CodeOffset,
     inline: usize,
 }
 
-fn place(session: &mut Session, frame_index: usize) -> Result<FramePlace, String> {
-    let (frame, inline) = frame(session, frame_index as i64 + 1)?;
+fn place(session: &mut Session, frame_id: FrameId) -> Result<FramePlace, String> {
+    let (thread, frame, inline) = frame(session, frame_id)?;
     let pc = frame.offset.ok_or("the frame is outside the code section")?;
-    Ok(FramePlace { physical: frame.physical, pc, inline })
+    Ok(FramePlace { thread, physical: frame.physical, pc, inline })
 }
 
 fn symbols(session: &Session) -> Result<std::sync::Arc<WasmSymbols>, String> {
@@ -37,13 +39,13 @@ fn symbols(session: &Session) -> Result<std::sync::Arc<WasmSymbols>, String> {
 }
 
 /// A shown value with a reference to open it when it has children.
-fn variable(session: &mut Session, module: &ModuleSymbols, frame: usize, shown: VariableParts) -> Variable {
-    let reference = match &shown.object {
-        Some(object) if is_expandable(module, object) => session.handles.reference(VariableScope::Children {
-            frame,
-            expression: shown.evaluate_name.clone(),
-            object: object.clone(),
-        }),
+fn variable(session: &mut Session, module: &ModuleSymbols, frame: FrameId, shown: VariableParts) -> Variable {
+    let thread = session.handles.frame(frame).map(|(thread, ..)| thread);
+    let reference = match (&shown.object, thread) {
+        (Some(object), Ok(thread)) if is_expandable(module, object) => session.handles.reference(
+            thread,
+            VariableScope::Children { frame, expression: shown.evaluate_name.clone(), object: object.clone() },
+        ),
         _ => 0,
     };
     Variable {
@@ -93,20 +95,18 @@ fn child_expression(parent: &str, child: &ShownChild) -> String {
 
 pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
     let args: VariablesArguments = arguments(request)?;
-    let scope = session.handles.scope(args.variables_reference)?.clone();
+    let scope = session.handles.scope(args.variables_reference)?.1.clone();
     let symbols = symbols(session)?;
     let module = symbols.program().map_err(|e| e.to_string())?;
     let parts = match scope {
         VariableScope::Locals { frame } => {
             let at = place(session, frame)?;
             let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
-            let run = session.stopped_run()?;
+            let view = session.view(at.thread)?;
             let mut out = Vec::new();
             if let Some(scope) = scopes.get(at.inline) {
                 for var in &scope.variables {
-                    out.push(
-                        show_variable(module, &mut run.debuggee, at.physical, var, scope.frame_base.as_ref()).into(),
-                    );
+                    out.push(show_variable(module, view, at.physical, var, scope.frame_base.as_ref()).into());
                 }
             }
             (frame, out)
@@ -114,17 +114,14 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
         VariableScope::Globals { frame } => {
             let at = place(session, frame)?;
             let globals = module.globals_at(at.pc).map_err(|e| e.to_string())?;
-            let run = session.stopped_run()?;
-            let out = globals
-                .iter()
-                .map(|var| show_variable(module, &mut run.debuggee, at.physical, var, None).into())
-                .collect();
+            let view = session.view(at.thread)?;
+            let out = globals.iter().map(|var| show_variable(module, view, at.physical, var, None).into()).collect();
             (frame, out)
         }
         VariableScope::Wasm { frame } => {
             let at = place(session, frame)?;
-            let run = session.stopped_run()?;
-            let state = run.debuggee.wasm_state(at.physical).map_err(|e| e.to_string())?;
+            let view = session.view(at.thread)?;
+            let state = view.wasm_state(at.physical)?;
             let named = |prefix: &str, values: &[WasmValue]| -> Vec<VariableParts> {
                 values
                     .iter()
@@ -148,7 +145,7 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             let core = module.module();
             for index in 0..core.global_count {
                 let name = core.global_names.get(&index).cloned().unwrap_or_else(|| format!("global{index}"));
-                let (type_name, value) = match run.debuggee.global(index) {
+                let (type_name, value) = match view.global(index) {
                     Ok(v) => {
                         let (ty, value) = wasm_value(v);
                         (ty.to_owned(), value)
@@ -166,8 +163,8 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
             (frame, out)
         }
         VariableScope::Children { frame, expression, object } => {
-            let run = session.stopped_run()?;
-            let children = expand(module, &mut run.debuggee, &object, &expression)?;
+            let at = place(session, frame)?;
+            let children = expand(module, session.view(at.thread)?, &object, &expression)?;
             let out = children
                 .into_iter()
                 .map(|c| VariableParts {
@@ -182,9 +179,10 @@ pub(crate) fn variables(session: &mut Session, request: &Request) -> Reply {
         }
         VariableScope::Pointee { frame, expression, pointee, address } => {
             let size = size_of(module, pointee).filter(|s| *s > 0).ok_or("the pointer's target has no size")?;
-            let run = session.stopped_run()?;
-            let bytes = run.debuggee.read_memory(address, size as usize).map_err(|e| e.to_string())?;
-            let value = display(module, &mut run.debuggee, pointee, &bytes);
+            let at = place(session, frame)?;
+            let view = session.view(at.thread)?;
+            let bytes = view.read_memory(address, size as usize)?;
+            let value = display(module, view, pointee, &bytes);
             let object = Object::new(pointee, bytes, Some(address));
             let name = format!("*({expression})");
             (
@@ -222,7 +220,7 @@ fn wasm_value(value: WasmValue) -> (&'static str, String) {
 
 pub(crate) fn set_variable(session: &mut Session, request: &Request) -> Reply {
     let args: SetVariableArguments = arguments(request)?;
-    let scope = session.handles.scope(args.variables_reference)?.clone();
+    let scope = session.handles.scope(args.variables_reference)?.1.clone();
     let symbols = symbols(session)?;
     let module = symbols.program().map_err(|e| e.to_string())?;
     let (frame, shown) = match scope {
@@ -239,15 +237,13 @@ pub(crate) fn set_variable(session: &mut Session, request: &Request) -> Reply {
                 .iter()
                 .find(|v| v.name == args.name)
                 .ok_or_else(|| format!("no variable `{}` here", args.name))?;
-            let run = session.stopped_run()?;
-            let shown =
-                write_variable(module, &mut run.debuggee, at.physical, at.pc, var, frame_base.as_ref(), &args.value)?;
+            let view = session.view(at.thread)?;
+            let shown = write_variable(module, view, at.physical, at.pc, var, frame_base.as_ref(), &args.value)?;
             (frame, shown.into())
         }
         VariableScope::Children { frame, expression, object } => {
             let at = place(session, frame)?;
-            let run = session.stopped_run()?;
-            let child = expand(module, &mut run.debuggee, &object, &expression)?
+            let child = expand(module, session.view(at.thread)?, &object, &expression)?
                 .into_iter()
                 .find(|c| c.name == args.name)
                 .ok_or_else(|| format!("no member `{}` here", args.name))?;
@@ -292,10 +288,10 @@ fn assign_expression(
 ) -> Result<(String, Object), String> {
     let address = target.address.ok_or("the value is not in linear memory (a Wasm local cannot be written)")?;
     let parsed = expr::parse(value).map_err(|e| e.to_string())?;
-    let run = session.stopped_run()?;
-    let new = expr::evaluate(&parsed, &mut context_at(module, &mut run.debuggee, at))?;
-    let bytes = assign(module, &mut run.debuggee, target.ty, address, &new)?;
-    let shown = display(module, &mut run.debuggee, target.ty, &bytes);
+    let view = session.view(at.thread)?;
+    let new = expr::evaluate(&parsed, &mut context_at(module, view, at))?;
+    let bytes = assign(module, view, target.ty, address, &new)?;
+    let shown = display(module, view, target.ty, &bytes);
     Ok((shown, Object::new(target.ty, bytes, Some(address))))
 }
 
@@ -310,40 +306,42 @@ fn announce_memory_change(session: &mut Session, object: Option<&Object>) {
     }
 }
 
-/// The frame an expression is evaluated in: the one asked for, else the
-/// innermost.
 /// Where an expression is evaluated: `at`'s frame and scopes.
 fn context_at<'a>(module: &'a ModuleSymbols, view: &'a mut dyn TargetView, at: &FramePlace) -> EvalContext<'a> {
     EvalContext { symbols: module, view, frame: at.physical, pc: at.pc, inline_frame: at.inline }
 }
 
-fn evaluation_frame(session: &mut Session, frame_id: Option<i64>) -> Result<(usize, FramePlace), String> {
-    let index = usize::try_from(frame_id.unwrap_or(1) - 1).map_err(|_| "bad frame id")?;
-    Ok((index, place(session, index)?))
+/// The frame an expression is evaluated in: the one asked for, else the
+/// innermost frame of the thread that stopped last.
+fn evaluation_frame(session: &mut Session, frame_id: Option<FrameId>) -> Result<(FrameId, FramePlace), String> {
+    let id = match frame_id {
+        Some(id) => id,
+        None => default_frame(session)?,
+    };
+    Ok((id, place(session, id)?))
 }
 
 pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
     let args: EvaluateArguments = arguments(request)?;
-    session.stopped_run().map_err(|e| format!("cannot evaluate `{}`: {e}", args.expression))?;
     let symbols = symbols(session)?;
     let module = symbols.program().map_err(|e| e.to_string())?;
-    let (frame, at) = evaluation_frame(session, args.frame_id)?;
+    let (frame, at) =
+        evaluation_frame(session, args.frame_id).map_err(|e| format!("cannot evaluate `{}`: {e}", args.expression))?;
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
-    let run = session.stopped_run()?;
-    let mut context = context_at(module, &mut run.debuggee, &at);
+    let view = session.view(at.thread)?;
+    let mut context = context_at(module, view, &at);
     let value = expr::evaluate(&parsed, &mut context)?;
     let type_name = value.type_name(module);
     let (shown, reference, memory) = match value {
         expr::Value::Object { ty, bytes, address } => {
-            let shown = display(module, &mut run.debuggee, ty, &bytes);
+            let shown = display(module, view, ty, &bytes);
             let object = Object::new(ty, bytes, address);
             let memory = memory_of(module, &object);
             let reference = if is_expandable(module, &object) {
-                session.handles.reference(VariableScope::Children {
-                    frame,
-                    expression: args.expression.clone(),
-                    object,
-                })
+                session.handles.reference(
+                    at.thread,
+                    VariableScope::Children { frame, expression: args.expression.clone(), object },
+                )
             } else {
                 0
             };
@@ -353,12 +351,10 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
             let shown = value.display(module);
             let readable = size_of(module, pointee).is_some_and(|s| s > 0) && address.0 != 0;
             let reference = if readable {
-                session.handles.reference(VariableScope::Pointee {
-                    frame,
-                    expression: args.expression.clone(),
-                    pointee,
-                    address,
-                })
+                session.handles.reference(
+                    at.thread,
+                    VariableScope::Pointee { frame, expression: args.expression.clone(), pointee, address },
+                )
             } else {
                 0
             };
@@ -380,8 +376,8 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
     let module = symbols.program().map_err(|e| e.to_string())?;
     let (_, at) = evaluation_frame(session, args.frame_id)?;
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
-    let run = session.stopped_run()?;
-    let target = match expr::evaluate(&parsed, &mut context_at(module, &mut run.debuggee, &at))? {
+    let view = session.view(at.thread)?;
+    let target = match expr::evaluate(&parsed, &mut context_at(module, view, &at))? {
         expr::Value::Object { ty, bytes, address } => Object::new(ty, bytes, address),
         _ => {
             return Err(format!("`{}` is not something that can be assigned", args.expression));

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use wasmscope_runtime::{CompileReport, PreparedProgram};
+use wasmscope_debugger::target::CompileReport;
 
 use super::{Input, Session};
 
@@ -30,17 +30,19 @@ const TICK: Duration = Duration::from_secs(1);
 
 impl Session {
     /// Starts compiling the launched program for the run that
-    /// `configurationDone` will start.
-    pub(crate) fn start_compiling(&mut self) {
-        let (Some(launch), Some(symbols)) = (&self.launch, &self.symbols) else { return };
+    /// `configurationDone` will start; the target refuses a program it
+    /// cannot run.
+    pub(crate) fn start_compiling(&mut self) -> Result<(), String> {
+        let (Some(launch), Some(symbols)) = (&self.launch, &self.symbols) else { return Ok(()) };
         let done = Arc::new(AtomicBool::new(false));
         let (inputs, finished) = (self.inputs.clone(), done.clone());
-        self.prepared = Some(PreparedProgram::start(&launch.guest, move |report| {
+        let on_compiled = Box::new(move |report| {
             finished.store(true, Ordering::Relaxed);
             let _ = inputs.send(Input::Compile(CompileInput::Done(report)));
-        }));
+        });
+        self.prepared = Some(self.launcher.prepare(&launch.guest, symbols.bytes(), on_compiled)?);
         if !self.client.progress {
-            return;
+            return Ok(());
         }
         let name = launch.guest.program.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let megabytes = symbols.bytes().len() as f64 / 1e6;
@@ -67,6 +69,7 @@ impl Session {
                 }
             }
         });
+        Ok(())
     }
 
     pub(crate) fn on_compile_input(&mut self, input: CompileInput) {

@@ -7,9 +7,6 @@ use wasmscope_debugger::symbols::{PathMapping, map_path};
 
 use crate::protocol::types;
 
-/// The one thread of a WASI command.
-pub(crate) const THREAD_ID: i64 = 1;
-
 /// A source as the client sees it: the recorded path mapped to a local
 /// one by the launch's `sourceMap`.
 pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source {

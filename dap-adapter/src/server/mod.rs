@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use wasmscope_debugger::session::breakpoints::BreakpointTable;
 use wasmscope_debugger::session::judge::JudgeOutput;
 use wasmscope_debugger::symbols::WasmSymbols;
-use wasmscope_runtime::DebuggeeEvent;
+use wasmscope_debugger::target::{Launcher, PreparedTarget, TargetEvent};
 
 use crate::codec::{FrameError, FrameReader};
 use crate::launch_config::LaunchConfig;
@@ -27,7 +27,7 @@ use crate::log::MessageLog;
 use crate::message::{Incoming, Request, decode};
 use compile_progress::{CompileInput, ShownCompile};
 pub(crate) use dispatch::SUPPORTED;
-pub(crate) use handles::{Handles, VariableScope};
+pub(crate) use handles::{FrameId, Handles, ThreadStack, VariableScope};
 pub(crate) use outbox::Outbox;
 pub(crate) use run::{Run, RunState};
 
@@ -46,9 +46,9 @@ pub(crate) enum Input {
     ClientGone,
     /// An event of run number `run` (older runs' events are dropped after
     /// a restart).
-    Debuggee {
+    Target {
         run: u64,
-        event: DebuggeeEvent,
+        event: TargetEvent,
     },
     Judge {
         run: u64,
@@ -84,6 +84,8 @@ impl ClientInfo {
 /// The state of one client's session.
 pub(crate) struct Session {
     pub out: Outbox,
+    /// Makes the targets this session runs.
+    pub launcher: Arc<dyn Launcher>,
     pub inputs: Sender<Input>,
     pub client: ClientInfo,
     pub initialized: bool,
@@ -100,7 +102,7 @@ pub(crate) struct Session {
     /// Sources a `loadedSource` event has named.
     pub announced_sources: std::collections::HashSet<String>,
     /// The compilation `launch` started, until a run takes it.
-    pub prepared: Option<wasmscope_runtime::PreparedProgram>,
+    pub prepared: Option<Box<dyn PreparedTarget>>,
     /// The compilation shown to the client as progress, until it ends.
     pub shown_compile: Option<ShownCompile>,
 }
@@ -111,10 +113,24 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// What every session of a server is given: the launcher of its targets
+/// (the CLI wires in the runtime's) and where it logs.
+#[derive(Clone, Debug)]
+pub struct Backend {
+    pub launcher: Arc<dyn Launcher>,
+    pub log: MessageLog,
+}
+
+impl Backend {
+    pub fn new(launcher: Arc<dyn Launcher>, log: MessageLog) -> Self {
+        Backend { launcher, log }
+    }
+}
+
 /// Serves one client until it disconnects or its stream closes. Nothing
 /// the session started keeps running afterwards.
-pub fn serve(input: impl Read + Send + 'static, output: impl std::io::Write + Send + 'static, log: MessageLog) {
-    serve_frames(FrameReader::new(input), None, output, log);
+pub fn serve(input: impl Read + Send + 'static, output: impl std::io::Write + Send + 'static, backend: Backend) {
+    serve_frames(FrameReader::new(input), None, output, backend);
 }
 
 /// Serves a client whose first frame a transport has already read (to
@@ -123,8 +139,9 @@ pub fn serve_frames<R: Read + Send + 'static>(
     reader: FrameReader<R>,
     first: Option<Vec<u8>>,
     output: impl std::io::Write + Send + 'static,
-    log: MessageLog,
+    backend: Backend,
 ) {
+    let Backend { launcher, log } = backend;
     let (inputs, receiver) = channel();
     if let Some(first) = first {
         let _ = inputs.send(Input::Frame(first));
@@ -135,7 +152,7 @@ pub fn serve_frames<R: Read + Send + 'static>(
         .name("wasmscope-dap-reader".into())
         .spawn(move || read_frames(reader, &reader_inputs, &reader_log))
         .ok();
-    let mut session = Session::new(Outbox::new(Box::new(output), log), inputs);
+    let mut session = Session::new(Outbox::new(Box::new(output), log), inputs, launcher);
     session.serve(&receiver);
 }
 
@@ -162,9 +179,10 @@ fn bad_frame(error: &FrameError, log: &MessageLog) -> Input {
 }
 
 impl Session {
-    fn new(out: Outbox, inputs: Sender<Input>) -> Self {
+    fn new(out: Outbox, inputs: Sender<Input>, launcher: Arc<dyn Launcher>) -> Self {
         Session {
             out,
+            launcher,
             inputs,
             client: ClientInfo { lines_from_one: true, columns_from_one: true, memory_event: false, progress: false },
             initialized: false,
@@ -195,9 +213,9 @@ impl Session {
                     }
                 }
                 Input::ClientGone => break,
-                Input::Debuggee { run, event } if run == self.run_number => self.on_debuggee_event(event),
+                Input::Target { run, event } if run == self.run_number => self.on_target_event(event),
                 Input::Judge { run, output } if run == self.run_number => self.on_judge_output(output),
-                Input::Debuggee { .. } | Input::Judge { .. } => {}
+                Input::Target { .. } | Input::Judge { .. } => {}
                 Input::Compile(input) => self.on_compile_input(input),
             }
             if self.closing {
@@ -210,9 +228,9 @@ impl Session {
         }
         // The client is gone or said goodbye: stop the guest (a detached
         // one was handed off by `disconnect` already).
-        if let Some(run) = self.run.take() {
+        if let Some(mut run) = self.run.take() {
             run.budget.close();
-            run.debuggee.terminate();
+            run.target.terminate();
         }
         self.out.finish();
     }
@@ -293,7 +311,7 @@ pub(crate) fn convert_breakpoint(
     convert::breakpoint(breakpoint, &session.client, source.as_ref())
 }
 
-pub(crate) use convert::{THREAD_ID, code_reference, memory_reference, parse_reference, source as source_of};
+pub(crate) use convert::{code_reference, memory_reference, parse_reference, source as source_of};
 
 /// A response body without its `null` fields: DAP's optional fields are
 /// absent, never null.
@@ -308,6 +326,21 @@ pub(crate) fn without_nulls(mut value: serde_json::Value) -> serde_json::Value {
 mod tests {
     use super::*;
 
+    /// A launcher for sessions that never run anything.
+    #[derive(Debug)]
+    struct NoPrograms;
+
+    impl Launcher for NoPrograms {
+        fn prepare(
+            &self,
+            _: &wasmscope_debugger::target::GuestConfig,
+            _: &[u8],
+            _: Box<dyn FnOnce(wasmscope_debugger::target::CompileReport) + Send>,
+        ) -> Result<Box<dyn PreparedTarget>, wasmscope_debugger::target::TargetError> {
+            Err(wasmscope_debugger::target::TargetError::refused("no programs here"))
+        }
+    }
+
     #[allow(clippy::panic)]
     fn broken(_: &mut Session, _: &Request) -> Result<Option<serde_json::Value>, String> {
         panic!("a bug")
@@ -317,7 +350,8 @@ mod tests {
     fn a_panicking_handler_becomes_an_error_response_and_the_session_goes_on() {
         let (mut from_server, server_out) = std::io::pipe().unwrap();
         let (inputs, _) = channel();
-        let mut session = Session::new(Outbox::new(Box::new(server_out), MessageLog::default()), inputs);
+        let mut session =
+            Session::new(Outbox::new(Box::new(server_out), MessageLog::default()), inputs, Arc::new(NoPrograms));
         let request = Request { seq: 5, command: "stackTrace".into(), arguments: None };
         session.answer(&request, Some(broken));
         session.answer(&Request { seq: 6, command: "threads".into(), arguments: None }, dispatch::handler("threads"));

@@ -1,6 +1,8 @@
-//! One run of the program under the debugger: starting it, turning what
-//! the debuggee reports into DAP events, and the run's state.
+//! One run of the program under the debugger: starting it through the
+//! target seam, turning what the target reports into DAP events, and the
+//! state of the run and of each of its threads.
 
+use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex};
 
@@ -8,9 +10,9 @@ use serde_json::json;
 use wasmscope_debugger::output_budget::{DEFAULT_LIMIT, OutputBudget};
 use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
 use wasmscope_debugger::session::stepping::{StepKind, Stepper};
-use wasmscope_debugger::target::BreakPolicy;
-use wasmscope_runtime::{
-    Debuggee, DebuggeeEvent, GuestConfig, OutputStream, PreparedProgram, RunOutcome, StopReason, TrapKind,
+use wasmscope_debugger::target::{
+    BreakPolicy, GuestConfig, OutputStream, RunOutcome, StartOptions, StopReason, Target, TargetEvent, TargetView,
+    ThreadId, TrapKind,
 };
 
 use super::{Input, Session};
@@ -19,33 +21,91 @@ use super::{Input, Session};
 pub(crate) enum RunState {
     Running,
     Stopped,
-    Ended,
 }
 
+/// A live thread of the run, as its events describe it.
 #[derive(Debug)]
-pub(crate) struct Run {
-    pub debuggee: Debuggee,
+pub(crate) struct ThreadRun {
+    pub name: String,
     pub state: RunState,
-    /// Ids of the breakpoints behind the last breakpoint stop.
-    pub last_hit: Arc<Mutex<Vec<u32>>>,
     /// A step is in progress: its end is reported as `step`.
     pub stepping: bool,
-    /// The trap the guest is stopped at, for `exceptionInfo`.
+    /// The trap the thread is stopped at, for `exceptionInfo`.
     pub trap: Option<TrapKind>,
-    /// Bytes of a UTF-8 sequence split across two writes, per stream.
-    partial_output: [Vec<u8>; 2],
-    /// The bound on the guest's output (and logpoint lines) in flight to
-    /// the client.
-    pub budget: OutputBudget,
     /// A pause landed where no line is; a step runs on to one, and its stop
     /// is the pause.
     pub pausing_to_a_line: bool,
 }
 
-impl Drop for Run {
-    /// A guest waiting for its output to drain must not hold up its end.
+impl ThreadRun {
+    fn new(name: String) -> Self {
+        ThreadRun { name, state: RunState::Running, stepping: false, trap: None, pausing_to_a_line: false }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Run {
+    /// Dropped first: a guest waiting for its output to drain must not
+    /// hold up its end when the target is dropped.
+    _drain: ClosesBudget,
+    pub target: Box<dyn Target>,
+    /// The program ended (or failed, or was terminated).
+    pub ended: bool,
+    pub threads: BTreeMap<ThreadId, ThreadRun>,
+    /// The thread that stopped last: where a request that names no thread
+    /// or frame (evaluate without a frame, read memory) looks.
+    pub last_stopped: Option<ThreadId>,
+    /// Ids of the breakpoints behind the last breakpoint stop.
+    pub last_hit: Arc<Mutex<Vec<u32>>>,
+    /// Bytes of a UTF-8 sequence split across two writes, per stream.
+    partial_output: [Vec<u8>; 2],
+    /// The bound on the guest's output (and logpoint lines) in flight to
+    /// the client.
+    pub budget: OutputBudget,
+}
+
+#[derive(Debug)]
+struct ClosesBudget(OutputBudget);
+
+impl Drop for ClosesBudget {
     fn drop(&mut self) {
-        self.budget.close();
+        self.0.close();
+    }
+}
+
+impl Run {
+    /// A live thread.
+    pub fn thread(&mut self, thread: ThreadId) -> Result<&mut ThreadRun, String> {
+        if self.ended {
+            return Err("the program is not running".into());
+        }
+        self.threads.get_mut(&thread).ok_or_else(|| format!("no thread {thread}"))
+    }
+
+    /// A stopped thread.
+    pub fn stopped_thread(&mut self, thread: ThreadId) -> Result<&mut ThreadRun, String> {
+        let state = self.thread(thread)?;
+        match state.state {
+            RunState::Stopped => Ok(state),
+            RunState::Running => Err(format!("thread {thread} is running: pause it first")),
+        }
+    }
+
+    /// A stopped thread, to inspect.
+    pub fn view(&mut self, thread: ThreadId) -> Result<&mut dyn TargetView, String> {
+        self.stopped_thread(thread)?;
+        self.target.view(thread).map_err(String::from)
+    }
+
+    /// Marks `thread` running after a resume; on a target where one stop
+    /// stops every thread, they all run again.
+    pub fn mark_running(&mut self, thread: ThreadId) {
+        let all = self.target.stops_all_threads();
+        for (id, state) in self.threads.iter_mut() {
+            if all || *id == thread {
+                state.state = RunState::Running;
+            }
+        }
     }
 }
 
@@ -63,7 +123,7 @@ impl Session {
         let judge =
             BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx).with_budget(budget.clone());
         let last_hit = judge.last_hit.clone();
-        let offsets = if launch.no_debug {
+        let breakpoints = if launch.no_debug {
             Vec::new()
         } else {
             self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols)
@@ -78,81 +138,67 @@ impl Session {
         };
         // The compilation `launch` started (a restart compiles again, from
         // the on-disk cache).
-        let prepared = self.prepared.take().unwrap_or_else(|| PreparedProgram::start(&launch.guest, |_| {}));
+        let prepared = match self.prepared.take() {
+            Some(prepared) => prepared,
+            None => self.launcher.prepare(&launch.guest, symbols.bytes(), Box::new(|_| {}))?,
+        };
         let stop_on_entry = launch.stop_on_entry && !launch.no_debug;
-        let mut debuggee = Debuggee::launch_prepared(prepared, &guest, offsets, judge, stop_on_entry);
         let pump = JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: run_number };
         let events = pump.clone();
-        debuggee.forward_events(move |event| events.forward(Some(event)));
+        let options = StartOptions {
+            breakpoints,
+            judge,
+            stop_on_entry,
+            events: Box::new(move |event| events.forward(Some(event))),
+        };
+        let target = prepared.start(&guest, options)?;
         std::thread::Builder::new()
             .name("wasmscope-judge-output".into())
             .spawn(move || pump.tick_until_the_run_ends())
             .map_err(|e| format!("cannot start a thread: {e}"))?;
         self.run = Some(Run {
-            debuggee,
-            state: RunState::Running,
+            _drain: ClosesBudget(budget.clone()),
+            target,
+            ended: false,
+            threads: BTreeMap::new(),
+            last_stopped: None,
             last_hit,
-            stepping: false,
-            trap: None,
             partial_output: Default::default(),
             budget,
-            pausing_to_a_line: false,
         });
-        self.out.event("thread", Some(json!({ "reason": "started", "threadId": super::convert::THREAD_ID })));
         Ok(())
     }
 
-    pub(crate) fn on_debuggee_event(&mut self, event: DebuggeeEvent) {
-        if event == DebuggeeEvent::Stopped(StopReason::Pause) && self.step_on_to_a_line() {
+    pub(crate) fn on_target_event(&mut self, event: TargetEvent) {
+        if let TargetEvent::Stopped { thread, reason: StopReason::Pause } = event
+            && self.step_on_to_a_line(thread)
+        {
             return;
         }
         let Some(run) = self.run.as_mut() else { return };
         match event {
-            DebuggeeEvent::Stopped(StopReason::Trap(kind)) if !self.break_on_traps => {
-                // Not stopping at traps: let it unwind and end the run.
-                let _ = kind;
-                let _ = run.debuggee.resume(wasmscope_debugger::target::Resume::Continue);
+            TargetEvent::ThreadStarted(info) => {
+                run.threads.insert(info.id, ThreadRun::new(info.name));
+                self.out.event("thread", Some(json!({ "reason": "started", "threadId": info.id })));
             }
-            DebuggeeEvent::Stopped(reason) => {
-                let reason = if std::mem::take(&mut run.pausing_to_a_line) { StopReason::Pause } else { reason };
-                run.state = RunState::Stopped;
-                self.handles.clear();
-                let stepping = std::mem::take(&mut run.stepping);
-                let hit: Vec<u32> = std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
-                run.trap = None;
-                let mut body = json!({ "threadId": super::convert::THREAD_ID, "allThreadsStopped": true });
-                match reason {
-                    StopReason::Breakpoint if !hit.is_empty() => {
-                        body["reason"] = "breakpoint".into();
-                        body["hitBreakpointIds"] = json!(hit);
-                    }
-                    StopReason::Breakpoint => {
-                        // A step that ran into a breakpoint of the user's
-                        // stops there as a breakpoint, as in gdb.
-                        let ids = self.breakpoint_ids_here();
-                        if stepping && ids.is_empty() {
-                            body["reason"] = "step".into();
-                        } else {
-                            body["reason"] = "breakpoint".into();
-                            if !ids.is_empty() {
-                                body["hitBreakpointIds"] = json!(ids);
-                            }
-                        }
-                    }
-                    StopReason::Entry => body["reason"] = "entry".into(),
-                    StopReason::Pause => body["reason"] = "pause".into(),
-                    StopReason::Trap(kind) => {
-                        if let Some(run) = self.run.as_mut() {
-                            run.trap = Some(kind);
-                        }
-                        body["reason"] = "exception".into();
-                        body["description"] = format!("Paused on trap: {}", kind.describe()).into();
-                        body["text"] = kind.describe().into();
-                    }
+            TargetEvent::ThreadExited(thread) => {
+                run.threads.remove(&thread);
+                if run.last_stopped == Some(thread) {
+                    run.last_stopped = None;
                 }
-                self.out.event("stopped", Some(body));
+                self.handles.forget(thread);
+                self.out.event("thread", Some(json!({ "reason": "exited", "threadId": thread })));
             }
-            DebuggeeEvent::Output { stream, bytes } => {
+            TargetEvent::Stopped { thread, reason: StopReason::Trap(_) } if !self.break_on_traps => {
+                // Not stopping at traps: let it unwind and end the thread.
+                if let Ok(state) = run.thread(thread) {
+                    state.state = RunState::Stopped;
+                }
+                let _ = run.target.resume(thread, wasmscope_debugger::target::Resume::Continue);
+                run.mark_running(thread);
+            }
+            TargetEvent::Stopped { thread, reason } => self.on_stop(thread, reason),
+            TargetEvent::Output { stream, bytes } => {
                 let slot = usize::from(stream == OutputStream::Stderr);
                 let text = take_utf8(&mut run.partial_output[slot], &bytes);
                 if text.is_empty() {
@@ -162,8 +208,8 @@ impl Session {
                     self.out.guest_output(category, &text, &run.budget, bytes.len());
                 }
             }
-            DebuggeeEvent::Ended(outcome) => {
-                run.state = RunState::Ended;
+            TargetEvent::Ended(outcome) => {
+                run.ended = true;
                 let code = match &outcome {
                     RunOutcome::Exited(code) => *code,
                     RunOutcome::Trapped { kind, message, .. } => {
@@ -175,16 +221,69 @@ impl Session {
                 self.out.event("exited", Some(json!({ "exitCode": code })));
                 self.out.event("terminated", None);
             }
-            DebuggeeEvent::Terminated => {
-                run.state = RunState::Ended;
+            TargetEvent::Terminated => {
+                run.ended = true;
                 self.out.event("terminated", None);
             }
-            DebuggeeEvent::Failed(error) => {
-                run.state = RunState::Ended;
+            TargetEvent::Failed(error) => {
+                run.ended = true;
                 self.out.output("stderr", &format!("wasmscope: the program could not run: {error}\n"));
                 self.out.event("terminated", None);
             }
         }
+    }
+
+    /// A thread stopped: its state, its handles, and the `stopped` event.
+    fn on_stop(&mut self, thread: ThreadId, reason: StopReason) {
+        let ids_here = match reason {
+            StopReason::Breakpoint => self.breakpoint_ids_here(thread),
+            _ => Vec::new(),
+        };
+        let Some(run) = self.run.as_mut() else { return };
+        let all = run.target.stops_all_threads();
+        let Ok(state) = run.thread(thread) else { return };
+        let reason = if std::mem::take(&mut state.pausing_to_a_line) { StopReason::Pause } else { reason };
+        state.state = RunState::Stopped;
+        let stepping = std::mem::take(&mut state.stepping);
+        state.trap = match reason {
+            StopReason::Trap(kind) => Some(kind),
+            _ => None,
+        };
+        if all {
+            for other in run.threads.values_mut() {
+                other.state = RunState::Stopped;
+            }
+        }
+        run.last_stopped = Some(thread);
+        let hit: Vec<u32> = std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
+        self.handles.forget(thread);
+        let mut body = json!({ "threadId": thread, "allThreadsStopped": all });
+        match reason {
+            StopReason::Breakpoint if !hit.is_empty() => {
+                body["reason"] = "breakpoint".into();
+                body["hitBreakpointIds"] = json!(hit);
+            }
+            StopReason::Breakpoint => {
+                // A step that ran into a breakpoint of the user's stops
+                // there as a breakpoint, as in gdb.
+                if stepping && ids_here.is_empty() {
+                    body["reason"] = "step".into();
+                } else {
+                    body["reason"] = "breakpoint".into();
+                    if !ids_here.is_empty() {
+                        body["hitBreakpointIds"] = json!(ids_here);
+                    }
+                }
+            }
+            StopReason::Entry => body["reason"] = "entry".into(),
+            StopReason::Pause => body["reason"] = "pause".into(),
+            StopReason::Trap(kind) => {
+                body["reason"] = "exception".into();
+                body["description"] = format!("Paused on trap: {}", kind.describe()).into();
+                body["text"] = kind.describe().into();
+            }
+        }
+        self.out.event("stopped", Some(body));
     }
 
     pub(crate) fn on_judge_output(&mut self, output: JudgeOutput) {
@@ -204,7 +303,7 @@ impl Session {
     /// no line information): steps on to the next instruction that has one,
     /// as a step would, so the client sees source. False when the pause can
     /// be reported as it is.
-    fn step_on_to_a_line(&mut self) -> bool {
+    fn step_on_to_a_line(&mut self, thread: ThreadId) -> bool {
         let Some(symbols) = self.symbols.clone() else { return false };
         let Ok(module) = symbols.program() else { return false };
         if !module.has_dwarf() {
@@ -212,7 +311,9 @@ impl Session {
         }
         let user_breakpoints = self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols);
         let Some(run) = self.run.as_mut() else { return false };
-        let Ok(frames) = run.debuggee.frames() else { return false };
+        // The thread is stopped for the target, not yet for the session.
+        let Ok(view) = run.target.view(thread) else { return false };
+        let Ok(frames) = view.frames() else { return false };
         let Some(top) = frames.first().filter(|f| f.module == symbols.program_index()) else { return false };
         let has_line = module
             .module()
@@ -224,23 +325,25 @@ impl Session {
         if has_line {
             return false;
         }
-        let Ok(stepper) = Stepper::new(symbols.clone(), StepKind::Into, &mut run.debuggee, user_breakpoints) else {
+        let Ok(stepper) = Stepper::new(symbols.clone(), StepKind::Into, view, user_breakpoints) else {
             return false;
         };
         let first = stepper.first_resume();
-        if run.debuggee.resume_with(Box::new(stepper), first).is_err() {
+        if run.target.resume_with(thread, Box::new(stepper), first).is_err() {
             return false;
         }
-        run.pausing_to_a_line = true;
+        if let Ok(state) = run.thread(thread) {
+            state.pausing_to_a_line = true;
+        }
         true
     }
 
-    /// The breakpoints bound at the innermost frame's position.
-    fn breakpoint_ids_here(&mut self) -> Vec<u32> {
-        let (Some(run), Some(symbols)) = (&self.run, &self.symbols) else {
+    /// The breakpoints bound at `thread`'s innermost position.
+    fn breakpoint_ids_here(&mut self, thread: ThreadId) -> Vec<u32> {
+        let (Some(run), Some(symbols)) = (self.run.as_mut(), &self.symbols) else {
             return Vec::new();
         };
-        let Ok(Some(frame)) = run.debuggee.frames().map(|f| f.first().copied()) else {
+        let Ok(Some(frame)) = run.target.view(thread).and_then(|view| view.innermost()) else {
             return Vec::new();
         };
         if frame.module != symbols.program_index() {
@@ -253,13 +356,25 @@ impl Session {
         table.at_mut(code).map(|b| b.id).collect()
     }
 
-    /// The running program, stopped: the state inspection requests need.
-    pub(crate) fn stopped_run(&mut self) -> Result<&mut Run, String> {
+    /// The run, while the program has not ended.
+    pub(crate) fn live_run(&mut self) -> Result<&mut Run, String> {
         match self.run.as_mut() {
-            Some(run) if run.state == RunState::Stopped => Ok(run),
-            Some(run) if run.state == RunState::Running => Err("the program is running: pause it first".into()),
+            Some(run) if !run.ended => Ok(run),
             _ => Err("the program is not running".into()),
         }
+    }
+
+    /// The view of a stopped thread, for inspection requests.
+    pub(crate) fn view(&mut self, thread: ThreadId) -> Result<&mut dyn TargetView, String> {
+        self.live_run()?.view(thread)
+    }
+
+    /// The thread a request that names none is about: the last to stop.
+    pub(crate) fn default_thread(&self) -> Result<ThreadId, String> {
+        let run = self.run.as_ref().filter(|r| !r.ended).ok_or("the program is not running")?;
+        run.last_stopped
+            .filter(|t| run.threads.get(t).is_some_and(|s| s.state == RunState::Stopped))
+            .ok_or_else(|| "the program is running: pause it first".to_owned())
     }
 }
 
@@ -280,7 +395,7 @@ const TICK: std::time::Duration = std::time::Duration::from_millis(50);
 impl JudgePump {
     /// Sends pending log lines, then `event`; false once the session is
     /// gone. Returns whether the judge is still alive when no event.
-    fn forward(&self, event: Option<DebuggeeEvent>) -> bool {
+    fn forward(&self, event: Option<TargetEvent>) -> bool {
         let receiver = self.receiver.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             match receiver.try_recv() {
@@ -296,7 +411,7 @@ impl JudgePump {
             }
         }
         match event {
-            Some(event) => self.inputs.send(Input::Debuggee { run: self.run, event }).is_ok(),
+            Some(event) => self.inputs.send(Input::Target { run: self.run, event }).is_ok(),
             None => true,
         }
     }

@@ -11,9 +11,9 @@ pub use admission::{Credentials, FIRST_MESSAGE_DEADLINE, Refusal};
 pub use tcp::serve_tcp;
 pub use websocket::WebSocketListener;
 
-use crate::log::MessageLog;
+use crate::Backend;
 
 /// Serves one session on stdin/stdout (what VS Code starts).
-pub fn serve_stdio(log: &MessageLog) {
-    crate::serve(std::io::stdin(), std::io::stdout(), log.clone());
+pub fn serve_stdio(backend: &Backend) {
+    crate::serve(std::io::stdin(), std::io::stdout(), backend.clone());
 }

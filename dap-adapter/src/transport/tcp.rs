@@ -8,13 +8,15 @@ use std::io::Write as _;
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 
 use super::admission::{DeadlineStream, FIRST_MESSAGE_DEADLINE, Gate, send_busy};
+use crate::Backend;
 use crate::codec::FrameReader;
 use crate::log::MessageLog;
 
 /// Listens on 127.0.0.1:`port` (0 picks a free port), says where on
 /// stdout in the form IntelliJ's LSP4IJ waits for, and serves one session
 /// at a time until the process is stopped.
-pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
+pub fn serve_tcp(port: u16, backend: &Backend) -> std::io::Result<()> {
+    let log = &backend.log;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
     let address = listener.local_addr()?;
     let mut stdout = std::io::stdout();
@@ -34,10 +36,10 @@ pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
             let _ = stream.shutdown(Shutdown::Both);
             continue;
         };
-        let (connection_gate, connection_log) = (gate.clone(), log.clone());
+        let (connection_gate, connection_backend) = (gate.clone(), backend.clone());
         let spawned = std::thread::Builder::new().name("wasmscope-dap-tcp".into()).spawn(move || {
             let _pending = pending;
-            serve_connection(stream, &connection_gate, &connection_log);
+            serve_connection(stream, &connection_gate, connection_backend);
         });
         if let Err(error) = spawned {
             log.line(&format!("cannot start a connection thread: {error}"));
@@ -46,7 +48,9 @@ pub fn serve_tcp(port: u16, log: &MessageLog) -> std::io::Result<()> {
     Ok(())
 }
 
-fn serve_connection(stream: TcpStream, gate: &Gate, log: &MessageLog) {
+fn serve_connection(stream: TcpStream, gate: &Gate, backend: Backend) {
+    let log: MessageLog = backend.log.clone();
+    let log = &log;
     let peer = stream.peer_addr().map_or_else(|_| "?".into(), |a| a.to_string());
     let _ = stream.set_nodelay(true);
     let (Ok(reader), Ok(closer)) = (stream.try_clone(), stream.try_clone()) else {
@@ -68,7 +72,7 @@ fn serve_connection(stream: TcpStream, gate: &Gate, log: &MessageLog) {
     match gate.session_soon() {
         Some(_session) => {
             log.line(&format!("session from {peer}"));
-            crate::serve_frames(frames, Some(first), stream, log.clone());
+            crate::serve_frames(frames, Some(first), stream, backend);
             log.line("session ended");
         }
         None => {

@@ -19,8 +19,8 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use super::admission::{Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, busy_reply};
+use crate::Backend;
 use crate::codec::{FrameReader, write_frame};
-use crate::log::MessageLog;
 
 /// Messages on their way to the client, at most.
 const OUTGOING_QUEUE: usize = 16;
@@ -49,8 +49,9 @@ impl WebSocketListener {
 
     /// Serves one session at a time, forever; each connection proves itself
     /// on a task of its own.
-    pub fn serve(self, log: &MessageLog) -> std::io::Result<()> {
+    pub fn serve(self, backend: &Backend) -> std::io::Result<()> {
         let WebSocketListener { listener, runtime, credentials } = self;
+        let log = &backend.log;
         let gate = Gate::default();
         runtime.block_on(async {
             loop {
@@ -60,7 +61,8 @@ impl WebSocketListener {
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let (gate, log, credentials) = (gate.clone(), log.clone(), credentials.clone());
+                let (gate, backend, credentials) = (gate.clone(), backend.clone(), credentials.clone());
+                let log = backend.log.clone();
                 tokio::spawn(async move {
                     let admitted = tokio::time::timeout(FIRST_MESSAGE_DEADLINE, admit(stream, &credentials)).await;
                     drop(pending);
@@ -74,7 +76,7 @@ impl WebSocketListener {
                     match gate.session_soon_async().await {
                         Some(_session) => {
                             log.line(&format!("websocket session from {peer}"));
-                            bridge(socket, first, log.clone()).await;
+                            bridge(socket, first, backend).await;
                             log.line("websocket session ended");
                         }
                         None => {
@@ -127,7 +129,7 @@ fn refused(refusal: Refusal) -> ErrorResponse {
     response
 }
 
-async fn bridge(socket: WebSocketStream<TcpStream>, first: Vec<u8>, log: MessageLog) {
+async fn bridge(socket: WebSocketStream<TcpStream>, first: Vec<u8>, backend: Backend) {
     let Ok((server_in, mut to_server)) = std::io::pipe() else {
         return;
     };
@@ -136,7 +138,7 @@ async fn bridge(socket: WebSocketStream<TcpStream>, first: Vec<u8>, log: Message
     };
     let session = std::thread::Builder::new()
         .name("wasmscope-dap-ws-session".into())
-        .spawn(move || crate::serve(server_in, server_out, log));
+        .spawn(move || crate::serve(server_in, server_out, backend));
     // The session writes frames on a blocking pipe; a thread cuts them into
     // messages for the async side, waiting while the queue is full.
     let (messages, mut outgoing) = tokio::sync::mpsc::channel::<Vec<u8>>(OUTGOING_QUEUE);

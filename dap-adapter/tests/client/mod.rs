@@ -95,7 +95,7 @@ impl Client {
         let (server_in, client_out) = std::io::pipe().unwrap();
         let (client_in, server_out) = std::io::pipe().unwrap();
         let server = std::thread::spawn(move || {
-            wasmscope_dap::serve(server_in, server_out, log);
+            wasmscope_dap::serve(server_in, server_out, local_backend(log));
         });
         let mut client = Client::over(client_in, client_out);
         client.server = Some(server);
@@ -288,4 +288,9 @@ pub fn source_path(relative: &str) -> String {
 
 pub fn marker_line(relative: &str, name: &str) -> u32 {
     wasmscope_test_support::marker(&repo_root().join("tests/guests").join(relative), name)
+}
+
+/// What the CLI gives the DAP server: the local target, in this process.
+pub fn local_backend(log: wasmscope_dap::log::MessageLog) -> wasmscope_dap::Backend {
+    wasmscope_dap::Backend::new(std::sync::Arc::new(wasmscope_runtime::LocalLauncher), log)
 }

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
-use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetError, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::{AsContextMut, DebugEvent, DebugHandler, Module, StoreContextMut};
 
 use super::inspect::*;
@@ -153,7 +153,7 @@ pub(super) fn serve_while_stopped(
 ) {
     shared
         .innermost_unsettled
-        .store(reason == StopReason::Trap(crate::outcome::TrapKind::StackExhausted), Ordering::Relaxed);
+        .store(reason == StopReason::Trap(wasmscope_debugger::target::TrapKind::StackExhausted), Ordering::Relaxed);
     if shared.events.send(DebuggeeEvent::Stopped(reason)).is_err() {
         return;
     }
@@ -233,30 +233,30 @@ pub(super) struct StoreView<'a, 'b> {
 }
 
 impl TargetView for StoreView<'_, '_> {
-    fn frames(&mut self) -> Result<Vec<TargetFrame>, String> {
-        frames(self.shared, self.store)
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError> {
+        frames(self.shared, self.store).map_err(TargetError::Refused)
     }
-    fn innermost(&mut self) -> Result<Option<TargetFrame>, String> {
-        let frame = nth_frame(self.store, 0)?;
-        target_frame(self.shared, self.store, &frame, is_unsettled(self.shared))
+    fn innermost(&mut self) -> Result<Option<TargetFrame>, TargetError> {
+        let frame = nth_frame(self.store, 0).map_err(TargetError::Refused)?;
+        target_frame(self.shared, self.store, &frame, is_unsettled(self.shared)).map_err(TargetError::Refused)
     }
-    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
-        local(self.shared, self.store, frame, index)
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
+        local(self.shared, self.store, frame, index).map_err(TargetError::Refused)
     }
-    fn global(&mut self, index: u32) -> Result<WasmValue, String> {
-        global(self.shared, self.store, index)
+    fn global(&mut self, index: u32) -> Result<WasmValue, TargetError> {
+        global(self.shared, self.store, index).map_err(TargetError::Refused)
     }
-    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String> {
-        wasm_state(self.shared, self.store, frame)
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, TargetError> {
+        wasm_state(self.shared, self.store, frame).map_err(TargetError::Refused)
     }
-    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
-        read_memory(self.shared, self.store, address, len)
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
+        read_memory(self.shared, self.store, address, len).map_err(TargetError::Refused)
     }
-    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
-        write_memory(self.shared, self.store, address, bytes)
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
+        write_memory(self.shared, self.store, address, bytes).map_err(TargetError::Refused)
     }
-    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
-        set_breakpoints(self.shared, self.store, offsets.to_vec())
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
+        set_breakpoints(self.shared, self.store, offsets.to_vec()).map_err(TargetError::Refused)
     }
 
     fn breakpoint_stops_here(&mut self) -> bool {

@@ -15,10 +15,10 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use super::handler::{Handler, HandlerShared, set_single_step};
 use super::inspect::{facts_of, module_pc};
 use super::{Control, DebuggeeEvent, OutputStream, Request};
-use crate::guest::GuestConfig;
-use crate::outcome::RunOutcome;
 use crate::program::{Compiled, HasWasi, core_module_index, wasi_view};
 use crate::wasi_run::outcome_of;
+use wasmscope_debugger::target::GuestConfig;
+use wasmscope_debugger::target::RunOutcome;
 
 pub(super) fn debug_engine(guest: &GuestConfig) -> anyhow::Result<Engine> {
     let mut config = Config::new();

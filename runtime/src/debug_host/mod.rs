@@ -28,26 +28,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
-use wasmscope_debugger::target::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
+use wasmscope_debugger::target::{BreakPolicy, Resume, TargetError, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::Engine;
 
 use self::launch::run_debuggee;
-pub use self::prepare::{CompileReport, PreparedProgram};
-use crate::guest::GuestConfig;
-use crate::outcome::{RunOutcome, TrapKind};
-
-/// Why the guest stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StopReason {
-    /// At a breakpoint, or after a single step (the session knows which).
-    Breakpoint,
-    /// On a trap, before the stack unwinds: frames and locals are readable.
-    Trap(TrapKind),
-    /// Paused on request.
-    Pause,
-    /// Before the program's first instruction (stop on entry).
-    Entry,
-}
+pub use self::prepare::PreparedProgram;
+use wasmscope_debugger::target::GuestConfig;
+use wasmscope_debugger::target::{OutputStream, RunOutcome, StopReason};
 
 /// What the debuggee reports to the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,12 +51,6 @@ pub enum DebuggeeEvent {
     Terminated,
     /// The host failed (compile error, missing `_start`, …).
     Failed(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputStream {
-    Stdout,
-    Stderr,
 }
 
 /// Requests that reach a running guest through Wasmtime's epochs.
@@ -258,75 +239,80 @@ impl Debuggee {
         self.events.recv().unwrap_or_else(|_| DebuggeeEvent::Failed("the debuggee thread is gone".into()))
     }
 
-    fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> anyhow::Result<T> {
+    fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, TargetError> {
         let (reply, answer) = channel();
-        self.requests.send(make(reply)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))?;
-        answer.recv().map_err(|_| anyhow::anyhow!("the guest is not stopped"))?.map_err(anyhow::Error::msg)
+        self.requests.send(make(reply)).map_err(|_| self.not_stopped())?;
+        answer.recv().map_err(|_| self.not_stopped())?.map_err(TargetError::Refused)
     }
 
-    pub fn frames(&self) -> anyhow::Result<Vec<TargetFrame>> {
+    /// Why a request found nobody to answer it.
+    fn not_stopped(&self) -> TargetError {
+        if self.has_ended() { TargetError::Gone } else { TargetError::Running }
+    }
+
+    pub fn frames(&self) -> Result<Vec<TargetFrame>, TargetError> {
         self.ask(Request::Frames)
     }
 
-    pub fn local(&self, frame: usize, index: u32) -> anyhow::Result<WasmValue> {
+    pub fn local(&self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
         self.ask(|reply| Request::Local { frame, index, reply })
     }
 
-    pub fn global(&self, index: u32) -> anyhow::Result<WasmValue> {
+    pub fn global(&self, index: u32) -> Result<WasmValue, TargetError> {
         self.ask(|reply| Request::Global { index, reply })
     }
 
-    pub fn wasm_state(&self, frame: usize) -> anyhow::Result<WasmState> {
+    pub fn wasm_state(&self, frame: usize) -> Result<WasmState, TargetError> {
         self.ask(|reply| Request::WasmState { frame, reply })
     }
 
-    pub fn read_memory(&self, address: MemoryAddress, len: usize) -> anyhow::Result<Vec<u8>> {
+    pub fn read_memory(&self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
         self.ask(|reply| Request::ReadMemory { address, len, reply })
     }
 
-    pub fn write_memory(&self, address: MemoryAddress, bytes: Vec<u8>) -> anyhow::Result<()> {
+    pub fn write_memory(&self, address: MemoryAddress, bytes: Vec<u8>) -> Result<(), TargetError> {
         self.ask(|reply| Request::WriteMemory { address, bytes, reply })
     }
 
     /// Replaces the set of breakpoints.
-    pub fn set_breakpoints(&self, offsets: Vec<ModuleOffset>) -> anyhow::Result<()> {
+    pub fn set_breakpoints(&self, offsets: Vec<ModuleOffset>) -> Result<(), TargetError> {
         self.ask(|reply| Request::SetBreakpoints { offsets, reply })
     }
 
-    pub fn resume(&self, how: Resume) -> anyhow::Result<()> {
-        self.requests.send(Request::Resume(how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+    pub fn resume(&self, how: Resume) -> Result<(), TargetError> {
+        self.requests.send(Request::Resume(how)).map_err(|_| self.not_stopped())
     }
 
     /// Resumes with a policy that decides, on the guest's thread, which of
     /// the following breaks are real stops (stepping, conditions).
-    pub fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> anyhow::Result<()> {
-        self.requests.send(Request::ResumeWith(policy, how)).map_err(|_| anyhow::anyhow!("the guest is not stopped"))
+    pub fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> Result<(), TargetError> {
+        self.requests.send(Request::ResumeWith(policy, how)).map_err(|_| self.not_stopped())
     }
 }
 
 /// The session's view of a stopped guest through the request channel (one
 /// round trip per call; the policies run on the guest's side instead).
 impl TargetView for Debuggee {
-    fn frames(&mut self) -> Result<Vec<TargetFrame>, String> {
-        Debuggee::frames(self).map_err(|e| e.to_string())
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError> {
+        Debuggee::frames(self)
     }
-    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String> {
-        Debuggee::local(self, frame, index).map_err(|e| e.to_string())
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
+        Debuggee::local(self, frame, index)
     }
-    fn global(&mut self, index: u32) -> Result<WasmValue, String> {
-        Debuggee::global(self, index).map_err(|e| e.to_string())
+    fn global(&mut self, index: u32) -> Result<WasmValue, TargetError> {
+        Debuggee::global(self, index)
     }
-    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String> {
-        Debuggee::wasm_state(self, frame).map_err(|e| e.to_string())
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, TargetError> {
+        Debuggee::wasm_state(self, frame)
     }
-    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String> {
-        Debuggee::read_memory(self, address, len).map_err(|e| e.to_string())
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
+        Debuggee::read_memory(self, address, len)
     }
-    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String> {
-        Debuggee::write_memory(self, address, bytes.to_vec()).map_err(|e| e.to_string())
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
+        Debuggee::write_memory(self, address, bytes.to_vec())
     }
-    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String> {
-        Debuggee::set_breakpoints(self, offsets.to_vec()).map_err(|e| e.to_string())
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
+        Debuggee::set_breakpoints(self, offsets.to_vec())
     }
 }
 

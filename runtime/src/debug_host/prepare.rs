@@ -4,16 +4,13 @@
 //! session starts compiling at `launch` and the run takes what was compiled.
 
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use wasmtime::Engine;
 
 use super::launch::debug_engine;
-use crate::guest::GuestConfig;
 use crate::program::Compiled;
-
-/// What a finished compilation reports: how long it took, or why it failed.
-pub type CompileReport = Result<Duration, String>;
+use wasmscope_debugger::target::{CompileReport, GuestConfig};
 
 /// A compilation started ahead of the run; [`super::Debuggee::launch_prepared`]
 /// runs what it compiles, waiting for it when needed.

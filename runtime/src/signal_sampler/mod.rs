@@ -23,14 +23,14 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use self::native::{Activation, Shared, Timer, block_sigprof, stack_top};
 use self::pc_map::PcMap;
 use self::ring::Ring;
-use crate::guest::GuestConfig;
-use crate::outcome::{RunOutcome, TrapKind};
 use crate::program::{HasWasi, ModuleStarts, wasi_view};
 use crate::sampling::{
     HostClock, MAX_FRAMES, STOP_GRACE, SampledEnd, SamplingOptions, StopCause, clear_progress, period_of,
     print_progress, raw_frames,
 };
 use crate::wasi_run::{instantiate_command, outcome_of};
+use wasmscope_debugger::target::GuestConfig;
+use wasmscope_debugger::target::{RunOutcome, TrapKind};
 
 /// Ring size in words: seconds of samples at full depth between drains.
 const RING_WORDS: usize = 1 << 21;

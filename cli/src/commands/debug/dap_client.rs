@@ -3,12 +3,14 @@
 
 use std::collections::VecDeque;
 use std::io::{BufReader, Write};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 use wasmscope_dap::codec::{FrameReader, write_frame};
 use wasmscope_dap::log::MessageLog;
+use wasmscope_runtime::LocalLauncher;
 
 use super::progress::ProgressView;
 
@@ -37,9 +39,10 @@ impl DapClient {
     pub fn start() -> anyhow::Result<Self> {
         let (server_in, to_server) = std::io::pipe()?;
         let (from_server_pipe, server_out) = std::io::pipe()?;
-        std::thread::Builder::new()
-            .name("wasmscope-dap-server".into())
-            .spawn(move || wasmscope_dap::serve(server_in, server_out, MessageLog::default()))?;
+        std::thread::Builder::new().name("wasmscope-dap-server".into()).spawn(move || {
+            let backend = wasmscope_dap::Backend::new(Arc::new(LocalLauncher), MessageLog::default());
+            wasmscope_dap::serve(server_in, server_out, backend)
+        })?;
         let (sender, from_server) = channel();
         std::thread::Builder::new().name("wasmscope-dap-client".into()).spawn(move || {
             let mut reader = FrameReader::new(BufReader::new(from_server_pipe));

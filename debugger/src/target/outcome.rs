@@ -1,6 +1,6 @@
 //! How a guest run ended, in wasmscope's terms.
 
-use wasmscope_debugger::address::ModuleOffset;
+use crate::address::ModuleOffset;
 
 /// Why WebAssembly stopped. The kinds a debugger user tells apart; the
 /// message keeps wasmtime's words for anything rarer.

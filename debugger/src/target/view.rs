@@ -1,7 +1,7 @@
-//! The seam between the debugger and whatever runs the guest (design.md §2):
-//! the Wasmtime host implements it, so can a Chrome target or a fake one in
-//! tests. Only wasmscope's own types cross it.
+//! What can be asked of a stopped thread, and the policies that judge its
+//! breaks where the guest runs.
 
+use super::error::TargetError;
 use crate::address::{MemoryAddress, ModuleOffset};
 
 /// A Wasm value as the debugger sees it.
@@ -59,20 +59,20 @@ pub enum Resume {
 /// What can be asked of a stopped guest. Implementations answer on the
 /// guest's own thread, so calls are cheap (no round trip).
 pub trait TargetView {
-    fn frames(&mut self) -> Result<Vec<TargetFrame>, String>;
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError>;
     /// The innermost frame alone (cheaper than the whole stack).
-    fn innermost(&mut self) -> Result<Option<TargetFrame>, String> {
+    fn innermost(&mut self) -> Result<Option<TargetFrame>, TargetError> {
         Ok(self.frames()?.into_iter().next())
     }
-    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, String>;
-    fn global(&mut self, index: u32) -> Result<WasmValue, String>;
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError>;
+    fn global(&mut self, index: u32) -> Result<WasmValue, TargetError>;
     /// All Wasm locals (parameters first) and the operand stack (bottom
     /// first) of a physical frame: the Wasm scope of a stack frame.
-    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, String>;
-    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, String>;
-    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), String>;
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, TargetError>;
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError>;
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError>;
     /// Replaces the breakpoints set in the guest (module offsets).
-    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), String>;
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError>;
     /// Whether the client's breakpoint at the current position stops the
     /// program, judged as when it runs (condition, hit count; a logpoint
     /// prints and goes on): a step that meets one in a callee honours it.
