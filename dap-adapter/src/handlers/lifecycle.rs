@@ -98,7 +98,9 @@ pub(crate) fn disconnect(session: &mut Session, request: &Request) -> Reply {
         target.detach();
         return Ok(None);
     }
-    // Dropping the debuggee terminates it and waits for its thread.
+    // Dropping the target then waits for the program's end.
+    let mut run = run;
+    run.target.terminate();
     drop(run);
     Ok(None)
 }
@@ -129,7 +131,13 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
     let symbols = Arc::new(load_symbols(&config)?);
     // Dropping the run terminates it; its late events are ignored (their
     // run number is old), so its threads are said to end here.
-    let old_threads = session.run.take().map(|mut run| std::mem::take(&mut run.threads)).unwrap_or_default();
+    let old_threads = match session.run.take() {
+        Some(mut run) => {
+            run.target.terminate();
+            std::mem::take(&mut run.threads)
+        }
+        None => Default::default(),
+    };
     session.handles.clear();
     let changed = session.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).rebind_all(&symbols);
     session.launch = Some(config);

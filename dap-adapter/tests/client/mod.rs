@@ -92,10 +92,15 @@ impl Client {
     }
 
     pub fn in_process_with_log(log: wasmscope_dap::log::MessageLog) -> Self {
+        Self::in_process_with(local_backend(log))
+    }
+
+    /// A server in this process whose sessions run `backend`'s targets.
+    pub fn in_process_with(backend: wasmscope_dap::Backend) -> Self {
         let (server_in, client_out) = std::io::pipe().unwrap();
         let (client_in, server_out) = std::io::pipe().unwrap();
         let server = std::thread::spawn(move || {
-            wasmscope_dap::serve(server_in, server_out, local_backend(log));
+            wasmscope_dap::serve(server_in, server_out, backend);
         });
         let mut client = Client::over(client_in, client_out);
         client.server = Some(server);

@@ -142,6 +142,7 @@ pub trait Target: Send + std::fmt::Debug {
     /// the program's core modules), in every thread, stopped or running.
     fn set_breakpoints(&mut self, module: usize, offsets: &[ModuleOffset]) -> Result<(), TargetError>;
     /// Ends the program; `Terminated` (or the end it reached first) follows.
+    /// Dropping a target ends its program too, and waits for it to end.
     fn terminate(&mut self);
     /// Lets the program run on to its own end, free of breakpoints, with
     /// nobody listening.

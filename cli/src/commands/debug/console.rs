@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal as _, Write};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 
 use super::dap_client::{DapClient, Outcome};
@@ -32,7 +32,8 @@ pub struct Console {
     lines: BTreeMap<String, Vec<u32>>,
     functions: Vec<String>,
     started: bool,
-    stopped: bool,
+    /// The thread of the last stop, while stopped.
+    stopped: Option<i64>,
     exit_code: Option<i64>,
     progress: ProgressView,
 }
@@ -58,7 +59,7 @@ impl Console {
             lines: BTreeMap::new(),
             functions: Vec::new(),
             started: false,
-            stopped: false,
+            stopped: None,
             exit_code: None,
             progress: ProgressView::default(),
         })
@@ -179,15 +180,15 @@ impl Console {
         if !self.started {
             return self.start();
         }
-        if !self.stopped {
+        let Some(thread) = self.stopped else {
             bail!("the program is not stopped");
-        }
-        self.client.request(command, json!({ "threadId": 1 }))?;
+        };
+        self.client.request(command, json!({ "threadId": thread }))?;
         self.wait()
     }
 
     fn wait(&mut self) -> anyhow::Result<()> {
-        self.stopped = false;
+        self.stopped = None;
         let out = &mut self.out;
         let outcome = self.client.wait(&mut self.progress, |category, text| {
             let _ = match category {
@@ -197,10 +198,11 @@ impl Console {
         })?;
         match outcome {
             Outcome::Stopped(body) => {
-                self.stopped = true;
+                let thread = body["threadId"].as_i64().unwrap_or(1);
+                self.stopped = Some(thread);
                 let reason = body["reason"].as_str().unwrap_or("stopped").to_owned();
                 let description = body["description"].as_str().map(|d| format!(": {d}")).unwrap_or_default();
-                let frame = self.client.request("stackTrace", json!({ "threadId": 1, "levels": 1 }))?;
+                let frame = self.client.request("stackTrace", json!({ "threadId": thread, "levels": 1 }))?;
                 let frame = &frame["stackFrames"][0];
                 self.say(&format!("stopped ({reason}{description}) in {}", describe_frame(frame)));
                 if let Some(text) = source_line(frame) {
@@ -221,8 +223,12 @@ impl Console {
         Ok(())
     }
 
+    fn stopped_thread(&self) -> anyhow::Result<i64> {
+        self.stopped.ok_or_else(|| anyhow!("the program is not stopped"))
+    }
+
     fn backtrace(&mut self) -> anyhow::Result<()> {
-        let trace = self.client.request("stackTrace", json!({ "threadId": 1 }))?;
+        let trace = self.client.request("stackTrace", json!({ "threadId": self.stopped_thread()? }))?;
         let lines: Vec<String> = trace["stackFrames"]
             .as_array()
             .into_iter()
@@ -235,7 +241,7 @@ impl Console {
     }
 
     fn top_frame_id(&mut self) -> anyhow::Result<i64> {
-        let trace = self.client.request("stackTrace", json!({ "threadId": 1, "levels": 1 }))?;
+        let trace = self.client.request("stackTrace", json!({ "threadId": self.stopped_thread()?, "levels": 1 }))?;
         trace["stackFrames"][0]["id"].as_i64().context("no frame")
     }
 
