@@ -8,6 +8,7 @@ mod debug_host;
 mod epoch_sampler;
 mod function_cache;
 mod guest_output;
+mod http_server;
 mod local_target;
 mod program;
 mod sampling;
@@ -18,6 +19,7 @@ mod wasi_run;
 
 pub use compile_cache::cache_directory;
 pub use debug_host::{Debuggee, DebuggeeEvent, PreparedProgram};
+pub use http_server::{ServeOptions, serve_http};
 pub use local_target::LocalLauncher;
 // The seam's types, where the runtime's users have always found them.
 pub use program::check_command;

@@ -6,7 +6,8 @@
 #
 # Outputs: c-O0.wasm c-O2.wasm cpp-O0.wasm cpp-O2.wasm rust-O0.wasm
 #          rust-O2.wasm hotspots-O0.wasm hotspots-O2.wasm inline-O0.wasm
-#          inline-O2.wasm io-O0.wasm sleeper-O2.wasm, and
+#          inline-O2.wasm io-O0.wasm sleeper-O2.wasm, http-routes-O0.wasm and
+#          http-routes-O2.wasm (reactor modules of the server example), and
 #          WASI preview2 command components of some of them, NAME-component.wasm
 #          (the preview1 module wrapped with the WASI adapter by
 #          tests/componentize: the compilers here only target preview1).
@@ -110,11 +111,27 @@ for h in flood deep oom; do
   build "hostile-$h-O0" "$G/hostile" cc_c -O0 -Wl,-z,stack-size=$((64 << 20)),--stack-first "$G/hostile/$h.c"
 done
 
-# componentize NAME: NAME-component.wasm from NAME.wasm, rebuilt when the
-# module or the tool's source is newer.
+# The server example (examples/http-routes): a reactor module with the
+# wasi:http/proxy bindings, made a component below.
+cc_reactor() { # OPT SOURCES...
+  local opt="$1"
+  shift
+  "$CC" --target=wasm32-wasi -mexec-model=reactor -g "$opt" -Wall -Wextra "${CLANG_MAP[@]}" \
+    -I"$ROOT/examples/http-routes" "$@" -o "$TMP_OUT"
+}
+H="$ROOT/examples/http-routes"
+for lvl in 0 2; do
+  build "http-routes-O$lvl" "$H" cc_reactor "-O$lvl" "$H/routes.c" "$H/bindings/proxy.c" \
+    "$H/bindings/proxy_component_type.o"
+done
+
+# componentize NAME [--proxy]: NAME-component.wasm from NAME.wasm, rebuilt
+# when the module or the tool's source is newer (--proxy: a wasi:http/proxy
+# component, else a command).
 COMPONENTIZE="$ROOT/target/debug/wasmscope-componentize"
 componentize() {
   local module="$OUT/$1.wasm" out="$OUT/$1-component.wasm"
+  local flags=("${@:2}")
   if [ -e "$out" ] && [ "$out" -nt "$module" ] && [ "$out" -nt "$ROOT/tests/componentize/src/main.rs" ]; then
     fresh=$((fresh + 1))
     return 0
@@ -122,13 +139,16 @@ componentize() {
   if [ ! -x "$COMPONENTIZE" ] || [ "$ROOT/tests/componentize/src/main.rs" -nt "$COMPONENTIZE" ]; then
     cargo build --quiet --locked -p wasmscope-componentize --manifest-path "$ROOT/Cargo.toml"
   fi
-  "$COMPONENTIZE" "$module" "$OUT/.$1-component.tmp.wasm"
+  "$COMPONENTIZE" "${flags[@]}" "$module" "$OUT/.$1-component.tmp.wasm"
   mv -f "$OUT/.$1-component.tmp.wasm" "$out"
   built=$((built + 1))
   echo "built $out ($(stat -c %s "$out") bytes)"
 }
 for name in c-O0 c-O2 rust-O0 hotspots-O2 sleeper-O2 io-O0; do
   componentize "$name"
+done
+for lvl in 0 2; do
+  componentize "http-routes-O$lvl" --proxy
 done
 
 echo "guests: $built built, $fresh up to date in $OUT"

@@ -1,6 +1,7 @@
-//! The bundled example (examples/hotspots, -O2 with DWARF) and its source,
-//! embedded so that `wasmscope profile` and `wasmscope debug` work on a
-//! fresh machine with nothing else.
+//! The bundled examples and their sources, embedded so that `wasmscope
+//! profile`, `wasmscope debug` and `wasmscope serve` work on a fresh machine
+//! with nothing else: examples/hotspots (a WASI command) and
+//! examples/http-routes (a wasi:http/proxy component), both -O2 with DWARF.
 
 use std::path::{Path, PathBuf};
 
@@ -18,20 +19,34 @@ pub struct Example {
     pub source_dir: PathBuf,
 }
 
-/// Writes the example and its source where the runtime and the user can
+const SERVER_PROGRAM: &[u8] = include_bytes!("../../../examples/http-routes/routes.wasm");
+const SERVER_SOURCE: &str = include_str!("../../../examples/http-routes/routes.c");
+
+/// The profiler's and the debugger's example, hotspots.wasm.
+pub fn example() -> anyhow::Result<Example> {
+    unpack("hotspots.wasm", PROGRAM, "hotspots.c", SOURCE)
+}
+
+/// The server example, routes.wasm (its DWARF names
+/// /wasmscope/examples/http-routes/routes.c).
+pub fn server_example() -> anyhow::Result<Example> {
+    unpack("routes.wasm", SERVER_PROGRAM, "routes.c", SERVER_SOURCE)
+}
+
+/// Writes an example and its source where the runtime and the user can
 /// read them: a directory only this user can write (another user could
 /// otherwise plant a symlink there and have us overwrite its target).
-pub fn example() -> anyhow::Result<Example> {
+fn unpack(program_name: &str, program: &[u8], source_name: &str, source: &str) -> anyhow::Result<Example> {
     let dir = private_dir()?;
-    let program = dir.join("hotspots.wasm");
-    for (path, bytes) in [(&program, PROGRAM), (&dir.join("hotspots.c"), SOURCE.as_bytes())] {
+    let program_path = dir.join(program_name);
+    for (path, bytes) in [(&program_path, program), (&dir.join(source_name), source.as_bytes())] {
         let current =
             std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()).and_then(|_| std::fs::read(path).ok());
         if current.as_deref() != Some(bytes) {
             replace_file(path, bytes)?;
         }
     }
-    Ok(Example { program, source_dir: dir })
+    Ok(Example { program: program_path, source_dir: dir })
 }
 
 /// `$XDG_CACHE_HOME/wasmscope/example-VERSION` (else `~/.cache/…`),

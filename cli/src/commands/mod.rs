@@ -7,6 +7,7 @@ mod diff;
 mod info;
 mod lines;
 mod profile;
+mod serve;
 mod symbolize;
 
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub enum Command {
     /// Console debugger (break, run, next, step, bt, locals, print); with no
     /// program, the bundled example.
     Debug(debug::DebugArgs),
+    /// HTTP server for a wasi:http/proxy component, as `wasmtime serve`; with
+    /// no program, the bundled example.
+    Serve(serve::ServeArgs),
 }
 
 /// Runs a command; the result is the process exit status.
@@ -46,6 +50,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Diff(args) => diff::run(&args).map(|()| 0),
         Command::Dap(args) => dap::run(&args).map(|()| 0),
         Command::Debug(args) => debug::run(&args),
+        Command::Serve(args) => serve::run(&args).map(|()| 0),
     }
 }
 

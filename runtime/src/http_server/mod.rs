@@ -1,0 +1,99 @@
+//! `wasmscope serve`: runs a `wasi:http/proxy` component as an HTTP/1.1
+//! server, with `wasmtime serve`'s conventions: a fresh store and instance
+//! per request, the proxy world's imports only, the guest's response
+//! streamed back as it writes it, and a 500 page when the guest fails to
+//! answer. Requests run on the production engine (no guest debugging).
+//!
+//! Files: this one binds the address and accepts connections;
+//! request.rs runs one request in its own store; host.rs is the store's data
+//! (the WASI and wasi:http contexts).
+
+mod host;
+mod request;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use hyper::server::conn::http1;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+use self::host::RequestHost;
+use self::request::RequestRunner;
+
+/// What to serve, and where.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// A `wasi:http/proxy` component.
+    pub program: PathBuf,
+    pub addr: SocketAddr,
+    /// Environment variables every request's instance sees.
+    pub env: Vec<(String, String)>,
+}
+
+/// Compiles the component, binds the address and serves until the process
+/// ends. `on_listening` hears the bound address (the port, when 0 was
+/// asked for) once requests are accepted.
+pub fn serve_http(options: &ServeOptions, on_listening: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("wasmscope-serve")
+        .build()
+        .context("cannot start the server's threads")?;
+    let pre = prepare(&options.program)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", options.addr))?;
+        on_listening(listener.local_addr()?);
+        let runner = Arc::new(RequestRunner::new(pre, options.env.clone()));
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                // Out of descriptors, a connection reset before accept:
+                // the server goes on.
+                Err(_) => continue,
+            };
+            let _ = stream.set_nodelay(true);
+            let runner = runner.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let runner = runner.clone();
+                    async move { Ok::<_, std::convert::Infallible>(runner.handle(request).await) }
+                });
+                // A client that goes away mid-request ends its connection
+                // only.
+                let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    })
+}
+
+/// The production engine, and the component compiled and linked once:
+/// each request only instantiates it.
+fn prepare(program: &std::path::Path) -> anyhow::Result<ProxyPre<RequestHost>> {
+    let mut config = Config::new();
+    crate::compile_cache::enable(&mut config);
+    let engine = Engine::new(&config)?;
+    let bytes = std::fs::read(program).with_context(|| format!("cannot read {}", program.display()))?;
+    if !wasmparser::Parser::is_component(&bytes) {
+        anyhow::bail!(
+            "{} is a core module: `wasmscope serve` runs wasi:http/proxy components (`wasmscope debug` and \
+             `wasmscope profile` run WASI commands)",
+            program.display()
+        );
+    }
+    let cannot = || format!("cannot compile {}", program.display());
+    let component = crate::compile_spinner::while_compiling(program, true, || {
+        Component::new(&engine, &bytes).map_err(anyhow::Error::from).with_context(cannot)
+    })?;
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi_http::p2::add_to_linker_async(&mut linker)?;
+    let not_proxy = || format!("{} is not a wasi:http/proxy component", program.display());
+    let instance = linker.instantiate_pre(&component).map_err(anyhow::Error::from).with_context(not_proxy)?;
+    ProxyPre::new(instance).map_err(anyhow::Error::from).with_context(not_proxy)
+}

@@ -1,0 +1,93 @@
+//! One request: a store and an instance of its own, the guest's handler
+//! called on a task of its own (so the response streams to the client while
+//! the guest writes it), and `wasmtime serve`'s 500 page when the guest
+//! traps or returns without answering.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use wasmtime::Store;
+use wasmtime_wasi_http::WasiHttpView;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+
+use super::host::RequestHost;
+
+pub(super) struct RequestRunner {
+    pre: ProxyPre<RequestHost>,
+    env: Vec<(String, String)>,
+}
+
+/// What `wasmtime serve` answers when the guest gives no response (its
+/// page, byte for byte, so clients see the same thing from both).
+const INTERNAL_ERROR_PAGE: &str = "<!doctype html>
+<html>
+<head>
+    <title>500 Internal Server Error</title>
+</head>
+<body>
+    <center>
+        <h1>500 Internal Server Error</h1>
+        <hr>
+        wasmtime
+    </center>
+</body>
+</html>";
+
+impl RequestRunner {
+    pub(super) fn new(pre: ProxyPre<RequestHost>, env: Vec<(String, String)>) -> Self {
+        RequestRunner { pre, env }
+    }
+
+    /// The guest's response, or the 500 page (the reason goes to stderr).
+    pub(super) async fn handle(&self, request: hyper::Request<Incoming>) -> hyper::Response<HyperOutgoingBody> {
+        match self.run(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                // The operator's log, as `wasmtime serve` writes it.
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("error: {error:?}");
+                }
+                internal_error()
+            }
+        }
+    }
+
+    async fn run(&self, request: hyper::Request<Incoming>) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
+        let mut store = Store::new(self.pre.engine(), RequestHost::new(&self.env));
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let incoming = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
+        let outparam = store.data_mut().http().new_response_outparam(sender)?;
+        let pre = self.pre.clone();
+        let task = tokio::spawn(async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy.wasi_http_incoming_handler().call_handle(&mut store, incoming, outparam).await
+        });
+        match receiver.await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(code)) => Err(anyhow::anyhow!("the guest answered with an error: {code:?}")),
+            // The store is gone without an answer: the task says why.
+            Err(_) => {
+                let why = match task.await {
+                    Ok(Ok(())) => anyhow::anyhow!("the guest returned"),
+                    Ok(Err(error)) => anyhow::Error::from(error),
+                    Err(error) => anyhow::Error::from(error),
+                };
+                Err(why.context("guest never invoked `response-outparam::set` method"))
+            }
+        }
+    }
+}
+
+fn internal_error() -> hyper::Response<HyperOutgoingBody> {
+    let body =
+        Full::new(Bytes::from_static(INTERNAL_ERROR_PAGE.as_bytes())).map_err(|never| match never {}).boxed_unsync();
+    let mut response = hyper::Response::new(body);
+    *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    response
+        .headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html; charset=UTF-8"));
+    response
+}
