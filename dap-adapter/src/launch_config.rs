@@ -130,6 +130,9 @@ pub struct LaunchConfig {
     /// Build path prefix → local path, for both directions.
     pub source_map: Vec<PathMapping>,
     pub debug_files: Vec<PathBuf>,
+    /// Attached to a running program rather than launched: restart does
+    /// not apply, and disconnect leaves the program running.
+    pub attached: bool,
 }
 
 impl LaunchConfig {
@@ -212,6 +215,47 @@ impl LaunchConfig {
             no_debug: raw.no_debug,
             source_map,
             debug_files,
+            attached: false,
+        })
+    }
+
+    /// Checks `arguments` of an attach request to `program` (the one the
+    /// adapter's launcher offers): only `sourceMap` is ours; what a client
+    /// uses to reach the adapter (`connect`, `tokenFile`) is its own.
+    pub fn for_attach(arguments: &Value, program: PathBuf) -> Result<Self, String> {
+        let empty = serde_json::Map::new();
+        let object = match arguments {
+            Value::Null => &empty,
+            Value::Object(object) => object,
+            _ => return Err("attach arguments must be an object".into()),
+        };
+        let mut source_map = Vec::new();
+        for (key, value) in object {
+            match key.as_str() {
+                "sourceMap" => {
+                    let pairs = value.as_object().ok_or("`sourceMap` must map build paths to local paths")?;
+                    for (from, to) in pairs {
+                        let to = to.as_str().ok_or_else(|| format!("`sourceMap`: `{from}` must map to a path"))?;
+                        source_map.push(PathMapping { from: from.clone(), to: to.to_owned() });
+                    }
+                }
+                "connect" | "tokenFile" => {}
+                other if CLIENT_ATTRIBUTES.contains(&other) || other.starts_with("__") => {}
+                other => {
+                    return Err(format!(
+                        "unknown attach attribute `{other}`; a `wasmscope` attach configuration takes sourceMap \
+                         (and connect, tokenFile for the client)"
+                    ));
+                }
+            }
+        }
+        Ok(LaunchConfig {
+            guest: GuestConfig { program, ..GuestConfig::default() },
+            stop_on_entry: false,
+            no_debug: false,
+            source_map,
+            debug_files: Vec::new(),
+            attached: true,
         })
     }
 }
@@ -268,5 +312,20 @@ mod tests {
         assert!(error.starts_with("`stdin`"), "{error}");
         let error = LaunchConfig::parse(&json!({})).unwrap_err();
         assert!(error.contains("needs `program`"), "{error}");
+    }
+
+    #[test]
+    fn attach_takes_a_source_map_and_names_what_it_does_not_know() {
+        let config = LaunchConfig::for_attach(
+            &json!({ "type": "wasmscope", "request": "attach", "connect": "ws://h:1", "sourceMap": { "/b": "/s" } }),
+            PathBuf::from("app.wasm"),
+        )
+        .unwrap();
+        assert!(config.attached);
+        assert_eq!(config.source_map, vec![PathMapping { from: "/b".into(), to: "/s".into() }]);
+        let error = LaunchConfig::for_attach(&json!({ "program": "x.wasm" }), PathBuf::new()).unwrap_err();
+        assert!(error.starts_with("unknown attach attribute `program`"), "{error}");
+        let error = LaunchConfig::for_attach(&json!({ "sourceMap": { "/b": 1 } }), PathBuf::new()).unwrap_err();
+        assert!(error.contains("`sourceMap`"), "{error}");
     }
 }

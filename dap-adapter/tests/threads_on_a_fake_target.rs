@@ -18,8 +18,8 @@ use wasmscope_dap::log::MessageLog;
 use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols, bind_line};
 use wasmscope_debugger::target::{
-    BreakPolicy, CompileReport, EventSink, GuestConfig, Launcher, PreparedTarget, Resume, StartOptions, StopReason,
-    Target, TargetError, TargetEvent, TargetFrame, TargetView, ThreadId, ThreadInfo, WasmState, WasmValue,
+    Attachable, BreakPolicy, CompileReport, EventSink, GuestConfig, Launcher, PreparedTarget, Resume, StartOptions,
+    StopReason, Target, TargetError, TargetEvent, TargetFrame, TargetView, ThreadId, ThreadInfo, WasmState, WasmValue,
 };
 
 /// What the fake target was asked to do, and what the test lets it do.
@@ -57,6 +57,14 @@ impl Launcher for FakeLauncher {
         on_compiled(Ok(std::time::Duration::ZERO));
         Ok(Box::new(FakePrepared(self.0.clone())))
     }
+
+    fn attachable(&self) -> Result<Attachable, TargetError> {
+        Ok(Attachable { program: wasmscope_test_support::guest("c-O0"), name: "a server".into() })
+    }
+
+    fn attach(&self, options: StartOptions) -> Result<Box<dyn Target>, TargetError> {
+        Ok(start_fake(&self.0, options))
+    }
 }
 
 #[derive(Debug)]
@@ -64,16 +72,21 @@ struct FakePrepared(SharedHandle);
 
 impl PreparedTarget for FakePrepared {
     fn start(self: Box<Self>, _: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError> {
-        let mut events = options.events;
-        for (id, name) in [(1, "GET /a #1"), (2, "GET /b #2")] {
-            events(TargetEvent::ThreadStarted(ThreadInfo { id, name: name.into() }));
-        }
-        let mut script = self.0.0.lock().unwrap();
-        script.calls.push(format!("start with {} breakpoints", options.breakpoints.len()));
-        script.events = Some(events);
-        drop(script);
-        Ok(Box::new(FakeTarget { script: self.0.clone(), viewing: None }))
+        Ok(start_fake(&self.0, options))
     }
+}
+
+/// Two threads, as a server with two requests in flight.
+fn start_fake(shared: &SharedHandle, options: StartOptions) -> Box<dyn Target> {
+    let mut events = options.events;
+    for (id, name) in [(1, "GET /a #1"), (2, "GET /b #2")] {
+        events(TargetEvent::ThreadStarted(ThreadInfo { id, name: name.into() }));
+    }
+    let mut script = shared.0.lock().unwrap();
+    script.calls.push(format!("start with {} breakpoints", options.breakpoints.len()));
+    script.events = Some(events);
+    drop(script);
+    Box::new(FakeTarget { script: shared.clone(), viewing: None })
 }
 
 #[derive(Debug)]
@@ -296,4 +309,33 @@ fn each_thread_stops_runs_and_is_inspected_on_its_own() {
 
     client.finish();
     assert_eq!(control.calls(), ["terminate"]);
+}
+
+#[test]
+fn attach_debugs_the_program_the_launcher_offers_and_detaches_at_the_end() {
+    let script: Shared = Arc::default();
+    let control = Control(script.clone());
+    let mut client =
+        Client::in_process_with(Backend::new(Arc::new(FakeLauncher(SharedHandle(script))), MessageLog::default()));
+    client.request("initialize", json!({ "adapterID": "wasmscope" }));
+    let error = client.request_error("attach", json!({ "program": "x.wasm" }));
+    assert!(error.contains("unknown attach attribute `program`"), "{error}");
+    client.request("attach", json!({ "sourceMap": { "/wasmscope": wasmscope_test_support::repo_root() } }));
+    client.event("initialized");
+    let process = client.event("process")["body"].clone();
+    assert_eq!((process["name"].as_str(), process["startMethod"].as_str()), (Some("a server"), Some("attach")));
+    let line = marker_line("c/main.c", "fib_base");
+    let set = client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": client::source_path("c/main.c") }, "breakpoints": [{ "line": line }] }),
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "the served program's symbols bind it");
+    client.request("configurationDone", json!({}));
+    client.event("thread");
+    assert_eq!(control.calls(), ["start with 1 breakpoints"]);
+    let error = client.request_error("restart", json!({}));
+    assert!(error.contains("attached"), "{error}");
+    // Disconnecting leaves an attached program running: detach.
+    client.finish_with(json!({}));
+    assert_eq!(control.calls(), ["detach"]);
 }

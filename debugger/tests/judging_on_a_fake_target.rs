@@ -105,7 +105,7 @@ fn a_condition_stops_only_when_it_holds() {
     let mut stop = stopped_in_fib(1);
     let (mut holds, _, id) = judge(&stop, condition("n == 1 && n < 2"));
     assert_eq!(holds.on_break(&mut stop.target), None, "a true condition stops");
-    assert_eq!(*holds.last_hit.lock().unwrap(), [id]);
+    assert_eq!(holds.last_hits.lock().unwrap()[&0], [id]);
     let (mut fails, _, _) = judge(&stop, condition("n == 2"));
     assert_eq!(fails.on_break(&mut stop.target), Some(Resume::Continue), "a false one goes on");
 }

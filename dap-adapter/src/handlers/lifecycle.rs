@@ -1,4 +1,4 @@
-//! Starting and ending a session: initialize, launch, configurationDone,
+//! Starting and ending a session: initialize, launch, attach, configurationDone,
 //! restart, terminate, disconnect, cancel.
 
 use std::sync::{Arc, Mutex};
@@ -68,19 +68,47 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     Ok(None)
 }
 
+/// Attaches to the program the adapter's launcher offers (a server's
+/// agent); the program's threads run with the session's breakpoints from
+/// `configurationDone` on.
+pub(crate) fn attach(session: &mut Session, request: &Request) -> Reply {
+    if session.launch.is_some() {
+        return Err("this session already has a program".into());
+    }
+    let attachable = session.launcher.attachable()?;
+    let config = LaunchConfig::for_attach(request.arguments.as_ref().unwrap_or(&Value::Null), attachable.program)?;
+    let symbols = load_symbols(&config)?;
+    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(config.source_map.clone())));
+    session.launch = Some(config);
+    session.symbols = Some(Arc::new(symbols));
+    session.out.event_after_response(
+        "process",
+        Some(json!({ "name": attachable.name, "startMethod": "attach", "isLocalProcess": false })),
+    );
+    if let Some(module) = crate::handlers::sources::module_info(session) {
+        session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
+    }
+    session.out.event_after_response("initialized", None);
+    Ok(None)
+}
+
 fn load_symbols(config: &LaunchConfig) -> Result<WasmSymbols, String> {
     let options = LoadOptions { debug_file: config.debug_files.first().cloned(), ..LoadOptions::default() };
     WasmSymbols::load(&config.guest.program, &options).map_err(|e| format!("cannot load the program: {e}"))
 }
 
 pub(crate) fn configuration_done(session: &mut Session, _request: &Request) -> Reply {
-    if session.launch.is_none() {
-        return Err("`configurationDone` before `launch`: nothing to start".into());
-    }
+    let Some(launch) = &session.launch else {
+        return Err("`configurationDone` before `launch` or `attach`: nothing to start".into());
+    };
     if session.run.is_some() {
         return Err("the program is already running".into());
     }
-    session.start_run()?;
+    if launch.attached {
+        session.attach_run()?
+    } else {
+        session.start_run()?
+    }
     Ok(None)
 }
 
@@ -90,7 +118,9 @@ pub(crate) fn disconnect(session: &mut Session, request: &Request) -> Reply {
     let Some(run) = session.run.take() else {
         return Ok(None);
     };
-    if args.terminate_debuggee == Some(false) && !run.ended {
+    // DAP's default: a launched program ends, one attached to goes on.
+    let attached = session.launch.as_ref().is_some_and(|l| l.attached);
+    if !args.terminate_debuggee.unwrap_or(!attached) && !run.ended {
         // Let the program finish on its own, free of breakpoints; its output
         // has nobody to go to any more.
         run.budget.close();
@@ -124,6 +154,9 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
     let Some(current) = session.launch.clone() else {
         return Err("`restart` before `launch`".into());
     };
+    if current.attached {
+        return Err("an attached program is not restarted by the debugger: detach and attach again".into());
+    }
     let config = match &args.arguments {
         Some(arguments) => LaunchConfig::parse(arguments)?,
         None => current,

@@ -21,6 +21,7 @@ macro_rules! table {
 table! {
     "initialize" => lifecycle::initialize, [];
     "launch" => lifecycle::launch, [];
+    "attach" => lifecycle::attach, [];
     "configurationDone" => lifecycle::configuration_done, ["supportsConfigurationDoneRequest"];
     "disconnect" => lifecycle::disconnect, [];
     "terminate" => lifecycle::terminate, ["supportsTerminateRequest"];

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use wasmscope_debugger::output_budget::{DEFAULT_LIMIT, OutputBudget};
-use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput};
+use wasmscope_debugger::session::judge::{BreakpointJudge, JudgeOutput, LastHits};
 use wasmscope_debugger::session::stepping::{StepKind, Stepper};
 use wasmscope_debugger::target::{
-    BreakPolicy, GuestConfig, OutputStream, RunOutcome, StartOptions, StopReason, Target, TargetEvent, TargetView,
-    ThreadId, TrapKind,
+    BreakPolicy, GuestConfig, JudgeFactory, OutputStream, RunOutcome, StartOptions, StopReason, Target, TargetEvent,
+    TargetView, ThreadId, TrapKind,
 };
 
 use super::{Input, Session};
@@ -55,13 +55,20 @@ pub(crate) struct Run {
     /// The thread that stopped last: where a request that names no thread
     /// or frame (evaluate without a frame, read memory) looks.
     pub last_stopped: Option<ThreadId>,
-    /// Ids of the breakpoints behind the last breakpoint stop.
-    pub last_hit: Arc<Mutex<Vec<u32>>>,
+    /// Ids of the breakpoints behind each thread's last breakpoint stop.
+    pub last_hits: LastHits,
     /// Bytes of a UTF-8 sequence split across two writes, per stream.
     partial_output: [Vec<u8>; 2],
     /// The bound on the guest's output (and logpoint lines) in flight to
     /// the client.
     pub budget: OutputBudget,
+}
+
+/// A run being set up: what `begin_run` keeps of it.
+struct NewRun {
+    pump: JudgePump,
+    budget: OutputBudget,
+    last_hits: LastHits,
 }
 
 #[derive(Debug)]
@@ -113,28 +120,8 @@ impl Session {
     /// Starts the launched program (at `configurationDone`, or again at
     /// `restart`). Its events arrive on the session's input channel.
     pub(crate) fn start_run(&mut self) -> Result<(), String> {
-        let (Some(launch), Some(symbols)) = (&self.launch, &self.symbols) else {
+        let (Some(launch), Some(symbols)) = (self.launch.clone(), self.symbols.clone()) else {
             return Err("nothing to run: `launch` first".into());
-        };
-        self.run_number += 1;
-        let run_number = self.run_number;
-        let (judge_tx, judge_rx) = channel();
-        let budget = OutputBudget::new(DEFAULT_LIMIT);
-        let judge =
-            BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx).with_budget(budget.clone());
-        let last_hit = judge.last_hit.clone();
-        let breakpoints = if launch.no_debug {
-            Vec::new()
-        } else {
-            self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(symbols)
-        };
-        let judge: Option<Box<dyn BreakPolicy>> = if launch.no_debug { None } else { Some(Box::new(judge)) };
-        // Breakpoint offsets are the program module's (for a component, the
-        // core module with DWARF, not the WASI adapter).
-        let guest = GuestConfig {
-            core_module: symbols.program_index(),
-            output_budget: Some(budget.clone()),
-            ..launch.guest.clone()
         };
         // The compilation `launch` started (a restart compiles again, from
         // the on-disk cache).
@@ -142,16 +129,61 @@ impl Session {
             Some(prepared) => prepared,
             None => self.launcher.prepare(&launch.guest, symbols.bytes(), Box::new(|_| {}))?,
         };
-        let stop_on_entry = launch.stop_on_entry && !launch.no_debug;
-        let pump = JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: run_number };
+        let (options, run) = self.run_options(launch.no_debug, launch.stop_on_entry)?;
+        // Breakpoint offsets are the program module's (for a component, the
+        // core module with DWARF, not the WASI adapter).
+        let guest = GuestConfig {
+            core_module: symbols.program_index(),
+            output_budget: Some(run.budget.clone()),
+            ..launch.guest.clone()
+        };
+        let target = prepared.start(&guest, options)?;
+        self.begin_run(target, run)
+    }
+
+    /// Attaches to the running program the launcher offers (at
+    /// `configurationDone` after `attach`).
+    pub(crate) fn attach_run(&mut self) -> Result<(), String> {
+        let (options, run) = self.run_options(false, false)?;
+        let target = self.launcher.attach(options)?;
+        self.begin_run(target, run)
+    }
+
+    /// What a run starts with: the breakpoints, a judge for each thread,
+    /// and where the target's events go (through the pump that keeps
+    /// logpoint lines in order with them).
+    fn run_options(&mut self, no_debug: bool, stop_on_entry: bool) -> Result<(StartOptions, NewRun), String> {
+        let symbols = self.symbols.clone().ok_or("nothing to run: `launch` first")?;
+        self.run_number += 1;
+        let (judge_tx, judge_rx) = channel();
+        let budget = OutputBudget::new(DEFAULT_LIMIT);
+        let judge =
+            BreakpointJudge::new(self.breakpoints.clone(), symbols.clone(), judge_tx).with_budget(budget.clone());
+        let last_hits = judge.last_hits.clone();
+        let breakpoints = if no_debug {
+            Vec::new()
+        } else {
+            self.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).module_offsets(&symbols)
+        };
+        let judges: Option<JudgeFactory> = if no_debug {
+            None
+        } else {
+            Some(Arc::new(move |thread| Box::new(judge.for_thread(thread)) as Box<dyn BreakPolicy>))
+        };
+        let pump =
+            JudgePump { receiver: Arc::new(Mutex::new(judge_rx)), inputs: self.inputs.clone(), run: self.run_number };
         let events = pump.clone();
         let options = StartOptions {
             breakpoints,
-            judge,
-            stop_on_entry,
+            judges,
+            stop_on_entry: stop_on_entry && !no_debug,
             events: Box::new(move |event| events.forward(Some(event))),
         };
-        let target = prepared.start(&guest, options)?;
+        Ok((options, NewRun { pump, budget, last_hits }))
+    }
+
+    fn begin_run(&mut self, target: Box<dyn Target>, run: NewRun) -> Result<(), String> {
+        let NewRun { pump, budget, last_hits } = run;
         std::thread::Builder::new()
             .name("wasmscope-judge-output".into())
             .spawn(move || pump.tick_until_the_run_ends())
@@ -162,7 +194,7 @@ impl Session {
             ended: false,
             threads: BTreeMap::new(),
             last_stopped: None,
-            last_hit,
+            last_hits,
             partial_output: Default::default(),
             budget,
         });
@@ -255,7 +287,7 @@ impl Session {
             }
         }
         run.last_stopped = Some(thread);
-        let hit: Vec<u32> = std::mem::take(&mut *run.last_hit.lock().unwrap_or_else(|p| p.into_inner()));
+        let hit: Vec<u32> = run.last_hits.lock().unwrap_or_else(|p| p.into_inner()).remove(&thread).unwrap_or_default();
         self.handles.forget(thread);
         let mut body = json!({ "threadId": thread, "allThreadsStopped": all });
         match reason {

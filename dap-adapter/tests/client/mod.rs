@@ -253,8 +253,13 @@ impl Client {
     }
 
     /// Disconnects, checks the schema, and waits for the server to end.
-    pub fn finish(mut self) {
-        self.request("disconnect", json!({ "terminateDebuggee": true }));
+    pub fn finish(self) {
+        self.finish_with(json!({ "terminateDebuggee": true }));
+    }
+
+    /// Disconnects with `arguments`, then as [`Client::finish`].
+    pub fn finish_with(mut self, arguments: Value) {
+        self.request("disconnect", arguments);
         self.assert_schema_clean();
         if let Some(server) = self.server.take() {
             let deadline = Instant::now() + Duration::from_secs(20);

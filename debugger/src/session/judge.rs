@@ -11,7 +11,7 @@ use super::expr::{EvalContext, Expr, evaluate, is_true, parse};
 use crate::address::CodeOffset;
 use crate::output_budget::{Grant, OutputBudget};
 use crate::symbols::{ModuleSymbols, WasmSymbols};
-use crate::target::{BreakPolicy, Resume, TargetView};
+use crate::target::{BreakPolicy, Resume, TargetView, ThreadId};
 
 /// What the judge tells the session besides stopping.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,13 +22,17 @@ pub enum JudgeOutput {
     ConditionError { id: u32, error: String },
 }
 
+/// The ids of the breakpoints behind each thread's last stop.
+pub type LastHits = Arc<Mutex<HashMap<ThreadId, Vec<u32>>>>;
+
 #[derive(Debug)]
 pub struct BreakpointJudge {
     pub table: Arc<Mutex<BreakpointTable>>,
     symbols: Arc<WasmSymbols>,
     output: Sender<JudgeOutput>,
-    /// Ids of the breakpoints that caused the last stop.
-    pub last_hit: Arc<Mutex<Vec<u32>>>,
+    /// The thread this judge runs on, and where its stops are recorded.
+    thread: ThreadId,
+    pub last_hits: LastHits,
     /// Conditions parsed once, not at every hit.
     parsed: HashMap<String, Result<Expr, String>>,
     /// Logpoint lines wait for room here (the session releases each line's
@@ -38,7 +42,29 @@ pub struct BreakpointJudge {
 
 impl BreakpointJudge {
     pub fn new(table: Arc<Mutex<BreakpointTable>>, symbols: Arc<WasmSymbols>, output: Sender<JudgeOutput>) -> Self {
-        BreakpointJudge { table, symbols, output, last_hit: Arc::default(), parsed: HashMap::new(), budget: None }
+        BreakpointJudge {
+            table,
+            symbols,
+            output,
+            thread: 0,
+            last_hits: Arc::default(),
+            parsed: HashMap::new(),
+            budget: None,
+        }
+    }
+
+    /// A judge like this one for `thread` (each thread's breaks are judged
+    /// where it runs; the hits of all are recorded in one place).
+    pub fn for_thread(&self, thread: ThreadId) -> Self {
+        BreakpointJudge {
+            table: self.table.clone(),
+            symbols: self.symbols.clone(),
+            output: self.output.clone(),
+            thread,
+            last_hits: self.last_hits.clone(),
+            parsed: HashMap::new(),
+            budget: self.budget.clone(),
+        }
     }
 
     /// Logpoint lines take their length from `budget` before they are sent.
@@ -101,7 +127,7 @@ impl BreakPolicy for BreakpointJudge {
         // A break at no breakpoint of ours (a leftover step) is not ours to
         // wave through.
         if !any || !stopping.is_empty() {
-            *self.last_hit.lock().unwrap_or_else(|p| p.into_inner()) = stopping;
+            self.last_hits.lock().unwrap_or_else(|p| p.into_inner()).insert(self.thread, stopping);
             return None;
         }
         Some(Resume::Continue)

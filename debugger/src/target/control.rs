@@ -78,13 +78,17 @@ pub type EventSink = Box<dyn FnMut(TargetEvent) -> bool + Send>;
 /// How a finished compilation went: how long it took, or why it failed.
 pub type CompileReport = Result<Duration, String>;
 
-/// What a run starts with.
+/// Makes the standing judge of a thread's breakpoint hits (conditions, hit
+/// counts, logpoints), run on the guest's side of that thread.
+pub type JudgeFactory = std::sync::Arc<dyn Fn(ThreadId) -> Box<dyn BreakPolicy> + Send + Sync>;
+
+/// What a run (launched or attached to) starts with.
 pub struct StartOptions {
-    /// Breakpoints of the program's module, installed before any code runs.
+    /// Breakpoints of the program's module, installed in every thread
+    /// before it runs code.
     pub breakpoints: Vec<ModuleOffset>,
-    /// The standing judge of breakpoint hits (conditions, hit counts,
-    /// logpoints), run on the guest's side; `None`: every hit stops.
-    pub judge: Option<Box<dyn BreakPolicy>>,
+    /// Each thread's judge; `None`: every hit stops.
+    pub judges: Option<JudgeFactory>,
     /// Stop before the program's first instruction.
     pub stop_on_entry: bool,
     pub events: EventSink,
@@ -99,8 +103,18 @@ impl std::fmt::Debug for StartOptions {
     }
 }
 
+/// A running program a session can attach to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachable {
+    /// The program's file, for its symbols.
+    pub program: std::path::PathBuf,
+    /// What the client shows for the debuggee (`process` event).
+    pub name: String,
+}
+
 /// Makes targets: the CLI hands one to the DAP server, which never names
-/// a runtime.
+/// a runtime. A launcher starts programs (`launch`), or debugs one already
+/// running (`attach`: a server's agent), or both.
 pub trait Launcher: Send + Sync + std::fmt::Debug {
     /// Checks that the program (`bytes`, as read from `program.program`)
     /// can run here, and starts compiling it; `on_compiled` hears how that
@@ -112,6 +126,22 @@ pub trait Launcher: Send + Sync + std::fmt::Debug {
         bytes: &[u8],
         on_compiled: Box<dyn FnOnce(CompileReport) + Send>,
     ) -> Result<Box<dyn PreparedTarget>, TargetError>;
+
+    /// The program an `attach` would debug.
+    fn attachable(&self) -> Result<Attachable, TargetError> {
+        Err(TargetError::refused(
+            "nothing to attach to here: this adapter starts programs (use `launch`); `attach` is for the agent of \
+             a running `wasmscope serve --debug-addr`",
+        ))
+    }
+
+    /// Attaches to the running program: its threads from now on run with
+    /// `options` (breakpoints, judges; `stop_on_entry` is ignored) and report
+    /// to `options.events`.
+    fn attach(&self, options: StartOptions) -> Result<Box<dyn Target>, TargetError> {
+        let _ = options;
+        Err(self.attachable().err().unwrap_or_else(|| TargetError::internal("attach is not implemented")))
+    }
 }
 
 /// A program compiling (or compiled), not yet running.
