@@ -19,7 +19,7 @@ struct Session {
     symbols: Arc<WasmSymbols>,
     debuggee: Debuggee,
     output: Receiver<JudgeOutput>,
-    last_hit: Arc<Mutex<Vec<u32>>>,
+    last_hits: wasmscope_debugger::session::judge::LastHits,
 }
 
 fn main_c_line(name: &str) -> u32 {
@@ -31,10 +31,10 @@ fn launch(table: BreakpointTable, symbols: Arc<WasmSymbols>) -> Session {
     let offsets = table.module_offsets(&symbols);
     let (sender, output) = channel();
     let judge = BreakpointJudge::new(Arc::new(Mutex::new(table)), symbols.clone(), sender);
-    let last_hit = judge.last_hit.clone();
+    let last_hits = judge.last_hits.clone();
     let config = GuestConfig { program: guest("c-O0"), quiet: true, ..Default::default() };
     let debuggee = Debuggee::launch_with_judge(&config, offsets, Some(Box::new(judge)));
-    Session { symbols, debuggee, output, last_hit }
+    Session { symbols, debuggee, output, last_hits }
 }
 
 impl Session {
@@ -81,7 +81,7 @@ fn a_condition_stops_only_where_it_holds() {
     );
     let mut session = launch(table, symbols);
     assert_eq!(session.values_at_each_stop("n"), ["7", "3"]);
-    assert_eq!(*session.last_hit.lock().unwrap(), vec![set[0].id]);
+    assert_eq!(session.last_hits.lock().unwrap()[&0], vec![set[0].id]);
 }
 
 #[test]
