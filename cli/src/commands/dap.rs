@@ -57,14 +57,7 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
     // The DAP server runs programs in this process, through the runtime.
     let backend = Backend::new(Arc::new(LocalLauncher), log);
     if let Some(port) = args.ws_port {
-        let credentials = match &args.token_file {
-            Some(path) => {
-                let token = read_token(path)?;
-                Credentials::new(&token, args.allow_origin.clone())
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-            }
-            None => Credentials::generate(args.allow_origin.clone())?,
-        };
+        let credentials = credentials(args.token_file.as_deref(), &args.allow_origin)?;
         let mut line = String::new();
         if args.token_file.is_none() {
             line.push_str(&format!("token: {}\n", credentials.token()));
@@ -84,6 +77,20 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The token in `token_file`, or a new one (which the caller prints).
+pub(super) fn credentials(
+    token_file: Option<&std::path::Path>,
+    allow_origin: &[String],
+) -> anyhow::Result<Credentials> {
+    Ok(match token_file {
+        Some(path) => {
+            let token = read_token(path)?;
+            Credentials::new(&token, allow_origin.to_vec()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => Credentials::generate(allow_origin.to_vec())?,
+    })
 }
 
 /// The token in `path`: a regular file, small, one line.

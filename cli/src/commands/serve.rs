@@ -1,13 +1,20 @@
 //! `wasmscope serve`: runs a wasi:http/proxy component as an HTTP server,
 //! as `wasmtime serve` does; with no program, the bundled example
-//! (examples/http-routes).
+//! (examples/http-routes). With `--debug-addr`, an agent on that address
+//! lets one DAP client at a time attach over WebSocket (with the token);
+//! without it there is no agent at all.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use clap::Args;
-use wasmscope_runtime::{ServeOptions, serve_http};
+use wasmscope_dap::Backend;
+use wasmscope_dap::log::MessageLog;
+use wasmscope_dap::transport::WebSocketListener;
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_runtime::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, serve_http};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -20,6 +27,21 @@ pub struct ServeArgs {
     /// An environment variable every request sees (repeatable).
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
+    /// Starts the debugging agent on this address (loopback only): DAP over
+    /// WebSocket, one message per text frame, for one client at a time.
+    #[arg(long, value_name = "ADDR")]
+    pub debug_addr: Option<SocketAddr>,
+    /// The agent's token, in FILE (else one is generated and printed as
+    /// `token: …`); clients send `Authorization: Bearer <token>`.
+    #[arg(long, value_name = "FILE", requires = "debug_addr")]
+    pub token_file: Option<PathBuf>,
+    /// Requests the debug engine runs at once while a client is attached
+    /// (the others wait).
+    #[arg(long, default_value_t = DEFAULT_DEBUG_REQUESTS, requires = "debug_addr")]
+    pub max_debug_requests: usize,
+    /// Log every DAP message of the agent to FILE.
+    #[arg(long, value_name = "FILE", requires = "debug_addr")]
+    pub log: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
@@ -34,13 +56,52 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         };
         env.push((name.to_owned(), value.to_owned()));
     }
+    let debug = match args.debug_addr {
+        Some(addr) => Some(start_agent(args, addr, &program, &env)?),
+        None => None,
+    };
     let options = ServeOptions { program, addr: args.addr, env };
-    serve_http(&options, |addr| {
-        // `wasmtime serve`'s words, on standard error, so scripts and
-        // tests can wait for them.
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("Serving HTTP on http://{addr}/");
+    serve_http(&options, debug, |addr| say(&format!("Serving HTTP on http://{addr}/")))
+}
+
+/// Binds the agent and serves it on a thread of its own; the launcher is
+/// the server's side of it.
+fn start_agent(
+    args: &ServeArgs,
+    addr: SocketAddr,
+    program: &std::path::Path,
+    env: &[(String, String)],
+) -> anyhow::Result<ServerLauncher> {
+    // Breakpoints name the core module with the DWARF, as the symbols
+    // layer picks it.
+    let symbols = WasmSymbols::load(program, &LoadOptions::default())?;
+    let launcher =
+        ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols.program_index(), args.max_debug_requests);
+    let credentials = super::dap::credentials(args.token_file.as_deref(), &[])?;
+    if args.token_file.is_none() {
+        say(&format!("token: {}", credentials.token()));
+    }
+    let listener = WebSocketListener::bind_addr(addr, credentials)
+        .with_context(|| format!("cannot start the debugging agent on {addr}"))?;
+    say(&format!("Debugging agent (DAP over WebSocket) at ws://{}", SocketAddr::new(addr.ip(), listener.port()?)));
+    let log = match &args.log {
+        Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
+        None => MessageLog::default(),
+    };
+    let backend = Backend::new(Arc::new(launcher.clone()), log);
+    std::thread::Builder::new().name("wasmscope-agent".into()).spawn(move || {
+        if let Err(error) = listener.serve(&backend) {
+            say(&format!("wasmscope: the debugging agent stopped: {error}"));
         }
-    })
+    })?;
+    Ok(launcher)
+}
+
+/// What the server tells its operator, on standard error (`wasmtime
+/// serve`'s convention; scripts and tests wait for these lines).
+fn say(line: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{line}");
+    }
 }

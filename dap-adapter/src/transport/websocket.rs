@@ -9,7 +9,7 @@
 //! slows the guest's output; nothing piles up here).
 
 use std::io::{BufReader, Write as _};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,8 +38,24 @@ impl WebSocketListener {
     /// Binds 127.0.0.1:`port` (0 picks a free port); only clients holding
     /// `credentials` are served.
     pub fn bind(port: u16, credentials: Credentials) -> std::io::Result<Self> {
+        Self::bind_addr(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), credentials)
+    }
+
+    /// Binds `addr`, which must be a loopback address: the token travels in
+    /// clear text, so reaching the agent from elsewhere takes a tunnel (TLS
+    /// is not served yet).
+    pub fn bind_addr(addr: SocketAddr, credentials: Credentials) -> std::io::Result<Self> {
+        if !addr.ip().is_loopback() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{addr} is not a loopback address: the agent serves no TLS yet, so it listens on loopback only \
+                     (reach it from elsewhere through an SSH tunnel: ssh -L PORT:127.0.0.1:PORT host)"
+                ),
+            ));
+        }
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let listener = runtime.block_on(TcpListener::bind((Ipv4Addr::LOCALHOST, port)))?;
+        let listener = runtime.block_on(TcpListener::bind(addr))?;
         Ok(WebSocketListener { listener, runtime, credentials })
     }
 

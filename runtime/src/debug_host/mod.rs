@@ -21,6 +21,7 @@ mod handler;
 mod inspect;
 mod launch;
 mod prepare;
+mod request;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -31,8 +32,11 @@ use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::target::{BreakPolicy, Resume, TargetError, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::Engine;
 
-use self::launch::run_debuggee;
+pub(crate) use self::launch::{HostData, debug_engine};
+use self::launch::{StopSetup, run_debuggee};
 pub use self::prepare::PreparedProgram;
+pub(crate) use self::request::HttpCall;
+use self::request::run_request;
 use wasmscope_debugger::target::GuestConfig;
 use wasmscope_debugger::target::{OutputStream, RunOutcome, StopReason};
 
@@ -109,11 +113,21 @@ pub(super) enum Request {
 /// is stopped (after `wait` returned `Stopped`).
 #[derive(Debug)]
 pub struct Debuggee {
-    requests: Sender<Request>,
+    handle: DebuggeeHandle,
     events: Receiver<DebuggeeEvent>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// What controls a debuggee, cloned by whoever needs to: inspection and
+/// resumption (while stopped), pause, terminate and breakpoints (any
+/// time). Dropping it ends nothing; dropping the [`Debuggee`] does.
+#[derive(Clone, Debug)]
+pub(crate) struct DebuggeeHandle {
+    requests: Sender<Request>,
     engine: Option<Engine>,
     control: Arc<Control>,
+    /// Set when the guest's thread ends.
+    ended: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Request {
@@ -160,52 +174,80 @@ impl Debuggee {
         judge: Option<Box<dyn BreakPolicy>>,
         stop_on_entry: bool,
     ) -> Self {
+        let engine = prepared.engine().cloned();
+        let guest = guest.clone();
+        Self::spawn(engine, stop_on_entry, move |control, requests, events| {
+            let compiled = prepared.take()?;
+            let stop = StopSetup { breakpoints, judge, requests, events };
+            run_debuggee(&guest, compiled, stop, control)
+        })
+    }
+
+    /// One request of a server, run by `call` on the guest-debug `engine`
+    /// (`guest` gives its environment and the core module breakpoints
+    /// name).
+    pub(crate) fn launch_request(
+        engine: Engine,
+        call: HttpCall,
+        guest: &GuestConfig,
+        breakpoints: Vec<ModuleOffset>,
+        judge: Option<Box<dyn BreakPolicy>>,
+    ) -> Self {
+        let guest = guest.clone();
+        let run_engine = engine.clone();
+        Self::spawn(Some(engine), false, move |control, requests, events| {
+            let stop = StopSetup { breakpoints, judge, requests, events };
+            run_request(&guest, &run_engine, call, stop, control)
+        })
+    }
+
+    /// Runs `run` on the guest's own thread, which reports the end.
+    fn spawn(
+        engine: Option<Engine>,
+        stop_on_entry: bool,
+        run: impl FnOnce(&Arc<Control>, Receiver<Request>, Sender<DebuggeeEvent>) -> anyhow::Result<RunOutcome>
+        + Send
+        + 'static,
+    ) -> Self {
         let (requests, request_rx) = channel();
         let (event_tx, events) = channel();
         let control = Arc::new(Control::default());
         control.entry.store(stop_on_entry, Ordering::Relaxed);
-        let engine = prepared.engine().cloned();
-        let (guest, thread_control) = (guest.clone(), control.clone());
+        let ended = Arc::new(AtomicBool::new(false));
+        let (thread_control, thread_ended) = (control.clone(), ended.clone());
         let thread = std::thread::Builder::new().name("wasmscope-debuggee".into()).spawn(move || {
-            let ended = prepared.take().and_then(|compiled| {
-                run_debuggee(&guest, compiled, breakpoints, judge, &thread_control, request_rx, event_tx.clone())
-            });
-            let _ = event_tx.send(match ended {
+            let result = run(&thread_control, request_rx, event_tx.clone());
+            thread_ended.store(true, Ordering::Relaxed);
+            let _ = event_tx.send(match result {
                 _ if thread_control.terminate.load(Ordering::Relaxed) => DebuggeeEvent::Terminated,
                 Ok(outcome) => DebuggeeEvent::Ended(outcome),
                 Err(error) => DebuggeeEvent::Failed(format!("{error:#}")),
             });
         });
-        Debuggee { requests, events, thread: thread.ok(), engine, control }
+        Debuggee { handle: DebuggeeHandle { requests, engine, control, ended }, events, thread: thread.ok() }
+    }
+
+    /// A handle on this debuggee for other owners (a server's target).
+    pub(crate) fn handle(&self) -> DebuggeeHandle {
+        self.handle.clone()
     }
 
     /// Stops the running guest at the next instruction it can stop at.
     pub fn pause(&self) {
-        self.control.pause.store(true, Ordering::Relaxed);
-        if let Some(engine) = &self.engine {
-            engine.increment_epoch();
-        }
+        self.handle.pause();
     }
 
     /// Ends the guest, running or stopped; `wait` then reports `Terminated`
     /// (or the end it reached first).
     pub fn terminate(&self) {
-        self.control.terminate.store(true, Ordering::Relaxed);
-        if let Some(engine) = &self.engine {
-            engine.increment_epoch();
-        }
-        // If it is stopped, let it run into the interruption.
-        let _ = self.requests.send(Request::Resume(Resume::Continue));
+        self.handle.terminate();
     }
 
     /// Replaces the breakpoints while the guest runs: they are installed
     /// at its next epoch check, without stopping it. (While it is stopped,
     /// use [`Debuggee::set_breakpoints`].)
     pub fn set_breakpoints_running(&self, offsets: Vec<ModuleOffset>) {
-        *self.control.new_breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = Some(offsets);
-        if let Some(engine) = &self.engine {
-            engine.increment_epoch();
-        }
+        self.handle.set_breakpoints_running(offsets);
     }
 
     /// Hands every later event to `forward` on a thread of its own, for a
@@ -239,6 +281,47 @@ impl Debuggee {
         self.events.recv().unwrap_or_else(|_| DebuggeeEvent::Failed("the debuggee thread is gone".into()))
     }
 
+    pub fn frames(&self) -> Result<Vec<TargetFrame>, TargetError> {
+        self.handle.ask(Request::Frames)
+    }
+
+    pub fn local(&self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
+        self.handle.ask(|reply| Request::Local { frame, index, reply })
+    }
+
+    pub fn global(&self, index: u32) -> Result<WasmValue, TargetError> {
+        self.handle.ask(|reply| Request::Global { index, reply })
+    }
+
+    pub fn wasm_state(&self, frame: usize) -> Result<WasmState, TargetError> {
+        self.handle.ask(|reply| Request::WasmState { frame, reply })
+    }
+
+    pub fn read_memory(&self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
+        self.handle.ask(|reply| Request::ReadMemory { address, len, reply })
+    }
+
+    pub fn write_memory(&self, address: MemoryAddress, bytes: Vec<u8>) -> Result<(), TargetError> {
+        self.handle.ask(|reply| Request::WriteMemory { address, bytes, reply })
+    }
+
+    /// Replaces the set of breakpoints.
+    pub fn set_breakpoints(&self, offsets: Vec<ModuleOffset>) -> Result<(), TargetError> {
+        self.handle.ask(|reply| Request::SetBreakpoints { offsets, reply })
+    }
+
+    pub fn resume(&self, how: Resume) -> Result<(), TargetError> {
+        self.handle.resume(how)
+    }
+
+    /// Resumes with a policy that decides, on the guest's thread, which of
+    /// the following breaks are real stops (stepping, conditions).
+    pub fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> Result<(), TargetError> {
+        self.handle.resume_with(policy, how)
+    }
+}
+
+impl DebuggeeHandle {
     fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, TargetError> {
         let (reply, answer) = channel();
         self.requests.send(make(reply)).map_err(|_| self.not_stopped())?;
@@ -247,72 +330,90 @@ impl Debuggee {
 
     /// Why a request found nobody to answer it.
     fn not_stopped(&self) -> TargetError {
-        if self.has_ended() { TargetError::Gone } else { TargetError::Running }
+        if self.ended.load(Ordering::Relaxed) { TargetError::Gone } else { TargetError::Running }
     }
 
-    pub fn frames(&self) -> Result<Vec<TargetFrame>, TargetError> {
-        self.ask(Request::Frames)
+    fn poke(&self) {
+        if let Some(engine) = &self.engine {
+            engine.increment_epoch();
+        }
     }
 
-    pub fn local(&self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
-        self.ask(|reply| Request::Local { frame, index, reply })
+    pub(crate) fn pause(&self) {
+        self.control.pause.store(true, Ordering::Relaxed);
+        self.poke();
     }
 
-    pub fn global(&self, index: u32) -> Result<WasmValue, TargetError> {
-        self.ask(|reply| Request::Global { index, reply })
+    pub(crate) fn terminate(&self) {
+        self.control.terminate.store(true, Ordering::Relaxed);
+        self.poke();
+        // If it is stopped, let it run into the interruption.
+        let _ = self.requests.send(Request::Resume(Resume::Continue));
     }
 
-    pub fn wasm_state(&self, frame: usize) -> Result<WasmState, TargetError> {
-        self.ask(|reply| Request::WasmState { frame, reply })
+    pub(crate) fn set_breakpoints_running(&self, offsets: Vec<ModuleOffset>) {
+        *self.control.new_breakpoints.lock().unwrap_or_else(|p| p.into_inner()) = Some(offsets);
+        self.poke();
     }
 
-    pub fn read_memory(&self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
-        self.ask(|reply| Request::ReadMemory { address, len, reply })
-    }
-
-    pub fn write_memory(&self, address: MemoryAddress, bytes: Vec<u8>) -> Result<(), TargetError> {
-        self.ask(|reply| Request::WriteMemory { address, bytes, reply })
-    }
-
-    /// Replaces the set of breakpoints.
-    pub fn set_breakpoints(&self, offsets: Vec<ModuleOffset>) -> Result<(), TargetError> {
-        self.ask(|reply| Request::SetBreakpoints { offsets, reply })
-    }
-
-    pub fn resume(&self, how: Resume) -> Result<(), TargetError> {
+    pub(crate) fn resume(&self, how: Resume) -> Result<(), TargetError> {
         self.requests.send(Request::Resume(how)).map_err(|_| self.not_stopped())
     }
 
-    /// Resumes with a policy that decides, on the guest's thread, which of
-    /// the following breaks are real stops (stepping, conditions).
-    pub fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> Result<(), TargetError> {
+    pub(crate) fn resume_with(&self, policy: Box<dyn BreakPolicy>, how: Resume) -> Result<(), TargetError> {
         self.requests.send(Request::ResumeWith(policy, how)).map_err(|_| self.not_stopped())
     }
 }
 
 /// The session's view of a stopped guest through the request channel (one
 /// round trip per call; the policies run on the guest's side instead).
-impl TargetView for Debuggee {
+impl TargetView for DebuggeeHandle {
     fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError> {
-        Debuggee::frames(self)
+        self.ask(Request::Frames)
     }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
-        Debuggee::local(self, frame, index)
+        self.ask(|reply| Request::Local { frame, index, reply })
     }
     fn global(&mut self, index: u32) -> Result<WasmValue, TargetError> {
-        Debuggee::global(self, index)
+        self.ask(|reply| Request::Global { index, reply })
     }
     fn wasm_state(&mut self, frame: usize) -> Result<WasmState, TargetError> {
-        Debuggee::wasm_state(self, frame)
+        self.ask(|reply| Request::WasmState { frame, reply })
     }
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
-        Debuggee::read_memory(self, address, len)
+        self.ask(|reply| Request::ReadMemory { address, len, reply })
     }
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
-        Debuggee::write_memory(self, address, bytes.to_vec())
+        let bytes = bytes.to_vec();
+        self.ask(|reply| Request::WriteMemory { address, bytes, reply })
     }
     fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
-        Debuggee::set_breakpoints(self, offsets.to_vec())
+        let offsets = offsets.to_vec();
+        self.ask(|reply| Request::SetBreakpoints { offsets, reply })
+    }
+}
+
+impl TargetView for Debuggee {
+    fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError> {
+        self.handle.frames()
+    }
+    fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {
+        TargetView::local(&mut self.handle, frame, index)
+    }
+    fn global(&mut self, index: u32) -> Result<WasmValue, TargetError> {
+        TargetView::global(&mut self.handle, index)
+    }
+    fn wasm_state(&mut self, frame: usize) -> Result<WasmState, TargetError> {
+        TargetView::wasm_state(&mut self.handle, frame)
+    }
+    fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
+        TargetView::read_memory(&mut self.handle, address, len)
+    }
+    fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
+        TargetView::write_memory(&mut self.handle, address, bytes)
+    }
+    fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
+        TargetView::set_breakpoints(&mut self.handle, offsets)
     }
 }
 
@@ -324,13 +425,11 @@ impl Drop for Debuggee {
                 self.terminate();
             }
             let (closed, _) = channel();
-            self.requests = closed;
+            self.handle.requests = closed;
             // The guest may not have reached its first epoch deadline when
             // the request came (still compiling): keep advancing.
             while !thread.is_finished() {
-                if let Some(engine) = &self.engine {
-                    engine.increment_epoch();
-                }
+                self.handle.poke();
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
             let _ = thread.join();

@@ -6,10 +6,14 @@
 //!
 //! Files: this one binds the address and accepts connections;
 //! request.rs runs one request in its own store; host.rs is the store's data
-//! (the WASI and wasi:http contexts).
+//! (the WASI and wasi:http contexts); debugging.rs is the side an agent
+//! attaches to (requests on the guest-debug engine, as DAP threads).
 
+mod debugging;
 mod host;
 mod request;
+
+pub use self::debugging::{DEFAULT_DEBUG_REQUESTS, ServerLauncher};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,8 +41,13 @@ pub struct ServeOptions {
 
 /// Compiles the component, binds the address and serves until the process
 /// ends. `on_listening` hears the bound address (the port, when 0 was
-/// asked for) once requests are accepted.
-pub fn serve_http(options: &ServeOptions, on_listening: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+/// asked for) once requests are accepted. With `debug`, requests run under
+/// the debugger while a client is attached to it.
+pub fn serve_http(
+    options: &ServeOptions,
+    debug: Option<ServerLauncher>,
+    on_listening: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("wasmscope-serve")
@@ -50,7 +59,7 @@ pub fn serve_http(options: &ServeOptions, on_listening: impl FnOnce(SocketAddr))
             .await
             .with_context(|| format!("cannot listen on {}", options.addr))?;
         on_listening(listener.local_addr()?);
-        let runner = Arc::new(RequestRunner::new(pre, options.env.clone()));
+        let runner = Arc::new(RequestRunner::new(pre, options.env.clone(), debug));
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(accepted) => accepted,

@@ -12,11 +12,13 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use super::debugging::ServerLauncher;
 use super::host::RequestHost;
 
 pub(super) struct RequestRunner {
     pre: ProxyPre<RequestHost>,
     env: Vec<(String, String)>,
+    debug: Option<ServerLauncher>,
 }
 
 /// What `wasmtime serve` answers when the guest gives no response (its
@@ -36,13 +38,21 @@ const INTERNAL_ERROR_PAGE: &str = "<!doctype html>
 </html>";
 
 impl RequestRunner {
-    pub(super) fn new(pre: ProxyPre<RequestHost>, env: Vec<(String, String)>) -> Self {
-        RequestRunner { pre, env }
+    pub(super) fn new(pre: ProxyPre<RequestHost>, env: Vec<(String, String)>, debug: Option<ServerLauncher>) -> Self {
+        RequestRunner { pre, env, debug }
     }
 
-    /// The guest's response, or the 500 page (the reason goes to stderr).
+    /// The guest's response, or the 500 page (the reason goes to stderr):
+    /// under the debugger while a client is attached, else in production.
     pub(super) async fn handle(&self, request: hyper::Request<Incoming>) -> hyper::Response<HyperOutgoingBody> {
-        match self.run(request).await {
+        let result = match &self.debug {
+            Some(debug) => match debug.maybe_debug(request).await {
+                Ok(debugged) => debugged,
+                Err(request) => self.run(request).await,
+            },
+            None => self.run(request).await,
+        };
+        match result {
             Ok(response) => response,
             Err(error) => {
                 // The operator's log, as `wasmtime serve` writes it.

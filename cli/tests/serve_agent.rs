@@ -1,0 +1,291 @@
+//! The debugging agent of `wasmscope serve --debug-addr`: a DAP client
+//! attaches over WebSocket with the token, and the requests that hit its
+//! breakpoint stop, each on a thread of its own, while the others are
+//! served; a wrong token, a foreign origin or plain HTTP gets nothing run;
+//! after the client leaves, the server serves on.
+
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)]
+
+#[path = "../../dap-adapter/tests/client/mod.rs"]
+#[allow(unused_imports)]
+mod client;
+
+use std::io::{BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tungstenite::Message;
+use wasmscope_test_support::http::{self, wait_for_serving};
+use wasmscope_test_support::{guest, marker, repo_root};
+
+const TOKEN: &str = "serve-agent-test-token-0123456789";
+
+struct Server {
+    child: Child,
+    http: SocketAddr,
+    agent: SocketAddr,
+    _dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn serve_with_agent(program: &Path) -> Server {
+    let dir =
+        std::env::temp_dir().join(format!("wasmscope-agent-{}-{:?}", std::process::id(), std::thread::current().id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, TOKEN).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .arg("serve")
+        .arg(program)
+        .args(["--addr", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0", "--token-file"])
+        .arg(&token_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (http, before) = wait_for_serving(&mut stderr);
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let agent = before
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("Debugging agent (DAP over WebSocket) at ws://"))
+        .unwrap_or_else(|| panic!("no agent line in {before:?}"))
+        .parse()
+        .unwrap();
+    Server { child, http, agent, _dir: TempDir(dir) }
+}
+
+fn handshake(agent: SocketAddr, token: Option<&str>, origin: Option<&str>) -> tungstenite::handshake::client::Request {
+    use tungstenite::client::IntoClientRequest as _;
+    let mut request = format!("ws://{agent}").into_client_request().unwrap();
+    if let Some(token) = token {
+        request.headers_mut().insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    if let Some(origin) = origin {
+        request.headers_mut().insert("Origin", origin.parse().unwrap());
+    }
+    request
+}
+
+type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// A DAP client over the agent's WebSocket; every message is checked
+/// against the DAP schema.
+struct Agent {
+    socket: Socket,
+    seq: i64,
+    pending: Vec<Value>,
+}
+
+impl Agent {
+    fn connect(agent: SocketAddr) -> Self {
+        let (socket, _) = tungstenite::connect(handshake(agent, Some(TOKEN), None)).unwrap();
+        if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+            stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        }
+        Agent { socket, seq: 0, pending: Vec::new() }
+    }
+
+    fn next(&mut self) -> Value {
+        loop {
+            match self.socket.read().unwrap() {
+                Message::Text(text) => {
+                    let message: Value = serde_json::from_str(&text).unwrap();
+                    let problems = client::schema_problems(&message);
+                    assert!(problems.is_empty(), "{problems:?}");
+                    return message;
+                }
+                Message::Ping(_) | Message::Pong(_) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    fn send(&mut self, command: &str, arguments: Value) -> i64 {
+        self.seq += 1;
+        let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
+        self.socket.send(Message::text(message.to_string())).unwrap();
+        self.seq
+    }
+
+    fn response(&mut self, seq: i64) -> Value {
+        loop {
+            let message = self.next();
+            if message["type"] == "response" && message["request_seq"] == seq {
+                return message;
+            }
+            self.pending.push(message);
+        }
+    }
+
+    fn request(&mut self, command: &str, arguments: Value) -> Value {
+        let seq = self.send(command, arguments);
+        let response = self.response(seq);
+        assert_eq!(response["success"], true, "{command}: {response}");
+        response["body"].clone()
+    }
+
+    fn event(&mut self, name: &str) -> Value {
+        if let Some(i) = self.pending.iter().position(|e| e["event"] == name) {
+            return self.pending.remove(i);
+        }
+        loop {
+            let message = self.next();
+            if message["event"] == name {
+                return message;
+            }
+            self.pending.push(message);
+        }
+    }
+}
+
+impl Agent {
+    /// The `thread` event of `reason` for `thread` (others are passed).
+    fn thread_event(&mut self, reason: &str, thread: i64) {
+        loop {
+            let event = self.event("thread");
+            if event["body"]["reason"] == reason && event["body"]["threadId"] == thread {
+                return;
+            }
+        }
+    }
+}
+
+fn routes_line(name: &str) -> u32 {
+    marker(&repo_root().join("examples/http-routes/routes.c"), name)
+}
+
+/// initialize, attach, a breakpoint at `hello_route`, configurationDone.
+fn attach_with_breakpoint(agent: &mut Agent) -> i64 {
+    agent.request("initialize", json!({ "adapterID": "wasmscope", "linesStartAt1": true, "pathFormat": "path" }));
+    agent.request("attach", json!({ "sourceMap": { "/wasmscope": repo_root() } }));
+    agent.event("initialized");
+    let source = repo_root().join("examples/http-routes/routes.c");
+    let set = agent.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source }, "breakpoints": [{ "line": routes_line("hello_route") }] }),
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    agent.request("configurationDone", json!({}));
+    set["breakpoints"][0]["id"].as_i64().unwrap()
+}
+
+#[test]
+fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
+    let server = serve_with_agent(&guest("http-routes-O0-component"));
+    let mut agent = Agent::connect(server.agent);
+    let breakpoint = attach_with_breakpoint(&mut agent);
+
+    let addr = server.http;
+    let alice = std::thread::spawn(move || http::get(addr, "/hello/alice?x=1"));
+    let started = agent.event("thread")["body"].clone();
+    assert_eq!(started["reason"], "started");
+    let stopped = agent.event("stopped")["body"].clone();
+    assert_eq!(stopped["threadId"], started["threadId"]);
+    assert_eq!((stopped["reason"].as_str(), stopped["allThreadsStopped"].as_bool()), (Some("breakpoint"), Some(false)));
+    assert_eq!(stopped["hitBreakpointIds"], json!([breakpoint]));
+    let thread = stopped["threadId"].as_i64().unwrap();
+    let threads = agent.request("threads", json!({}));
+    assert_eq!(threads["threads"], json!([{ "id": thread, "name": format!("GET /hello/alice #{thread}") }]));
+
+    // Other routes are served while alice's request waits.
+    let work = http::get(server.http, "/work/1000");
+    assert_eq!(work.status, 200, "{}", work.text());
+
+    // Its stack, variables and expressions.
+    let trace = agent.request("stackTrace", json!({ "threadId": thread }));
+    let top = &trace["stackFrames"][0];
+    assert_eq!(
+        (top["name"].as_str(), top["line"].as_u64()),
+        (Some("route"), Some(u64::from(routes_line("hello_route"))))
+    );
+    let scopes = agent.request("scopes", json!({ "frameId": top["id"] }));
+    let locals = scopes["scopes"][0]["variablesReference"].clone();
+    let variables = agent.request("variables", json!({ "variablesReference": locals }));
+    let path = variables["variables"].as_array().unwrap().iter().find(|v| v["name"] == "path").unwrap();
+    assert!(path["value"].as_str().unwrap().contains("/hello/alice?x=1"), "{path}");
+    let length = agent.request("evaluate", json!({ "expression": "length", "frameId": top["id"] }));
+    assert_eq!(length["result"], "12", "the path without its query");
+
+    agent.request("continue", json!({ "threadId": thread }));
+    let response = alice.join().unwrap();
+    assert_eq!((response.status, response.text()), (200, "Hello, alice!\n".to_owned()));
+    // (The /work request ran under the debugger too, as another thread.)
+    agent.thread_event("exited", thread);
+
+    // A request that traps stops there (trap stops are on by default);
+    // continued, it is answered 500 and the client hears why.
+    let crash = std::thread::spawn(move || http::get(addr, "/crash"));
+    let stopped = agent.event("stopped")["body"].clone();
+    assert_eq!(stopped["reason"], "exception", "{stopped}");
+    let crashed = stopped["threadId"].clone();
+    let trace = agent.request("stackTrace", json!({ "threadId": crashed }));
+    assert_eq!(trace["stackFrames"][0]["line"].as_u64(), Some(u64::from(routes_line("crash"))));
+    agent.request("continue", json!({ "threadId": crashed }));
+    assert_eq!(crash.join().unwrap().status, 500);
+    let said = loop {
+        let output = agent.event("output")["body"]["output"].as_str().unwrap().to_owned();
+        if output.contains("trapped") {
+            break output;
+        }
+    };
+    assert!(said.contains("GET /crash") && said.contains("unreachable"), "{said}");
+
+    // The client leaves; the server serves on, on the production engine.
+    agent.request("disconnect", json!({}));
+    let after = http::get(server.http, "/hello/bob");
+    assert_eq!((after.status, after.text()), (200, "Hello, bob!\n".to_owned()));
+}
+
+#[test]
+fn a_client_that_vanishes_while_requests_are_paused_leaves_a_working_server() {
+    let server = serve_with_agent(&guest("http-routes-O0-component"));
+    let mut agent = Agent::connect(server.agent);
+    attach_with_breakpoint(&mut agent);
+    let addr = server.http;
+    let paused = std::thread::spawn(move || http::get(addr, "/hello/paused"));
+    agent.event("stopped");
+    drop(agent);
+    let response = paused.join().unwrap();
+    assert_eq!((response.status, response.text()), (200, "Hello, paused!\n".to_owned()));
+    assert_eq!(http::get(server.http, "/hello/later").status, 200);
+    // And a new client can attach.
+    let mut again = Agent::connect(server.agent);
+    attach_with_breakpoint(&mut again);
+}
+
+#[test]
+fn the_agent_runs_nothing_for_a_wrong_token_a_foreign_origin_or_plain_http() {
+    let server = serve_with_agent(&guest("http-routes-O2-component"));
+    let status = |token, origin| match tungstenite::connect(handshake(server.agent, token, origin)) {
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("{other}"),
+        Ok(_) => 101,
+    };
+    assert_eq!(status(None, None), 401);
+    assert_eq!(status(Some("not-the-token-but-long-enough"), None), 401);
+    assert_eq!(status(Some(TOKEN), Some("http://evil.example")), 403);
+    let mut plain = std::net::TcpStream::connect(server.agent).unwrap();
+    plain.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = plain.read_to_string(&mut answer);
+    assert!(!answer.contains("\"type\""), "no DAP for plain HTTP: {answer}");
+    assert_eq!(http::get(server.http, "/hello/still").status, 200);
+}
