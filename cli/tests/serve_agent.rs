@@ -289,3 +289,146 @@ fn the_agent_runs_nothing_for_a_wrong_token_a_foreign_origin_or_plain_http() {
     assert!(!answer.contains("\"type\""), "no DAP for plain HTTP: {answer}");
     assert_eq!(http::get(server.http, "/hello/still").status, 200);
 }
+
+/// `wasmscope dap --connect` with the server's token, as an IDE starts it.
+fn bridge(server: &Server, token_file: &Path) -> (Child, client::Client) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["dap", "--connect", &format!("ws://{}", server.agent), "--token-file"])
+        .arg(token_file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let client = client::Client::over(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    (child, client)
+}
+
+#[test]
+fn an_ide_attaches_through_the_stdio_bridge() {
+    let server = serve_with_agent(&guest("http-routes-O2-component"));
+    let (mut child, mut ide) = bridge(&server, &server._dir.0.join("token"));
+    ide.request("initialize", json!({ "adapterID": "wasmscope", "pathFormat": "path" }));
+    ide.request(
+        "attach",
+        json!({ "connect": format!("ws://{}", server.agent), "sourceMap": { "/wasmscope": repo_root() } }),
+    );
+    ide.event("initialized");
+    let source = repo_root().join("examples/http-routes/routes.c");
+    // At -O2, greeting() is inlined into route(): the stop shows both.
+    let line = routes_line("greeting");
+    let set = ide.request("setBreakpoints", json!({ "source": { "path": source }, "breakpoints": [{ "line": line }] }));
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    ide.request("configurationDone", json!({}));
+    let addr = server.http;
+    let request = std::thread::spawn(move || http::get(addr, "/hello/inlined"));
+    let thread = ide.event("stopped")["body"]["threadId"].clone();
+    let trace = ide.request("stackTrace", json!({ "threadId": thread }));
+    let names: Vec<&str> =
+        trace["stackFrames"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names[..2], ["greeting [inlined]", "route"], "{names:?}");
+    assert_eq!(trace["stackFrames"][0]["line"].as_u64(), Some(u64::from(line)));
+    ide.request("continue", json!({ "threadId": thread }));
+    assert_eq!(request.join().unwrap().text(), "Hello, inlined!\n");
+    ide.request("disconnect", json!({}));
+    ide.assert_schema_clean();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the bridge ends with the session: {status}");
+}
+
+#[test]
+fn the_bridge_says_what_is_wrong_with_a_token_or_an_address() {
+    let server = serve_with_agent(&guest("http-routes-O2-component"));
+    let run = |url: String, token: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+            .args(["dap", "--connect", &url])
+            .env("WASMSCOPE_TOKEN", token)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let error = run(format!("ws://{}", server.agent), "a-wrong-token-that-is-long-enough");
+    assert!(error.contains("refused the token (401)"), "{error}");
+    let error = run(format!("ws://{}", server.http), TOKEN);
+    assert!(error.contains("no debugging agent answered"), "{error}");
+    let error = run("wss://127.0.0.1:1".into(), TOKEN);
+    assert!(error.contains("wss:// is not supported yet"), "{error}");
+    let error = run("http://x".into(), TOKEN);
+    assert!(error.contains("not an agent address"), "{error}");
+}
+
+#[test]
+fn of_twenty_concurrent_requests_exactly_those_that_hit_the_breakpoint_stop() {
+    let server = serve_with_agent(&guest("http-routes-O0-component"));
+    let mut agent = Agent::connect(server.agent);
+    agent.request("initialize", json!({ "adapterID": "wasmscope", "pathFormat": "path" }));
+    agent.request("attach", json!({ "sourceMap": { "/wasmscope": repo_root() } }));
+    agent.event("initialized");
+    let source = repo_root().join("examples/http-routes/routes.c");
+    let line = routes_line("work_route");
+    agent.request("setBreakpoints", json!({ "source": { "path": source }, "breakpoints": [{ "line": line }] }));
+    agent.request("configurationDone", json!({}));
+
+    let addr = server.http;
+    let paths: Vec<String> =
+        (0..20).map(|i| if i % 4 == 0 { format!("/work/{}", 100 + i) } else { format!("/hello/c{i}") }).collect();
+    let clients: Vec<_> =
+        paths.iter().cloned().map(|path| std::thread::spawn(move || (path.clone(), http::get(addr, &path)))).collect();
+    let mut stopped = Vec::new();
+    while stopped.len() < 5 {
+        let body = agent.event("stopped")["body"].clone();
+        assert_eq!(body["allThreadsStopped"], false);
+        stopped.push(body["threadId"].as_i64().unwrap());
+    }
+    // The other fifteen are answered while five wait.
+    let (slow, fast): (Vec<_>, Vec<_>) = clients.into_iter().enumerate().partition(|(i, _)| i % 4 == 0);
+    for (_, client) in fast {
+        let (path, response) = client.join().unwrap();
+        assert_eq!((response.status, response.text()), (200, format!("Hello, {}!\n", &path[7..])));
+    }
+    let threads = agent.request("threads", json!({}));
+    let names: Vec<String> = threads["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| stopped.contains(&t["id"].as_i64().unwrap()))
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 5, "{threads}");
+    assert!(names.iter().all(|n| n.starts_with("GET /work/1")), "only the slow route stops: {names:?}");
+    let mut stopped_sorted = stopped.clone();
+    stopped_sorted.sort();
+    stopped_sorted.dedup();
+    assert_eq!(stopped_sorted.len(), 5, "each on its own thread");
+    for thread in &stopped {
+        let trace = agent.request("stackTrace", json!({ "threadId": thread, "levels": 1 }));
+        assert_eq!(trace["stackFrames"][0]["line"].as_u64(), Some(u64::from(line)));
+    }
+    for thread in &stopped {
+        agent.request("continue", json!({ "threadId": thread }));
+    }
+    for (_, client) in slow {
+        let (path, response) = client.join().unwrap();
+        let rounds = &path["/work/".len()..];
+        assert_eq!(response.status, 200, "{path}: {}", response.text());
+        assert!(response.text().starts_with(&format!("{rounds} rounds: ")), "{path}: {}", response.text());
+    }
+
+    // Detaching in the middle of a stream of requests loses none.
+    let stream: Vec<_> = (0..30)
+        .map(|i| {
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(i * 5));
+                http::get(addr, &format!("/hello/late{i}"))
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(60));
+    agent.request("disconnect", json!({}));
+    for (i, client) in stream.into_iter().enumerate() {
+        let response = client.join().unwrap();
+        assert_eq!((response.status, response.text()), (200, format!("Hello, late{i}!\n")));
+    }
+}

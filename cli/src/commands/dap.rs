@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use wasmscope_dap::Backend;
 use wasmscope_dap::log::MessageLog;
-use wasmscope_dap::transport::{Credentials, WebSocketListener, serve_stdio, serve_tcp};
+use wasmscope_dap::transport::{Credentials, WebSocketListener, connect, serve_stdio, serve_tcp};
 use wasmscope_runtime::LocalLauncher;
 
 #[derive(Debug, Args)]
@@ -25,11 +25,17 @@ pub struct DapArgs {
     /// `DAP WebSocket server listening at: ws://127.0.0.1:PORT`.
     #[arg(long, value_name = "PORT")]
     ws_port: Option<u16>,
-    /// WebSocket clients must send `Authorization: Bearer <token>` with the
-    /// token in FILE; without this option a token is generated and printed
-    /// (`token: …`) when the server starts.
-    #[arg(long, value_name = "FILE", requires = "ws_port")]
+    /// With --ws-port: WebSocket clients must send `Authorization: Bearer
+    /// <token>` with the token in FILE; without this option a token is
+    /// generated and printed (`token: …`) when the server starts. With
+    /// --connect: the agent's token (else `WASMSCOPE_TOKEN` holds it).
+    #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
+    /// Bridge stdio to the debugging agent at ws://HOST:PORT (`wasmscope
+    /// serve --debug-addr`): for IDEs that start adapters as processes; the
+    /// session runs in the agent (use an `attach` configuration).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["port", "ws_port"])]
+    connect: Option<String>,
     /// A web origin (`https://ide.example`) allowed to open a WebSocket
     /// session; repeatable. Handshakes carrying any other `Origin` are
     /// refused (403), so web pages cannot reach the debugger.
@@ -40,7 +46,7 @@ pub struct DapArgs {
     log: Option<PathBuf>,
     /// Print the JSON schema of the `wasmscope` launch configuration and
     /// exit (IDE integrations generate their settings from it).
-    #[arg(long, conflicts_with_all = ["port", "ws_port", "log"])]
+    #[arg(long, conflicts_with_all = ["port", "ws_port", "log", "connect"])]
     launch_schema: bool,
 }
 
@@ -54,6 +60,19 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),
     };
+    if let Some(url) = &args.connect {
+        let token = match &args.token_file {
+            Some(path) => read_token(path)?,
+            None => std::env::var("WASMSCOPE_TOKEN").map_err(|_| {
+                anyhow::anyhow!("the agent needs its token: give --token-file FILE or set WASMSCOPE_TOKEN")
+            })?,
+        };
+        connect(url, &token, std::io::stdin(), std::io::stdout(), &log)?;
+        return Ok(());
+    }
+    if args.token_file.is_some() && args.ws_port.is_none() {
+        anyhow::bail!("--token-file goes with --ws-port or --connect");
+    }
     // The DAP server runs programs in this process, through the runtime.
     let backend = Backend::new(Arc::new(LocalLauncher), log);
     if let Some(port) = args.ws_port {

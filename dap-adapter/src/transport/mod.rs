@@ -1,13 +1,16 @@
 //! Transports: each reduces to a byte stream in and a byte stream out for
-//! [`serve`](crate::serve): stdio, TCP (`tcp`), and WebSocket (`websocket`).
+//! [`serve`](crate::serve): stdio, TCP (`tcp`), and WebSocket (`websocket`);
+//! `connect` bridges stdio to a remote agent instead.
 //! The network ones admit a client only once it has proved itself
 //! (`admission`).
 
 mod admission;
+mod connect;
 mod tcp;
 mod websocket;
 
 pub use admission::{Credentials, FIRST_MESSAGE_DEADLINE, Refusal};
+pub use connect::{ConnectError, connect};
 pub use tcp::serve_tcp;
 pub use websocket::WebSocketListener;
 

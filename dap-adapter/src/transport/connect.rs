@@ -1,0 +1,119 @@
+//! `wasmscope dap --connect ws://HOST:PORT`: a bridge from stdio (what IDEs
+//! start adapters on, Content-Length frames) to a debugging agent (one DAP
+//! message per WebSocket text frame), with the agent's token. The session
+//! runs in the agent; the bridge only moves messages, bounded both ways.
+
+use std::io::{BufReader, Read, Write};
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::codec::{FrameReader, write_frame};
+use crate::log::MessageLog;
+
+/// Messages on their way to the agent, at most.
+const TO_AGENT_QUEUE: usize = 16;
+
+/// Why the bridge could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("`{0}` is not an agent address: write ws://HOST:PORT")]
+    BadAddress(String),
+    #[error("wss:// is not supported yet: the agent listens on loopback; reach it through an SSH tunnel and ws://")]
+    NoTls,
+    #[error("cannot reach the agent at {address}: {source}")]
+    Unreachable { address: String, source: std::io::Error },
+    #[error("the agent refused the token (401): check --token-file or WASMSCOPE_TOKEN")]
+    BadToken,
+    #[error("the agent refused the connection ({0})")]
+    Refused(String),
+    #[error("no debugging agent answered at {0} (is it `wasmscope serve --debug-addr`?): {1}")]
+    NotAnAgent(String, String),
+}
+
+/// Bridges `input`/`output` (Content-Length frames) to the agent at `url`
+/// until either side closes.
+pub fn connect(
+    url: &str,
+    token: &str,
+    input: impl Read + Send + 'static,
+    mut output: impl Write + Send + 'static,
+    log: &MessageLog,
+) -> Result<(), ConnectError> {
+    let address = match url.strip_prefix("ws://") {
+        Some(rest) => rest.split('/').next().unwrap_or_default().to_owned(),
+        None if url.starts_with("wss://") => return Err(ConnectError::NoTls),
+        None => return Err(ConnectError::BadAddress(url.to_owned())),
+    };
+    if address.is_empty() {
+        return Err(ConnectError::BadAddress(url.to_owned()));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
+    runtime.block_on(async {
+        let stream = TcpStream::connect(&address)
+            .await
+            .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
+        let _ = stream.set_nodelay(true);
+        let mut request = url.into_client_request().map_err(|_| ConnectError::BadAddress(url.to_owned()))?;
+        let bearer = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+            .map_err(|_| ConnectError::Refused("the token has characters a header cannot carry".into()))?;
+        request.headers_mut().insert("Authorization", bearer);
+        let (socket, _) = match tokio_tungstenite::client_async(request, stream).await {
+            Ok(connected) => connected,
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                return Err(match response.status().as_u16() {
+                    401 => ConnectError::BadToken,
+                    403 => ConnectError::Refused("HTTP 403".into()),
+                    status => ConnectError::NotAnAgent(url.to_owned(), format!("it answered HTTP {status}")),
+                });
+            }
+            Err(other) => return Err(ConnectError::NotAnAgent(url.to_owned(), other.to_string())),
+        };
+        log.line(&format!("connected to {url}"));
+        let (mut sink, mut stream) = socket.split();
+        // Frames from the IDE, read on a thread (stdin blocks).
+        let (frames, mut to_agent) = tokio::sync::mpsc::channel::<Vec<u8>>(TO_AGENT_QUEUE);
+        std::thread::Builder::new()
+            .name("wasmscope-bridge-in".into())
+            .spawn(move || {
+                let mut reader = FrameReader::new(BufReader::new(input));
+                while let Ok(Some(body)) = reader.read_frame() {
+                    if frames.blocking_send(body).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
+        let upstream = async move {
+            while let Some(body) = to_agent.recv().await {
+                if sink.send(Message::text(String::from_utf8_lossy(&body).into_owned())).await.is_err() {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        };
+        let downstream = async move {
+            while let Some(Ok(message)) = stream.next().await {
+                let body = match message {
+                    Message::Text(text) => text.as_bytes().to_vec(),
+                    Message::Binary(bytes) => bytes.to_vec(),
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                if write_frame(&mut output, &body).and_then(|()| output.flush()).is_err() {
+                    break;
+                }
+            }
+        };
+        // Either side ending ends the bridge: the IDE sees its adapter exit.
+        futures_util::future::select(Box::pin(upstream), Box::pin(downstream)).await;
+        log.line("the bridge closed");
+        Ok(())
+    })
+}
