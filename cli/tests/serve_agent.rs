@@ -224,6 +224,13 @@ fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
     let length = agent.request("evaluate", json!({ "expression": "length", "frameId": top["id"] }));
     assert_eq!(length["result"], "12", "the path without its query");
 
+    // A step stays on the request's thread.
+    agent.request("next", json!({ "threadId": thread }));
+    let stepped = agent.event("stopped")["body"].clone();
+    assert_eq!((stepped["reason"].as_str(), stepped["threadId"].as_i64()), (Some("step"), Some(thread)));
+    let trace = agent.request("stackTrace", json!({ "threadId": thread, "levels": 1 }));
+    assert_eq!(trace["stackFrames"][0]["line"].as_u64(), Some(u64::from(routes_line("hello_route") + 1)));
+
     agent.request("continue", json!({ "threadId": thread }));
     let response = alice.join().unwrap();
     assert_eq!((response.status, response.text()), (200, "Hello, alice!\n".to_owned()));
@@ -308,7 +315,10 @@ fn bridge(server: &Server, token_file: &Path) -> (Child, client::Client) {
 fn an_ide_attaches_through_the_stdio_bridge() {
     let server = serve_with_agent(&guest("http-routes-O2-component"));
     let (mut child, mut ide) = bridge(&server, &server._dir.0.join("token"));
-    ide.request("initialize", json!({ "adapterID": "wasmscope", "pathFormat": "path" }));
+    ide.request(
+        "initialize",
+        json!({ "adapterID": "wasmscope", "pathFormat": "path", "supportsProgressReporting": true }),
+    );
     ide.request(
         "attach",
         json!({ "connect": format!("ws://{}", server.agent), "sourceMap": { "/wasmscope": repo_root() } }),
@@ -320,6 +330,10 @@ fn an_ide_attaches_through_the_stdio_bridge() {
     let set = ide.request("setBreakpoints", json!({ "source": { "path": source }, "breakpoints": [{ "line": line }] }));
     assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
     ide.request("configurationDone", json!({}));
+    // Attaching compiles for guest debugging: the IDE shows it.
+    assert_eq!(ide.event("progressStart")["body"]["title"], "Attaching");
+    let end = ide.event("progressEnd")["body"]["message"].as_str().unwrap().to_owned();
+    assert!(end.starts_with("attached in "), "{end}");
     let addr = server.http;
     let request = std::thread::spawn(move || http::get(addr, "/hello/inlined"));
     let thread = ide.event("stopped")["body"]["threadId"].clone();

@@ -145,8 +145,25 @@ impl Session {
     /// `configurationDone` after `attach`).
     pub(crate) fn attach_run(&mut self) -> Result<(), String> {
         let (options, run) = self.run_options(false, false)?;
-        let target = self.launcher.attach(options)?;
-        self.begin_run(target, run)
+        // The first attach compiles the program for guest debugging (from
+        // the cache after that): clients that show progress see it.
+        let progress_id = format!("wasmscope-attach-{}", self.run_number);
+        if self.client.progress {
+            self.out.event(
+                "progressStart",
+                Some(json!({ "progressId": progress_id, "title": "Attaching", "message": "compiling for guest debugging", "cancellable": false })),
+            );
+        }
+        let started = std::time::Instant::now();
+        let attached = self.launcher.attach(options);
+        if self.client.progress {
+            let message = match &attached {
+                Ok(_) => format!("attached in {:.1} s", started.elapsed().as_secs_f64()),
+                Err(_) => "could not attach".to_owned(),
+            };
+            self.out.event("progressEnd", Some(json!({ "progressId": progress_id, "message": message })));
+        }
+        self.begin_run(attached?, run)
     }
 
     /// What a run starts with: the breakpoints, a judge for each thread,
