@@ -446,3 +446,35 @@ fn of_twenty_concurrent_requests_exactly_those_that_hit_the_breakpoint_stop() {
         assert_eq!((response.status, response.text()), (200, format!("Hello, late{i}!\n")));
     }
 }
+
+#[test]
+fn the_bridge_answers_the_ide_with_its_error_and_takes_lsp4ij_launches_as_attach() {
+    let server = serve_with_agent(&guest("http-routes-O2-component"));
+    // A wrong token: the IDE's first request gets the reason as its error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["dap", "--connect", &format!("ws://{}", server.agent)])
+        .env("WASMSCOPE_TOKEN", "a-wrong-token-that-is-long-enough")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ide = client::Client::over(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let error = ide.request_error("initialize", json!({ "adapterID": "wasmscope" }));
+    assert!(error.contains("refused the token (401)"), "{error}");
+    assert!(!child.wait().unwrap().success());
+
+    // LSP4IJ starts adapters in launch mode and passes the configuration
+    // through: a launch that says `"request": "attach"` attaches.
+    let (mut child, mut ide) = bridge(&server, &server._dir.0.join("token"));
+    ide.request("initialize", json!({ "adapterID": "wasmscope" }));
+    let config = json!({
+        "type": "wasmscope", "request": "attach", "name": "Attach", "noDebug": false,
+        "connect": format!("ws://{}", server.agent), "sourceMap": { "/wasmscope": repo_root() },
+    });
+    ide.request("launch", config);
+    ide.event("initialized");
+    assert_eq!(ide.event("process")["body"]["startMethod"], "attach");
+    ide.request("disconnect", json!({}));
+    assert!(child.wait().unwrap().success());
+}

@@ -1,6 +1,8 @@
-// Entry point: wires the debug adapter, the configuration provider and the
-// profiler commands to VS Code.
+// Entry point: wires the debug adapter, the configuration provider, the
+// profiler commands and the agent-token command to VS Code.
 import * as vscode from 'vscode';
+import { setAgentToken } from './adapter/agentToken';
+import { SET_TOKEN_COMMAND } from './adapter/attach';
 import { AdapterFactory } from './adapter/factory';
 import { TrackerFactory } from './adapter/tracker';
 import { ConfigurationProvider } from './config/provider';
@@ -9,19 +11,20 @@ import { openProfile, profileProgram } from './profile/commands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
-  const factory = new AdapterFactory(log, vscode.Uri.joinPath(context.logUri, 'dap').fsPath);
+  const factory = new AdapterFactory(log, vscode.Uri.joinPath(context.logUri, 'dap').fsPath, context.secrets);
   context.subscriptions.push(
     log,
     factory,
     vscode.debug.registerDebugAdapterDescriptorFactory('wasmscope', factory),
     vscode.debug.registerDebugAdapterTrackerFactory('wasmscope', new TrackerFactory(log)),
-    vscode.debug.registerDebugConfigurationProvider('wasmscope', new ConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider('wasmscope', new ConfigurationProvider(context.secrets)),
     vscode.commands.registerCommand('wasmscope.profile', (resource?: vscode.Uri | string) =>
       profileProgram(context.extensionUri, log, resource),
     ),
     vscode.commands.registerCommand('wasmscope.openProfile', (resource?: vscode.Uri) =>
       openProfile(context.extensionUri, resource),
     ),
+    vscode.commands.registerCommand(SET_TOKEN_COMMAND, (connect?: unknown) => setAgentToken(context.secrets, connect)),
   );
 }
 

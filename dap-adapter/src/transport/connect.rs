@@ -43,6 +43,26 @@ pub fn connect(
     mut output: impl Write + Send + 'static,
     log: &MessageLog,
 ) -> Result<(), ConnectError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ConnectError::Unreachable { address: url.to_owned(), source })?;
+    let socket = match runtime.block_on(handshake(url, token)) {
+        Ok(socket) => socket,
+        Err(error) => {
+            // IDEs show an error response, not a process's stderr.
+            refuse(input, &mut output, &error);
+            return Err(error);
+        }
+    };
+    log.line(&format!("connected to {url}"));
+    runtime.block_on(bridge(socket, input, output, log))
+}
+
+type AgentSocket = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+/// Connects to the agent and passes its handshake with the token.
+async fn handshake(url: &str, token: &str) -> Result<AgentSocket, ConnectError> {
     let address = match url.strip_prefix("ws://") {
         Some(rest) => rest.split('/').next().unwrap_or_default().to_owned(),
         None if url.starts_with("wss://") => return Err(ConnectError::NoTls),
@@ -51,11 +71,7 @@ pub fn connect(
     if address.is_empty() {
         return Err(ConnectError::BadAddress(url.to_owned()));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
-    runtime.block_on(async {
+    {
         let stream = TcpStream::connect(&address)
             .await
             .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
@@ -75,7 +91,18 @@ pub fn connect(
             }
             Err(other) => return Err(ConnectError::NotAnAgent(url.to_owned(), other.to_string())),
         };
-        log.line(&format!("connected to {url}"));
+        Ok(socket)
+    }
+}
+
+/// Moves messages both ways until either side ends.
+async fn bridge(
+    socket: AgentSocket,
+    input: impl Read + Send + 'static,
+    mut output: impl Write + Send + 'static,
+    log: &MessageLog,
+) -> Result<(), ConnectError> {
+    {
         let (mut sink, mut stream) = socket.split();
         // Frames from the IDE, read on a thread (stdin blocks).
         let (frames, mut to_agent) = tokio::sync::mpsc::channel::<Vec<u8>>(TO_AGENT_QUEUE);
@@ -89,9 +116,10 @@ pub fn connect(
                     }
                 }
             })
-            .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
+            .map_err(|source| ConnectError::Unreachable { address: "stdin".into(), source })?;
         let upstream = async move {
             while let Some(body) = to_agent.recv().await {
+                let body = launch_as_attach(body);
                 if sink.send(Message::text(String::from_utf8_lossy(&body).into_owned())).await.is_err() {
                     break;
                 }
@@ -115,5 +143,45 @@ pub fn connect(
         futures_util::future::select(Box::pin(upstream), Box::pin(downstream)).await;
         log.line("the bridge closed");
         Ok(())
-    })
+    }
+}
+
+/// A `launch` whose arguments say `"request": "attach"` goes to the agent as
+/// the `attach` it means: LSP4IJ starts adapter processes in launch mode
+/// only, and passes the configuration through.
+fn launch_as_attach(body: Vec<u8>) -> Vec<u8> {
+    let Ok(mut message) = serde_json::from_slice::<serde_json::Value>(&body) else { return body };
+    let meant_attach =
+        message["type"] == "request" && message["command"] == "launch" && message["arguments"]["request"] == "attach";
+    if !meant_attach {
+        return body;
+    }
+    message["command"] = "attach".into();
+    serde_json::to_vec(&message).unwrap_or(body)
+}
+
+/// Answers the IDE's first request with `error` (within a few seconds), so
+/// the user reads why in the IDE.
+fn refuse(input: impl Read + Send + 'static, output: &mut impl Write, error: &ConnectError) {
+    let (first, arrived) = std::sync::mpsc::channel();
+    let _ = std::thread::Builder::new().name("wasmscope-bridge-refuse".into()).spawn(move || {
+        let mut reader = FrameReader::new(BufReader::new(input));
+        if let Ok(Some(body)) = reader.read_frame() {
+            let _ = first.send(body);
+        }
+    });
+    let Ok(body) = arrived.recv_timeout(std::time::Duration::from_secs(5)) else { return };
+    let crate::message::Incoming::Request(request) = crate::message::decode(&body) else { return };
+    let response = crate::message::Response {
+        seq: 1,
+        kind: "response",
+        request_seq: request.seq,
+        success: false,
+        command: request.command,
+        message: Some(format!("wasmscope: {error}")),
+        body: None,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&response) {
+        let _ = write_frame(output, &bytes).and_then(|()| output.flush());
+    }
 }

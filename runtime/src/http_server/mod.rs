@@ -22,7 +22,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use hyper::server::conn::http1;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
@@ -82,12 +82,25 @@ pub fn serve_http(
     })
 }
 
+/// The production engine: a store per request, so instances come from a
+/// pool of reserved memory, as in `wasmtime serve` (no mmap and munmap per
+/// request); where the address space cannot hold the pool, instances are
+/// allocated one by one.
+fn production_engine() -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    crate::compile_cache::enable(&mut config);
+    let mut pooled = config.clone();
+    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::default()));
+    match Engine::new(&pooled) {
+        Ok(engine) => Ok(engine),
+        Err(_) => Ok(Engine::new(&config)?),
+    }
+}
+
 /// The production engine, and the component compiled and linked once:
 /// each request only instantiates it.
 fn prepare(program: &std::path::Path) -> anyhow::Result<ProxyPre<RequestHost>> {
-    let mut config = Config::new();
-    crate::compile_cache::enable(&mut config);
-    let engine = Engine::new(&config)?;
+    let engine = production_engine()?;
     let bytes = std::fs::read(program).with_context(|| format!("cannot read {}", program.display()))?;
     if !wasmparser::Parser::is_component(&bytes) {
         anyhow::bail!(

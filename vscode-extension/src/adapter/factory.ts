@@ -1,9 +1,13 @@
 // Starts `wasmscope dap` for each debug session, after checking the binary:
 // a missing or too old wasmscope fails the launch with the fix in the message.
+// Attach sessions run `wasmscope dap --connect URL`, the bridge to a server's
+// debugging agent, with the agent's token (see attach.ts).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Log } from '../log';
+import { showAttachError } from './agentToken';
+import { attachAdapter } from './attach';
 import { locateWasmscope } from './locate';
 import { LogFollower } from './logFollower';
 
@@ -14,6 +18,7 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vsc
   constructor(
     private readonly log: Log,
     private readonly logDir: string,
+    private readonly secrets: vscode.SecretStorage,
   ) {
     this.onTerminate = vscode.debug.onDidTerminateDebugSession((session) => {
       this.followers.get(session.id)?.stop();
@@ -21,18 +26,31 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vsc
     });
   }
 
-  async createDebugAdapterDescriptor(session: vscode.DebugSession): Promise<vscode.DebugAdapterDescriptor> {
+  async createDebugAdapterDescriptor(session: vscode.DebugSession): Promise<vscode.DebugAdapterDescriptor | undefined> {
     const settings = vscode.workspace.getConfiguration('wasmscope', session.workspaceFolder);
     const located = await locateWasmscope(settings.get<string>('path'));
     if (!located.ok) {
       this.log.error(located.message);
       throw new Error(located.message);
     }
-    const args = ['dap'];
+    const cwd = session.workspaceFolder?.uri.fsPath;
+    let args = ['dap'];
+    let env: Record<string, string> | undefined;
+    if (session.configuration.request === 'attach') {
+      // The configuration provider checked this already; the token may have gone since.
+      const attach = await attachAdapter(session.configuration, (key) => this.secrets.get(key), { baseDir: cwd });
+      if (!attach.ok) {
+        this.log.error(attach.message);
+        showAttachError(attach.message, attach.connect);
+        return undefined;
+      }
+      args = attach.args;
+      env = attach.env;
+    }
     if (settings.get<boolean>('trace')) {
       args.push('--log', this.followLog(session));
     }
-    return new vscode.DebugAdapterExecutable(located.path, args, { cwd: session.workspaceFolder?.uri.fsPath });
+    return new vscode.DebugAdapterExecutable(located.path, args, { cwd, env });
   }
 
   private followLog(session: vscode.DebugSession): string {

@@ -1,10 +1,17 @@
 // Completes launch configurations: F5 with no launch.json debugs the .wasm
 // built from the open file; a configuration without `program` is sent back
-// to launch.json instead of failing inside the adapter.
+// to launch.json instead of failing inside the adapter. Attach configurations
+// are checked the same way (`connect`, a ws:// URL), and refused before the
+// adapter starts when there is no token for the agent.
 import * as vscode from 'vscode';
+import { showAttachError } from '../adapter/agentToken';
+import { attachAdapter } from '../adapter/attach';
+import { checkAttachConfig } from './attachConfig';
 import { configForActiveFile } from './fromWorkspace';
 
 export class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
   async resolveDebugConfiguration(
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
@@ -12,13 +19,42 @@ export class ConfigurationProvider implements vscode.DebugConfigurationProvider 
     if (!config.type && !config.request && !config.name) {
       return configForActiveFile(folder);
     }
+    if (config.request === 'attach') {
+      if (config.connect === undefined || config.connect === '') {
+        vscode.window.showErrorMessage(checkAttachConfig(config) ?? '');
+        return null; // null: VS Code opens launch.json
+      }
+      return config; // the rest is checked once variables are substituted
+    }
     if (!config.program) {
       vscode.window.showErrorMessage(`The wasmscope configuration "${config.name}" needs a \`program\`: the .wasm to debug.`);
-      return null; // null: VS Code opens launch.json
+      return null;
     }
     // Relative paths resolve against cwd in the adapter; default it to the folder, as users expect.
     if (config.cwd === undefined && folder) {
       config.cwd = folder.uri.fsPath;
+    }
+    return config;
+  }
+
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | null | undefined> {
+    if (config.request !== 'attach') {
+      return config;
+    }
+    const problem = checkAttachConfig(config);
+    if (problem) {
+      vscode.window.showErrorMessage(problem);
+      return null;
+    }
+    // Refuse here rather than in the adapter factory: VS Code would add its
+    // own "couldn't find a debug adapter descriptor" error to ours.
+    const attach = await attachAdapter(config, (key) => this.secrets.get(key), { baseDir: folder?.uri.fsPath });
+    if (!attach.ok) {
+      showAttachError(attach.message, attach.connect);
+      return undefined; // undefined: the session does not start
     }
     return config;
   }

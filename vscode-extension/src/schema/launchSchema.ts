@@ -1,5 +1,7 @@
 // The launch attributes in package.json are generated from the adapter's own
-// definition (`wasmscope dap --launch-schema`), so the two cannot drift.
+// definition (`wasmscope dap --launch-schema`), so the two cannot drift. The
+// attach attributes (`connect`, `tokenFile`, `sourceMap`) are hand-written in
+// package.json and left alone here; test/unit/schema.test.ts checks them.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,7 +26,7 @@ export function readLaunchSchema(binary: string): LaunchSchema {
   return toLaunchAttributes(JSON.parse(out));
 }
 
-/** package.json text with the launch attributes replaced; the rest byte-identical to `JSON.stringify(_, null, 2)`. */
+/** package.json text with the launch attributes replaced (attach kept); the rest byte-identical to `JSON.stringify(_, null, 2)`. */
 export function withLaunchAttributes(packageJson: string, launch: LaunchSchema): string {
   const manifest = JSON.parse(packageJson);
   const debuggers = manifest?.contributes?.debuggers;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { SET_TOKEN_COMMAND, SET_TOKEN_TITLE } from '../../src/adapter/attach';
 import { binaryForBuild, readLaunchSchema, toLaunchAttributes, withLaunchAttributes } from '../../src/schema/launchSchema';
 
 // out/test/unit -> the extension root
@@ -14,10 +15,15 @@ test('the launch schema keeps required and properties only', () => {
   assert.throws(() => toLaunchAttributes({ required: [] }), /properties/);
 });
 
-test('generation replaces only the launch attributes', () => {
-  const before = JSON.stringify({ name: 'x', contributes: { debuggers: [{ type: 'wasmscope', label: 'L', configurationAttributes: { launch: {} } }] } }, null, 2);
+test('generation replaces only the launch attributes (the hand-written attach attributes stay)', () => {
+  const attach = { required: ['connect'], properties: { connect: { type: 'string' } } };
+  const before = JSON.stringify({ name: 'x', contributes: { debuggers: [{ type: 'wasmscope', label: 'L', configurationAttributes: { launch: {}, attach } }] } }, null, 2);
   const after = JSON.parse(withLaunchAttributes(before, { properties: { a: { type: 'string' } } }));
-  assert.deepEqual(after.contributes.debuggers[0], { type: 'wasmscope', label: 'L', configurationAttributes: { launch: { properties: { a: { type: 'string' } } } } });
+  assert.deepEqual(after.contributes.debuggers[0], {
+    type: 'wasmscope',
+    label: 'L',
+    configurationAttributes: { launch: { properties: { a: { type: 'string' } } }, attach },
+  });
   assert.throws(() => withLaunchAttributes('{"contributes":{}}', { properties: {} }), /debuggers/);
 });
 
@@ -42,12 +48,26 @@ test('package.json has the launch attributes the adapter prints (run `npm run ge
   );
 });
 
-test('the manifest offers launch only (the adapter has no attach)', () => {
-  const attributes = manifest().contributes.debuggers[0].configurationAttributes;
-  assert.deepEqual(Object.keys(attributes), ['launch']);
-  for (const snippet of manifest().contributes.debuggers[0].configurationSnippets) {
-    assert.equal(snippet.body.request, 'launch');
-  }
+test('the manifest offers launch and attach; attach takes what the adapter and `dap --connect` read', () => {
+  const debuggerEntry = manifest().contributes.debuggers[0];
+  const attributes = debuggerEntry.configurationAttributes;
+  assert.deepEqual(Object.keys(attributes), ['launch', 'attach']);
+  // The adapter reads sourceMap (as launch does); connect and tokenFile are the extension's.
+  assert.deepEqual(attributes.attach.required, ['connect']);
+  assert.deepEqual(Object.keys(attributes.attach.properties).sort(), ['connect', 'sourceMap', 'tokenFile']);
+  assert.deepEqual(attributes.attach.properties.sourceMap, attributes.launch.properties.sourceMap);
+  const requests = debuggerEntry.configurationSnippets.map((s: { body: { request: string } }) => s.body.request);
+  assert.ok(requests.every((r: string) => r === 'launch' || r === 'attach'), requests.join());
+  const attach = debuggerEntry.configurationSnippets.find((s: { body: { request: string } }) => s.body.request === 'attach');
+  assert.equal(attach.label, 'wasmscope: Attach to a server (wasmscope serve --debug-addr)');
+  assert.equal(attach.body.connect, '${2:ws://127.0.0.1:9229}');
+  assert.deepEqual(attach.body.sourceMap, { '${3:/wasmscope}': '^"\\${workspaceFolder}"' });
+});
+
+test('the agent-token command is contributed under the name the extension registers', () => {
+  const commands = manifest().contributes.commands.map((c: { command: string; category: string; title: string }) => `${c.category}: ${c.title}`);
+  assert.ok(commands.includes(SET_TOKEN_TITLE), commands.join('; '));
+  assert.ok(manifest().contributes.commands.some((c: { command: string }) => c.command === SET_TOKEN_COMMAND));
 });
 
 test('breakpoints are enabled for C, C++, Rust and WAT', () => {

@@ -1,0 +1,90 @@
+// How the extension attaches to a debugging agent (`wasmscope serve
+// --debug-addr`): it runs `wasmscope dap --connect URL`, which speaks DAP on
+// stdio and forwards it to the agent's WebSocket, with the agent's token from
+// the configuration's `tokenFile` or, through WASMSCOPE_TOKEN, from VS Code's
+// secret storage. Node only (no `vscode`), so it is unit-tested.
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkAttachConfig } from '../config/attachConfig';
+
+export const SET_TOKEN_COMMAND = 'wasmscope.setAgentToken';
+export const SET_TOKEN_TITLE = 'wasmscope: Set the token of a debugging agent…';
+/** Where `wasmscope dap --connect` reads the token when it has no `--token-file`. */
+export const TOKEN_ENV = 'WASMSCOPE_TOKEN';
+
+/** The secret-storage key of an agent's token: one per `connect` URL (surrounding spaces and trailing slashes aside). */
+export function tokenKey(connect: string): string {
+  return `wasmscope.token:${connect.trim().replace(/\/+$/, '')}`;
+}
+
+/** Why a token typed in by the user cannot be one, or undefined (empty is allowed: it forgets the stored token). */
+export function tokenProblem(token: string): string | undefined {
+  if (/\s/.test(token.trim())) {
+    return 'A token has no spaces: paste the token `wasmscope serve` printed, or the contents of its --token-file.';
+  }
+  return undefined;
+}
+
+export type AttachAdapter =
+  | { ok: true; args: string[]; env?: Record<string, string> }
+  | { ok: false; message: string; /** set when storing a token would fix it */ connect?: string };
+
+export interface AttachOptions {
+  /** Against which a relative `tokenFile` resolves (the workspace folder). */
+  baseDir?: string;
+  /** The environment the adapter would inherit; WASMSCOPE_TOKEN goes over it. */
+  env?: NodeJS.ProcessEnv;
+  fileExists?: (file: string) => boolean;
+}
+
+export function noTokenMessage(connect: string): string {
+  return (
+    `No token for the debugging agent at ${connect}: run "${SET_TOKEN_TITLE}" (Command Palette) to store it, ` +
+    'or give the configuration a `tokenFile` (the file given to `wasmscope serve --token-file`).'
+  );
+}
+
+/**
+ * The arguments (after the binary) and environment of the adapter for an
+ * attach configuration, or why there is none.
+ */
+export async function attachAdapter(
+  config: { name?: unknown; connect?: unknown; tokenFile?: unknown },
+  readSecret: (key: string) => PromiseLike<string | undefined>,
+  options: AttachOptions = {},
+): Promise<AttachAdapter> {
+  const problem = checkAttachConfig(config);
+  if (problem) {
+    return { ok: false, message: problem };
+  }
+  const connect = (config.connect as string).trim();
+  const args = ['dap', '--connect', connect];
+  const tokenFile = typeof config.tokenFile === 'string' ? config.tokenFile.trim() : '';
+  if (tokenFile !== '') {
+    const file = options.baseDir ? path.resolve(options.baseDir, tokenFile) : tokenFile;
+    if (!(options.fileExists ?? fs.existsSync)(file)) {
+      return { ok: false, message: `The token file ${file} (\`tokenFile\`) does not exist; it holds the agent's token, as given to \`wasmscope serve --token-file\`.` };
+    }
+    return { ok: true, args: [...args, '--token-file', file] };
+  }
+  let token: string | undefined;
+  try {
+    token = await readSecret(tokenKey(connect));
+  } catch (error) {
+    return { ok: false, message: `Cannot read the stored token of ${connect}: ${(error as Error).message}. Give the configuration a \`tokenFile\` instead.` };
+  }
+  if (!token) {
+    return { ok: false, message: noTokenMessage(connect), connect };
+  }
+  return { ok: true, args, env: { ...definedEnv(options.env ?? process.env), [TOKEN_ENV]: token } };
+}
+
+function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined) {
+      out[name] = value;
+    }
+  }
+  return out;
+}

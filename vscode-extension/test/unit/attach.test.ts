@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { TOKEN_ENV, attachAdapter, noTokenMessage, tokenKey, tokenProblem } from '../../src/adapter/attach';
+import { checkAttachConfig, connectProblem, isWasmscopeAttach } from '../../src/config/attachConfig';
+
+const URL = 'ws://127.0.0.1:9229';
+
+/** A secret store holding `secrets`, recording the keys asked for. */
+function store(secrets: Record<string, string> = {}) {
+  const asked: string[] = [];
+  return {
+    asked,
+    read: async (key: string) => {
+      asked.push(key);
+      return secrets[key];
+    },
+  };
+}
+
+test('with a tokenFile the adapter is `dap --connect URL --token-file FILE`, and the secret store is not read', async () => {
+  const secrets = store({ [tokenKey(URL)]: 'stored-token-0123456789' });
+  const result = await attachAdapter({ connect: URL, tokenFile: '/run/agent.token' }, secrets.read, { fileExists: () => true });
+  assert.deepEqual(result, { ok: true, args: ['dap', '--connect', URL, '--token-file', '/run/agent.token'] });
+  assert.deepEqual(secrets.asked, []);
+});
+
+test('a relative tokenFile resolves against the workspace folder', async () => {
+  const seen: string[] = [];
+  const result = await attachAdapter({ connect: URL, tokenFile: 'secrets/agent.token' }, store().read, {
+    baseDir: '/ws',
+    fileExists: (f) => (seen.push(f), true),
+  });
+  assert.deepEqual(result, { ok: true, args: ['dap', '--connect', URL, '--token-file', path.resolve('/ws', 'secrets/agent.token')] });
+  assert.deepEqual(seen, [path.resolve('/ws', 'secrets/agent.token')]);
+});
+
+test('a tokenFile that does not exist is refused with its path (no token command to offer)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmscope-attach-'));
+  const missing = path.join(dir, 'nope.token');
+  const result = await attachAdapter({ connect: URL, tokenFile: missing }, store().read);
+  assert.equal(result.ok, false);
+  assert.match(!result.ok ? result.message : '', new RegExp(`The token file ${missing.replace(/[.\\]/g, '\\$&')} \\(\`tokenFile\`\\) does not exist`));
+  assert.equal(!result.ok ? result.connect : 'x', undefined);
+  const existing = path.join(dir, 'agent.token');
+  fs.writeFileSync(existing, 'a-token-of-sixteen-chars\n');
+  assert.deepEqual(await attachAdapter({ connect: URL, tokenFile: existing }, store().read), {
+    ok: true,
+    args: ['dap', '--connect', URL, '--token-file', existing],
+  });
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('without a tokenFile the stored token goes in WASMSCOPE_TOKEN, over the inherited environment', async () => {
+  const secrets = store({ [tokenKey(URL)]: 'stored-token-0123456789' });
+  const result = await attachAdapter({ connect: ` ${URL} ` }, secrets.read, {
+    env: { PATH: '/usr/bin', HOME: '/home/u', [TOKEN_ENV]: 'inherited', UNSET: undefined },
+  });
+  assert.deepEqual(result, {
+    ok: true,
+    args: ['dap', '--connect', URL],
+    env: { PATH: '/usr/bin', HOME: '/home/u', [TOKEN_ENV]: 'stored-token-0123456789' },
+  });
+  assert.deepEqual(secrets.asked, ['wasmscope.token:ws://127.0.0.1:9229']);
+  // An empty tokenFile counts as none.
+  const again = await attachAdapter({ connect: URL, tokenFile: '' }, secrets.read, { env: {} });
+  assert.deepEqual(again, { ok: true, args: ['dap', '--connect', URL], env: { [TOKEN_ENV]: 'stored-token-0123456789' } });
+});
+
+test('the token is stored per connect URL, trailing slashes aside', () => {
+  assert.equal(tokenKey('ws://127.0.0.1:9229'), 'wasmscope.token:ws://127.0.0.1:9229');
+  assert.equal(tokenKey(' ws://127.0.0.1:9229/ '), tokenKey('ws://127.0.0.1:9229'));
+  assert.notEqual(tokenKey('ws://127.0.0.1:9230'), tokenKey('ws://127.0.0.1:9229'));
+});
+
+test('neither a tokenFile nor a stored token: refused, naming the command that stores one', async () => {
+  const secrets = store({ [tokenKey('ws://127.0.0.1:9230')]: 'other-agent-token-0123' });
+  const result = await attachAdapter({ connect: URL }, secrets.read, { env: { [TOKEN_ENV]: 'inherited' } });
+  assert.deepEqual(result, { ok: false, message: noTokenMessage(URL), connect: URL });
+  assert.match(noTokenMessage(URL), /No token for the debugging agent at ws:\/\/127\.0\.0\.1:9229/);
+  assert.match(noTokenMessage(URL), /wasmscope: Set the token of a debugging agent…/);
+  assert.match(noTokenMessage(URL), /tokenFile/);
+});
+
+test('a failing secret store is refused with the reason', async () => {
+  const result = await attachAdapter({ connect: URL }, async () => {
+    throw new Error('no keyring');
+  });
+  assert.equal(result.ok, false);
+  assert.match(!result.ok ? result.message : '', /Cannot read the stored token of ws:\/\/127\.0\.0\.1:9229: no keyring/);
+});
+
+test('an attach configuration without connect, or with a connect that is not ws:// or wss://, is refused', async () => {
+  assert.match(checkAttachConfig({ name: 'Attach' }) ?? '', /The wasmscope configuration "Attach" needs `connect`: the address of the debugging agent, as given to `wasmscope serve --debug-addr`/);
+  assert.match(checkAttachConfig({ connect: '  ' }) ?? '', /The wasmscope attach configuration needs `connect`/);
+  assert.match(checkAttachConfig({ connect: 9229 }) ?? '', /`connect` must be a string/);
+  for (const bad of ['127.0.0.1:9229', 'http://127.0.0.1:9229', 'tcp://h:1', 'ws://', 'ws:/h:1']) {
+    assert.match(checkAttachConfig({ name: 'A', connect: bad }) ?? '', /`connect` must be a ws:\/\/ or wss:\/\/ URL such as "ws:\/\/127\.0\.0\.1:9229"/, bad);
+  }
+  assert.match(checkAttachConfig({ connect: URL, tokenFile: 3 }) ?? '', /`tokenFile` must be the path/);
+  for (const good of [URL, 'wss://agent.example:443', ' ws://[::1]:9229 ']) {
+    assert.equal(checkAttachConfig({ connect: good }), undefined, good);
+  }
+  // The factory refuses the same configurations, and never reads a secret for them.
+  const secrets = store();
+  assert.deepEqual(await attachAdapter({ name: 'A', connect: 'http://h:1' }, secrets.read), {
+    ok: false,
+    message: checkAttachConfig({ name: 'A', connect: 'http://h:1' }),
+  });
+  assert.equal((await attachAdapter({}, secrets.read)).ok, false);
+  assert.deepEqual(secrets.asked, []);
+});
+
+test('the token command checks what is typed in', () => {
+  assert.equal(connectProblem(URL), undefined);
+  assert.match(connectProblem('') ?? '', /Give the agent's address/);
+  assert.match(connectProblem('localhost:9229') ?? '', /ws:\/\/ or wss:\/\//);
+  assert.equal(tokenProblem('0123456789abcdef0123'), undefined);
+  assert.equal(tokenProblem('  0123456789abcdef0123\n'), undefined);
+  assert.equal(tokenProblem(''), undefined, 'empty forgets the stored token');
+  assert.match(tokenProblem('token: 0123456789abcdef') ?? '', /no spaces/);
+});
+
+test('attach configurations are told apart from launch ones', () => {
+  assert.equal(isWasmscopeAttach({ type: 'wasmscope', request: 'attach', name: 'a', connect: URL }), true);
+  assert.equal(isWasmscopeAttach({ type: 'wasmscope', request: 'launch', name: 'a', program: 'x.wasm' }), false);
+  assert.equal(isWasmscopeAttach(undefined), false);
+});
