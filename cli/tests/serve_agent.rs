@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use tungstenite::Message;
+use client::ws::{WsClient, handshake_status};
+use serde_json::json;
 use wasmscope_test_support::http::{self, wait_for_serving};
 use wasmscope_test_support::{guest, marker, repo_root};
 
@@ -72,98 +72,17 @@ fn serve_with_agent(program: &Path) -> Server {
     Server { child, http, agent, _dir: TempDir(dir) }
 }
 
-fn handshake(agent: SocketAddr, token: Option<&str>, origin: Option<&str>) -> tungstenite::handshake::client::Request {
-    use tungstenite::client::IntoClientRequest as _;
-    let mut request = format!("ws://{agent}").into_client_request().unwrap();
-    if let Some(token) = token {
-        request.headers_mut().insert("Authorization", format!("Bearer {token}").parse().unwrap());
-    }
-    if let Some(origin) = origin {
-        request.headers_mut().insert("Origin", origin.parse().unwrap());
-    }
-    request
+/// A DAP client of the agent, with the token.
+fn connect_agent(agent: SocketAddr) -> WsClient {
+    WsClient::connect(agent, TOKEN)
 }
 
-type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
-
-/// A DAP client over the agent's WebSocket; every message is checked
-/// against the DAP schema.
-struct Agent {
-    socket: Socket,
-    seq: i64,
-    pending: Vec<Value>,
-}
-
-impl Agent {
-    fn connect(agent: SocketAddr) -> Self {
-        let (socket, _) = tungstenite::connect(handshake(agent, Some(TOKEN), None)).unwrap();
-        if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
-            stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        }
-        Agent { socket, seq: 0, pending: Vec::new() }
-    }
-
-    fn next(&mut self) -> Value {
-        loop {
-            match self.socket.read().unwrap() {
-                Message::Text(text) => {
-                    let message: Value = serde_json::from_str(&text).unwrap();
-                    let problems = client::schema_problems(&message);
-                    assert!(problems.is_empty(), "{problems:?}");
-                    return message;
-                }
-                Message::Ping(_) | Message::Pong(_) => {}
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    fn send(&mut self, command: &str, arguments: Value) -> i64 {
-        self.seq += 1;
-        let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        self.socket.send(Message::text(message.to_string())).unwrap();
-        self.seq
-    }
-
-    fn response(&mut self, seq: i64) -> Value {
-        loop {
-            let message = self.next();
-            if message["type"] == "response" && message["request_seq"] == seq {
-                return message;
-            }
-            self.pending.push(message);
-        }
-    }
-
-    fn request(&mut self, command: &str, arguments: Value) -> Value {
-        let seq = self.send(command, arguments);
-        let response = self.response(seq);
-        assert_eq!(response["success"], true, "{command}: {response}");
-        response["body"].clone()
-    }
-
-    fn event(&mut self, name: &str) -> Value {
-        if let Some(i) = self.pending.iter().position(|e| e["event"] == name) {
-            return self.pending.remove(i);
-        }
-        loop {
-            let message = self.next();
-            if message["event"] == name {
-                return message;
-            }
-            self.pending.push(message);
-        }
-    }
-}
-
-impl Agent {
-    /// The `thread` event of `reason` for `thread` (others are passed).
-    fn thread_event(&mut self, reason: &str, thread: i64) {
-        loop {
-            let event = self.event("thread");
-            if event["body"]["reason"] == reason && event["body"]["threadId"] == thread {
-                return;
-            }
+/// The `thread` event of `reason` for `thread` (others are passed).
+fn thread_event(agent: &mut WsClient, reason: &str, thread: i64) {
+    loop {
+        let event = agent.event("thread");
+        if event["body"]["reason"] == reason && event["body"]["threadId"] == thread {
+            return;
         }
     }
 }
@@ -173,7 +92,7 @@ fn routes_line(name: &str) -> u32 {
 }
 
 /// initialize, attach, a breakpoint at `hello_route`, configurationDone.
-fn attach_with_breakpoint(agent: &mut Agent) -> i64 {
+fn attach_with_breakpoint(agent: &mut WsClient) -> i64 {
     agent.request("initialize", json!({ "adapterID": "wasmscope", "linesStartAt1": true, "pathFormat": "path" }));
     agent.request("attach", json!({ "sourceMap": { "/wasmscope": repo_root() } }));
     agent.event("initialized");
@@ -190,7 +109,7 @@ fn attach_with_breakpoint(agent: &mut Agent) -> i64 {
 #[test]
 fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
     let server = serve_with_agent(&guest("http-routes-O0-component"));
-    let mut agent = Agent::connect(server.agent);
+    let mut agent = connect_agent(server.agent);
     let breakpoint = attach_with_breakpoint(&mut agent);
 
     let addr = server.http;
@@ -235,7 +154,7 @@ fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
     let response = alice.join().unwrap();
     assert_eq!((response.status, response.text()), (200, "Hello, alice!\n".to_owned()));
     // (The /work request ran under the debugger too, as another thread.)
-    agent.thread_event("exited", thread);
+    thread_event(&mut agent, "exited", thread);
 
     // A request that traps stops there (trap stops are on by default);
     // continued, it is answered 500 and the client hears why.
@@ -264,7 +183,7 @@ fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
 #[test]
 fn a_client_that_vanishes_while_requests_are_paused_leaves_a_working_server() {
     let server = serve_with_agent(&guest("http-routes-O0-component"));
-    let mut agent = Agent::connect(server.agent);
+    let mut agent = connect_agent(server.agent);
     attach_with_breakpoint(&mut agent);
     let addr = server.http;
     let paused = std::thread::spawn(move || http::get(addr, "/hello/paused"));
@@ -274,18 +193,14 @@ fn a_client_that_vanishes_while_requests_are_paused_leaves_a_working_server() {
     assert_eq!((response.status, response.text()), (200, "Hello, paused!\n".to_owned()));
     assert_eq!(http::get(server.http, "/hello/later").status, 200);
     // And a new client can attach.
-    let mut again = Agent::connect(server.agent);
+    let mut again = connect_agent(server.agent);
     attach_with_breakpoint(&mut again);
 }
 
 #[test]
 fn the_agent_runs_nothing_for_a_wrong_token_a_foreign_origin_or_plain_http() {
     let server = serve_with_agent(&guest("http-routes-O2-component"));
-    let status = |token, origin| match tungstenite::connect(handshake(server.agent, token, origin)) {
-        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
-        Err(other) => panic!("{other}"),
-        Ok(_) => 101,
-    };
+    let status = |token, origin| handshake_status(server.agent, token, origin);
     assert_eq!(status(None, None), 401);
     assert_eq!(status(Some("not-the-token-but-long-enough"), None), 401);
     assert_eq!(status(Some(TOKEN), Some("http://evil.example")), 403);
@@ -376,7 +291,7 @@ fn the_bridge_says_what_is_wrong_with_a_token_or_an_address() {
 #[test]
 fn of_twenty_concurrent_requests_exactly_those_that_hit_the_breakpoint_stop() {
     let server = serve_with_agent(&guest("http-routes-O0-component"));
-    let mut agent = Agent::connect(server.agent);
+    let mut agent = connect_agent(server.agent);
     agent.request("initialize", json!({ "adapterID": "wasmscope", "pathFormat": "path" }));
     agent.request("attach", json!({ "sourceMap": { "/wasmscope": repo_root() } }));
     agent.event("initialized");

@@ -5,24 +5,12 @@
 
 mod client;
 
-use client::{launch_args, marker_line, schema_problems, source_path};
-use serde_json::{Value, json};
+use client::{launch_args, marker_line, source_path};
+use serde_json::json;
 use tungstenite::Message;
 use wasmscope_dap::transport::{Credentials, WebSocketListener};
 
 const TOKEN: &str = "a-test-token-of-some-length";
-
-fn handshake(port: u16, token: Option<&str>, origin: Option<&str>) -> tungstenite::handshake::client::Request {
-    use tungstenite::client::IntoClientRequest as _;
-    let mut request = format!("ws://127.0.0.1:{port}").into_client_request().unwrap();
-    if let Some(token) = token {
-        request.headers_mut().insert("Authorization", format!("Bearer {token}").parse().unwrap());
-    }
-    if let Some(origin) = origin {
-        request.headers_mut().insert("Origin", origin.parse().unwrap());
-    }
-    request
-}
 
 fn listen() -> u16 {
     let credentials = Credentials::new(TOKEN, vec!["http://good.example".into()]).unwrap();
@@ -32,68 +20,24 @@ fn listen() -> u16 {
     port
 }
 
-type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
-
-struct WsClient {
-    socket: Socket,
-    seq: i64,
-    events: Vec<Value>,
+/// A client of the listener on 127.0.0.1:`port`, with the token.
+fn connect(port: u16) -> client::ws::WsClient {
+    client::ws::WsClient::connect(local(port), TOKEN)
 }
 
-impl WsClient {
-    fn connect(port: u16) -> Self {
-        let (socket, _) = tungstenite::connect(handshake(port, Some(TOKEN), None)).unwrap();
-        WsClient { socket, seq: 0, events: Vec::new() }
-    }
+fn local(port: u16) -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], port))
+}
 
-    fn next(&mut self) -> Value {
-        loop {
-            match self.socket.read().unwrap() {
-                Message::Text(text) => {
-                    let message: Value = serde_json::from_str(&text).unwrap();
-                    let problems = schema_problems(&message);
-                    assert!(problems.is_empty(), "{problems:?}");
-                    return message;
-                }
-                Message::Ping(_) | Message::Pong(_) => {}
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    fn request(&mut self, command: &str, arguments: Value) -> Value {
-        self.seq += 1;
-        let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        self.socket.send(Message::text(message.to_string())).unwrap();
-        loop {
-            let message = self.next();
-            if message["type"] == "response" && message["request_seq"] == self.seq {
-                assert_eq!(message["success"], true, "{message}");
-                return message["body"].clone();
-            }
-            self.events.push(message);
-        }
-    }
-
-    fn event(&mut self, name: &str) -> Value {
-        if let Some(i) = self.events.iter().position(|e| e["event"] == name) {
-            return self.events.remove(i);
-        }
-        loop {
-            let message = self.next();
-            if message["event"] == name {
-                return message;
-            }
-            self.events.push(message);
-        }
-    }
+fn handshake(port: u16, token: Option<&str>, origin: Option<&str>) -> tungstenite::handshake::client::Request {
+    client::ws::handshake(local(port), token, origin)
 }
 
 #[test]
 fn a_breakpoint_session_over_websocket_then_a_second_session() {
     let port = listen();
 
-    let mut client = WsClient::connect(port);
+    let mut client = connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     client.request("launch", launch_args("c-O0"));
     client.event("initialized");
@@ -111,7 +55,7 @@ fn a_breakpoint_session_over_websocket_then_a_second_session() {
     drop(client);
 
     // The listener takes the next session.
-    let mut client = WsClient::connect(port);
+    let mut client = connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     client.request("launch", launch_args("c-O0"));
     client.event("initialized");
@@ -123,17 +67,13 @@ fn a_breakpoint_session_over_websocket_then_a_second_session() {
 #[test]
 fn handshakes_without_the_token_or_from_a_foreign_origin_are_refused_before_anything_runs() {
     let port = listen();
-    let status = |token, origin| match tungstenite::connect(handshake(port, token, origin)) {
-        Ok(_) => 101,
-        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
-        Err(other) => panic!("{other}"),
-    };
+    let status = |token, origin| client::ws::handshake_status(local(port), token, origin);
     assert_eq!(status(None, None), 401);
     assert_eq!(status(Some("a-test-token-of-some-lengtH"), None), 401);
     assert_eq!(status(Some(TOKEN), Some("http://evil.example")), 403);
     assert_eq!(status(None, Some("http://evil.example")), 403);
     // The right token, from no web page or from an allowed one.
-    let mut client = WsClient::connect(port);
+    let mut client = connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     // While that session lasts, a second client is told so and closed.
     let (mut second, _) = tungstenite::connect(handshake(port, Some(TOKEN), Some("http://good.example"))).unwrap();
@@ -160,7 +100,7 @@ fn a_connection_that_never_speaks_blocks_nobody_and_is_closed_after_the_deadline
     let started = std::time::Instant::now();
     let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     // While it idles, a real client is served at once.
-    let mut client = WsClient::connect(port);
+    let mut client = connect(port);
     client.request("initialize", json!({ "adapterID": "wasmscope" }));
     client.request("disconnect", json!({}));
     assert!(started.elapsed() < FIRST_MESSAGE_DEADLINE, "the real client waited for the idle one");

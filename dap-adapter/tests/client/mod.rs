@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 use wasmscope_dap::codec::{FrameReader, write_frame};
 use wasmscope_test_support::repo_root;
 
+pub mod ws;
+
 /// The published schema, from `../shared/spec` (never copied into the
 /// repository). Required in CI; elsewhere its absence is announced.
 fn schema() -> Option<&'static Value> {
