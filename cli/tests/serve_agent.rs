@@ -393,3 +393,16 @@ fn the_bridge_answers_the_ide_with_its_error_and_takes_lsp4ij_launches_as_attach
     ide.request("disconnect", json!({}));
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn the_agent_refuses_an_address_other_than_loopback() {
+    let output = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .arg("serve")
+        .arg(guest("http-routes-O2-component"))
+        .args(["--addr", "127.0.0.1:0", "--debug-addr", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("not a loopback address"), "{error}");
+}

@@ -78,11 +78,12 @@ fn start_agent(
     let launcher =
         ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols.program_index(), args.max_debug_requests);
     let credentials = super::dap::credentials(args.token_file.as_deref(), &[])?;
-    if args.token_file.is_none() {
-        say(&format!("token: {}", credentials.token()));
-    }
+    let token = args.token_file.is_none().then(|| credentials.token().to_owned());
     let listener = WebSocketListener::bind_addr(addr, credentials)
         .with_context(|| format!("cannot start the debugging agent on {addr}"))?;
+    if let Some(token) = token {
+        say(&format!("token: {token}"));
+    }
     say(&format!("Debugging agent (DAP over WebSocket) at ws://{}", SocketAddr::new(addr.ip(), listener.port()?)));
     let log = match &args.log {
         Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
