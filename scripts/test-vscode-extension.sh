@@ -22,7 +22,7 @@ fail() {
 
 export WASMSCOPE_BIN="${WASMSCOPE_BIN:-$ROOT/target/debug/wasmscope}"
 [ -x "$WASMSCOPE_BIN" ] || fail "no wasmscope binary at $WASMSCOPE_BIN: build it (cargo build) or set WASMSCOPE_BIN"
-for guest in c-O0 hotspots-O2; do
+for guest in c-O0 hotspots-O2 http-routes-O0-component; do
   [ -f "$ROOT/target/guests/$guest.wasm" ] || fail "missing target/guests/$guest.wasm: run tests/guests/build.sh"
 done
 [ -x "$CHROMIUM" ] || fail "no chromium at $CHROMIUM: run scripts/install-vscode-test-deps.sh"

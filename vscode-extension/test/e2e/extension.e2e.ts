@@ -1,9 +1,13 @@
 // End to end in a real VS Code (code-server in headless Chromium): install
-// the .vsix, debug the C guest, profile the hotspots example.
+// the .vsix, debug the C guest, profile the hotspots example, attach to a
+// `wasmscope serve` debugging agent and stop a request at a breakpoint.
 // Inputs (scripts/test-vscode-extension.sh sets them): WASMSCOPE_BIN, REPO,
 // VSIX, CODE_SERVER_NODE, CODE_SERVER_ENTRY, CHROMIUM, RESULTS_DIR.
 import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -140,4 +144,189 @@ uiTest('Profile Wasm program shows the hot functions in a flamegraph', 180_000, 
   const functionEnd = hotspots.findIndex((l, i) => i >= functionStart && l === '}') + 1;
   assert.ok(lineNo! >= functionStart && lineNo! <= functionEnd, `opened hotspots.c:${lineNo}, outside heavy_work (${functionStart}-${functionEnd})`);
   await vsc.screenshot('flamegraph-open-source');
+});
+
+interface HttpResponse {
+  status: number;
+  body: string;
+}
+
+/** A GET whose outcome is recorded in `result` / `error` when it arrives. */
+function httpGet(url: string): { promise: Promise<HttpResponse>; result?: HttpResponse; error?: Error } {
+  const request: { promise: Promise<HttpResponse>; result?: HttpResponse; error?: Error } = {
+    promise: new Promise<HttpResponse>((resolve, reject) => {
+      http
+        .get(url, { agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    }),
+  };
+  request.promise.then(
+    (r) => (request.result = r),
+    (e: Error) => (request.error = e),
+  );
+  return request;
+}
+
+function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `wasmscope serve` with a debugging agent; resolves once both addresses are printed. */
+async function startServer(program: string, tokenFile: string, log: string): Promise<{ child: ChildProcess; agent: string; http: string }> {
+  const child = spawn(
+    required('WASMSCOPE_BIN'),
+    ['serve', program, '--addr', '127.0.0.1:0', '--debug-addr', '127.0.0.1:0', '--token-file', tokenFile],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let seen = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    fs.appendFileSync(log, chunk);
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`wasmscope serve printed no addresses in 60 s:\n${seen}`)), 60_000);
+      child.on('exit', (code) => reject(new Error(`wasmscope serve exited with ${code}:\n${seen}`)));
+      child.stderr!.on('data', () => {
+        const agent = /Debugging agent \(DAP over WebSocket\) at (ws:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+        const served = /Serving HTTP on (http:\/\/127\.0\.0\.1:\d+)\//.exec(seen);
+        if (agent && served) {
+          clearTimeout(timer);
+          resolve({ child, agent: agent[1], http: served[1] });
+        }
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+uiTest('attaching to wasmscope serve stops a request at a breakpoint, then answers it', 240_000, async () => {
+  const program = path.join(required('REPO'), 'target/guests/http-routes-O0-component.wasm');
+  if (!fs.existsSync(program)) {
+    throw new Error(`missing ${program}: build the guests with tests/guests/build.sh`);
+  }
+  const agentDir = fs.mkdtempSync(path.join(home, 'agent-'));
+  const tokenFile = path.join(agentDir, 'token');
+  fs.writeFileSync(tokenFile, crypto.randomBytes(24).toString('hex'));
+  const server = await startServer(program, tokenFile, path.join(resultsDir, 'wasmscope-serve.log'));
+  try {
+    // The DWARF records /wasmscope/examples/http-routes/routes.c; the workspace has a copy at the same relative path.
+    fixture.addLaunchConfiguration({
+      type: 'wasmscope',
+      request: 'attach',
+      name: 'Attach to server',
+      connect: server.agent,
+      tokenFile,
+      sourceMap: { '/wasmscope': fixture.dir },
+    });
+    const file = 'examples/http-routes/routes.c';
+    const line = fixture.markerLineIn(file, 'hello_route');
+    await vsc.quickOpen(file);
+    await vsc.goToLine(line);
+    await vsc.page.keyboard.press('F9');
+    await vsc.page.locator('.codicon-debug-breakpoint').first().waitFor();
+
+    await vsc.startDebugging('Attach to server');
+    await expect(() => vsc.isDebugging(), true, 30_000, 'debug toolbar visible');
+
+    // Requests that reach the agent before the attach is complete and VS Code
+    // has sent the breakpoint are answered without stopping: send another (one
+    // at a time) until one stops.
+    const url = `${server.http}/hello/e2e`;
+    let request = httpGet(url);
+    let sent = 1;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const top = await vsc.topStackFrame();
+      if (top && /\broute\b/.test(top)) {
+        assert.match(top, new RegExp(`routes\\.c\\s+${line}:`), `stopped at ${top}, not routes.c:${line}`);
+        break;
+      }
+      if (request.error) {
+        throw new Error(`GET ${url} failed: ${request.error.message}`);
+      }
+      if (request.result) {
+        assert.equal(request.result.status, 200, `GET ${url} answered ${request.result.status} without stopping: ${request.result.body}`);
+        request = httpGet(url);
+        sent++;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no stop at routes.c:${line} after 90 s and ${sent} requests (top frame: ${top})`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (sent > 1) {
+      console.log(`# note: ${sent - 1} request(s) were answered without stopping (before the attach was complete); request ${sent} stopped`);
+    }
+    assert.equal(request.result, undefined, 'the stopped request was answered already');
+    await expect(() => vsc.cursorLine(), line, 10_000, 'editor line');
+    await vsc.page.locator('.tab.active', { hasText: 'routes.c' }).waitFor({ timeout: 10_000 });
+    const expanded = await expect(() => vsc.scopeExpanded('Locals'), true, 5_000, 'Locals expanded').catch(() => false);
+    if (!expanded) {
+      await vsc.scopeExpanded('Locals', true);
+    }
+    const vars = await expect(() => vsc.variables(), (v) => 'path' in v, 30_000, 'Variables view');
+    assert.ok(vars.path.includes('/hello/e2e'), `path is ${vars.path}`);
+    await vsc.screenshot('attach-stopped');
+
+    // A second request stops at the same breakpoint, on a thread of its own: with
+    // two threads the Call Stack lists them by name (with one it shows only frames).
+    const otherUrl = `${server.http}/hello/other`;
+    const other = httpGet(otherUrl);
+    const e2eThread = /^GET \/hello\/e2e #\d+/;
+    const otherThread = /^GET \/hello\/other #\d+/;
+    await expect(() => vsc.threads(), (t) => t.some((n) => e2eThread.test(n)) && t.some((n) => otherThread.test(n)), 60_000, 'threads in the Call Stack');
+    assert.equal(request.result, undefined, 'GET /hello/e2e was answered while paused');
+    await vsc.screenshot('attach-two-requests-stopped');
+
+    // Continue each request in turn: focus its thread (its row, or its top frame
+    // once it is the only thread left), then Continue.
+    const answered: Record<string, HttpResponse> = {};
+    for (const [name, req, thread] of [['e2e', request, e2eThread], ['other', other, otherThread]] as const) {
+      if (!req.result) {
+        const row = vsc.page.locator('.debug-call-stack .monaco-list-row', { has: vsc.page.locator('.thread .name', { hasText: thread }) });
+        if ((await row.count()) > 0) {
+          await row.first().click();
+        } else {
+          await vsc.page.locator('.debug-call-stack .monaco-list-row .stack-frame').first().click();
+        }
+        await vsc.page.keyboard.press('F5');
+      }
+      answered[name] = await within(req.promise, 30_000, `no answer to GET /hello/${name} 30 s after Continue`);
+    }
+    assert.deepEqual(answered.e2e, { status: 200, body: 'Hello, e2e!\n' });
+    assert.deepEqual(answered.other, { status: 200, body: 'Hello, other!\n' });
+
+    await vsc.runCommand('Remove All Breakpoints');
+    await vsc.page.keyboard.press('Shift+F5');
+    await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+    await vsc.screenshot('attach-disconnected');
+  } finally {
+    await stopServer(server.child);
+  }
 });

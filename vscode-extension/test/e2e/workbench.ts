@@ -35,6 +35,35 @@ export class Workbench {
     await this.page.locator(`.quick-input-list .monaco-list-row[aria-label^=${JSON.stringify(title)}]`).first().click();
   }
 
+  /**
+   * Starts the launch configuration `name` through "Debug: Select and Start
+   * Debugging"; retries while the picker does not list it yet (VS Code reads a
+   * changed launch.json a moment after it was written).
+   */
+  async startDebugging(name: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.runCommand('Debug: Select and Start Debugging');
+      const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+      try {
+        await row.waitFor({ timeout: 3_000 });
+        await row.click();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(`no launch configuration "${name}" in the picker after ${timeoutMs / 1000} s: ${error}`);
+        }
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
+  /** The names of the thread rows of the Call Stack view (VS Code lists threads only when there are several). */
+  async threads(): Promise<string[]> {
+    const texts = await this.page.locator('.debug-call-stack .monaco-list-row .thread .name').allInnerTexts();
+    return texts.map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
   async quickOpen(file: string): Promise<void> {
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
