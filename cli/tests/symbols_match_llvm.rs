@@ -2,13 +2,15 @@
 //! every instruction offset of every guest must symbolize exactly as
 //! `llvm-symbolizer-14` does (through `wasmscope symbolize`, so the output
 //! format is checked too), and every line-table row must agree with
-//! `llvm-dwarfdump-14 --debug-line`.
+//! `llvm-dwarfdump-14 --debug-line`. LLVM reads core modules only: for a
+//! component, the core module with the DWARF is written out alone for it,
+//! and wasmscope reads the component.
 
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
@@ -32,18 +34,32 @@ fn answers(output: &str) -> Vec<&str> {
     output.split("\n\n").filter(|b| !b.trim().is_empty()).map(|b| b.trim_start_matches('\n')).collect()
 }
 
+/// A guest as LLVM reads it: the file itself, or a component's core module
+/// with the DWARF, written alone to a file; and that module's index.
+fn for_llvm(name: &str, symbols: &WasmSymbols) -> (PathBuf, usize) {
+    let index = symbols.program_index();
+    if !symbols.is_component() {
+        return (symbols.path().to_path_buf(), index);
+    }
+    let module = symbols.module(index).unwrap().module();
+    let path = std::env::temp_dir().join(format!("wasmscope-llvm-{}-{name}.wasm", std::process::id()));
+    std::fs::write(&path, module.bytes.as_slice()).unwrap();
+    (path, index)
+}
+
 fn symbolize_every_instruction(name: &str) {
     let path = guest(name);
     let symbols = WasmSymbols::load(&path, &LoadOptions::default()).unwrap();
-    let offsets = symbols.module(0).unwrap().module().instruction_offsets().unwrap();
+    let (llvm_path, index) = for_llvm(name, &symbols);
+    let offsets = symbols.module(index).unwrap().module().instruction_offsets().unwrap();
     assert!(offsets.len() > 100, "{name}: only {} instructions?", offsets.len());
     let input: String = offsets.iter().map(|o| format!("{o}\n")).collect();
 
     let mut llvm = Command::new(llvm_tool("llvm-symbolizer-14"));
-    llvm.arg(format!("--obj={}", path.display()));
+    llvm.arg(format!("--obj={}", llvm_path.display()));
     let expected = run_with_stdin(llvm, &input);
     let mut ours = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
-    ours.arg("symbolize").arg(&path);
+    ours.arg("symbolize").arg(format!("--module={index}")).arg(&path);
     let actual = run_with_stdin(ours, &input);
 
     let (expected, actual) = (answers(&expected), answers(&actual));
@@ -141,7 +157,8 @@ fn dwarfdump_sequences(path: &Path) -> Vec<Vec<Row>> {
 fn line_tables_agree(name: &str) {
     let path = guest(name);
     let symbols = WasmSymbols::load(&path, &LoadOptions::default()).unwrap();
-    let index = symbols.module(0).unwrap().line_index().unwrap().expect("guest has DWARF");
+    let (llvm_path, module) = for_llvm(name, &symbols);
+    let index = symbols.module(module).unwrap().line_index().unwrap().expect("guest has DWARF");
     let mut ours = Vec::new();
     let mut current = Vec::new();
     for row in index.rows() {
@@ -158,7 +175,7 @@ fn line_tables_agree(name: &str) {
             ours.push(std::mem::take(&mut current));
         }
     }
-    let mut expected = dwarfdump_sequences(&path);
+    let mut expected = dwarfdump_sequences(&llvm_path);
     assert!(!expected.is_empty(), "{name}: dwarfdump printed no rows");
     // Our paths include the compilation directory, which --debug-line does
     // not print: theirs must be a tail of ours, component-wise.
@@ -217,4 +234,6 @@ per_guest! {
     cpp_o0: "cpp-O0", cpp_o2: "cpp-O2",
     rust_o0: "rust-O0", rust_o2: "rust-O2",
     hotspots_o0: "hotspots-O0", hotspots_o2: "hotspots-O2",
+    // The server example, as the component `wasmscope serve` runs.
+    http_routes_o0: "http-routes-O0-component", http_routes_o2: "http-routes-O2-component",
 }
