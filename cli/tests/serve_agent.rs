@@ -173,6 +173,7 @@ fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
         }
     };
     assert!(said.contains("GET /crash") && said.contains("unreachable"), "{said}");
+    assert!(said.contains(&format!("at route (routes.c:{})", routes_line("crash"))), "the trap's source line: {said}");
 
     // The client leaves; the server serves on, on the production engine.
     agent.request("disconnect", json!({}));

@@ -74,9 +74,8 @@ fn start_agent(
 ) -> anyhow::Result<ServerLauncher> {
     // Breakpoints name the core module with the DWARF, as the symbols
     // layer picks it.
-    let symbols = WasmSymbols::load(program, &LoadOptions::default())?;
-    let launcher =
-        ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols.program_index(), args.max_debug_requests);
+    let symbols = Arc::new(WasmSymbols::load(program, &LoadOptions::default())?);
+    let launcher = ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols, args.max_debug_requests);
     let credentials = super::dap::credentials(args.token_file.as_deref(), &[])?;
     let token = args.token_file.is_none().then(|| credentials.token().to_owned());
     let listener = WebSocketListener::bind_addr(addr, credentials)

@@ -14,10 +14,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context as _;
 use wasmscope_debugger::address::ModuleOffset;
+use wasmscope_debugger::symbols::WasmSymbols;
 use wasmscope_debugger::target::{
     Attachable, BreakPolicy, CompileReport, EventSink, GuestConfig, JudgeFactory, Launcher, OutputStream,
     PreparedTarget, Resume, RunOutcome, StartOptions, Target, TargetError, TargetEvent, TargetView, ThreadId,
-    ThreadInfo,
+    ThreadInfo, TrapFrame,
 };
 use wasmtime::Engine;
 use wasmtime::component::Linker;
@@ -42,6 +43,8 @@ pub struct ServerLauncher {
 struct DebugSide {
     program: PathBuf,
     env: Vec<(String, String)>,
+    /// The program's symbols: where a trap happened, in the source.
+    symbols: Arc<WasmSymbols>,
     /// The core module with the DWARF, which breakpoints name.
     module: usize,
     compiled: OnceLock<Result<DebugProgram, String>>,
@@ -88,14 +91,15 @@ struct RequestThread {
 }
 
 impl ServerLauncher {
-    /// The debugging side of a server of `program`, whose DWARF is in core
-    /// module `module`.
-    pub fn new(program: PathBuf, env: Vec<(String, String)>, module: usize, max_requests: usize) -> Self {
+    /// The debugging side of a server of `program`, with its symbols
+    /// (breakpoints name the core module with the DWARF).
+    pub fn new(program: PathBuf, env: Vec<(String, String)>, symbols: Arc<WasmSymbols>, max_requests: usize) -> Self {
         ServerLauncher {
             side: Arc::new(DebugSide {
                 program,
                 env,
-                module,
+                module: symbols.program_index(),
+                symbols,
                 compiled: OnceLock::new(),
                 attachment: Mutex::new(None),
                 permits: Arc::new(tokio::sync::Semaphore::new(max_requests.max(1))),
@@ -169,7 +173,8 @@ impl DebugSide {
         let entry = RequestThread { name: name.clone(), handle: debuggee.handle(), stopped: stopped.clone() };
         attachment.threads.lock().unwrap_or_else(|p| p.into_inner()).insert(thread, entry);
         let forwarding = attachment.clone();
-        debuggee.forward_events(move |event| forwarding.forward(thread, &name, &stopped, event));
+        let symbols = self.symbols.clone();
+        debuggee.forward_events(move |event| forwarding.forward(thread, &name, &stopped, &symbols, event));
         let answer = response.await;
         // The guest may still be writing the body: its debuggee (and its
         // turn on the debug engine) lasts until its thread ends.
@@ -197,7 +202,14 @@ impl Attachment {
 
     /// Passes a request's event on under its thread id; always true (the
     /// request's output is drained whether anyone listens or not).
-    fn forward(&self, thread: ThreadId, name: &str, stopped: &AtomicBool, event: DebuggeeEvent) -> bool {
+    fn forward(
+        &self,
+        thread: ThreadId,
+        name: &str,
+        stopped: &AtomicBool,
+        symbols: &WasmSymbols,
+        event: DebuggeeEvent,
+    ) -> bool {
         match event {
             DebuggeeEvent::Stopped(reason) => {
                 if self.detached.load(Ordering::Relaxed) {
@@ -212,8 +224,9 @@ impl Attachment {
             }
             DebuggeeEvent::Output { stream, bytes } => self.emit(TargetEvent::Output { stream, bytes }),
             DebuggeeEvent::Ended(outcome) => {
-                if let RunOutcome::Trapped { kind, message, .. } = outcome {
-                    let line = format!("{name} trapped: {} ({message}); it was answered 500\n", kind.describe());
+                if let RunOutcome::Trapped { kind, message, frames } = outcome {
+                    let place = trap_place(symbols, &frames).map(|at| format!(" at {at}")).unwrap_or_default();
+                    let line = format!("{name} trapped{place}: {} ({message}); it was answered 500\n", kind.describe());
                     self.emit(TargetEvent::Output { stream: OutputStream::Stderr, bytes: line.into_bytes() });
                 }
                 self.end(thread);
@@ -246,6 +259,20 @@ impl Attachment {
             }
         }
     }
+}
+
+/// Where a trap happened: the innermost frame of the program's module that
+/// has a source line, as `function (file:line)`.
+fn trap_place(symbols: &WasmSymbols, frames: &[TrapFrame]) -> Option<String> {
+    let module = symbols.program().ok()?;
+    frames.iter().filter(|f| f.module == symbols.program_index()).find_map(|frame| {
+        let code = module.module().code?.to_code(frame.offset?)?;
+        let innermost = module.frames_at(code).ok()?.into_iter().next()?;
+        let location = innermost.location.filter(|l| l.line != 0)?;
+        let file = location.file.as_deref().map(|f| f.rsplit('/').next().unwrap_or(f)).unwrap_or("?");
+        let function = innermost.function.map(|f| f.to_string()).unwrap_or_else(|| "?".into());
+        Some(format!("{function} ({file}:{})", location.line))
+    })
 }
 
 impl Launcher for ServerLauncher {
