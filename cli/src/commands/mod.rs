@@ -7,6 +7,7 @@ mod diff;
 mod info;
 mod lines;
 mod profile;
+mod run;
 mod serve;
 mod symbolize;
 
@@ -35,6 +36,9 @@ pub enum Command {
     /// Console debugger (break, run, next, step, bt, locals, print); with no
     /// program, the bundled example.
     Debug(debug::DebugArgs),
+    /// Runs a WASI command plainly, as `wasmtime run` (stdio inherited, its
+    /// exit status returned; a trap prints where it happened).
+    Run(run::RunArgs),
     /// HTTP server for a wasi:http/proxy component, as `wasmtime serve`; with
     /// no program, the bundled example.
     Serve(serve::ServeArgs),
@@ -50,6 +54,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Diff(args) => diff::run(&args).map(|()| 0),
         Command::Dap(args) => dap::run(&args).map(|()| 0),
         Command::Debug(args) => debug::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Serve(args) => serve::run(&args).map(|()| 0),
     }
 }

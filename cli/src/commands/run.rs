@@ -1,0 +1,102 @@
+//! `wasmscope run`: runs a WASI command (preview1 module or preview2 command
+//! component) plainly, as `wasmtime run` does: stdio inherited, the
+//! program's exit status returned. A trap ends it with `wasmtime run`'s
+//! status (134) and says what trapped, in the source.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use wasmscope_debugger::symbols::{LoadOptions, NameStyle, WasmSymbols};
+use wasmscope_debugger::target::{DirMapping, GuestConfig, RunOutcome, TrapFrame};
+use wasmscope_runtime::run_to_completion;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The WASI program: a preview1 command module or a preview2 command
+    /// component.
+    program: PathBuf,
+    /// Arguments for the program, after `--`.
+    #[arg(last = true)]
+    args: Vec<String>,
+    /// A host directory for the program, HOST[::GUEST] (repeatable).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<DirMapping>,
+    /// An environment variable for the program, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// The most Wasm stack the program may use (e.g. 8M; default 512K).
+    #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
+    max_wasm_stack: Option<usize>,
+}
+
+/// The status `wasmtime run` ends with on a trap (as a shell shows it).
+const TRAP_STATUS: i32 = 134;
+
+pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
+    let bytes = std::fs::read(&args.program).with_context(|| format!("cannot read {}", args.program.display()))?;
+    if let Err(why) = wasmscope_runtime::check_command(&bytes) {
+        anyhow::bail!("cannot run {}: {why}", args.program.display());
+    }
+    let env = args
+        .env
+        .iter()
+        .map(|e| {
+            e.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("expected NAME=VALUE, got `{e}`"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let guest = GuestConfig {
+        program: args.program.clone(),
+        args: args.args.clone(),
+        env,
+        dirs: args.dirs.clone(),
+        max_wasm_stack: args.max_wasm_stack,
+        ..GuestConfig::default()
+    };
+    match run_to_completion(&guest)? {
+        RunOutcome::Exited(code) => Ok(code),
+        RunOutcome::Trapped { kind, message, frames } => {
+            let mut report = format!("wasmscope: the program trapped: {} ({message})\n", kind.describe());
+            report.push_str(&backtrace(&args.program, &frames));
+            #[allow(clippy::print_stderr)]
+            {
+                eprint!("{report}");
+            }
+            Ok(TRAP_STATUS)
+        }
+    }
+}
+
+/// The trap's stack, one line per source frame (inlined ones included),
+/// from the program's DWARF; frames without symbols by function index.
+fn backtrace(program: &std::path::Path, frames: &[TrapFrame]) -> String {
+    let symbols = WasmSymbols::load(program, &LoadOptions { names_if_dwarf_is_bad: true, ..LoadOptions::default() });
+    let mut out = String::new();
+    for (depth, frame) in frames.iter().enumerate() {
+        let module = symbols.as_ref().ok().and_then(|s| s.module(frame.module).ok());
+        // Callers are at their return address; the call is just before it.
+        let code = match (module, frame.offset) {
+            (Some(m), Some(at)) => m.module().code.and_then(|c| c.to_code(at)).and_then(|at| match depth {
+                0 => Some(at),
+                _ => m.module().instruction_before(at),
+            }),
+            _ => None,
+        };
+        let source = module.zip(code).and_then(|(m, at)| m.frames_at(at).ok()).unwrap_or_default();
+        if source.is_empty() {
+            out.push_str(&format!("    #{depth} wasm-function[{}]\n", frame.function_index));
+        }
+        for found in source {
+            let name = found.function.map_or_else(|| "?".to_owned(), |f| f.display(NameStyle::Pretty));
+            let place = found
+                .location
+                .map(|l| format!(" at {}:{}", l.file.unwrap_or_else(|| "?".into()), l.line))
+                .unwrap_or_default();
+            let inlined = if found.inlined { " [inlined]" } else { "" };
+            out.push_str(&format!("    #{depth} {name}{inlined}{place}\n"));
+        }
+    }
+    out
+}
