@@ -43,7 +43,8 @@ struct LocalPrepared(PreparedProgram);
 
 impl PreparedTarget for LocalPrepared {
     fn start(self: Box<Self>, program: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError> {
-        let StartOptions { breakpoints, judges, stop_on_entry, mut events } = options;
+        // The output budget comes with `program` (GuestConfig::output_budget).
+        let StartOptions { breakpoints, judges, stop_on_entry, mut events, .. } = options;
         let judge = judges.map(|make| make(MAIN));
         let state = Arc::new(ThreadState::default());
         // Announced before the program can report anything of it.

@@ -194,6 +194,7 @@ impl Session {
             breakpoints,
             judges,
             stop_on_entry: stop_on_entry && !no_debug,
+            output_budget: Some(budget.clone()),
             events: Box::new(move |event| events.forward(Some(event))),
         };
         Ok((options, NewRun { pump, budget, last_hits }))

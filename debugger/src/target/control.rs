@@ -91,6 +91,9 @@ pub struct StartOptions {
     pub judges: Option<JudgeFactory>,
     /// Stop before the program's first instruction.
     pub stop_on_entry: bool,
+    /// The bound on the program's output in flight to the session (which
+    /// releases what it delivered); `None`: unbounded.
+    pub output_budget: Option<crate::output_budget::OutputBudget>,
     pub events: EventSink,
 }
 

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context as _;
 use wasmscope_debugger::address::ModuleOffset;
+use wasmscope_debugger::output_budget::OutputBudget;
 use wasmscope_debugger::symbols::WasmSymbols;
 use wasmscope_debugger::target::{
     Attachable, BreakPolicy, CompileReport, EventSink, GuestConfig, JudgeFactory, Launcher, OutputStream,
@@ -73,6 +74,8 @@ struct Attachment {
     module: usize,
     breakpoints: Mutex<Vec<ModuleOffset>>,
     judges: Option<JudgeFactory>,
+    /// The requests' output waits for room here, as the client drains it.
+    output_budget: Option<OutputBudget>,
     events: Mutex<EventSink>,
     threads: Mutex<BTreeMap<ThreadId, RequestThread>>,
     detached: AtomicBool,
@@ -160,6 +163,7 @@ impl DebugSide {
             quiet: true,
             capture_output: true,
             core_module: self.module,
+            output_budget: attachment.output_budget.clone(),
             ..GuestConfig::default()
         };
         let breakpoints = attachment.breakpoints.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -303,6 +307,7 @@ impl Launcher for ServerLauncher {
             module: self.side.module,
             breakpoints: Mutex::new(options.breakpoints),
             judges: options.judges,
+            output_budget: options.output_budget,
             events: Mutex::new(options.events),
             threads: Mutex::new(BTreeMap::new()),
             detached: AtomicBool::new(false),
