@@ -7,12 +7,13 @@
 # sets targets for, and the time from attaching to the first request served
 # under the debugger (compiled code cached).
 #
-#   bench/serve.sh [SECONDS] [CONNECTIONS]     (default 10 s, 16 connections)
+#   bench/serve.sh [SECONDS] [CONNECTIONS] [ROUNDS]   (default 10 s, 16 connections, 3 rounds)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 SECONDS_EACH="${1:-10}"
 CONNECTIONS="${2:-16}"
+ROUNDS="${3:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 tests/guests/build.sh >/dev/null
 WASMTIME="$(scripts/install-wasmtime-cli.sh)"
@@ -42,7 +43,8 @@ start() {
   exit 1
 }
 
-# load NAME: wrk against ADDR; prints and records requests/s and p99 (ms).
+# load NAME [quiet]: wrk against ADDR; records (and unless quiet, prints)
+# requests/s and p99 (ms).
 declare -A RPS P99
 load() {
   local name="$1" out
@@ -55,22 +57,40 @@ load() {
     echo "$out" >&2
     exit 1
   fi
-  printf '%-28s %10.0f req/s   p99 %8.2f ms\n' "$name" "${RPS[$name]}" "${P99[$name]}"
+  [ "${2:-}" = quiet ] || printf '%-28s %10.0f req/s   p99 %8.2f ms\n' "$name" "${RPS[$name]}" "${P99[$name]}"
 }
-
-stop_last() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'; }
 
 frame() { printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"; }
 
-echo "wrk: ${SECONDS_EACH} s, $CONNECTIONS connections, 2 threads, GET /hello/bench"
+echo "wrk: ${SECONDS_EACH} s, $CONNECTIONS connections, 2 threads, GET /hello/bench; $ROUNDS rounds, median"
+# All three servers run at once (idle when not loaded) and take turns under
+# load, round after round, so that drifts of a shared machine fall on all.
 start wasmtime "$WASMTIME" serve --addr 127.0.0.1:0 "$APP"
-load "wasmtime serve"
-stop_last
+WASMTIME_ADDR="$ADDR"
 start plain "$WASMSCOPE" serve "$APP" --addr 127.0.0.1:0
-load "wasmscope serve"
-stop_last
+PLAIN_ADDR="$ADDR"
 start agent "$WASMSCOPE" serve "$APP" --addr 127.0.0.1:0 --debug-addr 127.0.0.1:0 --token-file "$WORK/token"
-load "agent, nobody attached"
+AGENT_ADDR="$ADDR"
+declare -A RUNS_RPS RUNS_P99
+for round in $(seq 1 "$ROUNDS"); do
+  for name in "wasmtime serve" "wasmscope serve" "agent, nobody attached"; do
+    case "$name" in
+      "wasmtime serve") ADDR="$WASMTIME_ADDR" ;;
+      "wasmscope serve") ADDR="$PLAIN_ADDR" ;;
+      *) ADDR="$AGENT_ADDR" ;;
+    esac
+    load "$name" quiet
+    RUNS_RPS[$name]+="${RPS[$name]} "
+    RUNS_P99[$name]+="${P99[$name]} "
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for name in "wasmtime serve" "wasmscope serve" "agent, nobody attached"; do
+  RPS[$name]="$(median <<<"${RUNS_RPS[$name]}")"
+  P99[$name]="$(median <<<"${RUNS_P99[$name]}")"
+  printf '%-28s %10.0f req/s   p99 %8.2f ms   (rounds: %s)\n' "$name" "${RPS[$name]}" "${P99[$name]}" "${RUNS_RPS[$name]% }"
+done
+ADDR="$AGENT_ADDR"
 AGENT="$(sed -n 's|^Debugging agent (DAP over WebSocket) at \(ws://.*\)$|\1|p' "$WORK/agent.log")"
 # A client attaches (no breakpoints) and stays for the run.
 STARTED="$(date +%s.%N)"
