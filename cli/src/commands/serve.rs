@@ -24,7 +24,10 @@ pub struct ServeArgs {
     /// Where to listen (loopback by default; port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// An environment variable every request sees (repeatable).
+    /// An environment variable for every request (repeatable). As with
+    /// `wasmtime serve` without `-S cli`, only the proxy world's interfaces
+    /// are linked, which do not include wasi:cli/environment: a proxy
+    /// component does not see it.
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
     /// Starts the debugging agent on this address (loopback only): DAP over
