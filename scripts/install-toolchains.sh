@@ -4,7 +4,8 @@
 #
 #   C/C++ : clang-14 --target=wasm32-wasi, wasi-libc, lld, compiler-rt, libc++
 #   Rust  : Debian's /usr/bin/rustc (1.63) + libstd-rust-dev-wasm32
-#   Tools : llvm-14 (llvm-symbolizer-14, llvm-dwarfdump-14, llvm-objdump-14)
+#   Tools : llvm-14 (llvm-symbolizer-14, llvm-dwarfdump-14, llvm-objdump-14);
+#           openssl (test certificates for the agent's TLS)
 set -euo pipefail
 
 PACKAGES=(
@@ -18,6 +19,7 @@ PACKAGES=(
   libc++abi-14-dev-wasm32
   rustc
   libstd-rust-dev-wasm32
+  openssl
 )
 
 missing=()

@@ -284,7 +284,7 @@ fn the_bridge_says_what_is_wrong_with_a_token_or_an_address() {
     let error = run(format!("ws://{}", server.http), TOKEN);
     assert!(error.contains("no debugging agent answered"), "{error}");
     let error = run("wss://127.0.0.1:1".into(), TOKEN);
-    assert!(error.contains("wss:// is not supported yet"), "{error}");
+    assert!(error.contains("cannot reach the agent"), "{error}");
     let error = run("http://x".into(), TOKEN);
     assert!(error.contains("not an agent address"), "{error}");
 }
@@ -406,4 +406,86 @@ fn the_agent_refuses_an_address_other_than_loopback() {
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
     assert!(error.contains("not a loopback address"), "{error}");
+}
+
+/// A self-signed certificate for 127.0.0.1 and its key, made by openssl
+/// (scripts/install-toolchains.sh installs it).
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-days", "1", "-subj", "/CN=wasmscope-test", "-addext", "subjectAltName=IP:127.0.0.1"])
+        // A server certificate, not a CA's: rustls refuses a CA used as one.
+        .args(["-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl (scripts/install-toolchains.sh installs it)");
+    assert!(status.success());
+    (cert, key)
+}
+
+#[test]
+fn over_tls_the_agent_is_reached_with_wss_and_a_trusted_certificate() {
+    let dir = TempDir(std::env::temp_dir().join(format!("wasmscope-tls-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let (cert, key) = self_signed(&dir.0);
+    let token_file = dir.0.join("token");
+    std::fs::write(&token_file, TOKEN).unwrap();
+    // Off loopback: TLS makes it allowed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .arg("serve")
+        .arg(guest("http-routes-O2-component"))
+        .args(["--addr", "127.0.0.1:0", "--debug-addr", "0.0.0.0:0", "--token-file"])
+        .arg(&token_file)
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (http, before) = wait_for_serving(&mut stderr);
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let port: u16 = before
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("Debugging agent (DAP over WebSocket) at wss://0.0.0.0:"))
+        .unwrap_or_else(|| panic!("no wss agent line in {before:?}"))
+        .parse()
+        .unwrap();
+    let server = Server { child, http, agent: SocketAddr::from(([127, 0, 0, 1], port)), _dir: dir };
+
+    let bridge = |url: String, ca: Option<&Path>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
+        command.args(["dap", "--connect", &url]).env("WASMSCOPE_TOKEN", TOKEN);
+        if let Some(ca) = ca {
+            command.arg("--ca-file").arg(ca);
+        }
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let ide = client::Client::over(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        (child, ide)
+    };
+    // Trusting the agent's certificate: a session.
+    let (mut child, mut ide) = bridge(format!("wss://127.0.0.1:{port}"), Some(&cert));
+    ide.request("initialize", json!({ "adapterID": "wasmscope" }));
+    ide.request("attach", json!({ "sourceMap": { "/wasmscope": repo_root() } }));
+    ide.event("initialized");
+    ide.request("configurationDone", json!({}));
+    assert_eq!(http::get(server.http, "/hello/tls").text(), "Hello, tls!\n");
+    ide.request("disconnect", json!({}));
+    assert!(child.wait().unwrap().success());
+    // Without trusting it, or without TLS: refused, with the reason.
+    let (mut child, mut ide) = bridge(format!("wss://127.0.0.1:{port}"), None);
+    let error = ide.request_error("initialize", json!({ "adapterID": "wasmscope" }));
+    assert!(error.contains("TLS") && error.contains("certificate"), "{error}");
+    assert!(!child.wait().unwrap().success());
+    let (mut child, mut ide) = bridge(format!("ws://127.0.0.1:{port}"), None);
+    let error = ide.request_error("initialize", json!({ "adapterID": "wasmscope" }));
+    assert!(error.contains("no debugging agent answered"), "{error}");
+    assert!(!child.wait().unwrap().success());
 }

@@ -36,6 +36,10 @@ pub struct DapArgs {
     /// session runs in the agent (use an `attach` configuration).
     #[arg(long, value_name = "URL", conflicts_with_all = ["port", "ws_port"])]
     connect: Option<String>,
+    /// With --connect wss://…: trust the certificates in FILE (PEM; the
+    /// agent's own, when it is self-signed) instead of the web's roots.
+    #[arg(long, value_name = "FILE", requires = "connect")]
+    ca_file: Option<PathBuf>,
     /// A web origin (`https://ide.example`) allowed to open a WebSocket
     /// session; repeatable. Handshakes carrying any other `Origin` are
     /// refused (403), so web pages cannot reach the debugger.
@@ -67,7 +71,7 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
                 anyhow::anyhow!("the agent needs its token: give --token-file FILE or set WASMSCOPE_TOKEN")
             })?,
         };
-        connect(url, &token, std::io::stdin(), std::io::stdout(), &log)?;
+        connect(url, &token, args.ca_file.as_deref(), std::io::stdin(), std::io::stdout(), &log)?;
         return Ok(());
     }
     if args.token_file.is_some() && args.ws_port.is_none() {

@@ -30,10 +30,17 @@ pub struct ServeArgs {
     /// component does not see it.
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
-    /// Starts the debugging agent on this address (loopback only): DAP over
-    /// WebSocket, one message per text frame, for one client at a time.
+    /// Starts the debugging agent on this address: DAP over WebSocket, one
+    /// message per text frame, for one client at a time. Off loopback it
+    /// requires TLS (--tls-cert, --tls-key).
     #[arg(long, value_name = "ADDR")]
     pub debug_addr: Option<SocketAddr>,
+    /// The agent's TLS certificate chain (PEM): clients connect with wss://.
+    #[arg(long, value_name = "FILE", requires_all = ["debug_addr", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires_all = ["debug_addr", "tls_cert"])]
+    pub tls_key: Option<PathBuf>,
     /// The agent's token, in FILE (else one is generated and printed as
     /// `token: …`); clients send `Authorization: Bearer <token>`.
     #[arg(long, value_name = "FILE", requires = "debug_addr")]
@@ -81,12 +88,22 @@ fn start_agent(
     let launcher = ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols, args.max_debug_requests);
     let credentials = super::dap::credentials(args.token_file.as_deref(), &[])?;
     let token = args.token_file.is_none().then(|| credentials.token().to_owned());
-    let listener = WebSocketListener::bind_addr(addr, credentials)
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(wasmscope_dap::transport::tls::server_config(cert, key).map_err(anyhow::Error::msg)?)
+        }
+        _ => None,
+    };
+    let listener = WebSocketListener::bind_addr(addr, credentials, tls)
         .with_context(|| format!("cannot start the debugging agent on {addr}"))?;
     if let Some(token) = token {
         say(&format!("token: {token}"));
     }
-    say(&format!("Debugging agent (DAP over WebSocket) at ws://{}", SocketAddr::new(addr.ip(), listener.port()?)));
+    let scheme = if listener.is_tls() { "wss" } else { "ws" };
+    say(&format!(
+        "Debugging agent (DAP over WebSocket) at {scheme}://{}",
+        SocketAddr::new(addr.ip(), listener.port()?)
+    ));
     let log = match &args.log {
         Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),

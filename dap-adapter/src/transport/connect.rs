@@ -6,6 +6,7 @@
 use std::io::{BufReader, Read, Write};
 
 use futures_util::{SinkExt as _, StreamExt as _};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
@@ -22,8 +23,8 @@ const TO_AGENT_QUEUE: usize = 16;
 pub enum ConnectError {
     #[error("`{0}` is not an agent address: write ws://HOST:PORT")]
     BadAddress(String),
-    #[error("wss:// is not supported yet: the agent listens on loopback; reach it through an SSH tunnel and ws://")]
-    NoTls,
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("cannot reach the agent at {address}: {source}")]
     Unreachable { address: String, source: std::io::Error },
     #[error("the agent refused the token (401): check --token-file or WASMSCOPE_TOKEN")]
@@ -35,10 +36,12 @@ pub enum ConnectError {
 }
 
 /// Bridges `input`/`output` (Content-Length frames) to the agent at `url`
-/// until either side closes.
+/// (`ws://` or `wss://`; for `wss://`, `ca_file` holds the certificates to
+/// trust, else the web's roots) until either side closes.
 pub fn connect(
     url: &str,
     token: &str,
+    ca_file: Option<&std::path::Path>,
     input: impl Read + Send + 'static,
     mut output: impl Write + Send + 'static,
     log: &MessageLog,
@@ -47,7 +50,7 @@ pub fn connect(
         .enable_all()
         .build()
         .map_err(|source| ConnectError::Unreachable { address: url.to_owned(), source })?;
-    let socket = match runtime.block_on(handshake(url, token)) {
+    let socket = match runtime.block_on(handshake(url, token, ca_file)) {
         Ok(socket) => socket,
         Err(error) => {
             // IDEs show an error response, not a process's stderr.
@@ -59,15 +62,20 @@ pub fn connect(
     runtime.block_on(bridge(socket, input, output, log))
 }
 
-type AgentSocket = tokio_tungstenite::WebSocketStream<TcpStream>;
+/// A connection to the agent, with or without TLS.
+trait AgentStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> AgentStream for S {}
+
+type AgentSocket = tokio_tungstenite::WebSocketStream<Box<dyn AgentStream>>;
 
 /// Connects to the agent and passes its handshake with the token.
-async fn handshake(url: &str, token: &str) -> Result<AgentSocket, ConnectError> {
-    let address = match url.strip_prefix("ws://") {
-        Some(rest) => rest.split('/').next().unwrap_or_default().to_owned(),
-        None if url.starts_with("wss://") => return Err(ConnectError::NoTls),
-        None => return Err(ConnectError::BadAddress(url.to_owned())),
+async fn handshake(url: &str, token: &str, ca_file: Option<&std::path::Path>) -> Result<AgentSocket, ConnectError> {
+    let (secure, rest) = match (url.strip_prefix("ws://"), url.strip_prefix("wss://")) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => return Err(ConnectError::BadAddress(url.to_owned())),
     };
+    let address = rest.split('/').next().unwrap_or_default().to_owned();
     if address.is_empty() {
         return Err(ConnectError::BadAddress(url.to_owned()));
     }
@@ -76,6 +84,15 @@ async fn handshake(url: &str, token: &str) -> Result<AgentSocket, ConnectError> 
             .await
             .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
         let _ = stream.set_nodelay(true);
+        let stream: Box<dyn AgentStream> = if secure {
+            let host = address.rsplit_once(':').map_or(address.as_str(), |(host, _)| host);
+            let name = super::tls::server_name(host).map_err(ConnectError::Tls)?;
+            let config = super::tls::client_config(ca_file).map_err(ConnectError::Tls)?;
+            let connector = tokio_rustls::TlsConnector::from(config);
+            Box::new(connector.connect(name, stream).await.map_err(|e| ConnectError::Tls(e.to_string()))?)
+        } else {
+            Box::new(stream)
+        };
         let mut request = url.into_client_request().map_err(|_| ConnectError::BadAddress(url.to_owned()))?;
         let bearer = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
             .map_err(|_| ConnectError::Refused("the token has characters a header cannot carry".into()))?;

@@ -7,6 +7,7 @@
 mod admission;
 mod connect;
 mod tcp;
+pub mod tls;
 mod websocket;
 
 pub use admission::{Credentials, FIRST_MESSAGE_DEADLINE, Refusal};

@@ -12,7 +12,11 @@ use std::io::{BufReader, Write as _};
 use std::net::{Ipv4Addr, SocketAddr};
 
 use futures_util::{SinkExt as _, StreamExt as _};
-use tokio::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -27,36 +31,55 @@ const OUTGOING_QUEUE: usize = 16;
 
 /// A bound WebSocket listener, before it serves (so callers learn the port
 /// first).
-#[derive(Debug)]
 pub struct WebSocketListener {
     listener: TcpListener,
     runtime: tokio::runtime::Runtime,
     credentials: Credentials,
+    tls: Option<TlsAcceptor>,
 }
+
+impl std::fmt::Debug for WebSocketListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebSocketListener").field("tls", &self.tls.is_some()).finish_non_exhaustive()
+    }
+}
+
+/// What an admitted connection is: plain TCP, or TLS over it.
+trait Connection: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection for S {}
 
 impl WebSocketListener {
     /// Binds 127.0.0.1:`port` (0 picks a free port); only clients holding
     /// `credentials` are served.
     pub fn bind(port: u16, credentials: Credentials) -> std::io::Result<Self> {
-        Self::bind_addr(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), credentials)
+        Self::bind_addr(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), credentials, None)
     }
 
-    /// Binds `addr`, which must be a loopback address: the token travels in
-    /// clear text, so reaching the agent from elsewhere takes a tunnel (TLS
-    /// is not served yet).
-    pub fn bind_addr(addr: SocketAddr, credentials: Credentials) -> std::io::Result<Self> {
-        if !addr.ip().is_loopback() {
+    /// Binds `addr`, serving TLS with `tls` (a rustls server configuration,
+    /// `tls::server_config`). The token travels in the handshake: an address
+    /// other than loopback requires TLS.
+    pub fn bind_addr(
+        addr: SocketAddr,
+        credentials: Credentials,
+        tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    ) -> std::io::Result<Self> {
+        if !addr.ip().is_loopback() && tls.is_none() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
                 format!(
-                    "{addr} is not a loopback address: the agent serves no TLS yet, so it listens on loopback only \
-                     (reach it from elsewhere through an SSH tunnel: ssh -L PORT:127.0.0.1:PORT host)"
+                    "{addr} is not a loopback address: off loopback the agent requires TLS (give --tls-cert and \
+                     --tls-key), since the token travels in the handshake"
                 ),
             ));
         }
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let listener = runtime.block_on(TcpListener::bind(addr))?;
-        Ok(WebSocketListener { listener, runtime, credentials })
+        Ok(WebSocketListener { listener, runtime, credentials, tls: tls.map(TlsAcceptor::from) })
+    }
+
+    /// Whether clients connect with `wss://`.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     pub fn port(&self) -> std::io::Result<u16> {
@@ -66,7 +89,7 @@ impl WebSocketListener {
     /// Serves one session at a time, forever; each connection proves itself
     /// on a task of its own.
     pub fn serve(self, backend: &Backend) -> std::io::Result<()> {
-        let WebSocketListener { listener, runtime, credentials } = self;
+        let WebSocketListener { listener, runtime, credentials, tls } = self;
         let log = &backend.log;
         let gate = Gate::default();
         runtime.block_on(async {
@@ -77,32 +100,21 @@ impl WebSocketListener {
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let (gate, backend, credentials) = (gate.clone(), backend.clone(), credentials.clone());
-                let log = backend.log.clone();
+                let (gate, backend, credentials, tls) =
+                    (gate.clone(), backend.clone(), credentials.clone(), tls.clone());
                 tokio::spawn(async move {
-                    let admitted = tokio::time::timeout(FIRST_MESSAGE_DEADLINE, admit(stream, &credentials)).await;
-                    drop(pending);
-                    let (socket, first) = match admitted {
-                        Ok(Ok(admitted)) => admitted,
-                        Ok(Err(reason)) => return log.line(&format!("refused {peer}: {reason}")),
-                        Err(_) => {
-                            return log.line(&format!("refused {peer}: no handshake and first message in time"));
-                        }
-                    };
-                    match gate.session_soon_async().await {
-                        Some(_session) => {
-                            log.line(&format!("websocket session from {peer}"));
-                            bridge(socket, first, backend).await;
-                            log.line("websocket session ended");
-                        }
-                        None => {
-                            log.line(&format!("refused {peer}: another session is active"));
-                            let (mut sink, _) = socket.split();
-                            for frame in busy_reply(&first) {
-                                let _ = sink.send(Message::text(String::from_utf8_lossy(&frame).into_owned())).await;
+                    // TLS, the WebSocket handshake and the first message all
+                    // within the deadline.
+                    let deadline = tokio::time::Instant::now() + FIRST_MESSAGE_DEADLINE;
+                    match tls {
+                        Some(acceptor) => match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
+                            Ok(Ok(stream)) => {
+                                serve_connection(stream, deadline, pending, peer, gate, backend, credentials).await
                             }
-                            let _ = sink.close().await;
-                        }
+                            Ok(Err(error)) => backend.log.line(&format!("refused {peer}: TLS: {error}")),
+                            Err(_) => backend.log.line(&format!("refused {peer}: no TLS handshake in time")),
+                        },
+                        None => serve_connection(stream, deadline, pending, peer, gate, backend, credentials).await,
                     }
                 });
             }
@@ -110,8 +122,47 @@ impl WebSocketListener {
     }
 }
 
+/// Admits a connection (the handshake with the token, then a first DAP
+/// message, by `deadline`), then serves its session or says another client
+/// has one.
+async fn serve_connection(
+    stream: impl Connection,
+    deadline: tokio::time::Instant,
+    pending: impl Send,
+    peer: SocketAddr,
+    gate: Gate,
+    backend: Backend,
+    credentials: Credentials,
+) {
+    let log = backend.log.clone();
+    let admitted = tokio::time::timeout_at(deadline, admit(stream, &credentials)).await;
+    drop(pending);
+    let (socket, first) = match admitted {
+        Ok(Ok(admitted)) => admitted,
+        Ok(Err(reason)) => return log.line(&format!("refused {peer}: {reason}")),
+        Err(_) => {
+            return log.line(&format!("refused {peer}: no handshake and first message in time"));
+        }
+    };
+    match gate.session_soon_async().await {
+        Some(_session) => {
+            log.line(&format!("websocket session from {peer}"));
+            bridge(socket, first, backend).await;
+            log.line("websocket session ended");
+        }
+        None => {
+            log.line(&format!("refused {peer}: another session is active"));
+            let (mut sink, _) = socket.split();
+            for frame in busy_reply(&first) {
+                let _ = sink.send(Message::text(String::from_utf8_lossy(&frame).into_owned())).await;
+            }
+            let _ = sink.close().await;
+        }
+    }
+}
+
 /// The handshake, judged by its headers, then the client's first message.
-async fn admit(stream: TcpStream, credentials: &Credentials) -> Result<(WebSocketStream<TcpStream>, Vec<u8>), String> {
+async fn admit<S: Connection>(stream: S, credentials: &Credentials) -> Result<(WebSocketStream<S>, Vec<u8>), String> {
     // The callback's signature is tungstenite's: its error is an HTTP response.
     #[allow(clippy::result_large_err)]
     let judge = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
@@ -145,7 +196,7 @@ fn refused(refusal: Refusal) -> ErrorResponse {
     response
 }
 
-async fn bridge(socket: WebSocketStream<TcpStream>, first: Vec<u8>, backend: Backend) {
+async fn bridge<S: Connection>(socket: WebSocketStream<S>, first: Vec<u8>, backend: Backend) {
     let Ok((server_in, mut to_server)) = std::io::pipe() else {
         return;
     };
