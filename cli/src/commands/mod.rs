@@ -59,6 +59,19 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
     }
 }
 
+/// `--env NAME=VALUE` options, as (name, value) pairs.
+pub fn parse_env(options: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    options
+        .iter()
+        .map(|option| {
+            option
+                .split_once('=')
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("--env takes NAME=VALUE, not `{option}`"))
+        })
+        .collect()
+}
+
 /// The options every command that reads a module's symbols shares.
 #[derive(Debug, Args)]
 pub struct ModuleArgs {

@@ -109,15 +109,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         Some(path) => path.clone(),
         None => super::bundled::example()?.program,
     };
-    let env = args
-        .env
-        .iter()
-        .map(|e| {
-            e.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .with_context(|| format!("expected NAME=VALUE, got `{e}`"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let env = super::parse_env(&args.env)?;
     // Read symbols before running, so a bad file fails fast.
     // A module whose DWARF cannot be read still runs: profile it with the
     // names its name section gives, and say why.

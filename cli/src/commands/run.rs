@@ -38,15 +38,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     if let Err(why) = wasmscope_runtime::check_command(&bytes) {
         anyhow::bail!("cannot run {}: {why}", args.program.display());
     }
-    let env = args
-        .env
-        .iter()
-        .map(|e| {
-            e.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .with_context(|| format!("expected NAME=VALUE, got `{e}`"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let env = super::parse_env(&args.env)?;
     let guest = GuestConfig {
         program: args.program.clone(),
         args: args.args.clone(),

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Args;
 use wasmscope_dap::Backend;
 use wasmscope_dap::log::MessageLog;
@@ -59,13 +59,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         Some(program) => program.clone(),
         None => super::bundled::server_example()?.program,
     };
-    let mut env = Vec::new();
-    for pair in &args.env {
-        let Some((name, value)) = pair.split_once('=') else {
-            bail!("`--env {pair}`: write NAME=VALUE");
-        };
-        env.push((name.to_owned(), value.to_owned()));
-    }
+    let env = super::parse_env(&args.env)?;
     let debug = match args.debug_addr {
         Some(addr) => Some(start_agent(args, addr, &program, &env)?),
         None => None,

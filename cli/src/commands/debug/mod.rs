@@ -64,12 +64,8 @@ pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
             mapping.split_once('=').ok_or_else(|| anyhow::anyhow!("--source-map takes FROM=TO, not `{mapping}`"))?;
         source_map.insert(from.into(), to.into());
     }
-    let mut env = serde_json::Map::new();
-    for variable in &args.env {
-        let (name, value) =
-            variable.split_once('=').ok_or_else(|| anyhow::anyhow!("--env takes NAME=VALUE, not `{variable}`"))?;
-        env.insert(name.into(), value.into());
-    }
+    let env: serde_json::Map<String, serde_json::Value> =
+        super::parse_env(&args.env)?.into_iter().map(|(name, value)| (name, value.into())).collect();
     let mut launch = json!({
         "program": program,
         "args": args.args,
