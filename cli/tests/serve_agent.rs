@@ -46,29 +46,37 @@ impl Drop for TempDir {
 }
 
 fn serve_with_agent(program: &Path) -> Server {
+    serve_with_agent_on(program, "127.0.0.1:0", false)
+}
+
+/// `wasmscope serve` with its agent on `debug_addr` (over TLS with a
+/// self-signed certificate, `cert.pem` in the server's directory, when
+/// `tls`); the agent's address as a client reaches it (loopback).
+fn serve_with_agent_on(program: &Path, debug_addr: &str, tls: bool) -> Server {
     let dir =
         std::env::temp_dir().join(format!("wasmscope-agent-{}-{:?}", std::process::id(), std::thread::current().id()));
     std::fs::create_dir_all(&dir).unwrap();
     let token_file = dir.join("token");
     std::fs::write(&token_file, TOKEN).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
-        .arg("serve")
-        .arg(program)
-        .args(["--addr", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0", "--token-file"])
-        .arg(&token_file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
+    command.arg("serve").arg(program).args(["--addr", "127.0.0.1:0", "--debug-addr", debug_addr, "--token-file"]);
+    command.arg(&token_file);
+    if tls {
+        let (cert, key) = self_signed(&dir);
+        command.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+    }
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let (http, before) = wait_for_serving(&mut stderr);
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let agent = before
+    let scheme = if tls { "wss" } else { "ws" };
+    let announced: SocketAddr = before
         .iter()
-        .find_map(|line| line.trim().strip_prefix("Debugging agent (DAP over WebSocket) at ws://"))
-        .unwrap_or_else(|| panic!("no agent line in {before:?}"))
+        .find_map(|line| line.trim().strip_prefix(&format!("Debugging agent (DAP over WebSocket) at {scheme}://")))
+        .unwrap_or_else(|| panic!("no {scheme} agent line in {before:?}"))
         .parse()
         .unwrap();
+    let agent = SocketAddr::from(([127, 0, 0, 1], announced.port()));
     Server { child, http, agent, _dir: TempDir(dir) }
 }
 
@@ -430,36 +438,9 @@ fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
 
 #[test]
 fn over_tls_the_agent_is_reached_with_wss_and_a_trusted_certificate() {
-    let dir = TempDir(std::env::temp_dir().join(format!("wasmscope-tls-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let (cert, key) = self_signed(&dir.0);
-    let token_file = dir.0.join("token");
-    std::fs::write(&token_file, TOKEN).unwrap();
     // Off loopback: TLS makes it allowed.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
-        .arg("serve")
-        .arg(guest("http-routes-O2-component"))
-        .args(["--addr", "127.0.0.1:0", "--debug-addr", "0.0.0.0:0", "--token-file"])
-        .arg(&token_file)
-        .arg("--tls-cert")
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let (http, before) = wait_for_serving(&mut stderr);
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let port: u16 = before
-        .iter()
-        .find_map(|line| line.trim().strip_prefix("Debugging agent (DAP over WebSocket) at wss://0.0.0.0:"))
-        .unwrap_or_else(|| panic!("no wss agent line in {before:?}"))
-        .parse()
-        .unwrap();
-    let server = Server { child, http, agent: SocketAddr::from(([127, 0, 0, 1], port)), _dir: dir };
-
+    let server = serve_with_agent_on(&guest("http-routes-O2-component"), "0.0.0.0:0", true);
+    let (cert, port) = (server._dir.0.join("cert.pem"), server.agent.port());
     let bridge = |url: String, ca: Option<&Path>| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
         command.args(["dap", "--connect", &url]).env("WASMSCOPE_TOKEN", TOKEN);

@@ -149,9 +149,6 @@ impl TargetView for ThreadView {
 }
 
 impl Target for FakeTarget {
-    fn threads(&self) -> Vec<ThreadInfo> {
-        Vec::new()
-    }
     fn stops_all_threads(&self) -> bool {
         false
     }

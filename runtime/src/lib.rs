@@ -8,6 +8,7 @@ mod debug_host;
 mod epoch_sampler;
 mod function_cache;
 mod guest_output;
+mod host_data;
 mod http_server;
 mod local_target;
 mod program;

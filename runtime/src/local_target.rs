@@ -117,10 +117,6 @@ impl LocalTarget {
 }
 
 impl Target for LocalTarget {
-    fn threads(&self) -> Vec<ThreadInfo> {
-        if self.state.ended.load(Ordering::Relaxed) { Vec::new() } else { vec![main_thread()] }
-    }
-
     fn stops_all_threads(&self) -> bool {
         true
     }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_debugger::target::{DirMapping, GuestConfig};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -56,6 +57,35 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Debug(args) => debug::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Serve(args) => serve::run(&args).map(|()| 0),
+    }
+}
+
+/// What a program run plainly or profiled is given besides its arguments.
+#[derive(Debug, Args)]
+pub struct GuestArgs {
+    /// A host directory for the program, HOST[::GUEST] (repeatable).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<DirMapping>,
+    /// An environment variable for the program, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// The most Wasm stack the program may use (e.g. 8M; default 512K, as
+    /// `wasmtime run`).
+    #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
+    max_wasm_stack: Option<usize>,
+}
+
+impl GuestArgs {
+    /// `program` run with `args` and these settings.
+    pub fn config(&self, program: PathBuf, args: Vec<String>) -> anyhow::Result<GuestConfig> {
+        Ok(GuestConfig {
+            program,
+            args,
+            env: parse_env(&self.env)?,
+            dirs: self.dirs.clone(),
+            max_wasm_stack: self.max_wasm_stack,
+            ..GuestConfig::default()
+        })
     }
 }
 

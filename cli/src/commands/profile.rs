@@ -15,10 +15,7 @@ use wasmscope_profiler::{
     OutputFormat, Profile, Summary, SvgOptions, symbolize, write_firefox, write_folded, write_pprof, write_speedscope,
     write_svg,
 };
-use wasmscope_runtime::{
-    DirMapping, GuestConfig, InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, StopCause,
-    run_sampled,
-};
+use wasmscope_runtime::{InterruptHook, RunOutcome, SampledEnd, SamplerKind, SamplingOptions, StopCause, run_sampled};
 
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
@@ -48,16 +45,8 @@ pub struct ProfileArgs {
     /// default on Linux) or epoch (Wasmtime epoch checks; portable, slower).
     #[arg(long)]
     sampler: Option<String>,
-    /// A host directory for the guest, HOST[::GUEST] (repeatable).
-    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
-    dirs: Vec<DirMapping>,
-    /// An environment variable for the guest, NAME=VALUE (repeatable).
-    #[arg(long = "env", value_name = "NAME=VALUE")]
-    env: Vec<String>,
-    /// The most Wasm stack the program may use (e.g. 8M; default 512K, as
-    /// `wasmtime run`).
-    #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
-    max_wasm_stack: Option<usize>,
+    #[command(flatten)]
+    guest: super::GuestArgs,
 }
 
 /// The highest sampling rate accepted.
@@ -109,7 +98,6 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         Some(path) => path.clone(),
         None => super::bundled::example()?.program,
     };
-    let env = super::parse_env(&args.env)?;
     // Read symbols before running, so a bad file fails fast.
     // A module whose DWARF cannot be read still runs: profile it with the
     // names its name section gives, and say why.
@@ -122,14 +110,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    let guest = GuestConfig {
-        program: program.clone(),
-        args: args.args.clone(),
-        env,
-        dirs: args.dirs.clone(),
-        max_wasm_stack: args.max_wasm_stack,
-        ..Default::default()
-    };
+    let guest = args.guest.config(program.clone(), args.args.clone())?;
 
     let sampler = match args.sampler.as_deref() {
         None => SamplerKind::platform_default(),

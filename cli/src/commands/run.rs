@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 use wasmscope_debugger::symbols::{LoadOptions, NameStyle, WasmSymbols};
-use wasmscope_debugger::target::{DirMapping, GuestConfig, RunOutcome, TrapFrame};
+use wasmscope_debugger::target::{RunOutcome, TrapFrame};
 use wasmscope_runtime::run_to_completion;
 
 #[derive(Debug, Args)]
@@ -19,15 +19,8 @@ pub struct RunArgs {
     /// Arguments for the program, after `--`.
     #[arg(last = true)]
     args: Vec<String>,
-    /// A host directory for the program, HOST[::GUEST] (repeatable).
-    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
-    dirs: Vec<DirMapping>,
-    /// An environment variable for the program, NAME=VALUE (repeatable).
-    #[arg(long = "env", value_name = "NAME=VALUE")]
-    env: Vec<String>,
-    /// The most Wasm stack the program may use (e.g. 8M; default 512K).
-    #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
-    max_wasm_stack: Option<usize>,
+    #[command(flatten)]
+    guest: super::GuestArgs,
 }
 
 /// The status `wasmtime run` ends with on a trap (as a shell shows it).
@@ -38,15 +31,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     if let Err(why) = wasmscope_runtime::check_command(&bytes) {
         anyhow::bail!("cannot run {}: {why}", args.program.display());
     }
-    let env = super::parse_env(&args.env)?;
-    let guest = GuestConfig {
-        program: args.program.clone(),
-        args: args.args.clone(),
-        env,
-        dirs: args.dirs.clone(),
-        max_wasm_stack: args.max_wasm_stack,
-        ..GuestConfig::default()
-    };
+    let guest = args.guest.config(args.program.clone(), args.args.clone())?;
     match run_to_completion(&guest)? {
         RunOutcome::Exited(code) => Ok(code),
         RunOutcome::Trapped { kind, message, frames } => {

@@ -154,11 +154,10 @@ pub trait PreparedTarget: Send + std::fmt::Debug {
     fn start(self: Box<Self>, program: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError>;
 }
 
-/// A running program and its threads. Inspection goes through
+/// A running program and its threads, which the session knows from the
+/// `ThreadStarted`/`ThreadExited` events. Inspection goes through
 /// [`Target::view`] while the thread is stopped.
 pub trait Target: Send + std::fmt::Debug {
-    /// The live threads.
-    fn threads(&self) -> Vec<ThreadInfo>;
     /// Whether a stop of one thread stops them all (a WASI command's one
     /// thread; not a server's requests).
     fn stops_all_threads(&self) -> bool;

@@ -11,8 +11,8 @@ use wasmscope_debugger::target::{BreakPolicy, Resume, TargetError, TargetFrame, 
 use wasmtime::{AsContextMut, DebugEvent, DebugHandler, Module, StoreContextMut};
 
 use super::inspect::*;
-use super::launch::HostData;
 use super::{Control, DebuggeeEvent, Request, StopReason};
+use crate::host_data::HostData;
 use crate::wasi_run::trap_kind;
 
 /// What frames need to know of a core module, found once per module.

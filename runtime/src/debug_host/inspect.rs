@@ -7,7 +7,7 @@ use wasmscope_debugger::target::{TargetFrame, WasmState, WasmValue};
 use wasmtime::{AsContextMut, ExternType, ModulePC, StoreContextMut, Val};
 
 use super::handler::{HandlerShared, ModuleFacts};
-use super::launch::HostData;
+use crate::host_data::HostData;
 use crate::program::core_module_index;
 
 /// The index and imported-function count of the module of `frame`.

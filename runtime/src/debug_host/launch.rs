@@ -10,13 +10,12 @@ use wasmscope_debugger::address::ModuleOffset;
 use wasmscope_debugger::output_budget::OutputBudget;
 use wasmscope_debugger::target::{BreakPolicy, Resume};
 use wasmtime::{AsContextMut, Config, Engine, Module, Store, UpdateDeadline};
-use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::handler::{Handler, HandlerShared, set_single_step};
 use super::inspect::{facts_of, module_pc};
 use super::{Control, DebuggeeEvent, OutputStream, Request};
-use crate::program::{Compiled, HasWasi, core_module_index, wasi_view};
+use crate::host_data::HostData;
+use crate::program::{Compiled, core_module_index};
 use crate::wasi_run::outcome_of;
 use wasmscope_debugger::target::GuestConfig;
 use wasmscope_debugger::target::RunOutcome;
@@ -34,27 +33,6 @@ pub(crate) fn debug_engine(guest: &GuestConfig) -> anyhow::Result<Engine> {
     config.epoch_interruption(true);
     crate::compile_cache::enable(&mut config);
     Ok(Engine::new(&config)?)
-}
-
-/// A debugged store's data: the WASI context (preview1 over preview2) and,
-/// for a server's request, the wasi:http context over the same table.
-pub(crate) struct HostData {
-    pub(super) wasi: WasiP1Ctx,
-    pub(super) http: WasiHttpCtx,
-}
-
-impl HasWasi for HostData {
-    fn wasi(&mut self) -> &mut WasiP1Ctx {
-        &mut self.wasi
-    }
-}
-wasi_view!(HostData);
-
-impl WasiHttpView for HostData {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        let wasi = wasmtime_wasi::WasiView::ctx(&mut self.wasi);
-        WasiHttpCtxView { ctx: &mut self.http, table: wasi.table, hooks: Default::default() }
-    }
 }
 
 pub(super) fn run_debuggee(
@@ -92,7 +70,7 @@ pub(super) fn debug_store(
     } else if !guest.quiet {
         builder.inherit_stdout().inherit_stderr();
     }
-    let mut store = Store::new(engine, HostData { wasi: builder.build_p1(), http: WasiHttpCtx::new() });
+    let mut store = Store::new(engine, HostData::new(builder.build_p1()));
     store.set_epoch_deadline(1);
     let deadline_control = control.clone();
     store.epoch_deadline_callback(move |_| {

@@ -32,7 +32,7 @@ use wasmscope_debugger::address::{MemoryAddress, ModuleOffset};
 use wasmscope_debugger::target::{BreakPolicy, Resume, TargetError, TargetFrame, TargetView, WasmState, WasmValue};
 use wasmtime::Engine;
 
-pub(crate) use self::launch::{HostData, debug_engine};
+pub(crate) use self::launch::debug_engine;
 use self::launch::{StopSetup, run_debuggee};
 pub use self::prepare::PreparedProgram;
 pub(crate) use self::request::HttpCall;

@@ -13,7 +13,8 @@ use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use super::Control;
-use super::launch::{HostData, StopSetup, debug_store, install_handler};
+use super::launch::{StopSetup, debug_store, install_handler};
+use crate::host_data::HostData;
 use crate::program::ModuleStarts;
 use crate::wasi_run::outcome_of;
 use wasmscope_debugger::target::{GuestConfig, RunOutcome};

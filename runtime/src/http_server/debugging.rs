@@ -26,7 +26,8 @@ use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::debug_host::{Debuggee, DebuggeeEvent, DebuggeeHandle, HostData, HttpCall};
+use crate::debug_host::{Debuggee, DebuggeeEvent, DebuggeeHandle, HttpCall};
+use crate::host_data::HostData;
 use crate::program::{Compiled, ModuleStarts};
 
 /// Requests the debug engine runs at once, at most (each holds an OS thread
@@ -88,7 +89,6 @@ impl std::fmt::Debug for Attachment {
 }
 
 struct RequestThread {
-    name: String,
     handle: DebuggeeHandle,
     stopped: Arc<AtomicBool>,
 }
@@ -174,7 +174,7 @@ impl DebugSide {
         let call = HttpCall { pre: program.pre.clone(), request, respond, starts: program.starts.clone() };
         let mut debuggee = Debuggee::launch_request(program.engine.clone(), call, &guest, breakpoints, judge);
         let stopped = Arc::new(AtomicBool::new(false));
-        let entry = RequestThread { name: name.clone(), handle: debuggee.handle(), stopped: stopped.clone() };
+        let entry = RequestThread { handle: debuggee.handle(), stopped: stopped.clone() };
         attachment.threads.lock().unwrap_or_else(|p| p.into_inner()).insert(thread, entry);
         let forwarding = attachment.clone();
         let symbols = self.symbols.clone();
@@ -356,11 +356,6 @@ impl ServerTarget {
 }
 
 impl Target for ServerTarget {
-    fn threads(&self) -> Vec<ThreadInfo> {
-        let threads = self.attachment.threads.lock().unwrap_or_else(|p| p.into_inner());
-        threads.iter().map(|(id, entry)| ThreadInfo { id: *id, name: entry.name.clone() }).collect()
-    }
-
     fn stops_all_threads(&self) -> bool {
         false
     }

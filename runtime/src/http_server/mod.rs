@@ -5,12 +5,11 @@
 //! answer. Requests run on the production engine (no guest debugging).
 //!
 //! Files: this one binds the address and accepts connections;
-//! request.rs runs one request in its own store; host.rs is the store's data
-//! (the WASI and wasi:http contexts); debugging.rs is the side an agent
+//! request.rs runs one request in its own store (its data is the crate's
+//! `HostData`); debugging.rs is the side an agent
 //! attaches to (requests on the guest-debug engine, as DAP threads).
 
 mod debugging;
-mod host;
 mod request;
 
 pub use self::debugging::{DEFAULT_DEBUG_REQUESTS, ServerLauncher};
@@ -26,8 +25,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
-use self::host::RequestHost;
 use self::request::RequestRunner;
+use crate::host_data::HostData;
 
 /// What to serve, and where.
 #[derive(Clone, Debug)]
@@ -99,7 +98,7 @@ fn production_engine() -> anyhow::Result<Engine> {
 
 /// The production engine, and the component compiled and linked once:
 /// each request only instantiates it.
-fn prepare(program: &std::path::Path) -> anyhow::Result<ProxyPre<RequestHost>> {
+fn prepare(program: &std::path::Path) -> anyhow::Result<ProxyPre<HostData>> {
     let engine = production_engine()?;
     let bytes = std::fs::read(program).with_context(|| format!("cannot read {}", program.display()))?;
     if !wasmparser::Parser::is_component(&bytes) {

@@ -13,10 +13,10 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use super::debugging::ServerLauncher;
-use super::host::RequestHost;
+use crate::host_data::HostData;
 
 pub(super) struct RequestRunner {
-    pre: ProxyPre<RequestHost>,
+    pre: ProxyPre<HostData>,
     env: Vec<(String, String)>,
     debug: Option<ServerLauncher>,
 }
@@ -38,7 +38,7 @@ const INTERNAL_ERROR_PAGE: &str = "<!doctype html>
 </html>";
 
 impl RequestRunner {
-    pub(super) fn new(pre: ProxyPre<RequestHost>, env: Vec<(String, String)>, debug: Option<ServerLauncher>) -> Self {
+    pub(super) fn new(pre: ProxyPre<HostData>, env: Vec<(String, String)>, debug: Option<ServerLauncher>) -> Self {
         RequestRunner { pre, env, debug }
     }
 
@@ -66,7 +66,7 @@ impl RequestRunner {
     }
 
     async fn run(&self, request: hyper::Request<Incoming>) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
-        let mut store = Store::new(self.pre.engine(), RequestHost::new(&self.env));
+        let mut store = Store::new(self.pre.engine(), request_data(&self.env));
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let incoming = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let outparam = store.data_mut().http().new_response_outparam(sender)?;
@@ -89,6 +89,16 @@ impl RequestRunner {
             }
         }
     }
+}
+
+/// A request's WASI context: the server's stdout and stderr, and `env`.
+fn request_data(env: &[(String, String)]) -> HostData {
+    let mut wasi = wasmtime_wasi::WasiCtx::builder();
+    wasi.inherit_stdout().inherit_stderr();
+    for (name, value) in env {
+        wasi.env(name, value);
+    }
+    HostData::new(wasi.build_p1())
 }
 
 fn internal_error() -> hyper::Response<HyperOutgoingBody> {
