@@ -35,6 +35,7 @@ pub fn write_firefox(profile: &Profile, out: &mut impl Write) -> io::Result<()> 
     let wasm: CategoryPairHandle = fx.add_category("Wasm", CategoryColor::Blue).into();
     let inlined: CategoryPairHandle = fx.add_category("Inlined", CategoryColor::Green).into();
     let host: CategoryPairHandle = fx.add_category("WASI", CategoryColor::Orange).into();
+    let route: CategoryPairHandle = fx.add_category("Route", CategoryColor::Purple).into();
     let labels: Vec<_> = profile.frames.iter().enumerate().map(|(i, _)| fx.intern_string(&unique_label(i))).collect();
     let period_ms = 1000.0 / f64::from(rate);
     let mut elapsed_ms = 0.0;
@@ -45,6 +46,7 @@ pub fn write_firefox(profile: &Profile, out: &mut impl Write) -> io::Result<()> 
                 FrameKind::Function => wasm,
                 FrameKind::Inlined => inlined,
                 FrameKind::Host => host,
+                FrameKind::Route => route,
             },
             flags: FrameFlags::empty(),
         });

@@ -8,10 +8,12 @@ mod diff;
 mod firefox;
 mod folded;
 mod format;
+mod live;
 mod pprof;
 mod profile;
 mod raw;
 mod reader;
+mod route;
 mod speedscope;
 mod summary;
 mod svg;
@@ -21,11 +23,16 @@ pub use diff::write_diff_svg;
 pub use firefox::write_firefox;
 pub use folded::write_folded;
 pub use format::OutputFormat;
+pub use live::{
+    LiveChunk, LiveCollector, LiveEnd, LiveMessage, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS,
+    RouteTime, live_meta,
+};
 pub use pprof::write_pprof;
 pub use profile::{Frame, FrameKind, Profile, ProfileMeta};
 pub use raw::{RawFrame, RawProfile, RawSample};
 pub use reader::{FoldedStacks, ReadError, read_profile};
+pub use route::{MAX_ROUTES, OTHER_ROUTES, RoutePatterns, RouteTable};
 pub use speedscope::write_speedscope;
-pub use summary::Summary;
+pub use summary::{RouteShare, Summary};
 pub use svg::{SvgOptions, write_svg};
 pub use symbolize::symbolize;

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FrameKind {
     /// A function with code of its own.
     Function,
@@ -11,9 +13,12 @@ pub enum FrameKind {
     Inlined,
     /// A host function the guest imported (time spent outside Wasm).
     Host,
+    /// The route of the request a server ran the stack for (`GET /work/:id`):
+    /// the root of a live profile's stacks.
+    Route,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Frame {
     pub name: String,
     pub file: Option<String>,
@@ -34,7 +39,7 @@ impl Frame {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProfileMeta {
     pub program: String,
     pub requested_rate_hz: u32,
@@ -49,7 +54,7 @@ impl ProfileMeta {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Profile {
     pub meta: ProfileMeta,
     pub frames: Vec<Frame>,
@@ -83,5 +88,54 @@ impl Profile {
         let mut stacks: Vec<_> = weights.into_iter().collect();
         stacks.sort();
         Profile { meta, frames, stacks }
+    }
+
+    /// The stacks of this profile as frames, root first.
+    pub fn frame_stacks(&self) -> impl Iterator<Item = (Vec<Frame>, u64)> + '_ {
+        self.stacks.iter().map(|(ids, weight)| (ids.iter().map(|&i| self.frames[i].clone()).collect(), *weight))
+    }
+
+    /// This profile with `other`'s stacks added (the meta is this one's).
+    pub fn merged(self, other: &Profile) -> Profile {
+        let meta = self.meta.clone();
+        let ours: Vec<_> = self.frame_stacks().collect();
+        Profile::from_stacks(meta, ours.into_iter().chain(other.frame_stacks()))
+    }
+}
+
+impl Profile {
+    /// Checks a profile read from elsewhere (an agent's message): every
+    /// stack names frames that exist.
+    pub fn check(&self) -> Result<(), String> {
+        let count = self.frames.len();
+        match self.stacks.iter().flat_map(|(ids, _)| ids).find(|&&i| i >= count) {
+            Some(bad) => Err(format!("a stack names frame {bad}, but the profile has {count} frames")),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(name: &str) -> Frame {
+        Frame { name: name.into(), file: None, line: 0, kind: FrameKind::Function }
+    }
+
+    #[test]
+    fn merging_adds_equal_stacks_and_keeps_the_rest() {
+        let meta = ProfileMeta::default();
+        let a = Profile::from_stacks(meta.clone(), [(vec![frame("main"), frame("f")], 2), (vec![frame("main")], 1)]);
+        let b = Profile::from_stacks(meta, [(vec![frame("main"), frame("f")], 3), (vec![frame("g")], 4)]);
+        let merged = a.merged(&b);
+        let mut stacks: Vec<(Vec<String>, u64)> =
+            merged.frame_stacks().map(|(s, w)| (s.into_iter().map(|f| f.name).collect(), w)).collect();
+        stacks.sort();
+        assert_eq!(stacks, vec![(vec!["g".into()], 4), (vec!["main".into()], 1), (vec!["main".into(), "f".into()], 5)]);
+        assert_eq!(merged.frames.len(), 3);
+        assert!(merged.check().is_ok());
+        let broken = Profile { stacks: vec![(vec![7], 1)], ..merged };
+        assert!(broken.check().unwrap_err().contains("frame 7"));
     }
 }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::profile::Profile;
+use crate::live::RouteTime;
+use crate::profile::{FrameKind, Profile};
 
 #[derive(Debug)]
 pub struct Summary {
@@ -13,6 +14,16 @@ pub struct Summary {
     pub dropped_ticks: u64,
     /// Functions by self samples (leaf frames), most first, with percent.
     pub top: Vec<(String, f64)>,
+    /// A live profile's routes: share of samples, requests and wall time.
+    pub routes: Vec<RouteShare>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteShare {
+    pub route: String,
+    pub percent: f64,
+    pub requests: u64,
+    pub wall_seconds: f64,
 }
 
 impl Summary {
@@ -35,7 +46,40 @@ impl Summary {
             achieved_rate_hz: profile.meta.achieved_rate_hz(samples),
             dropped_ticks: profile.meta.dropped_ticks,
             top: ranked.into_iter().take(top).map(|(name, n)| (name.to_owned(), percent(n))).collect(),
+            routes: Vec::new(),
         }
+    }
+
+    /// Adds the routes of a live profile: each route's share of the samples
+    /// (stacks rooted at it) next to its requests and wall time.
+    pub fn with_routes(mut self, profile: &Profile, times: &[RouteTime]) -> Self {
+        let mut samples: HashMap<&str, u64> = HashMap::new();
+        for (stack, weight) in &profile.stacks {
+            if let Some(root) = stack.first().map(|&i| &profile.frames[i])
+                && root.kind == FrameKind::Route
+            {
+                *samples.entry(&root.name).or_default() += weight;
+            }
+        }
+        let total = self.samples.max(1) as f64;
+        let mut routes: Vec<RouteShare> = times
+            .iter()
+            .map(|t| RouteShare {
+                route: t.route.clone(),
+                percent: 100.0 * samples.get(t.route.as_str()).copied().unwrap_or(0) as f64 / total,
+                requests: t.requests,
+                wall_seconds: t.wall_seconds,
+            })
+            .collect();
+        for (route, n) in samples {
+            if !routes.iter().any(|r| r.route == route) {
+                let percent = 100.0 * n as f64 / total;
+                routes.push(RouteShare { route: route.to_owned(), percent, requests: 0, wall_seconds: 0.0 });
+            }
+        }
+        routes.sort_by(|a, b| b.percent.total_cmp(&a.percent).then_with(|| a.route.cmp(&b.route)));
+        self.routes = routes;
+        self
     }
 }
 
@@ -48,6 +92,20 @@ impl fmt::Display for Summary {
         )?;
         for (i, (name, percent)) in self.top.iter().enumerate() {
             write!(f, "{} {name} {percent:.1}%", if i == 0 { "" } else { "," })?;
+        }
+        if !self.routes.is_empty() {
+            write!(f, "; routes:")?;
+        }
+        for (i, r) in self.routes.iter().enumerate() {
+            write!(
+                f,
+                "{} {} {:.1}% of samples, {} requests, {:.2} s wall",
+                if i == 0 { "" } else { ";" },
+                r.route,
+                r.percent,
+                r.requests,
+                r.wall_seconds
+            )?;
         }
         Ok(())
     }
