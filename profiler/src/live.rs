@@ -62,6 +62,8 @@ pub struct LiveChunk {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveEnd {
+    /// The program the server runs.
+    pub program: String,
     pub duration_seconds: f64,
     /// Threads that ran Wasm while the profile was taken, all sampled.
     pub threads: u32,
@@ -80,7 +82,7 @@ pub enum LiveMessage {
 }
 
 /// A running server that can be profiled while it serves.
-pub trait LiveProfiler: Send + Sync {
+pub trait LiveProfiler: Send + Sync + std::fmt::Debug {
     /// Profiles for `request.seconds`, handing `sink` a chunk about every
     /// second; stops early when `sink` returns false (its client is gone).
     /// An error is the request's (a bad pattern, a profile already running).

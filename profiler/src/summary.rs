@@ -6,6 +6,9 @@ use std::fmt;
 use crate::live::RouteTime;
 use crate::profile::{FrameKind, Profile};
 
+/// Routes named in the summary line (the busiest).
+const MAX_ROUTES_SHOWN: usize = 5;
+
 #[derive(Debug)]
 pub struct Summary {
     pub samples: u64,
@@ -96,7 +99,7 @@ impl fmt::Display for Summary {
         if !self.routes.is_empty() {
             write!(f, "; routes:")?;
         }
-        for (i, r) in self.routes.iter().enumerate() {
+        for (i, r) in self.routes.iter().take(MAX_ROUTES_SHOWN).enumerate() {
             write!(
                 f,
                 "{} {} {:.1}% of samples, {} requests, {:.2} s wall",
@@ -106,6 +109,9 @@ impl fmt::Display for Summary {
                 r.requests,
                 r.wall_seconds
             )?;
+        }
+        if self.routes.len() > MAX_ROUTES_SHOWN {
+            write!(f, "; {} more routes", self.routes.len() - MAX_ROUTES_SHOWN)?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ mod guest_output;
 mod host_data;
 mod http_server;
 mod local_target;
+mod pc_map;
 mod program;
 mod sampling;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -20,7 +21,7 @@ mod wasi_run;
 
 pub use compile_cache::cache_directory;
 pub use debug_host::{Debuggee, DebuggeeEvent, PreparedProgram};
-pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, serve_http};
+pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, ServerProfiler, serve_http};
 pub use local_target::LocalLauncher;
 // The seam's types, where the runtime's users have always found them.
 pub use program::check_command;

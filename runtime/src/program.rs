@@ -61,7 +61,7 @@ pub(crate) struct ModuleStarts(Arc<[u64]>);
 impl ModuleStarts {
     /// The core modules' starts, in the order they appear in the file, which
     /// is the order of wasmtime's static module indices.
-    fn of_component(bytes: &[u8]) -> anyhow::Result<Self> {
+    pub(crate) fn of_component(bytes: &[u8]) -> anyhow::Result<Self> {
         let mut starts = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(bytes) {
             if let wasmparser::Payload::ModuleSection { unchecked_range, .. } = payload? {

@@ -117,7 +117,7 @@ pub(super) fn credentials(
 }
 
 /// The token in `path`: a regular file, small, one line.
-fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
+pub(super) fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
     let metadata = std::fs::metadata(path).with_context(|| format!("cannot read the token file {}", path.display()))?;
     if !metadata.is_file() || metadata.len() > 4096 {
         anyhow::bail!("{}: a token file is a small regular file", path.display());

@@ -7,6 +7,7 @@ mod diff;
 mod info;
 mod lines;
 mod profile;
+mod profile_remote;
 mod run;
 mod serve;
 mod symbolize;

@@ -27,7 +27,7 @@ pub struct ProfileArgs {
     /// Samples per second (at most 10000: the most the sampler serves
     /// without slowing the program much; bench/profile.sh measures it).
     #[arg(long, default_value_t = 1000)]
-    rate: u32,
+    pub rate: u32,
     /// Where to write the profile (default: profile.svg, or per --format).
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -37,14 +37,33 @@ pub struct ProfileArgs {
     format: Option<String>,
     /// Stop the program after this many seconds and keep the profile.
     #[arg(long, value_parser = parse_duration)]
-    duration: Option<Duration>,
+    pub duration: Option<Duration>,
     /// Draw an icicle graph (roots at the top) instead of a flame graph.
     #[arg(long)]
-    reverse: bool,
+    pub reverse: bool,
     /// signal (timer signal + frame-pointer walk, no instrumentation; the
     /// default on Linux) or epoch (Wasmtime epoch checks; portable, slower).
     #[arg(long)]
     sampler: Option<String>,
+    /// Profile a running server through its agent instead (ws://HOST:PORT
+    /// or wss://…, as printed by `wasmscope serve --debug-addr`): its
+    /// production engine goes on serving; stacks are rooted at their
+    /// request's route. Needs --duration (default 30 s).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["program", "args", "sampler"])]
+    pub connect: Option<String>,
+    /// With --connect: the agent's token in FILE (else WASMSCOPE_TOKEN).
+    #[arg(long, value_name = "FILE", requires = "connect")]
+    pub token_file: Option<PathBuf>,
+    /// With --connect to wss://: the certificates to trust (PEM), else the
+    /// web's roots.
+    #[arg(long, value_name = "FILE", requires = "connect")]
+    pub ca_file: Option<PathBuf>,
+    /// With --connect: a route pattern (repeatable, first match wins), e.g.
+    /// `/users/:id/posts` or `POST /upload/**`; `:name` and `*` match one
+    /// path segment, a final `**` the rest. Without one, numeric and hex
+    /// segments are collapsed to :id.
+    #[arg(long = "route", value_name = "PATTERN", requires = "connect")]
+    pub routes: Vec<String>,
     #[command(flatten)]
     guest: super::GuestArgs,
 }
@@ -55,7 +74,7 @@ pub const MAX_RATE_HZ: u32 = 10_000;
 const MAX_DURATION_SECS: f64 = 365.0 * 24.0 * 3600.0;
 
 /// A positive, finite number of seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
     if !seconds.is_finite() || seconds <= 0.0 || seconds > MAX_DURATION_SECS {
         return Err(format!(
@@ -94,6 +113,9 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         bail!("--rate must be between 1 and {MAX_RATE_HZ} samples per second, not {}", args.rate);
     }
     check_writable(&output)?;
+    if let Some(url) = &args.connect {
+        return super::profile_remote::run(args, url, format, &output);
+    }
     let program = match &args.program {
         Some(path) => path.clone(),
         None => super::bundled::example()?.program,
@@ -187,7 +209,12 @@ fn finish(
     Ok(Summary::new(&profile, 5))
 }
 
-fn write_profile(profile: &Profile, format: OutputFormat, reverse: bool, output: &Path) -> anyhow::Result<()> {
+pub(super) fn write_profile(
+    profile: &Profile,
+    format: OutputFormat,
+    reverse: bool,
+    output: &Path,
+) -> anyhow::Result<()> {
     let file = std::fs::File::create(output).with_context(|| format!("cannot write {}", output.display()))?;
     let mut out = std::io::BufWriter::new(file);
     match format {

@@ -14,7 +14,7 @@ use wasmscope_dap::Backend;
 use wasmscope_dap::log::MessageLog;
 use wasmscope_dap::transport::WebSocketListener;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
-use wasmscope_runtime::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, serve_http};
+use wasmscope_runtime::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, ServerProfiler, serve_http};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -60,26 +60,30 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         None => super::bundled::server_example()?.program,
     };
     let env = super::parse_env(&args.env)?;
-    let debug = match args.debug_addr {
-        Some(addr) => Some(start_agent(args, addr, &program, &env)?),
-        None => None,
+    let (debug, profiler) = match args.debug_addr {
+        Some(addr) => {
+            let (launcher, profiler) = start_agent(args, addr, &program, &env)?;
+            (Some(launcher), Some(profiler))
+        }
+        None => (None, None),
     };
     let options = ServeOptions { program, addr: args.addr, env };
-    serve_http(&options, debug, |addr| say(&format!("Serving HTTP on http://{addr}/")))
+    serve_http(&options, debug, profiler, |addr| say(&format!("Serving HTTP on http://{addr}/")))
 }
 
-/// Binds the agent and serves it on a thread of its own; the launcher is
-/// the server's side of it.
+/// Binds the agent and serves it on a thread of its own; the launcher and
+/// the profiler are the server's side of it.
 fn start_agent(
     args: &ServeArgs,
     addr: SocketAddr,
     program: &std::path::Path,
     env: &[(String, String)],
-) -> anyhow::Result<ServerLauncher> {
+) -> anyhow::Result<(ServerLauncher, ServerProfiler)> {
     // Breakpoints name the core module with the DWARF, as the symbols
     // layer picks it.
     let symbols = Arc::new(WasmSymbols::load(program, &LoadOptions::default())?);
-    let launcher = ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols, args.max_debug_requests);
+    let launcher = ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols.clone(), args.max_debug_requests);
+    let profiler = ServerProfiler::new(program.to_path_buf(), symbols);
     let credentials = super::dap::credentials(args.token_file.as_deref(), &[])?;
     let token = args.token_file.is_none().then(|| credentials.token().to_owned());
     let tls = match (&args.tls_cert, &args.tls_key) {
@@ -98,17 +102,22 @@ fn start_agent(
         "Debugging agent (DAP over WebSocket) at {scheme}://{}",
         SocketAddr::new(addr.ip(), listener.port()?)
     ));
+    let http = if listener.is_tls() { "https" } else { "http" };
+    say(&format!(
+        "Live profiles: wasmscope profile --connect {scheme}://{0}; pprof at {http}://{0}/debug/pprof/profile",
+        SocketAddr::new(addr.ip(), listener.port()?)
+    ));
     let log = match &args.log {
         Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
         None => MessageLog::default(),
     };
-    let backend = Backend::new(Arc::new(launcher.clone()), log);
+    let backend = Backend::new(Arc::new(launcher.clone()), log).with_profiler(Arc::new(profiler.clone()));
     std::thread::Builder::new().name("wasmscope-agent".into()).spawn(move || {
         if let Err(error) = listener.serve(&backend) {
             say(&format!("wasmscope: the debugging agent stopped: {error}"));
         }
     })?;
-    Ok(launcher)
+    Ok((launcher, profiler))
 }
 
 /// What the server tells its operator, on standard error (`wasmtime

@@ -119,11 +119,17 @@ impl std::fmt::Debug for Session {
 pub struct Backend {
     pub launcher: Arc<dyn Launcher>,
     pub log: MessageLog,
+    /// What the agent's profiling endpoints profile (a server's).
+    pub profiler: Option<Arc<dyn wasmscope_profiler::LiveProfiler>>,
 }
 
 impl Backend {
     pub fn new(launcher: Arc<dyn Launcher>, log: MessageLog) -> Self {
-        Backend { launcher, log }
+        Backend { launcher, log, profiler: None }
+    }
+
+    pub fn with_profiler(self, profiler: Arc<dyn wasmscope_profiler::LiveProfiler>) -> Self {
+        Backend { profiler: Some(profiler), ..self }
     }
 }
 
@@ -141,7 +147,7 @@ pub fn serve_frames<R: Read + Send + 'static>(
     output: impl std::io::Write + Send + 'static,
     backend: Backend,
 ) {
-    let Backend { launcher, log } = backend;
+    let Backend { launcher, log, .. } = backend;
     let (inputs, receiver) = channel();
     if let Some(first) = first {
         let _ = inputs.send(Input::Frame(first));

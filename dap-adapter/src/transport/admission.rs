@@ -213,12 +213,26 @@ impl Credentials {
         {
             return Err(Refusal::ForeignOrigin);
         }
-        let presented = authorization.and_then(|value| value.strip_prefix(b"Bearer ")).map(<[u8]>::trim_ascii);
-        match presented {
+        let presented = authorization.and_then(presented_token);
+        match presented.as_deref() {
             Some(token) if constant_time_eq(token, self.token.as_bytes()) => Ok(()),
             _ => Err(Refusal::BadToken),
         }
     }
+}
+
+/// The token in an `Authorization` header: `Bearer TOKEN`, or `Basic` with
+/// the token as the password (what a URL's `user:TOKEN@` sends, for clients
+/// such as `go tool pprof` that cannot set a header).
+fn presented_token(authorization: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    if let Some(token) = authorization.strip_prefix(b"Bearer ") {
+        return Some(token.trim_ascii().to_vec());
+    }
+    let encoded = authorization.strip_prefix(b"Basic ")?.trim_ascii();
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+    let colon = decoded.iter().position(|&b| b == b':')?;
+    Some(decoded[colon + 1..].to_vec())
 }
 
 /// Equality whose time does not depend on where the inputs differ (only on
@@ -245,6 +259,11 @@ mod tests {
         assert_eq!(credentials.check(None, Some(b"Bearer 0123456789abcdef0124")), Err(Refusal::BadToken));
         assert_eq!(credentials.check(None, Some(b"Bearer 0123")), Err(Refusal::BadToken));
         assert_eq!(credentials.check(None, Some(b"0123456789abcdef0123")), Err(Refusal::BadToken));
+        // user:token, as a URL's userinfo sends it.
+        let basic = b"Basic cHJvZjowMTIzNDU2Nzg5YWJjZGVmMDEyMw==";
+        assert_eq!(credentials.check(None, Some(basic)), Ok(()));
+        assert_eq!(credentials.check(None, Some(b"Basic cHJvZjp3cm9uZw==")), Err(Refusal::BadToken));
+        assert_eq!(credentials.check(None, Some(b"Basic !!!")), Err(Refusal::BadToken));
         assert!(Credentials::new("short", vec![]).is_err());
         let generated = Credentials::generate(vec![]).unwrap();
         assert_eq!(generated.token().len(), 64);

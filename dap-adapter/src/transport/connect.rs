@@ -63,13 +63,17 @@ pub fn connect(
 }
 
 /// A connection to the agent, with or without TLS.
-trait AgentStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+pub(super) trait AgentStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
 impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> AgentStream for S {}
 
-type AgentSocket = tokio_tungstenite::WebSocketStream<Box<dyn AgentStream>>;
+pub(super) type AgentSocket = tokio_tungstenite::WebSocketStream<Box<dyn AgentStream>>;
 
 /// Connects to the agent and passes its handshake with the token.
-async fn handshake(url: &str, token: &str, ca_file: Option<&std::path::Path>) -> Result<AgentSocket, ConnectError> {
+pub(super) async fn handshake(
+    url: &str,
+    token: &str,
+    ca_file: Option<&std::path::Path>,
+) -> Result<AgentSocket, ConnectError> {
     let (secure, rest) = match (url.strip_prefix("ws://"), url.strip_prefix("wss://")) {
         (Some(rest), _) => (false, rest),
         (_, Some(rest)) => (true, rest),

@@ -6,12 +6,17 @@
 
 mod admission;
 mod connect;
+mod http_head;
+mod live_profiling;
+mod profile_client;
 mod tcp;
 pub mod tls;
 mod websocket;
 
 pub use admission::{Credentials, FIRST_MESSAGE_DEADLINE, Refusal};
 pub use connect::{ConnectError, connect};
+pub use live_profiling::{PPROF_PATH, PROFILE_PATH};
+pub use profile_client::{RemoteProfile, profile_remote};
 pub use tcp::serve_tcp;
 pub use websocket::WebSocketListener;
 

@@ -23,6 +23,8 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use super::admission::{Credentials, FIRST_MESSAGE_DEADLINE, Gate, Refusal, busy_reply};
+use super::http_head::{RequestHead, read_head};
+use super::live_profiling::{PPROF_PATH, PROFILE_PATH, serve_pprof, serve_profile_stream, text_reply};
 use crate::Backend;
 use crate::codec::{FrameReader, write_frame};
 
@@ -135,6 +137,15 @@ async fn serve_connection(
     credentials: Credentials,
 ) {
     let log = backend.log.clone();
+    let (head, stream) = match tokio::time::timeout_at(deadline, read_head(stream)).await {
+        Ok(Ok(read)) => read,
+        Ok(Err(reason)) => return log.line(&format!("refused {peer}: {reason}")),
+        Err(_) => return log.line(&format!("refused {peer}: no request in time")),
+    };
+    if !head.is_upgrade() {
+        drop(pending);
+        return serve_plain(stream, &head, peer, &backend, &credentials).await;
+    }
     let admitted = tokio::time::timeout_at(deadline, admit(stream, &credentials)).await;
     drop(pending);
     let (socket, first) = match admitted {
@@ -144,6 +155,10 @@ async fn serve_connection(
             return log.line(&format!("refused {peer}: no handshake and first message in time"));
         }
     };
+    if head.path == PROFILE_PATH {
+        log.line(&format!("profiling client from {peer}"));
+        return serve_profile_stream(socket, first, backend.profiler.clone(), &log).await;
+    }
     match gate.session_soon_async().await {
         Some(_session) => {
             log.line(&format!("websocket session from {peer}"));
@@ -159,6 +174,34 @@ async fn serve_connection(
             let _ = sink.close().await;
         }
     }
+}
+
+/// A request that is not a WebSocket upgrade: the pprof endpoint, with the
+/// token, or nothing.
+async fn serve_plain(
+    mut stream: impl Connection,
+    head: &RequestHead,
+    peer: SocketAddr,
+    backend: &Backend,
+    credentials: &Credentials,
+) {
+    let log = &backend.log;
+    if let Err(refusal) = credentials.check(head.header("origin"), head.header("authorization")) {
+        log.line(&format!("refused {peer}: {} {}: {refusal:?}", head.method, head.path));
+        let reply = match refusal {
+            Refusal::ForeignOrigin => text_reply(403, "Forbidden", "this origin may not use the agent"),
+            Refusal::BadToken => {
+                text_reply(401, "Unauthorized", "the agent's token is required (Authorization: Bearer, or Basic)")
+            }
+        };
+        let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, &reply).await;
+        return;
+    }
+    if head.path == PPROF_PATH {
+        return serve_pprof(stream, head, backend.profiler.clone(), log).await;
+    }
+    let text = format!("no {}: the agent serves DAP over WebSocket, {PROFILE_PATH} and {PPROF_PATH}", head.path);
+    let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, &text_reply(404, "Not Found", &text)).await;
 }
 
 /// The handshake, judged by its headers, then the client's first message.

@@ -10,9 +10,16 @@
 //! attaches to (requests on the guest-debug engine, as DAP threads).
 
 mod debugging;
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+mod live_profile;
+// Live profiles need the signal sampler: elsewhere the agent says so.
+#[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+#[path = "live_profile_unsupported.rs"]
+mod live_profile;
 mod request;
 
 pub use self::debugging::{DEFAULT_DEBUG_REQUESTS, ServerLauncher};
+pub use self::live_profile::ServerProfiler;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +34,8 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use self::request::RequestRunner;
 use crate::host_data::HostData;
+use crate::pc_map::PcMap;
+use crate::program::{Compiled, ModuleStarts};
 
 /// What to serve, and where.
 #[derive(Clone, Debug)]
@@ -41,10 +50,12 @@ pub struct ServeOptions {
 /// Compiles the component, binds the address and serves until the process
 /// ends. `on_listening` hears the bound address (the port, when 0 was
 /// asked for) once requests are accepted. With `debug`, requests run under
-/// the debugger while a client is attached to it.
+/// the debugger while a client is attached to it; with `profiler`, live
+/// profiles sample them while one is asked for.
 pub fn serve_http(
     options: &ServeOptions,
     debug: Option<ServerLauncher>,
+    profiler: Option<ServerProfiler>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -52,13 +63,16 @@ pub fn serve_http(
         .thread_name("wasmscope-serve")
         .build()
         .context("cannot start the server's threads")?;
-    let pre = prepare(&options.program)?;
+    let (pre, code) = prepare(&options.program)?;
+    if let Some(profiler) = &profiler {
+        profiler.set_code(PcMap::new(&code), code.module_starts());
+    }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
             .with_context(|| format!("cannot listen on {}", options.addr))?;
         on_listening(listener.local_addr()?);
-        let runner = Arc::new(RequestRunner::new(pre, options.env.clone(), debug));
+        let runner = Arc::new(RequestRunner::new(pre, options.env.clone(), debug, profiler));
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(accepted) => accepted,
@@ -97,8 +111,9 @@ fn production_engine() -> anyhow::Result<Engine> {
 }
 
 /// The production engine, and the component compiled and linked once:
-/// each request only instantiates it.
-fn prepare(program: &std::path::Path) -> anyhow::Result<ProxyPre<HostData>> {
+/// each request only instantiates it. Also the compiled code, which live
+/// profiles map samples with.
+fn prepare(program: &std::path::Path) -> anyhow::Result<(ProxyPre<HostData>, Compiled)> {
     let engine = production_engine()?;
     let bytes = std::fs::read(program).with_context(|| format!("cannot read {}", program.display()))?;
     if !wasmparser::Parser::is_component(&bytes) {
@@ -116,5 +131,6 @@ fn prepare(program: &std::path::Path) -> anyhow::Result<ProxyPre<HostData>> {
     wasmtime_wasi_http::p2::add_to_linker_async(&mut linker)?;
     let not_proxy = || format!("{} is not a wasi:http/proxy component", program.display());
     let instance = linker.instantiate_pre(&component).map_err(anyhow::Error::from).with_context(not_proxy)?;
-    ProxyPre::new(instance).map_err(anyhow::Error::from).with_context(not_proxy)
+    let pre = ProxyPre::new(instance).map_err(anyhow::Error::from).with_context(not_proxy)?;
+    Ok((pre, Compiled::Component(component, ModuleStarts::of_component(&bytes)?)))
 }

@@ -13,12 +13,14 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use super::debugging::ServerLauncher;
+use super::live_profile::ServerProfiler;
 use crate::host_data::HostData;
 
 pub(super) struct RequestRunner {
     pre: ProxyPre<HostData>,
     env: Vec<(String, String)>,
     debug: Option<ServerLauncher>,
+    profiler: Option<ServerProfiler>,
 }
 
 /// What `wasmtime serve` answers when the guest gives no response (its
@@ -38,8 +40,13 @@ const INTERNAL_ERROR_PAGE: &str = "<!doctype html>
 </html>";
 
 impl RequestRunner {
-    pub(super) fn new(pre: ProxyPre<HostData>, env: Vec<(String, String)>, debug: Option<ServerLauncher>) -> Self {
-        RequestRunner { pre, env, debug }
+    pub(super) fn new(
+        pre: ProxyPre<HostData>,
+        env: Vec<(String, String)>,
+        debug: Option<ServerLauncher>,
+        profiler: Option<ServerProfiler>,
+    ) -> Self {
+        RequestRunner { pre, env, debug, profiler }
     }
 
     /// The guest's response, or the 500 page (the reason goes to stderr):
@@ -47,7 +54,12 @@ impl RequestRunner {
     pub(super) async fn handle(&self, request: hyper::Request<Incoming>) -> hyper::Response<HyperOutgoingBody> {
         let result = match &self.debug {
             Some(debug) => match debug.maybe_debug(request).await {
-                Ok(debugged) => debugged,
+                Ok(debugged) => {
+                    if let Some(live) = self.profiler.as_ref().and_then(ServerProfiler::current) {
+                        live.missed();
+                    }
+                    debugged
+                }
                 Err(request) => self.run(request).await,
             },
             None => self.run(request).await,
@@ -66,15 +78,32 @@ impl RequestRunner {
     }
 
     async fn run(&self, request: hyper::Request<Incoming>) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
+        let started = std::time::Instant::now();
+        // A live profile samples the request under its route.
+        let live = self.profiler.as_ref().and_then(ServerProfiler::current).map(|live| {
+            let route = live.route(request.method().as_str(), request.uri().path());
+            (live, route)
+        });
         let mut store = Store::new(self.pre.engine(), request_data(&self.env));
+        if let Some((live, route)) = &live {
+            live.watch_host_calls(&mut store, *route);
+        }
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let incoming = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let outparam = store.data_mut().http().new_response_outparam(sender)?;
         let pre = self.pre.clone();
-        let task = tokio::spawn(async move {
+        let guest = async move {
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy.wasi_http_incoming_handler().call_handle(&mut store, incoming, outparam).await
-        });
+        };
+        let task = match live {
+            Some((live, route)) => tokio::spawn(async move {
+                let result = live.sampled(route, guest).await;
+                live.finished(route, started.elapsed());
+                result
+            }),
+            None => tokio::spawn(guest),
+        };
         match receiver.await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(code)) => Err(anyhow::anyhow!("the guest answered with an error: {code:?}")),

@@ -6,8 +6,8 @@
 //! code carries no instrumentation, so it runs at full speed; signals are
 //! blocked during host calls, whose time call hooks measure instead.
 
+pub(crate) mod live;
 mod native;
-mod pc_map;
 mod ring;
 
 use std::collections::HashMap;
@@ -21,8 +21,8 @@ use wasmtime::{CallHook, Config, Engine, StoreContextMut, UpdateDeadline, WasmBa
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use self::native::{Activation, Shared, Timer, block_sigprof, stack_top};
-use self::pc_map::PcMap;
 use self::ring::Ring;
+use crate::pc_map::PcMap;
 use crate::program::{HasWasi, ModuleStarts, wasi_view};
 use crate::sampling::{
     HostClock, MAX_FRAMES, STOP_GRACE, SampledEnd, SamplingOptions, StopCause, clear_progress, period_of,
@@ -118,6 +118,7 @@ pub(crate) fn run_signal_sampled(
         text_start: pc_map.text_start,
         text_len: pc_map.text_len,
         stack_top: stack_top()?,
+        tagged: false,
         ring: Ring::with_capacity(RING_WORDS),
         outside: AtomicU64::new(0),
         ticks: AtomicU64::new(0),

@@ -22,8 +22,14 @@ pub const MAX_DEPTH: usize = 4096;
 pub struct Shared {
     pub text_start: usize,
     pub text_len: usize,
-    /// Highest address of the sampled thread's stack.
+    /// Highest address of the sampled thread's stack; 0 when Wasm runs on
+    /// stacks of its own (async fibers), whose bounds the handler does not
+    /// know: then the walk is bounded by `UNKNOWN_STACK_SPAN` above the
+    /// interrupted stack pointer.
     pub stack_top: usize,
+    /// Whether each record starts with this thread's `CURRENT_TAG` (a live
+    /// profile's request route); ticks when it is 0 count as outside.
+    pub tagged: bool,
     pub ring: Ring,
     /// Ticks that found the thread outside Wasm code (host code, runtime).
     pub outside: AtomicU64,
@@ -36,7 +42,15 @@ impl Shared {
     }
 }
 
+/// How far above the stack pointer a walk of a stack with unknown bounds
+/// may read. Every read is of a frame record that a Wasm frame's return
+/// address vouched for, so this only bounds a corrupt chain.
+const UNKNOWN_STACK_SPAN: usize = 64 << 20;
+
 thread_local! {
+    /// What this thread is doing for a live profile (a request's route
+    /// tag), 0 when nothing sampled. Const-initialized, no destructor.
+    static CURRENT_TAG: Cell<u64> = const { Cell::new(0) };
     /// The run being sampled on this thread; null when none. Each thread
     /// can sample its own guest, since the timer signals only its thread.
     /// Const-initialized and without a destructor, so reading it is a plain
@@ -59,6 +73,24 @@ impl<'a> Activation<'a> {
         ACTIVE.set(std::ptr::from_ref(shared));
         Ok(Activation { _shared: shared })
     }
+}
+
+/// Makes `shared` the handler's target on this thread for the rest of the
+/// process (a server's request thread, sampled whenever a live profile is
+/// on); a thread already sampling something else is refused.
+pub fn activate_for_good(shared: &'static Shared) -> std::io::Result<()> {
+    install_handler()?;
+    let current = ACTIVE.get();
+    if !current.is_null() && current != std::ptr::from_ref(shared) {
+        return Err(std::io::Error::other("this thread is already running a signal-sampled guest"));
+    }
+    ACTIVE.set(std::ptr::from_ref(shared));
+    Ok(())
+}
+
+/// Sets this thread's tag (see `Shared::tagged`); returns the previous one.
+pub fn set_tag(tag: u64) -> u64 {
+    CURRENT_TAG.replace(tag)
 }
 
 impl Drop for Activation<'_> {
@@ -124,22 +156,28 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
     shared.ticks.fetch_add(1, Ordering::Relaxed);
     // SAFETY: the kernel passes a valid ucontext to an SA_SIGINFO handler.
     let (pc, mut fp, sp) = unsafe { registers(context) };
-    if !shared.in_text(pc) {
+    let tag = CURRENT_TAG.get();
+    if !shared.in_text(pc) || (shared.tagged && tag == 0) {
         shared.outside.fetch_add(1, Ordering::Relaxed);
         return;
     }
+    let stack_top = if shared.stack_top == 0 { sp.saturating_add(UNKNOWN_STACK_SPAN) } else { shared.stack_top };
     let mut frames = [0u64; 256];
     let mut depth = 0;
     let mut chunk = 0;
-    frames[0] = pc as u64;
+    if shared.tagged {
+        frames[depth] = tag;
+        depth += 1;
+    }
+    frames[depth] = pc as u64;
     depth += 1;
     let word = std::mem::size_of::<usize>();
-    shared.ring.begin(MAX_DEPTH);
+    shared.ring.begin(MAX_DEPTH + 1);
     loop {
         // A frame record is [saved fp, return address]; only follow it while
         // it lies in the live part of this thread's stack, above the
         // interrupted stack pointer, so every read is of mapped memory.
-        if chunk * frames.len() + depth >= MAX_DEPTH || fp < sp || fp % word != 0 || fp + 2 * word > shared.stack_top {
+        if chunk * frames.len() + depth >= MAX_DEPTH || fp < sp || fp % word != 0 || fp + 2 * word > stack_top {
             break;
         }
         // SAFETY: `fp` and `fp + word` are inside [sp, stack_top), the
@@ -199,12 +237,26 @@ pub fn stack_top() -> std::io::Result<usize> {
     }
 }
 
-/// A timer that sends SIGPROF to this thread every `period` of wall time.
+/// A timer that sends SIGPROF to this thread every `period` of wall time,
+/// or of the thread's CPU time.
 #[derive(Debug)]
 pub struct Timer(libc::timer_t);
 
+// SAFETY: a timer id is a process-wide handle; any thread may delete it.
+unsafe impl Send for Timer {}
+
 impl Timer {
     pub fn start(period: Duration) -> std::io::Result<Self> {
+        Self::start_on(libc::CLOCK_MONOTONIC, period)
+    }
+
+    /// Ticks with this thread's CPU time: a server's thread is sampled
+    /// while it works, not while it waits for requests.
+    pub fn start_cpu(period: Duration) -> std::io::Result<Self> {
+        Self::start_on(libc::CLOCK_THREAD_CPUTIME_ID, period)
+    }
+
+    fn start_on(clock: libc::clockid_t, period: Duration) -> std::io::Result<Self> {
         // SAFETY: the sigevent is zero-initialized then filled in; the timer
         // id is written by timer_create before any use.
         unsafe {
@@ -213,7 +265,7 @@ impl Timer {
             event.sigev_signo = libc::SIGPROF;
             event.sigev_notify_thread_id = libc::gettid();
             let mut id: libc::timer_t = std::ptr::null_mut();
-            if libc::timer_create(libc::CLOCK_MONOTONIC, &mut event, &mut id) != 0 {
+            if libc::timer_create(clock, &mut event, &mut id) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             let interval = libc::timespec {
