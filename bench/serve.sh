@@ -14,7 +14,7 @@ cd "$ROOT"
 SECONDS_EACH="${1:-10}"
 CONNECTIONS="${2:-16}"
 ROUNDS="${3:-3}"
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+scripts/install-toolchains.sh >/dev/null
 tests/guests/build.sh >/dev/null
 WASMTIME="$(scripts/install-wasmtime-cli.sh)"
 cargo build --release --locked --quiet -p wasmscope

@@ -5,7 +5,9 @@
 #   C/C++ : clang-14 --target=wasm32-wasi, wasi-libc, lld, compiler-rt, libc++
 #   Rust  : Debian's /usr/bin/rustc (1.63) + libstd-rust-dev-wasm32
 #   Tools : llvm-14 (llvm-symbolizer-14, llvm-dwarfdump-14, llvm-objdump-14);
-#           openssl (test certificates for the agent's TLS)
+#           openssl (test certificates for the agent's TLS);
+#           wrk (the load generator of the server's tests and benchmarks);
+#           golang-go (`go tool pprof`, the reader the pprof endpoint is tested with)
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +22,8 @@ PACKAGES=(
   rustc
   libstd-rust-dev-wasm32
   openssl
+  wrk
+  golang-go
 )
 
 missing=()

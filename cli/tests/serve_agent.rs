@@ -10,75 +10,19 @@
 #[allow(unused_imports)]
 mod client;
 
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+mod agent_server;
+
+use agent_server::{Server, TOKEN, serve_with_agent, serve_with_agent_on};
 use client::ws::{WsClient, handshake_status};
 use serde_json::json;
-use wasmscope_test_support::http::{self, wait_for_serving};
+use wasmscope_test_support::http;
 use wasmscope_test_support::{guest, marker, repo_root};
-
-const TOKEN: &str = "serve-agent-test-token-0123456789";
-
-struct Server {
-    child: Child,
-    http: SocketAddr,
-    agent: SocketAddr,
-    _dir: TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn serve_with_agent(program: &Path) -> Server {
-    serve_with_agent_on(program, "127.0.0.1:0", false)
-}
-
-/// `wasmscope serve` with its agent on `debug_addr` (over TLS with a
-/// self-signed certificate, `cert.pem` in the server's directory, when
-/// `tls`); the agent's address as a client reaches it (loopback).
-fn serve_with_agent_on(program: &Path, debug_addr: &str, tls: bool) -> Server {
-    let dir =
-        std::env::temp_dir().join(format!("wasmscope-agent-{}-{:?}", std::process::id(), std::thread::current().id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let token_file = dir.join("token");
-    std::fs::write(&token_file, TOKEN).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
-    command.arg("serve").arg(program).args(["--addr", "127.0.0.1:0", "--debug-addr", debug_addr, "--token-file"]);
-    command.arg(&token_file);
-    if tls {
-        let (cert, key) = self_signed(&dir);
-        command.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
-    }
-    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let (http, before) = wait_for_serving(&mut stderr);
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let scheme = if tls { "wss" } else { "ws" };
-    let announced: SocketAddr = before
-        .iter()
-        .find_map(|line| line.trim().strip_prefix(&format!("Debugging agent (DAP over WebSocket) at {scheme}://")))
-        .unwrap_or_else(|| panic!("no {scheme} agent line in {before:?}"))
-        .parse()
-        .unwrap();
-    let agent = SocketAddr::from(([127, 0, 0, 1], announced.port()));
-    Server { child, http, agent, _dir: TempDir(dir) }
-}
 
 /// A DAP client of the agent, with the token.
 fn connect_agent(agent: SocketAddr) -> WsClient {
@@ -238,7 +182,7 @@ fn bridge(server: &Server, token_file: &Path) -> (Child, client::Client) {
 #[test]
 fn an_ide_attaches_through_the_stdio_bridge() {
     let server = serve_with_agent(&guest("http-routes-O2-component"));
-    let (mut child, mut ide) = bridge(&server, &server._dir.0.join("token"));
+    let (mut child, mut ide) = bridge(&server, &server.dir.0.join("token"));
     ide.request(
         "initialize",
         json!({ "adapterID": "wasmscope", "pathFormat": "path", "supportsProgressReporting": true }),
@@ -390,7 +334,7 @@ fn the_bridge_answers_the_ide_with_its_error_and_takes_lsp4ij_launches_as_attach
 
     // LSP4IJ starts adapters in launch mode and passes the configuration
     // through: a launch that says `"request": "attach"` attaches.
-    let (mut child, mut ide) = bridge(&server, &server._dir.0.join("token"));
+    let (mut child, mut ide) = bridge(&server, &server.dir.0.join("token"));
     ide.request("initialize", json!({ "adapterID": "wasmscope" }));
     let config = json!({
         "type": "wasmscope", "request": "attach", "name": "Attach", "noDebug": false,
@@ -416,31 +360,11 @@ fn the_agent_refuses_an_address_other_than_loopback() {
     assert!(error.contains("not a loopback address"), "{error}");
 }
 
-/// A self-signed certificate for 127.0.0.1 and its key, made by openssl
-/// (scripts/install-toolchains.sh installs it).
-fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-        .args(["-days", "1", "-subj", "/CN=wasmscope-test", "-addext", "subjectAltName=IP:127.0.0.1"])
-        // A server certificate, not a CA's: rustls refuses a CA used as one.
-        .args(["-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl (scripts/install-toolchains.sh installs it)");
-    assert!(status.success());
-    (cert, key)
-}
-
 #[test]
 fn over_tls_the_agent_is_reached_with_wss_and_a_trusted_certificate() {
     // Off loopback: TLS makes it allowed.
     let server = serve_with_agent_on(&guest("http-routes-O2-component"), "0.0.0.0:0", true);
-    let (cert, port) = (server._dir.0.join("cert.pem"), server.agent.port());
+    let (cert, port) = (server.dir.0.join("cert.pem"), server.agent.port());
     let bridge = |url: String, ca: Option<&Path>| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
         command.args(["dap", "--connect", &url]).env("WASMSCOPE_TOKEN", TOKEN);

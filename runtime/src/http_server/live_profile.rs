@@ -22,7 +22,7 @@ use wasmtime::{CallHook, Store, StoreContextMut, WasmBacktrace};
 use crate::host_data::HostData;
 use crate::pc_map::PcMap;
 use crate::program::ModuleStarts;
-use crate::sampling::{HostClock, period_of, raw_frames};
+use crate::sampling::{period_of, raw_frames};
 use crate::signal_sampler::live::{LiveSampling, Sampled};
 
 /// How often a chunk goes to the client.
@@ -58,6 +58,10 @@ pub(super) struct LiveSession {
     times: Mutex<HashMap<u32, (u64, Duration)>>,
     /// (route, stack) → sampling periods spent in host calls.
     host: Mutex<HashMap<(u32, Vec<RawFrame>), u64>>,
+    /// Host-call time of every request not yet charged, in nanoseconds:
+    /// each whole period is charged to the stack whose call completes it,
+    /// so calls far shorter than a period are counted in proportion.
+    host_debt: AtomicU64,
     unsampled: AtomicU64,
 }
 
@@ -92,12 +96,12 @@ impl LiveSession {
 
     /// Charges the time `store`'s guest spends in host calls to its stack.
     pub(super) fn watch_host_calls(self: &Arc<Self>, store: &mut Store<HostData>, route: u32) {
-        let (session, mut clock) = (self.clone(), HostClock::new(self.period));
+        let (session, mut entered) = (self.clone(), None::<Instant>);
         store.call_hook(move |ctx: StoreContextMut<'_, HostData>, hook| {
             match hook {
-                CallHook::CallingHost => clock.enter(),
+                CallHook::CallingHost => entered = Some(Instant::now()),
                 CallHook::ReturningFromHost => {
-                    let whole = clock.leave();
+                    let whole = entered.take().map_or(0, |since| session.charge_host(since.elapsed()));
                     if whole > 0 {
                         let frames = raw_frames(&WasmBacktrace::force_capture(&ctx), &session.starts);
                         if !frames.is_empty() {
@@ -114,6 +118,27 @@ impl LiveSession {
             }
             Ok(())
         });
+    }
+
+    /// Adds a host call's time to the debt; returns the whole periods it
+    /// completes.
+    fn charge_host(&self, spent: Duration) -> u64 {
+        let period = self.period.as_nanos().max(1) as u64;
+        let spent = u64::try_from(spent.as_nanos()).unwrap_or(u64::MAX);
+        let mut debt = self.host_debt.load(Ordering::Relaxed);
+        loop {
+            let total = debt.saturating_add(spent);
+            let whole = total / period;
+            match self.host_debt.compare_exchange_weak(
+                debt,
+                total - whole * period,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return whole,
+                Err(now) => debt = now,
+            }
+        }
     }
 
     /// A request of `route` finished after `wall`.
@@ -146,6 +171,7 @@ impl LiveProfiler for ServerProfiler {
             routes: Mutex::new(RouteTable::default()),
             times: Mutex::default(),
             host: Mutex::default(),
+            host_debt: AtomicU64::new(0),
             unsampled: AtomicU64::new(0),
         });
         {
