@@ -84,9 +84,15 @@ pub enum LiveMessage {
 /// A running server that can be profiled while it serves.
 pub trait LiveProfiler: Send + Sync + std::fmt::Debug {
     /// Profiles for `request.seconds`, handing `sink` a chunk about every
-    /// second; stops early when `sink` returns false (its client is gone).
-    /// An error is the request's (a bad pattern, a profile already running).
-    fn profile(&self, request: &LiveRequest, sink: &mut dyn FnMut(LiveChunk) -> bool) -> Result<LiveEnd, String>;
+    /// second; stops early when `sink` returns false or `stop` is set (its
+    /// client is gone). An error is the request's (a bad pattern, a profile
+    /// already running).
+    fn profile(
+        &self,
+        request: &LiveRequest,
+        stop: &std::sync::atomic::AtomicBool,
+        sink: &mut dyn FnMut(LiveChunk) -> bool,
+    ) -> Result<LiveEnd, String>;
 }
 
 /// Chunks added up into one profile, with wall time per route.
@@ -95,6 +101,7 @@ pub struct LiveCollector {
     profile: Option<Profile>,
     routes: BTreeMap<String, RouteTime>,
     chunks: u64,
+    dropped_ticks: u64,
 }
 
 impl LiveCollector {
@@ -102,6 +109,7 @@ impl LiveCollector {
     pub fn add(&mut self, chunk: LiveChunk) -> Result<(), String> {
         chunk.profile.check()?;
         self.chunks += 1;
+        self.dropped_ticks += chunk.profile.meta.dropped_ticks;
         self.profile = Some(match self.profile.take() {
             Some(profile) => profile.merged(&chunk.profile),
             None => chunk.profile,
@@ -121,10 +129,11 @@ impl LiveCollector {
         self.chunks
     }
 
-    /// The profile so far, with `meta` (program, rate, duration).
+    /// The profile so far, with `meta` (program, rate, duration) and the
+    /// chunks' dropped ticks.
     pub fn profile(&self, meta: ProfileMeta) -> Profile {
         let mut profile = self.profile.clone().unwrap_or_default();
-        profile.meta = meta;
+        profile.meta = ProfileMeta { dropped_ticks: self.dropped_ticks, ..meta };
         profile
     }
 

@@ -42,8 +42,7 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
         Some(end) => (end.program.clone(), Duration::from_secs_f64(end.duration_seconds)),
         None => (url.to_owned(), Duration::from_secs(remote.collector.chunks())),
     };
-    let mut profile = remote.collector.profile(live_meta(&program, &request, duration, 0));
-    profile.meta.dropped_ticks = 0;
+    let profile = remote.collector.profile(live_meta(&program, &request, duration, 0));
     super::profile::write_profile(&profile, format, args.reverse, output)?;
     let summary = Summary::new(&profile, 5).with_routes(&profile, &remote.collector.routes());
     let how = match (&remote.end, &remote.cut_short) {

@@ -25,8 +25,8 @@ pub enum ConnectError {
     BadAddress(String),
     #[error("TLS: {0}")]
     Tls(String),
-    #[error("cannot reach the agent at {address}: {source}")]
-    Unreachable { address: String, source: std::io::Error },
+    #[error("cannot reach the agent at {address}: {reason}")]
+    Unreachable { address: String, reason: std::io::Error },
     #[error("the agent refused the token (401): check --token-file or WASMSCOPE_TOKEN")]
     BadToken,
     #[error("the agent refused the connection ({0})")]
@@ -49,7 +49,7 @@ pub fn connect(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| ConnectError::Unreachable { address: url.to_owned(), source })?;
+        .map_err(|reason| ConnectError::Unreachable { address: url.to_owned(), reason })?;
     let socket = match runtime.block_on(handshake(url, token, ca_file)) {
         Ok(socket) => socket,
         Err(error) => {
@@ -86,7 +86,7 @@ pub(super) async fn handshake(
     {
         let stream = TcpStream::connect(&address)
             .await
-            .map_err(|source| ConnectError::Unreachable { address: address.clone(), source })?;
+            .map_err(|reason| ConnectError::Unreachable { address: address.clone(), reason })?;
         let _ = stream.set_nodelay(true);
         let stream: Box<dyn AgentStream> = if secure {
             let host = address.rsplit_once(':').map_or(address.as_str(), |(host, _)| host);
@@ -137,7 +137,7 @@ async fn bridge(
                     }
                 }
             })
-            .map_err(|source| ConnectError::Unreachable { address: "stdin".into(), source })?;
+            .map_err(|reason| ConnectError::Unreachable { address: "stdin".into(), reason })?;
         let upstream = async move {
             while let Some(body) = to_agent.recv().await {
                 let body = launch_as_attach(body);

@@ -46,7 +46,8 @@ pub(crate) async fn serve_pprof<S: AsyncRead + AsyncWrite + Unpin>(
                 log.line(&format!("pprof profile for {} s at {} Hz", request.seconds, request.rate_hz));
                 let profiled = tokio::task::spawn_blocking(move || {
                     let mut collector = LiveCollector::default();
-                    let end = profiler.profile(&request, &mut |chunk| collector.add(chunk).is_ok());
+                    let never = std::sync::atomic::AtomicBool::new(false);
+                    let end = profiler.profile(&request, &never, &mut |chunk| collector.add(chunk).is_ok());
                     end.map(|end| {
                         let duration = std::time::Duration::from_secs_f64(end.duration_seconds);
                         let profile = collector.profile(live_meta(&end.program, &request, duration, 0));
@@ -130,9 +131,11 @@ pub(crate) async fn serve_profile_stream<S: AsyncRead + AsyncWrite + Unpin>(
     };
     log.line(&format!("live profile for {} s at {} Hz", request.seconds, request.rate_hz));
     let (chunks, mut outgoing) = tokio::sync::mpsc::channel::<LiveChunk>(CHUNK_QUEUE);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
     let profiling = tokio::task::spawn_blocking(move || {
         // A full queue waits for the client; a closed one ends the profile.
-        profiler.profile(&request, &mut |chunk| chunks.blocking_send(chunk).is_ok())
+        profiler.profile(&request, &stopped, &mut |chunk| chunks.blocking_send(chunk).is_ok())
     });
     let mut client_gone = false;
     loop {
@@ -155,7 +158,8 @@ pub(crate) async fn serve_profile_stream<S: AsyncRead + AsyncWrite + Unpin>(
             },
         }
     }
-    // The profile sees the closed queue at its next chunk and stops.
+    // The profile stops at its next look at `stop` (or a closed queue).
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
     drop(outgoing);
     let ended = profiling.await;
     if client_gone {

@@ -38,7 +38,7 @@ pub fn profile_remote(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| ConnectError::Unreachable { address: url.to_owned(), source })?;
+        .map_err(|reason| ConnectError::Unreachable { address: url.to_owned(), reason })?;
     let endpoint = profile_url(url)?;
     runtime.block_on(async {
         let socket = handshake(&endpoint, token, ca_file).await?;

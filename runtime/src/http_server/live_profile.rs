@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -95,13 +95,33 @@ impl LiveSession {
     }
 
     /// Charges the time `store`'s guest spends in host calls to its stack.
+    /// A host call that calls back into Wasm (`cabi_realloc` to return a
+    /// string) pauses its clock meanwhile: that Wasm is sampled as Wasm.
     pub(super) fn watch_host_calls(self: &Arc<Self>, store: &mut Store<HostData>, route: u32) {
-        let (session, mut entered) = (self.clone(), None::<Instant>);
+        let session = self.clone();
+        // One entry per host call in progress: time so far, and since when
+        // it runs host code (None while it is in Wasm it called).
+        let mut calls: Vec<(Duration, Option<Instant>)> = Vec::new();
         store.call_hook(move |ctx: StoreContextMut<'_, HostData>, hook| {
             match hook {
-                CallHook::CallingHost => entered = Some(Instant::now()),
+                CallHook::CallingHost => calls.push((Duration::ZERO, Some(Instant::now()))),
+                CallHook::CallingWasm => {
+                    if let Some((spent, since)) = calls.last_mut()
+                        && let Some(since) = since.take()
+                    {
+                        *spent += since.elapsed();
+                    }
+                }
+                CallHook::ReturningFromWasm => {
+                    if let Some((_, since)) = calls.last_mut() {
+                        *since = Some(Instant::now());
+                    }
+                }
                 CallHook::ReturningFromHost => {
-                    let whole = entered.take().map_or(0, |since| session.charge_host(since.elapsed()));
+                    let spent = calls.pop().map_or(Duration::ZERO, |(spent, since)| {
+                        spent + since.map_or(Duration::ZERO, |since| since.elapsed())
+                    });
+                    let whole = session.charge_host(spent);
                     if whole > 0 {
                         let frames = raw_frames(&WasmBacktrace::force_capture(&ctx), &session.starts);
                         if !frames.is_empty() {
@@ -114,7 +134,6 @@ impl LiveSession {
                         }
                     }
                 }
-                _ => {}
             }
             Ok(())
         });
@@ -156,7 +175,12 @@ impl LiveSession {
 }
 
 impl LiveProfiler for ServerProfiler {
-    fn profile(&self, request: &LiveRequest, sink: &mut dyn FnMut(LiveChunk) -> bool) -> Result<LiveEnd, String> {
+    fn profile(
+        &self,
+        request: &LiveRequest,
+        stop: &AtomicBool,
+        sink: &mut dyn FnMut(LiveChunk) -> bool,
+    ) -> Result<LiveEnd, String> {
         request.check()?;
         let patterns = RoutePatterns::parse(&request.routes)?;
         let Some((pc_map, starts)) = self.state.code.get().cloned() else {
@@ -200,6 +224,10 @@ impl LiveProfiler for ServerProfiler {
                 break;
             }
             std::thread::sleep(DRAIN_EVERY.min(until - now));
+            if stop.load(Ordering::Relaxed) {
+                session.sampling.stop(&mut HashMap::new());
+                return Err("the client went away".into());
+            }
             outside += session.sampling.drain(&mut native);
             if last_chunk.elapsed() >= CHUNK_EVERY {
                 let mut chunk = self.chunk(&session, std::mem::take(&mut native), chunk_meta(last_chunk.elapsed()));

@@ -57,7 +57,12 @@ impl LiveSession {
 }
 
 impl LiveProfiler for ServerProfiler {
-    fn profile(&self, _request: &LiveRequest, _sink: &mut dyn FnMut(LiveChunk) -> bool) -> Result<LiveEnd, String> {
+    fn profile(
+        &self,
+        _request: &LiveRequest,
+        _stop: &std::sync::atomic::AtomicBool,
+        _sink: &mut dyn FnMut(LiveChunk) -> bool,
+    ) -> Result<LiveEnd, String> {
         Err("live profiles need the signal sampler: Linux on x86_64 or aarch64".into())
     }
 }

@@ -24,8 +24,10 @@ pub struct Shared {
     pub text_len: usize,
     /// Highest address of the sampled thread's stack; 0 when Wasm runs on
     /// stacks of its own (async fibers), whose bounds the handler does not
-    /// know: then the walk is bounded by `UNKNOWN_STACK_SPAN` above the
-    /// interrupted stack pointer.
+    /// know: then each frame record is read through the kernel
+    /// (`read_checked`), which reports unmapped memory instead of faulting,
+    /// since a trampoline entered from host code starts with the host's
+    /// frame pointer, which may be any value.
     pub stack_top: usize,
     /// Whether each record starts with this thread's `CURRENT_TAG` (a live
     /// profile's request route); ticks when it is 0 count as outside.
@@ -43,8 +45,7 @@ impl Shared {
 }
 
 /// How far above the stack pointer a walk of a stack with unknown bounds
-/// may read. Every read is of a frame record that a Wasm frame's return
-/// address vouched for, so this only bounds a corrupt chain.
+/// goes (a Wasm stack is smaller).
 const UNKNOWN_STACK_SPAN: usize = 64 << 20;
 
 thread_local! {
@@ -180,10 +181,17 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
         if chunk * frames.len() + depth >= MAX_DEPTH || fp < sp || fp % word != 0 || fp + 2 * word > stack_top {
             break;
         }
-        // SAFETY: `fp` and `fp + word` are inside [sp, stack_top), the
-        // mapped stack of the thread this handler interrupted.
-        let (next, ret) = unsafe {
-            (std::ptr::read_volatile(fp as *const usize), std::ptr::read_volatile((fp + word) as *const usize))
+        let (next, ret) = if shared.stack_top == 0 {
+            match read_checked(fp) {
+                Some(record) => record,
+                None => break,
+            }
+        } else {
+            // SAFETY: `fp` and `fp + word` are inside [sp, stack_top), the
+            // mapped stack of the thread this handler interrupted.
+            unsafe {
+                (std::ptr::read_volatile(fp as *const usize), std::ptr::read_volatile((fp + word) as *const usize))
+            }
         };
         if !shared.in_text(ret) {
             break; // left Wasm: the host's entry trampoline
@@ -202,6 +210,21 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
     }
     shared.ring.write(&frames[..depth]);
     shared.ring.commit();
+}
+
+/// The frame record at `address` (saved frame pointer, return address),
+/// read by the kernel on our behalf: `None` where memory is not mapped.
+/// A system call, so safe in a signal handler.
+fn read_checked(address: usize) -> Option<(usize, usize)> {
+    let mut record = [0usize; 2];
+    let size = std::mem::size_of_val(&record);
+    let local = libc::iovec { iov_base: record.as_mut_ptr().cast(), iov_len: size };
+    let remote = libc::iovec { iov_base: address as *mut libc::c_void, iov_len: size };
+    // SAFETY: `local` describes `record`, writable and `size` bytes long;
+    // the kernel checks `remote` and fails with EFAULT where it is not
+    // mapped, instead of faulting.
+    let read = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    (read == size as isize).then_some((record[0], record[1]))
 }
 
 /// Blocks or unblocks SIGPROF on this thread, around host calls: a sample
