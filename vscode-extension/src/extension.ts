@@ -1,5 +1,5 @@
 // Entry point: wires the debug adapter, the configuration provider, the
-// profiler commands and the agent-token command to VS Code.
+// profiler commands (a program, a remote server) and the agent-token command to VS Code.
 import * as vscode from 'vscode';
 import { setAgentToken } from './adapter/agentToken';
 import { SET_TOKEN_COMMAND } from './adapter/attach';
@@ -8,6 +8,7 @@ import { TrackerFactory } from './adapter/tracker';
 import { ConfigurationProvider } from './config/provider';
 import { Log } from './log';
 import { openProfile, profileProgram } from './profile/commands';
+import { profileRemote } from './profile/remote';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
@@ -20,6 +21,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugConfigurationProvider('wasmscope', new ConfigurationProvider(context.secrets)),
     vscode.commands.registerCommand('wasmscope.profile', (resource?: vscode.Uri | string) =>
       profileProgram(context.extensionUri, log, resource),
+    ),
+    vscode.commands.registerCommand('wasmscope.profileRemote', (target?: unknown, seconds?: unknown) =>
+      profileRemote(context.extensionUri, log, context.secrets, target, seconds),
     ),
     vscode.commands.registerCommand('wasmscope.openProfile', (resource?: vscode.Uri) =>
       openProfile(context.extensionUri, resource),

@@ -44,6 +44,42 @@ export function noTokenMessage(connect: string): string {
   );
 }
 
+export type AgentToken =
+  | { ok: true; /** `--token-file FILE`, or nothing when the token is in `env` */ args: string[]; env?: Record<string, string> }
+  | { ok: false; message: string; /** set when storing a token would fix it */ connect?: string };
+
+/**
+ * How a wasmscope command that talks to the agent at `connect` (`dap
+ * --connect`, `profile --connect`) gets its token: `--token-file FILE` for
+ * the configuration's `tokenFile`, else the stored token in WASMSCOPE_TOKEN
+ * (never on the command line). `connect` is a checked URL.
+ */
+export async function agentToken(
+  connect: string,
+  tokenFile: unknown,
+  readSecret: (key: string) => PromiseLike<string | undefined>,
+  options: AttachOptions = {},
+): Promise<AgentToken> {
+  const file = typeof tokenFile === 'string' ? tokenFile.trim() : '';
+  if (file !== '') {
+    const resolved = options.baseDir ? path.resolve(options.baseDir, file) : file;
+    if (!(options.fileExists ?? fs.existsSync)(resolved)) {
+      return { ok: false, message: `The token file ${resolved} (\`tokenFile\`) does not exist; it holds the agent's token, as given to \`wasmscope serve --token-file\`.` };
+    }
+    return { ok: true, args: ['--token-file', resolved] };
+  }
+  let token: string | undefined;
+  try {
+    token = await readSecret(tokenKey(connect));
+  } catch (error) {
+    return { ok: false, message: `Cannot read the stored token of ${connect}: ${(error as Error).message}. Give the configuration a \`tokenFile\` instead.` };
+  }
+  if (!token) {
+    return { ok: false, message: noTokenMessage(connect), connect };
+  }
+  return { ok: true, args: [], env: { ...definedEnv(options.env ?? process.env), [TOKEN_ENV]: token } };
+}
+
 /**
  * The arguments (after the binary) and environment of the adapter for an
  * attach configuration, or why there is none.
@@ -58,25 +94,12 @@ export async function attachAdapter(
     return { ok: false, message: problem };
   }
   const connect = (config.connect as string).trim();
-  const args = ['dap', '--connect', connect];
-  const tokenFile = typeof config.tokenFile === 'string' ? config.tokenFile.trim() : '';
-  if (tokenFile !== '') {
-    const file = options.baseDir ? path.resolve(options.baseDir, tokenFile) : tokenFile;
-    if (!(options.fileExists ?? fs.existsSync)(file)) {
-      return { ok: false, message: `The token file ${file} (\`tokenFile\`) does not exist; it holds the agent's token, as given to \`wasmscope serve --token-file\`.` };
-    }
-    return { ok: true, args: [...args, '--token-file', file] };
+  const token = await agentToken(connect, config.tokenFile, readSecret, options);
+  if (!token.ok) {
+    return token;
   }
-  let token: string | undefined;
-  try {
-    token = await readSecret(tokenKey(connect));
-  } catch (error) {
-    return { ok: false, message: `Cannot read the stored token of ${connect}: ${(error as Error).message}. Give the configuration a \`tokenFile\` instead.` };
-  }
-  if (!token) {
-    return { ok: false, message: noTokenMessage(connect), connect };
-  }
-  return { ok: true, args, env: { ...definedEnv(options.env ?? process.env), [TOKEN_ENV]: token } };
+  const args = ['dap', '--connect', connect, ...token.args];
+  return token.env ? { ok: true, args, env: token.env } : { ok: true, args };
 }
 
 function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {

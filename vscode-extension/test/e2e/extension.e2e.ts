@@ -1,6 +1,7 @@
 // End to end in a real VS Code (code-server in headless Chromium): install
 // the .vsix, debug the C guest, profile the hotspots example, attach to a
-// `wasmscope serve` debugging agent and stop a request at a breakpoint.
+// `wasmscope serve` debugging agent and stop a request at a breakpoint, and
+// profile another one live through its agent (Profile remote server…).
 // Inputs (scripts/test-vscode-extension.sh sets them): WASMSCOPE_BIN, REPO,
 // VSIX, CODE_SERVER_NODE, CODE_SERVER_ENTRY, CHROMIUM, RESULTS_DIR.
 import assert from 'node:assert/strict';
@@ -327,6 +328,157 @@ uiTest('attaching to wasmscope serve stops a request at a breakpoint, then answe
     await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
     await vsc.screenshot('attach-disconnected');
   } finally {
+    await stopServer(server.child);
+  }
+});
+
+/** GETs `url` on `clients` connections, one request after another, until stopped; counts the answers. */
+function loadGenerator(url: string, clients: number): { stop(): Promise<void>; answered(): number; failure(): Error | undefined } {
+  let running = true;
+  let answered = 0;
+  let failure: Error | undefined;
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) {
+      try {
+        const response = await httpGet(url).promise;
+        if (response.status !== 200) {
+          throw new Error(`GET ${url} answered ${response.status}: ${response.body}`);
+        }
+        answered++;
+      } catch (error) {
+        failure ??= error as Error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+    answered: () => answered,
+    failure: () => failure,
+  };
+}
+
+/** The webview frame drawing a flamegraph frame named exactly `name` (an older flamegraph may still be open). */
+async function flamegraphWith(name: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+  while (Date.now() < deadline) {
+    for (const frame of vsc.page.frames()) {
+      if (await frame.locator('.frame', { hasText: exact }).count().catch(() => 0)) {
+        return frame;
+      }
+    }
+    await vsc.page.waitForTimeout(250);
+  }
+  throw new Error(`no flamegraph shows a frame named ${name} after ${timeoutMs / 1000} s`);
+}
+
+uiTest('Profile remote server shows the routes of a running wasmscope serve in a flamegraph', 240_000, async () => {
+  const program = path.join(required('REPO'), 'target/guests/http-routes-O0-component.wasm');
+  if (!fs.existsSync(program)) {
+    throw new Error(`missing ${program}: build the guests with tests/guests/build.sh`);
+  }
+  const agentDir = fs.mkdtempSync(path.join(home, 'agent-'));
+  const tokenFile = path.join(agentDir, 'token');
+  const token = crypto.randomBytes(24).toString('hex');
+  fs.writeFileSync(tokenFile, token);
+  const server = await startServer(program, tokenFile, path.join(resultsDir, 'wasmscope-serve-profile.log'));
+  const load = loadGenerator(`${server.http}/work/2000000`, 2);
+  try {
+    // No tokenFile: the token comes from secret storage, as the user stores it, and reaches the CLI in WASMSCOPE_TOKEN.
+    fixture.addLaunchConfiguration({
+      type: 'wasmscope',
+      request: 'attach',
+      name: 'Profile server',
+      connect: server.agent,
+      sourceMap: { '/wasmscope': fixture.dir },
+    });
+    await vsc.runCommand('wasmscope: Set the token of a debugging agent…');
+    const input = vsc.page.locator('.quick-input-widget input');
+    await input.fill(server.agent);
+    await input.press('Enter');
+    await expect(async () => (await input.getAttribute('type')) ?? '', 'password', 10_000, 'token input box');
+    await input.fill(token);
+    await input.press('Enter');
+    await vsc.page.locator('.notification-toast', { hasText: `stored the token of ${server.agent}` }).waitFor({ timeout: 10_000 });
+
+    // Two attach configurations now ("Attach to server" from the test before): the command asks which.
+    // VS Code reads the changed launch.json a moment after it was written: retry until the picker lists it.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await vsc.runCommand('wasmscope: Profile remote server…');
+      const row = vsc.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Profile server' }).first();
+      try {
+        await row.waitFor({ timeout: 3_000 });
+        await vsc.page.waitForTimeout(300); // the quick pick fades in
+        await vsc.screenshot('remote-profile-pick');
+        await row.click();
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(`"wasmscope: Profile remote server…" did not offer "Profile server" in 30 s: ${error}`);
+        }
+        await vsc.page.keyboard.press('Escape');
+      }
+    }
+    const title = vsc.page.locator('.quick-input-widget .quick-input-title');
+    await expect(async () => (await title.textContent()) ?? '', `wasmscope: profile ${server.agent} for how long?`, 10_000, 'duration input box title');
+    assert.equal(await input.inputValue(), '30', 'the default duration');
+    await input.fill('0');
+    await expect(async () => (await vsc.page.locator('.quick-input-message').textContent()) ?? '', (t) => /above 0/.test(t), 10_000, 'duration validation');
+    await input.fill('4');
+    await input.press('Enter');
+    await vsc.page.locator('.notification-toast', { hasText: `Profiling ${server.agent} for 4 s` }).waitFor({ timeout: 10_000 });
+    await vsc.screenshot('remote-profile-progress');
+
+    const frame = await flamegraphWith('GET /work/:id', 90_000);
+    const names = await frame.locator('.frame').allTextContents();
+    assert.ok(names.includes('mix'), `mix not in the flamegraph: ${names.join(', ')}`);
+    assert.ok(!names.includes('heavy_work'), 'the remote flamegraph shows the hotspots profile');
+    const subtitle = (await frame.locator('#subtitle').textContent()) ?? '';
+    assert.match(subtitle, /routes: GET \/work\/:id \d+\.\d% of samples, \d+ requests/);
+    assert.equal(await frame.locator('#title').textContent(), 'Profile server');
+    await vsc.screenshot('remote-flamegraph');
+
+    // A long profile, cancelled: the CLI gets SIGINT and writes what it has, which is shown.
+    await vsc.runCommand('View: Close All Editors');
+    await expect(() => vsc.page.locator('.tab', { hasText: 'Profile server' }).count(), 0, 10_000, 'flamegraph tabs left');
+    await vsc.runCommand('wasmscope: Profile remote server…');
+    await vsc.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Profile server' }).first().click();
+    await expect(async () => (await title.textContent()) ?? '', `wasmscope: profile ${server.agent} for how long?`, 10_000, 'duration input box title');
+    await input.fill('120');
+    await input.press('Enter');
+    const progress = vsc.page.locator('.notification-toast', { hasText: `Profiling ${server.agent} for 120 s` });
+    await progress.waitFor({ timeout: 10_000 });
+    await progress.locator('.monaco-button', { hasText: 'Cancel' }).waitFor({ timeout: 10_000 });
+    // Some samples first: a profile cancelled before any came is not shown.
+    await expect(async () => (await progress.textContent()) ?? '', (t) => /1(1[0-7]|0\d) s left/.test(t), 30_000, 'progress: seconds left');
+    await vsc.screenshot('remote-profile-cancel');
+    await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    // Well before the 120 s are over.
+    const cut = await flamegraphWith('GET /work/:id', 60_000);
+    const cutNames = await cut.locator('.frame').allTextContents();
+    assert.ok(cutNames.includes('mix'), `mix not in the cancelled profile: ${cutNames.join(', ')}`);
+    assert.match((await cut.locator('#subtitle').textContent()) ?? '', /cut short: interrupted/);
+    await vsc.screenshot('remote-flamegraph-cancelled');
+
+    // The CLI's error reaches the user: "Attach to server" names the agent of the test before, which is gone.
+    await vsc.runCommand('wasmscope: Profile remote server…');
+    await vsc.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Attach to server' }).first().click();
+    await expect(async () => (await title.textContent()) ?? '', (t) => /^wasmscope: profile ws:\/\/127\.0\.0\.1:\d+ for how long\?$/.test(t), 10_000, 'duration input box title');
+    await input.fill('2');
+    await input.press('Enter');
+    const failed = vsc.page.locator('.notification-toast', { hasText: /Profiling ws:\/\/127\.0\.0\.1:\d+ failed: cannot reach the agent/ });
+    await failed.waitFor({ timeout: 30_000 });
+    await vsc.page.waitForTimeout(300); // the notification fades in
+    await vsc.screenshot('remote-profile-error');
+    assert.ok(load.answered() > 0, 'no /work request was answered');
+    assert.equal(load.failure(), undefined);
+  } finally {
+    await load.stop();
     await stopServer(server.child);
   }
 });

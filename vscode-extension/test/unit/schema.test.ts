@@ -70,6 +70,18 @@ test('the agent-token command is contributed under the name the extension regist
   assert.ok(manifest().contributes.commands.some((c: { command: string }) => c.command === SET_TOKEN_COMMAND));
 });
 
+test('the commands the extension registers are the ones package.json contributes', () => {
+  const source = fs.readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
+  const registered = [...source.matchAll(/registerCommand\(\s*'([^']+)'/g)].map((m) => m[1]);
+  if (/registerCommand\(\s*SET_TOKEN_COMMAND\b/.test(source)) {
+    registered.push(SET_TOKEN_COMMAND);
+  }
+  const contributed = manifest().contributes.commands as { command: string; category: string; title: string }[];
+  assert.deepEqual(registered.sort(), contributed.map((c) => c.command).sort());
+  const remote = contributed.find((c) => c.command === 'wasmscope.profileRemote');
+  assert.equal(remote && `${remote.category}: ${remote.title}`, 'wasmscope: Profile remote server…');
+});
+
 test('breakpoints are enabled for C, C++, Rust and WAT', () => {
   const languages = manifest().contributes.breakpoints.map((b: { language: string }) => b.language);
   assert.deepEqual(languages.sort(), ['c', 'cpp', 'rust', 'wat']);
