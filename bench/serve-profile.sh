@@ -3,18 +3,20 @@
 # agent, under wrk, with no profile and with `wasmscope profile --connect`
 # sampling it at 1 kHz, taking turns round after round on the same server
 # (so a shared machine's drifts fall on both). Prints requests/s and p99 of
-# each (medians), their ratio (target >= 0.97), and how many of the server's
-# worker threads the profiles covered (target: all).
+# each (medians), the median of each round's ratio (profiled / not, the two
+# runs of a round back to back, so that a shared machine's drift between
+# rounds cancels; target >= 0.97), and how many of the server's worker
+# threads the profiles covered (target: all).
 #
 #   bench/serve-profile.sh [SECONDS] [CONNECTIONS] [ROUNDS] [PATH]
-#     (default 10 s, 16 connections, 3 rounds, /hello/bench: the fast route,
+#     (default 5 s, 16 connections, 9 rounds, /hello/bench: the fast route,
 #      where a per-request cost shows most; /work/200000 loads the slow one)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
-SECONDS_EACH="${1:-10}"
+SECONDS_EACH="${1:-5}"
 CONNECTIONS="${2:-16}"
-ROUNDS="${3:-3}"
+ROUNDS="${3:-9}"
 URL_PATH="${4:-/hello/bench}"
 scripts/install-toolchains.sh >/dev/null
 tests/guests/build.sh >/dev/null
@@ -58,6 +60,7 @@ run() {
 echo "wrk: ${SECONDS_EACH} s, $CONNECTIONS connections, 2 threads, GET $URL_PATH; $ROUNDS rounds, median; $WORKERS worker threads"
 curl -sf "http://$ADDR$URL_PATH" >/dev/null
 THREADS=""
+RATIOS=""
 for round in $(seq 1 "$ROUNDS"); do
   run "no profile"
   # The profile outlasts the load by a little on both sides.
@@ -68,6 +71,7 @@ for round in $(seq 1 "$ROUNDS"); do
   run "profile at 1 kHz"
   wait "$PROFILE" || { echo "bench/serve-profile.sh: the profile failed:" >&2; cat "$WORK/profile-$round.log" >&2; exit 1; }
   THREADS+="$(sed -n 's/.*(\([0-9]*\) threads sampled.*/\1/p' "$WORK/profile-$round.log") "
+  RATIOS+="$(awk -v a="$(awk '{ print $NF }' <<<"${RUNS_RPS[profile at 1 kHz]}")" -v b="$(awk '{ print $NF }' <<<"${RUNS_RPS[no profile]}")" 'BEGIN { printf "%.4f", a / b }') "
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 declare -A RPS P99
@@ -78,5 +82,5 @@ for name in "no profile" "profile at 1 kHz"; do
 done
 tail -n1 "$WORK/profile-$ROUNDS.log" | cut -c1-400
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-echo "profiled / not profiled:  $(ratio "${RPS[profile at 1 kHz]}" "${RPS[no profile]}") req/s (target >= 0.97), p99 $(ratio "${P99[profile at 1 kHz]}" "${P99[no profile]}")x"
+echo "profiled / not profiled:  $(median <<<"$RATIOS") req/s, median of the rounds' ratios (target >= 0.97; rounds: ${RATIOS% }); p99 $(ratio "${P99[profile at 1 kHz]}" "${P99[no profile]}")x"
 echo "worker threads sampled per profile: ${THREADS% } of $WORKERS"

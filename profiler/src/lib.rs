@@ -35,4 +35,4 @@ pub use route::{MAX_ROUTES, OTHER_ROUTES, RoutePatterns, RouteTable};
 pub use speedscope::write_speedscope;
 pub use summary::{RouteShare, Summary};
 pub use svg::{SvgOptions, write_svg};
-pub use symbolize::symbolize;
+pub use symbolize::{FrameCache, symbolize, symbolize_with};

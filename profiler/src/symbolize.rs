@@ -8,10 +8,24 @@ use wasmscope_debugger::symbols::{ModuleSymbols, NameStyle, WasmSymbols};
 use crate::profile::{Frame, FrameKind, Profile, ProfileMeta};
 use crate::raw::{RawFrame, RawProfile};
 
+/// Source frames of raw frames already looked up, kept between calls of
+/// [`symbolize_with`] (a live profile symbolizes a chunk every second, and
+/// its chunks share most of their frames).
+#[derive(Debug, Default)]
+pub struct FrameCache {
+    frames: HashMap<(RawFrame, bool), Vec<Frame>>,
+    host: HashMap<Vec<RawFrame>, Frame>,
+}
+
 /// Symbolizes a raw profile with the program's symbols. Every distinct
 /// (module, offset, role) is looked up once, and stacks are built from
 /// interned frame ids, so a million samples cost hash lookups, not strings.
 pub fn symbolize(raw: &RawProfile, symbols: &WasmSymbols) -> Profile {
+    symbolize_with(raw, symbols, &mut FrameCache::default())
+}
+
+/// [`symbolize`], looking frames up in `cache` first and keeping new ones.
+pub fn symbolize_with(raw: &RawProfile, symbols: &WasmSymbols, frame_cache: &mut FrameCache) -> Profile {
     let meta = ProfileMeta {
         program: raw.program.clone(),
         requested_rate_hz: raw.requested_rate_hz,
@@ -30,12 +44,25 @@ pub fn symbolize(raw: &RawProfile, symbols: &WasmSymbols) -> Profile {
             // instruction itself; every other frame is at a call.
             let at_call = depth > 0 || sample.in_host;
             let ids = cache.entry((*raw_frame, at_call)).or_insert_with(|| {
-                frames_for(symbols, *raw_frame, at_call).into_iter().map(|f| interner.intern(f)).collect()
+                let frames = frame_cache
+                    .frames
+                    .entry((*raw_frame, at_call))
+                    .or_insert_with(|| frames_for(symbols, *raw_frame, at_call));
+                frames.iter().map(|f| interner.intern(f.clone())).collect()
             });
             stack.extend_from_slice(ids);
         }
         if sample.in_host && !sample.frames.is_empty() {
-            stack.push(interner.intern(host_frame(symbols, &sample.frames)));
+            let callers = &sample.frames[..sample.frames.len().min(2)];
+            let host = match frame_cache.host.get(callers) {
+                Some(frame) => frame.clone(),
+                None => {
+                    let frame = host_frame(symbols, &sample.frames);
+                    frame_cache.host.insert(callers.to_vec(), frame.clone());
+                    frame
+                }
+            };
+            stack.push(interner.intern(host));
         }
         *stacks.entry(stack.clone()).or_default() += sample.weight;
     }

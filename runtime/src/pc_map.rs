@@ -54,6 +54,15 @@ impl PcMap {
         }
     }
 
+    /// Where each Wasm function's code is in memory: (start, end) addresses,
+    /// sorted (trampolines are not among them).
+    pub fn function_ranges(&self) -> Vec<(usize, usize)> {
+        self.functions
+            .iter()
+            .map(|&(start, len, ..)| (self.text_start + start, self.text_start + start + len))
+            .collect()
+    }
+
     /// The Wasm function and instruction of native `pc`. `return_address`
     /// marks a caller frame: the call is the byte before it.
     pub fn lookup(&self, pc: usize, return_address: bool) -> Option<WasmPosition> {

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use wasmscope_debugger::symbols::WasmSymbols;
 use wasmscope_profiler::{
-    Frame, FrameKind, LiveChunk, LiveEnd, LiveProfiler, LiveRequest, Profile, ProfileMeta, RawFrame, RawProfile,
-    RawSample, RoutePatterns, RouteTable, RouteTime, symbolize,
+    Frame, FrameCache, FrameKind, LiveChunk, LiveEnd, LiveProfiler, LiveRequest, Profile, ProfileMeta, RawFrame,
+    RawProfile, RawSample, RoutePatterns, RouteTable, RouteTime, symbolize_with,
 };
 use wasmtime::{CallHook, Store, StoreContextMut, WasmBacktrace};
 
@@ -29,6 +29,9 @@ use crate::signal_sampler::live::{LiveSampling, Sampled};
 const CHUNK_EVERY: Duration = Duration::from_secs(1);
 /// How often the rings are drained in between.
 const DRAIN_EVERY: Duration = Duration::from_millis(10);
+/// One request in this many has its host calls timed (call hooks cost a
+/// few percent of a cheap request); their time is scaled up by as much.
+const HOST_TIMING_EVERY: u64 = 8;
 
 /// The server's profiler, shared by the agent (which asks for profiles)
 /// and the request runner (which asks whether one is on).
@@ -63,6 +66,9 @@ pub(super) struct LiveSession {
     /// so calls far shorter than a period are counted in proportion.
     host_debt: AtomicU64,
     unsampled: AtomicU64,
+    /// Requests started, to pick those whose host calls are timed.
+    started: AtomicU64,
+    symbols_seen: Mutex<FrameCache>,
 }
 
 impl ServerProfiler {
@@ -94,10 +100,14 @@ impl LiveSession {
         Sampled::new(future, self.sampling.clone(), self.sampling.tag(route))
     }
 
-    /// Charges the time `store`'s guest spends in host calls to its stack.
-    /// A host call that calls back into Wasm (`cabi_realloc` to return a
-    /// string) pauses its clock meanwhile: that Wasm is sampled as Wasm.
+    /// Charges the time `store`'s guest spends in host calls to its stack,
+    /// for one request in `HOST_TIMING_EVERY` (scaled up by as much). A host
+    /// call that calls back into Wasm (`cabi_realloc` to return a string)
+    /// pauses its clock meanwhile: that Wasm is sampled as Wasm.
     pub(super) fn watch_host_calls(self: &Arc<Self>, store: &mut Store<HostData>, route: u32) {
+        if !self.started.fetch_add(1, Ordering::Relaxed).is_multiple_of(HOST_TIMING_EVERY) {
+            return;
+        }
         let session = self.clone();
         // One entry per host call in progress: time so far, and since when
         // it runs host code (None while it is in Wasm it called).
@@ -121,7 +131,7 @@ impl LiveSession {
                     let spent = calls.pop().map_or(Duration::ZERO, |(spent, since)| {
                         spent + since.map_or(Duration::ZERO, |since| since.elapsed())
                     });
-                    let whole = session.charge_host(spent);
+                    let whole = session.charge_host(spent * HOST_TIMING_EVERY as u32);
                     if whole > 0 {
                         let frames = raw_frames(&WasmBacktrace::force_capture(&ctx), &session.starts);
                         if !frames.is_empty() {
@@ -197,6 +207,8 @@ impl LiveProfiler for ServerProfiler {
             host: Mutex::default(),
             host_debt: AtomicU64::new(0),
             unsampled: AtomicU64::new(0),
+            started: AtomicU64::new(0),
+            symbols_seen: Mutex::default(),
         });
         {
             let mut current = self.state.current.lock().unwrap_or_else(|p| p.into_inner());
@@ -280,9 +292,10 @@ impl ServerProfiler {
         let route_frame =
             |route: u32| Frame { name: routes.name(route).to_owned(), file: None, line: 0, kind: FrameKind::Route };
         let mut stacks = Vec::new();
+        let mut seen = session.symbols_seen.lock().unwrap_or_else(|p| p.into_inner());
         for (route, samples) in per_route {
             let raw = RawProfile { samples, ..RawProfile::default() };
-            let symbolized: Profile = symbolize(&raw, &self.state.symbols);
+            let symbolized: Profile = symbolize_with(&raw, &self.state.symbols, &mut seen);
             let root = route_frame(route);
             stacks.extend(
                 symbolized

@@ -88,6 +88,7 @@ impl LiveSampling {
                 text_start: self.pc_map.text_start,
                 text_len: self.pc_map.text_len,
                 stack_top: 0,
+                functions: self.pc_map.function_ranges(),
                 tagged: true,
                 ring: Ring::with_capacity(RING_WORDS),
                 outside: AtomicU64::new(0),

@@ -119,6 +119,7 @@ pub(crate) fn run_signal_sampled(
         text_len: pc_map.text_len,
         stack_top: stack_top()?,
         tagged: false,
+        functions: Vec::new(),
         ring: Ring::with_capacity(RING_WORDS),
         outside: AtomicU64::new(0),
         ticks: AtomicU64::new(0),

@@ -24,11 +24,15 @@ pub struct Shared {
     pub text_len: usize,
     /// Highest address of the sampled thread's stack; 0 when Wasm runs on
     /// stacks of its own (async fibers), whose bounds the handler does not
-    /// know: then each frame record is read through the kernel
-    /// (`read_checked`), which reports unmapped memory instead of faulting,
-    /// since a trampoline entered from host code starts with the host's
-    /// frame pointer, which may be any value.
+    /// know. Then a sample is only taken inside a Wasm function (see
+    /// `functions`), never in a trampoline, whose first and last
+    /// instructions run with the host's frame pointer (any value: walking
+    /// it crashed a loaded server about once in three profiles); and the
+    /// first frame record is read through the kernel (`read_checked`), which
+    /// reports unmapped memory instead of faulting.
     pub stack_top: usize,
+    /// With `stack_top` 0: the Wasm functions' code, (start, end), sorted.
+    pub functions: Vec<(usize, usize)>,
     /// Whether each record starts with this thread's `CURRENT_TAG` (a live
     /// profile's request route); ticks when it is 0 count as outside.
     pub tagged: bool,
@@ -162,6 +166,10 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
         shared.outside.fetch_add(1, Ordering::Relaxed);
         return;
     }
+    if shared.stack_top == 0 && !in_function(&shared.functions, pc) {
+        shared.outside.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     let stack_top = if shared.stack_top == 0 { sp.saturating_add(UNKNOWN_STACK_SPAN) } else { shared.stack_top };
     let mut frames = [0u64; 256];
     let mut depth = 0;
@@ -174,6 +182,7 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
     depth += 1;
     let word = std::mem::size_of::<usize>();
     shared.ring.begin(MAX_DEPTH + 1);
+    let mut first = true;
     loop {
         // A frame record is [saved fp, return address]; only follow it while
         // it lies in the live part of this thread's stack, above the
@@ -181,14 +190,18 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
         if chunk * frames.len() + depth >= MAX_DEPTH || fp < sp || fp % word != 0 || fp + 2 * word > stack_top {
             break;
         }
-        let (next, ret) = if shared.stack_top == 0 {
+        let (next, ret) = if shared.stack_top == 0 && std::mem::take(&mut first) {
+            // The first record: the interrupted frame pointer, in a Wasm
+            // function (see `stack_top`). The ones after it are the frames
+            // of Cranelift code that return addresses vouched for.
             match read_checked(fp) {
                 Some(record) => record,
                 None => break,
             }
         } else {
-            // SAFETY: `fp` and `fp + word` are inside [sp, stack_top), the
-            // mapped stack of the thread this handler interrupted.
+            // SAFETY: `fp` and `fp + word` are inside [sp, stack_top): the
+            // mapped stack of the thread this handler interrupted, or a
+            // record that the frame pointer chain of Wasm code leads to.
             unsafe {
                 (std::ptr::read_volatile(fp as *const usize), std::ptr::read_volatile((fp + word) as *const usize))
             }
@@ -210,6 +223,13 @@ extern "C" fn on_sigprof(_signal: libc::c_int, _info: *mut libc::siginfo_t, cont
     }
     shared.ring.write(&frames[..depth]);
     shared.ring.commit();
+}
+
+/// Whether `pc` is inside one of `functions` (sorted ranges); no
+/// allocation, so safe in a signal handler.
+fn in_function(functions: &[(usize, usize)], pc: usize) -> bool {
+    let after = functions.partition_point(|&(start, _)| start <= pc);
+    after > 0 && pc < functions[after - 1].1
 }
 
 /// The frame record at `address` (saved frame pointer, return address),
