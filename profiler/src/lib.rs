@@ -24,8 +24,8 @@ pub use firefox::write_firefox;
 pub use folded::write_folded;
 pub use format::OutputFormat;
 pub use live::{
-    LiveChunk, LiveCollector, LiveEnd, LiveMessage, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS,
-    RouteTime, live_meta,
+    LiveChunk, LiveCollector, LiveEnd, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS, RouteTime,
+    live_meta,
 };
 pub use pprof::write_pprof;
 pub use profile::{Frame, FrameKind, Profile, ProfileMeta};

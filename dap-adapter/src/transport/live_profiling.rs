@@ -11,11 +11,12 @@
 use std::sync::Arc;
 
 use futures_util::{SinkExt as _, StreamExt as _};
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use wasmscope_profiler::{
-    LiveChunk, LiveCollector, LiveMessage, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS, live_meta,
+    LiveChunk, LiveCollector, LiveEnd, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS, live_meta,
     write_pprof,
 };
 
@@ -28,6 +29,16 @@ pub const PPROF_PATH: &str = "/debug/pprof/profile";
 pub const PROFILE_PATH: &str = "/profile";
 /// Chunks on their way to a profiling client, at most.
 const CHUNK_QUEUE: usize = 4;
+
+/// One message from the agent to a profiling client (a WebSocket text
+/// frame each).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub(crate) enum LiveMessage {
+    Chunk(LiveChunk),
+    End(LiveEnd),
+    Error { message: String },
+}
 
 /// Answers a `GET` of the pprof endpoint (the request already holds the
 /// token) on `stream`.

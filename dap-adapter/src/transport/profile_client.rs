@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
-use wasmscope_profiler::{LiveCollector, LiveEnd, LiveMessage, LiveRequest};
+use wasmscope_profiler::{LiveCollector, LiveEnd, LiveRequest};
 
 use super::connect::{ConnectError, handshake};
-use super::live_profiling::PROFILE_PATH;
+use super::live_profiling::{LiveMessage, PROFILE_PATH};
 
 /// How long past the profile's own duration a silent agent is waited for.
 const GRACE: Duration = Duration::from_secs(30);
