@@ -13,6 +13,7 @@ mod http_server;
 mod local_target;
 mod pc_map;
 mod program;
+mod run_agent;
 mod sampling;
 #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod signal_sampler;
@@ -25,6 +26,7 @@ pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, Serv
 pub use local_target::LocalLauncher;
 // The seam's types, where the runtime's users have always found them.
 pub use program::check_command;
+pub use run_agent::RunAgent;
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, StopCause, run_sampled};
 pub use wasi_run::{run_timed, run_to_completion};
 pub use wasmscope_debugger::target::{

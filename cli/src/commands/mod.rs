@@ -1,5 +1,6 @@
 //! The subcommands.
 
+mod agent;
 mod bundled;
 mod dap;
 mod debug;

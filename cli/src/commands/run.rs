@@ -1,15 +1,19 @@
 //! `wasmscope run`: runs a WASI command (preview1 module or preview2 command
 //! component) plainly, as `wasmtime run` does: stdio inherited, the
 //! program's exit status returned. A trap ends it with `wasmtime run`'s
-//! status (134) and says what trapped, in the source.
+//! status (134) and says what trapped, in the source. With `--debug-addr`,
+//! a client may attach to it through the agent while it runs (it then runs
+//! under guest debugging from its start: see runtime/src/run_agent.rs).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
+use wasmscope_dap::Backend;
 use wasmscope_debugger::symbols::{LoadOptions, NameStyle, WasmSymbols};
 use wasmscope_debugger::target::{RunOutcome, TrapFrame};
-use wasmscope_runtime::run_to_completion;
+use wasmscope_runtime::{RunAgent, run_to_completion};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -21,6 +25,8 @@ pub struct RunArgs {
     args: Vec<String>,
     #[command(flatten)]
     guest: super::GuestArgs,
+    #[command(flatten)]
+    agent: super::agent::AgentArgs,
 }
 
 /// The status `wasmtime run` ends with on a trap (as a shell shows it).
@@ -32,7 +38,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         anyhow::bail!("cannot run {}: {why}", args.program.display());
     }
     let guest = args.guest.config(args.program.clone(), args.args.clone())?;
-    match run_to_completion(&guest)? {
+    let outcome = match args.agent.debug_addr {
+        None => run_to_completion(&guest)?,
+        Some(addr) => {
+            // Breakpoints name the core module with the DWARF.
+            let symbols = WasmSymbols::load(&args.program, &LoadOptions::default())?;
+            let guest = wasmscope_runtime::GuestConfig { core_module: symbols.program_index(), ..guest };
+            let agent = RunAgent::start(&guest);
+            let launcher = Arc::new(agent.clone());
+            super::agent::start_agent(&args.agent, addr, |log| Backend::new(launcher, log))?;
+            agent.wait()?
+        }
+    };
+    match outcome {
         RunOutcome::Exited(code) => Ok(code),
         RunOutcome::Trapped { kind, message, frames } => {
             let mut report = format!("wasmscope: the program trapped: {} ({message})\n", kind.describe());

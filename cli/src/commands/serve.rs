@@ -8,13 +8,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use clap::Args;
 use wasmscope_dap::Backend;
-use wasmscope_dap::log::MessageLog;
-use wasmscope_dap::transport::WebSocketListener;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
 use wasmscope_runtime::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, ServerProfiler, serve_http};
+
+use super::agent::say;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -30,28 +29,12 @@ pub struct ServeArgs {
     /// component does not see it.
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
-    /// Starts the debugging agent on this address: DAP over WebSocket, one
-    /// message per text frame, for one client at a time. Off loopback it
-    /// requires TLS (--tls-cert, --tls-key).
-    #[arg(long, value_name = "ADDR")]
-    pub debug_addr: Option<SocketAddr>,
-    /// The agent's TLS certificate chain (PEM): clients connect with wss://.
-    #[arg(long, value_name = "FILE", requires_all = ["debug_addr", "tls_key"])]
-    pub tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM).
-    #[arg(long, value_name = "FILE", requires_all = ["debug_addr", "tls_cert"])]
-    pub tls_key: Option<PathBuf>,
-    /// The agent's token, in FILE (else one is generated and printed as
-    /// `token: …`); clients send `Authorization: Bearer <token>`.
-    #[arg(long, value_name = "FILE", requires = "debug_addr")]
-    pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub agent: super::agent::AgentArgs,
     /// Requests the debug engine runs at once while a client is attached
     /// (the others wait).
     #[arg(long, default_value_t = DEFAULT_DEBUG_REQUESTS, requires = "debug_addr")]
     pub max_debug_requests: usize,
-    /// Log every DAP message of the agent to FILE.
-    #[arg(long, value_name = "FILE", requires = "debug_addr")]
-    pub log: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
@@ -60,7 +43,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         None => super::bundled::server_example()?.program,
     };
     let env = super::parse_env(&args.env)?;
-    let (debug, profiler) = match args.debug_addr {
+    let (debug, profiler) = match args.agent.debug_addr {
         Some(addr) => {
             let (launcher, profiler) = start_agent(args, addr, &program, &env)?;
             (Some(launcher), Some(profiler))
@@ -84,47 +67,12 @@ fn start_agent(
     let symbols = Arc::new(WasmSymbols::load(program, &LoadOptions::default())?);
     let launcher = ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols.clone(), args.max_debug_requests);
     let profiler = ServerProfiler::new(program.to_path_buf(), symbols);
-    let credentials = super::dap::credentials(args.token_file.as_deref(), &[])?;
-    let token = args.token_file.is_none().then(|| credentials.token().to_owned());
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => {
-            Some(wasmscope_dap::transport::tls::server_config(cert, key).map_err(anyhow::Error::msg)?)
-        }
-        _ => None,
-    };
-    let listener = WebSocketListener::bind_addr(addr, credentials, tls)
-        .with_context(|| format!("cannot start the debugging agent on {addr}"))?;
-    if let Some(token) = token {
-        say(&format!("token: {token}"));
-    }
-    let scheme = if listener.is_tls() { "wss" } else { "ws" };
-    say(&format!(
-        "Debugging agent (DAP over WebSocket) at {scheme}://{}",
-        SocketAddr::new(addr.ip(), listener.port()?)
-    ));
-    let http = if listener.is_tls() { "https" } else { "http" };
-    say(&format!(
-        "Live profiles: wasmscope profile --connect {scheme}://{0}; pprof at {http}://{0}/debug/pprof/profile",
-        SocketAddr::new(addr.ip(), listener.port()?)
-    ));
-    let log = match &args.log {
-        Some(path) => MessageLog::to_file(path).with_context(|| format!("cannot open the log {}", path.display()))?,
-        None => MessageLog::default(),
-    };
-    let backend = Backend::new(Arc::new(launcher.clone()), log).with_profiler(Arc::new(profiler.clone()));
-    std::thread::Builder::new().name("wasmscope-agent".into()).spawn(move || {
-        if let Err(error) = listener.serve(&backend) {
-            say(&format!("wasmscope: the debugging agent stopped: {error}"));
-        }
+    let (at, scheme) = super::agent::start_agent(&args.agent, addr, |log| {
+        Backend::new(Arc::new(launcher.clone()), log).with_profiler(Arc::new(profiler.clone()))
     })?;
+    let http = if scheme == "wss" { "https" } else { "http" };
+    say(&format!(
+        "Live profiles: wasmscope profile --connect {scheme}://{at}; pprof at {http}://{at}/debug/pprof/profile"
+    ));
     Ok((launcher, profiler))
-}
-
-/// What the server tells its operator, on standard error (`wasmtime
-/// serve`'s convention; scripts and tests wait for these lines).
-fn say(line: &str) {
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("{line}");
-    }
 }

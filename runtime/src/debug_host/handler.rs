@@ -43,8 +43,6 @@ pub(super) struct HandlerShared {
     pub(super) breakpoints: Mutex<Vec<ModuleOffset>>,
     /// A step in progress: judges breaks until it stops.
     pub(super) policy: Mutex<Option<Box<dyn BreakPolicy>>>,
-    /// The standing judge of breakpoint hits.
-    pub(super) judge: Mutex<Option<Box<dyn BreakPolicy>>>,
     pub(super) control: Arc<Control>,
     /// The innermost frame was entered as the stack ran out: its prologue
     /// never stored the instance and locals that Wasmtime reads for it
@@ -129,7 +127,7 @@ impl DebugHandler for Handler {
                         verdict
                     }
                     None => {
-                        let mut judge = shared.judge.lock().unwrap_or_else(|p| p.into_inner());
+                        let mut judge = shared.control.judge.lock().unwrap_or_else(|p| p.into_inner());
                         judge.as_mut().and_then(|j| j.on_break(&mut StoreView { shared: &shared, store: &mut store }))
                     }
                 };
@@ -261,7 +259,7 @@ impl TargetView for StoreView<'_, '_> {
 
     fn breakpoint_stops_here(&mut self) -> bool {
         let shared = self.shared;
-        let mut judge = shared.judge.lock().unwrap_or_else(|p| p.into_inner());
+        let mut judge = shared.control.judge.lock().unwrap_or_else(|p| p.into_inner());
         match judge.as_mut() {
             Some(judge) => judge.on_break(self).is_none(),
             None => true,

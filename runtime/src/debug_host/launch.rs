@@ -124,11 +124,13 @@ pub(super) fn install_handler(
             module_facts: Mutex::default(),
             breakpoints: Mutex::new(Vec::new()),
             policy: Mutex::new(None),
-            judge: Mutex::new(judge),
             control: control.clone(),
             innermost_unsettled: Default::default(),
         }),
     };
+    if judge.is_some() {
+        *control.judge.lock().unwrap_or_else(|p| p.into_inner()) = judge;
+    }
     store.set_debug_handler(handler.clone());
     {
         let mut edit = store.edit_breakpoints().context("guest debugging is off")?;

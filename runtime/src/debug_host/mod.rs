@@ -57,9 +57,12 @@ pub enum DebuggeeEvent {
     Failed(String),
 }
 
-/// Requests that reach a running guest through Wasmtime's epochs.
-#[derive(Debug, Default)]
+/// Requests that reach a running guest through Wasmtime's epochs, and the
+/// standing judge of its breakpoint hits (replaced when a client attaches
+/// to a running program, or leaves it).
+#[derive(Default)]
 pub(super) struct Control {
+    pub(super) judge: Mutex<Option<Box<dyn BreakPolicy>>>,
     pub(super) pause: AtomicBool,
     /// Set between the epoch event of a pause and the step that finds the
     /// true position.
@@ -70,6 +73,15 @@ pub(super) struct Control {
     /// Breakpoints to install at the next epoch event, set while the guest
     /// runs (the store is out of reach until then).
     pub(super) new_breakpoints: Mutex<Option<Vec<ModuleOffset>>>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("pause", &self.pause)
+            .field("terminate", &self.terminate)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(super) type Reply<T> = Sender<Result<T, String>>;
@@ -250,6 +262,13 @@ impl Debuggee {
         self.handle.set_breakpoints_running(offsets);
     }
 
+    /// Replaces the standing judge of breakpoint hits, running or stopped
+    /// (a client attaching to a running program brings its own; one that
+    /// leaves takes it away).
+    pub fn set_judge(&self, judge: Option<Box<dyn BreakPolicy>>) {
+        self.handle.set_judge(judge);
+    }
+
     /// Hands every later event to `forward` on a thread of its own, for a
     /// session that waits on several sources at once; `wait` then has
     /// nothing more to report. `forward` returns false to stop listening.
@@ -349,6 +368,14 @@ impl DebuggeeHandle {
         self.poke();
         // If it is stopped, let it run into the interruption.
         let _ = self.requests.send(Request::Resume(Resume::Continue));
+    }
+
+    pub(crate) fn set_judge(&self, judge: Option<Box<dyn BreakPolicy>>) {
+        *self.control.judge.lock().unwrap_or_else(|p| p.into_inner()) = judge;
+    }
+
+    pub(crate) fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Relaxed)
     }
 
     pub(crate) fn set_breakpoints_running(&self, offsets: Vec<ModuleOffset>) {
