@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use agent_server::{Server, TOKEN, serve_with_agent};
+use agent_server::{Server, TOKEN, serve_with_agent, serve_with_agent_on};
 use serde_json::Value;
 use wasmscope_test_support::{guest, http, repo_root};
 
@@ -163,6 +163,28 @@ fn a_server_profiled_under_load_of_its_cheapest_route_serves_on() {
     }
     let _ = wait_for(wrk);
     assert_eq!(http::get(server.http, "/hello/after").text(), "Hello, after!\n");
+}
+
+#[test]
+fn over_tls_a_live_profile_is_taken_with_wss_and_the_servers_certificate() {
+    let _alone = one_load_at_a_time();
+    let server = serve_with_agent_on(&guest("http-routes-O2-component"), "127.0.0.1:0", true);
+    let wrk = load(&server, &["/work/2000000"], 4);
+    let (out, cert) = (server.dir.0.join("tls.folded"), server.dir.0.join("cert.pem"));
+    let wss = |extra: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
+        command.args(["profile", "--connect", &format!("wss://{}", server.agent), "--duration", "2", "-o"]);
+        command.arg(&out).args(extra).env("WASMSCOPE_TOKEN", TOKEN).output().unwrap()
+    };
+    // The self-signed certificate is not among the web's roots.
+    let untrusted = wss(&[]);
+    assert!(!untrusted.status.success());
+    assert!(stderr(&untrusted).contains("TLS"), "{}", stderr(&untrusted));
+    let trusted = wss(&["--ca-file", cert.to_str().unwrap()]);
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    let folded = std::fs::read_to_string(&out).unwrap();
+    assert!(folded.lines().any(|l| l.starts_with("GET /work/:id;") && l.contains("mix_[i]")), "{folded}");
+    let _ = wait_for(wrk);
 }
 
 fn wait_for(mut child: Child) -> std::process::ExitStatus {
