@@ -2,10 +2,11 @@
 // --debug-addr`): it runs `wasmscope dap --connect URL`, which speaks DAP on
 // stdio and forwards it to the agent's WebSocket, with the agent's token from
 // the configuration's `tokenFile` or, through WASMSCOPE_TOKEN, from VS Code's
-// secret storage. Node only (no `vscode`), so it is unit-tested.
+// secret storage, and, for a wss:// agent, the certificates of its `caFile`
+// (`--ca-file`). Node only (no `vscode`), so it is unit-tested.
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkAttachConfig } from '../config/attachConfig';
+import { caFileProblem, checkAttachConfig } from '../config/attachConfig';
 
 export const SET_TOKEN_COMMAND = 'wasmscope.setAgentToken';
 export const SET_TOKEN_TITLE = 'wasmscope: Set the token of a debugging agent…';
@@ -30,7 +31,7 @@ export type AttachAdapter =
   | { ok: false; message: string; /** set when storing a token would fix it */ connect?: string };
 
 export interface AttachOptions {
-  /** Against which a relative `tokenFile` resolves (the workspace folder). */
+  /** Against which a relative `tokenFile` or `caFile` resolves (the workspace folder). */
   baseDir?: string;
   /** The environment the adapter would inherit; WASMSCOPE_TOKEN goes over it. */
   env?: NodeJS.ProcessEnv;
@@ -80,12 +81,41 @@ export async function agentToken(
   return { ok: true, args: [], env: { ...definedEnv(options.env ?? process.env), [TOKEN_ENV]: token } };
 }
 
+export type AgentCaFile = { ok: true; /** `--ca-file FILE`, or nothing */ args: string[] } | { ok: false; message: string };
+
+/**
+ * The certificates a wasmscope command that talks to the agent at `connect`
+ * (a checked URL) trusts: `--ca-file FILE` for the configuration's `caFile`
+ * (relative to `options.baseDir`), or nothing (the web's roots). Refused when
+ * `caFile` is not a path, the agent is not wss://, or the file does not exist.
+ */
+export function agentCaFile(connect: string, caFile: unknown, options: AttachOptions = {}): AgentCaFile {
+  const problem = caFileProblem(connect, caFile);
+  if (problem) {
+    return { ok: false, message: problem };
+  }
+  const file = typeof caFile === 'string' ? caFile.trim() : '';
+  if (file === '') {
+    return { ok: true, args: [] };
+  }
+  const resolved = options.baseDir ? path.resolve(options.baseDir, file) : file;
+  if (!(options.fileExists ?? fs.existsSync)(resolved)) {
+    return {
+      ok: false,
+      message:
+        `The certificate file ${resolved} (\`caFile\`) does not exist; it holds the certificates (PEM) to trust for the agent at ${connect}, ` +
+        'e.g. the self-signed certificate given to `wasmscope serve --tls-cert`.',
+    };
+  }
+  return { ok: true, args: ['--ca-file', resolved] };
+}
+
 /**
  * The arguments (after the binary) and environment of the adapter for an
  * attach configuration, or why there is none.
  */
 export async function attachAdapter(
-  config: { name?: unknown; connect?: unknown; tokenFile?: unknown },
+  config: { name?: unknown; connect?: unknown; tokenFile?: unknown; caFile?: unknown },
   readSecret: (key: string) => PromiseLike<string | undefined>,
   options: AttachOptions = {},
 ): Promise<AttachAdapter> {
@@ -94,11 +124,16 @@ export async function attachAdapter(
     return { ok: false, message: problem };
   }
   const connect = (config.connect as string).trim();
+  // The certificates first: a missing file is the configuration's fault, whatever the token.
+  const ca = agentCaFile(connect, config.caFile, options);
+  if (!ca.ok) {
+    return ca;
+  }
   const token = await agentToken(connect, config.tokenFile, readSecret, options);
   if (!token.ok) {
     return token;
   }
-  const args = ['dap', '--connect', connect, ...token.args];
+  const args = ['dap', '--connect', connect, ...token.args, ...ca.args];
   return token.env ? { ok: true, args, env: token.env } : { ok: true, args };
 }
 

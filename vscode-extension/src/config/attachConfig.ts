@@ -13,6 +13,8 @@ export interface WasmscopeAttachConfig {
   connect: string;
   /** A file holding the agent's token; else the token in VS Code's secret storage. */
   tokenFile?: string;
+  /** The certificates (PEM) to trust for a wss:// agent instead of the web's roots; passed on as --ca-file. */
+  caFile?: string;
   sourceMap?: Record<string, string>;
 }
 
@@ -33,8 +35,27 @@ export function connectProblem(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `caFile` cannot go with the agent at `connect` (a checked URL), or
+ * undefined: it must be a path, and only a wss:// agent has certificates to
+ * check. An empty or absent `caFile` is none. The file itself is looked for
+ * later (agentCaFile), once relative paths can be resolved.
+ */
+export function caFileProblem(connect: string, caFile: unknown): string | undefined {
+  if (caFile === undefined || caFile === null || (typeof caFile === 'string' && caFile.trim() === '')) {
+    return undefined;
+  }
+  if (typeof caFile !== 'string') {
+    return '`caFile` must be the path of a file of certificates (PEM) to trust for a wss:// agent.';
+  }
+  if (!connect.trim().startsWith('wss://')) {
+    return `\`caFile\` only applies to a wss:// agent (TLS), and \`connect\` is ${JSON.stringify(connect.trim())}: use a wss:// URL, or drop \`caFile\`.`;
+  }
+  return undefined;
+}
+
 /** What is wrong with an attach configuration (after variable substitution), or undefined. */
-export function checkAttachConfig(config: { name?: unknown; connect?: unknown; tokenFile?: unknown }): string | undefined {
+export function checkAttachConfig(config: { name?: unknown; connect?: unknown; tokenFile?: unknown; caFile?: unknown }): string | undefined {
   const which = typeof config.name === 'string' && config.name !== '' ? `The wasmscope configuration "${config.name}"` : 'The wasmscope attach configuration';
   const connect = config.connect;
   if (connect === undefined || connect === null || (typeof connect === 'string' && connect.trim() === '')) {
@@ -48,6 +69,10 @@ export function checkAttachConfig(config: { name?: unknown; connect?: unknown; t
   }
   if (config.tokenFile !== undefined && typeof config.tokenFile !== 'string') {
     return `${which}: \`tokenFile\` must be the path of a file holding the agent's token.`;
+  }
+  const caProblem = caFileProblem(connect, config.caFile);
+  if (caProblem) {
+    return `${which}: ${caProblem}`;
   }
   return undefined;
 }

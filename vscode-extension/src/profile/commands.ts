@@ -21,19 +21,34 @@ interface FolderConfig {
   config: WasmscopeLaunchConfig;
 }
 
+/**
+ * The `wasmscope` binary a command runs (the folder's `wasmscope.path`, else
+ * PATH), or undefined after telling the user why there is none.
+ */
+export async function locateForCommand(
+  folder: vscode.WorkspaceFolder | undefined,
+  log: Log,
+): Promise<{ path: string } | undefined> {
+  const located = await locateWasmscope(vscode.workspace.getConfiguration('wasmscope', folder).get<string>('path'));
+  if (located.ok) {
+    return located;
+  }
+  log.error(located.message);
+  const fix = await vscode.window.showErrorMessage(located.message, 'Open Settings');
+  if (fix) {
+    vscode.commands.executeCommand('workbench.action.openSettings', 'wasmscope.path');
+  }
+  return undefined;
+}
+
 /** `resource`: a .wasm from the explorer; a launch configuration name also works (for keybindings and tests). */
 export async function profileProgram(extensionUri: vscode.Uri, log: Log, resource?: vscode.Uri | string): Promise<void> {
   const chosen = await chooseConfig(resource);
   if (!chosen) {
     return;
   }
-  const located = await locateWasmscope(vscode.workspace.getConfiguration('wasmscope', chosen.folder).get<string>('path'));
-  if (!located.ok) {
-    log.error(located.message);
-    const fix = await vscode.window.showErrorMessage(located.message, 'Open Settings');
-    if (fix) {
-      vscode.commands.executeCommand('workbench.action.openSettings', 'wasmscope.path');
-    }
+  const located = await locateForCommand(chosen.folder, log);
+  if (!located) {
     return;
   }
   const config = substituteVariables(chosen.config, {

@@ -1,17 +1,18 @@
 // "Profile remote server…": a live profile of a running `wasmscope serve
 // --debug-addr` through its agent (`wasmscope profile --connect`), shown in
 // the flamegraph view. The agent and its token come from an attach
-// configuration, as for attaching (or a URL typed in and a stored token).
+// configuration, as for attaching (or a URL typed in and a stored token), and
+// so do the certificates of a wss:// agent (`caFile`, passed as --ca-file).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { showAttachError } from '../adapter/agentToken';
-import { SET_TOKEN_COMMAND, agentToken } from '../adapter/attach';
-import { locateWasmscope } from '../adapter/locate';
+import { SET_TOKEN_COMMAND, agentCaFile, agentToken } from '../adapter/attach';
 import { DEFAULT_CONNECT, connectProblem } from '../config/attachConfig';
 import { substituteVariables } from '../config/variables';
 import { Log } from '../log';
+import { locateForCommand } from './commands';
 import { layoutFlamegraph } from './layout';
 import { showFlamegraph } from './panel';
 import {
@@ -70,6 +71,15 @@ export async function profileRemote(
     return;
   }
   const connect = target.connect.trim();
+  // A wrong `caFile` (not a file, or with a ws:// agent) is refused before the duration is asked for.
+  const baseDir = target.folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const ca = agentCaFile(connect, target.caFile, { baseDir });
+  if (!ca.ok) {
+    const message = target.name ? `The wasmscope configuration "${target.name}": ${ca.message}` : ca.message;
+    log.error(message);
+    vscode.window.showErrorMessage(message);
+    return;
+  }
 
   const duration = typeof seconds === 'number' || typeof seconds === 'string' ? String(seconds) : await askDuration(connect);
   if (duration === undefined) {
@@ -81,27 +91,21 @@ export async function profileRemote(
     return;
   }
 
-  const baseDir = target.folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const token = await agentToken(connect, target.tokenFile, (key) => secrets.get(key), { baseDir });
   if (!token.ok) {
     log.error(token.message);
     showAttachError(token.message, token.connect);
     return;
   }
-  const located = await locateWasmscope(vscode.workspace.getConfiguration('wasmscope', target.folder).get<string>('path'));
-  if (!located.ok) {
-    log.error(located.message);
-    const fix = await vscode.window.showErrorMessage(located.message, 'Open Settings');
-    if (fix) {
-      vscode.commands.executeCommand('workbench.action.openSettings', 'wasmscope.path');
-    }
+  const located = await locateForCommand(target.folder, log);
+  if (!located) {
     return;
   }
 
   // The same file "Profile Wasm program" writes and reads: speedscope JSON.
   const output = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wasmscope-profile-')), 'profile.json');
   const secs = Number(duration.trim());
-  const args = remoteProfileArgs({ connect, duration: secs, output, tokenArgs: token.args });
+  const args = remoteProfileArgs({ connect, duration: secs, output, tokenArgs: token.args, caArgs: ca.args });
   let result: RunResult;
   try {
     result = await vscode.window.withProgress(

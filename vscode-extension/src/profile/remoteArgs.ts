@@ -9,13 +9,15 @@ export const DEFAULT_REMOTE_SECONDS = 30;
 /** The CLI refuses a --duration above a year. */
 export const MAX_REMOTE_SECONDS = 365 * 24 * 3600;
 
-/** An agent to profile: from an attach configuration, or typed in (no `name`, `tokenFile` or `sourceMap`). */
+/** An agent to profile: from an attach configuration, or typed in (no `name`, `tokenFile`, `caFile` or `sourceMap`). */
 export interface RemoteTarget<Folder = unknown> {
   folder?: Folder;
   /** The attach configuration's name; undefined for a typed-in URL. */
   name?: string;
   connect: string;
   tokenFile?: string;
+  /** The certificates (PEM) to trust for a wss:// agent, as written (relative to the folder). */
+  caFile?: string;
   sourceMap?: Record<string, string>;
 }
 
@@ -31,6 +33,7 @@ export function remoteTargets<Folder>(configs: { folder?: Folder; config: unknow
       name: typeof config.name === 'string' ? config.name : undefined,
       connect: config.connect,
       tokenFile: typeof config.tokenFile === 'string' ? config.tokenFile : undefined,
+      caFile: typeof config.caFile === 'string' ? config.caFile : undefined,
       sourceMap: config.sourceMap && typeof config.sourceMap === 'object' ? config.sourceMap : undefined,
     });
   }
@@ -92,13 +95,22 @@ export interface RemoteProfileRequest {
   output: string;
   /** From agentToken: `--token-file FILE`, or nothing (the token is in WASMSCOPE_TOKEN). */
   tokenArgs: string[];
+  /** From agentCaFile: `--ca-file FILE` (resolved), or nothing. */
+  caArgs?: string[];
 }
 
-/** The arguments after the binary. The token itself never appears here: only a token file's path. */
+/**
+ * The arguments after the binary. The token itself never appears here: only a
+ * token file's path. `--ca-file` is refused for a ws:// agent (it has no TLS).
+ */
 export function remoteProfileArgs(request: RemoteProfileRequest): string[] {
   const problem = connectProblem(request.connect);
   if (problem) {
     throw new Error(problem);
+  }
+  const caArgs = request.caArgs ?? [];
+  if (caArgs.length > 0 && !request.connect.trim().startsWith('wss://')) {
+    throw new Error(`--ca-file only applies to a wss:// agent, not ${request.connect.trim()}`);
   }
   const duration = String(request.duration);
   const durationError = durationProblem(duration);
@@ -116,6 +128,7 @@ export function remoteProfileArgs(request: RemoteProfileRequest): string[] {
     '-o',
     request.output,
     ...request.tokenArgs,
+    ...caArgs,
   ];
 }
 

@@ -1,7 +1,7 @@
 // The launch attributes in package.json are generated from the adapter's own
 // definition (`wasmscope dap --launch-schema`), so the two cannot drift. The
-// attach attributes (`connect`, `tokenFile`, `sourceMap`) are hand-written in
-// package.json and left alone here; test/unit/schema.test.ts checks them.
+// attach attributes (`connect`, `tokenFile`, `caFile`, `sourceMap`) are
+// hand-written in package.json and left alone here; test/unit/schema.test.ts checks them.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

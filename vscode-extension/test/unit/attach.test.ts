@@ -3,10 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { TOKEN_ENV, attachAdapter, noTokenMessage, tokenKey, tokenProblem } from '../../src/adapter/attach';
+import { TOKEN_ENV, agentCaFile, attachAdapter, noTokenMessage, tokenKey, tokenProblem } from '../../src/adapter/attach';
 import { checkAttachConfig, connectProblem, isWasmscopeAttach } from '../../src/config/attachConfig';
 
 const URL = 'ws://127.0.0.1:9229';
+const WSS = 'wss://agent.example:9229';
 
 /** A secret store holding `secrets`, recording the keys asked for. */
 function store(secrets: Record<string, string> = {}) {
@@ -51,6 +52,69 @@ test('a tokenFile that does not exist is refused with its path (no token command
     args: ['dap', '--connect', URL, '--token-file', existing],
   });
   fs.rmSync(dir, { recursive: true });
+});
+
+test('a caFile for a wss:// agent is `--ca-file FILE`, resolved against the workspace folder like tokenFile', async () => {
+  const seen: string[] = [];
+  const options = { baseDir: '/ws', fileExists: (f: string) => (seen.push(f), true) };
+  const result = await attachAdapter({ connect: ` ${WSS} `, tokenFile: 'agent.token', caFile: 'certs/agent.pem' }, store().read, options);
+  assert.deepEqual(result, {
+    ok: true,
+    args: ['dap', '--connect', WSS, '--token-file', path.resolve('/ws', 'agent.token'), '--ca-file', path.resolve('/ws', 'certs/agent.pem')],
+  });
+  assert.deepEqual(seen.sort(), [path.resolve('/ws', 'agent.token'), path.resolve('/ws', 'certs/agent.pem')].sort());
+  // With the stored token (in the environment) and an absolute caFile, kept as is.
+  const secrets = store({ [tokenKey(WSS)]: 'stored-token-0123456789' });
+  assert.deepEqual(await attachAdapter({ connect: WSS, caFile: '/etc/agent/ca.pem' }, secrets.read, { env: {}, fileExists: () => true }), {
+    ok: true,
+    args: ['dap', '--connect', WSS, '--ca-file', '/etc/agent/ca.pem'],
+    env: { [TOKEN_ENV]: 'stored-token-0123456789' },
+  });
+  // No caFile (or an empty one): no --ca-file, the web's roots.
+  for (const caFile of [undefined, '', '  ']) {
+    assert.deepEqual(await attachAdapter({ connect: WSS, caFile }, secrets.read, { env: {} }), {
+      ok: true,
+      args: ['dap', '--connect', WSS],
+      env: { [TOKEN_ENV]: 'stored-token-0123456789' },
+    });
+  }
+});
+
+test('a caFile that does not exist is refused with its path, before any token is looked for', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmscope-attach-'));
+  const secrets = store({ [tokenKey(WSS)]: 'stored-token-0123456789' });
+  const result = await attachAdapter({ connect: WSS, caFile: 'nope.pem' }, secrets.read, { baseDir: dir });
+  const missing = path.join(dir, 'nope.pem');
+  assert.equal(result.ok, false);
+  const message = !result.ok ? result.message : '';
+  assert.match(message, new RegExp(`^The certificate file ${missing.replace(/[.\\]/g, '\\$&')} \\(\`caFile\`\\) does not exist`));
+  assert.match(message, /wasmscope serve --tls-cert/);
+  assert.equal(!result.ok ? result.connect : 'x', undefined, 'no token command to offer');
+  assert.deepEqual(secrets.asked, []);
+  assert.deepEqual(agentCaFile(WSS, 'nope.pem', { baseDir: dir }), { ok: false, message });
+  fs.writeFileSync(missing, '-----BEGIN CERTIFICATE-----\n');
+  assert.deepEqual(agentCaFile(WSS, 'nope.pem', { baseDir: dir }), { ok: true, args: ['--ca-file', missing] });
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a caFile with a ws:// agent is refused: it only applies to wss://', async () => {
+  const problem = checkAttachConfig({ name: 'Plain', connect: URL, caFile: 'agent.pem' });
+  assert.match(problem ?? '', /^The wasmscope configuration "Plain": `caFile` only applies to a wss:\/\/ agent \(TLS\), and `connect` is "ws:\/\/127\.0\.0\.1:9229"/);
+  // The adapter is refused the same way, without looking for the file or the token.
+  const secrets = store({ [tokenKey(URL)]: 'stored-token-0123456789' });
+  const looked: string[] = [];
+  const result = await attachAdapter({ name: 'Plain', connect: URL, caFile: 'agent.pem' }, secrets.read, { fileExists: (f) => (looked.push(f), true) });
+  assert.deepEqual(result, { ok: false, message: problem });
+  assert.deepEqual(looked, []);
+  assert.deepEqual(secrets.asked, []);
+  // As "Profile remote server…" checks it (no configuration name to give).
+  const direct = agentCaFile(` ${URL} `, 'agent.pem', { fileExists: () => true });
+  assert.equal(direct.ok, false);
+  assert.match(!direct.ok ? direct.message : '', /^`caFile` only applies to a wss:\/\/ agent/);
+  // Not a path; an empty one is none, even with ws://.
+  assert.match(checkAttachConfig({ connect: WSS, caFile: 3 }) ?? '', /`caFile` must be the path of a file of certificates \(PEM\)/);
+  assert.equal(checkAttachConfig({ connect: URL, caFile: '' }), undefined);
+  assert.equal(checkAttachConfig({ connect: WSS, caFile: 'agent.pem' }), undefined);
 });
 
 test('without a tokenFile the stored token goes in WASMSCOPE_TOKEN, over the inherited environment', async () => {

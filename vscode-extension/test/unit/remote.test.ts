@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { TOKEN_ENV, agentToken, tokenKey } from '../../src/adapter/attach';
+import { TOKEN_ENV, agentCaFile, agentToken, tokenKey } from '../../src/adapter/attach';
 import {
   DEFAULT_REMOTE_SECONDS,
   chooseRemote,
@@ -43,12 +43,12 @@ test('the attach configurations with a connect are the remote servers; launch on
     { folder: 'a', config: { type: 'wasmscope', request: 'attach', name: 'No connect' } },
     { folder: 'a', config: attach('Blank connect', { connect: '  ' }) },
     { folder: 'b', config: { type: 'node', request: 'attach', name: 'Node', connect: URL } },
-    { folder: 'b', config: attach('Other', { connect: 'wss://prod.example:9229', tokenFile: 7 }) },
+    { folder: 'b', config: attach('Other', { connect: 'wss://prod.example:9229', tokenFile: 7, caFile: 'certs/prod.pem' }) },
     { config: 'junk' },
   ]);
   assert.deepEqual(targets, [
-    { folder: 'a', name: 'Server', connect: URL, tokenFile: 'agent.token', sourceMap: { '/wasmscope': '${workspaceFolder}' } },
-    { folder: 'b', name: 'Other', connect: 'wss://prod.example:9229', tokenFile: undefined, sourceMap: undefined },
+    { folder: 'a', name: 'Server', connect: URL, tokenFile: 'agent.token', caFile: undefined, sourceMap: { '/wasmscope': '${workspaceFolder}' } },
+    { folder: 'b', name: 'Other', connect: 'wss://prod.example:9229', tokenFile: undefined, caFile: 'certs/prod.pem', sourceMap: undefined },
   ]);
 });
 
@@ -91,6 +91,46 @@ test('the command line: --connect, --duration, speedscope JSON to the output, an
   assert.throws(() => remoteProfileArgs({ connect: 'http://h:1', duration: 3, output: 'o', tokenArgs: [] }), /ws:\/\/ or wss:\/\//);
   assert.throws(() => remoteProfileArgs({ connect: URL, duration: 0, output: 'o', tokenArgs: [] }), /above 0/);
   assert.throws(() => remoteProfileArgs({ connect: URL, duration: NaN, output: 'o', tokenArgs: [] }), /number of seconds/);
+});
+
+test('a wss:// agent with a caFile is profiled with --ca-file and the resolved path', () => {
+  const wss = 'wss://prod.example:9229';
+  const [target] = remoteTargets([{ config: attach('Prod', { connect: wss, caFile: 'certs/prod.pem' }) }]);
+  const seen: string[] = [];
+  const ca = agentCaFile(target.connect, target.caFile, { baseDir: '/ws', fileExists: (f) => (seen.push(f), true) });
+  assert.deepEqual(ca, { ok: true, args: ['--ca-file', path.resolve('/ws', 'certs/prod.pem')] });
+  assert.deepEqual(seen, [path.resolve('/ws', 'certs/prod.pem')]);
+  const args = remoteProfileArgs({
+    connect: wss,
+    duration: 3,
+    output: 'o.json',
+    tokenArgs: ['--token-file', '/run/agent.token'],
+    caArgs: ca.ok ? ca.args : ['?'],
+  });
+  assert.deepEqual(args, [
+    'profile', '--connect', wss, '--duration', '3', '--format', 'speedscope', '-o', 'o.json',
+    '--token-file', '/run/agent.token', '--ca-file', path.resolve('/ws', 'certs/prod.pem'),
+  ]);
+  // Without a caFile, nothing: the web's roots.
+  assert.deepEqual(agentCaFile(wss, undefined), { ok: true, args: [] });
+  assert.ok(!remoteProfileArgs({ connect: wss, duration: 3, output: 'o.json', tokenArgs: [], caArgs: [] }).includes('--ca-file'));
+});
+
+test('a caFile that does not exist, or with a ws:// agent, is refused before wasmscope profile runs', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmscope-remote-'));
+  const missing = agentCaFile('wss://prod.example:9229', 'prod.pem', { baseDir: dir });
+  assert.equal(missing.ok, false);
+  assert.match(!missing.ok ? missing.message : '', /^The certificate file .*prod\.pem \(`caFile`\) does not exist/);
+  assert.ok(!missing.ok && missing.message.includes(path.join(dir, 'prod.pem')));
+  fs.rmSync(dir, { recursive: true });
+  const plain = agentCaFile(URL, 'prod.pem', { fileExists: () => true });
+  assert.equal(plain.ok, false);
+  assert.match(!plain.ok ? plain.message : '', /`caFile` only applies to a wss:\/\/ agent/);
+  // The command line refuses it too.
+  assert.throws(
+    () => remoteProfileArgs({ connect: URL, duration: 3, output: 'o', tokenArgs: [], caArgs: ['--ca-file', '/ca.pem'] }),
+    /--ca-file only applies to a wss:\/\/ agent/,
+  );
 });
 
 test('a stored token goes in WASMSCOPE_TOKEN, never on the command line; a tokenFile as --token-file', async () => {

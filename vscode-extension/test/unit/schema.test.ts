@@ -52,9 +52,16 @@ test('the manifest offers launch and attach; attach takes what the adapter and `
   const debuggerEntry = manifest().contributes.debuggers[0];
   const attributes = debuggerEntry.configurationAttributes;
   assert.deepEqual(Object.keys(attributes), ['launch', 'attach']);
-  // The adapter reads sourceMap (as launch does); connect and tokenFile are the extension's.
+  // The adapter reads sourceMap (as launch does); connect, tokenFile and caFile are the extension's.
   assert.deepEqual(attributes.attach.required, ['connect']);
-  assert.deepEqual(Object.keys(attributes.attach.properties).sort(), ['connect', 'sourceMap', 'tokenFile']);
+  assert.deepEqual(Object.keys(attributes.attach.properties).sort(), ['caFile', 'connect', 'sourceMap', 'tokenFile']);
+  // The two files are paths, resolved against the workspace folder; caFile is for wss:// agents only.
+  for (const file of ['tokenFile', 'caFile']) {
+    assert.equal(attributes.attach.properties[file].type, 'string', file);
+    assert.match(attributes.attach.properties[file].description, /relative to the workspace folder/, file);
+  }
+  assert.match(attributes.attach.properties.caFile.description, /certificates \(PEM\) to trust for a wss:\/\/ agent/);
+  assert.match(attributes.attach.properties.caFile.description, /wasmscope serve --tls-cert/);
   assert.deepEqual(attributes.attach.properties.sourceMap, attributes.launch.properties.sourceMap);
   const requests = debuggerEntry.configurationSnippets.map((s: { body: { request: string } }) => s.body.request);
   assert.ok(requests.every((r: string) => r === 'launch' || r === 'attach'), requests.join());
@@ -62,6 +69,14 @@ test('the manifest offers launch and attach; attach takes what the adapter and `
   assert.equal(attach.label, 'wasmscope: Attach to a server (wasmscope serve --debug-addr)');
   assert.equal(attach.body.connect, '${2:ws://127.0.0.1:9229}');
   assert.deepEqual(attach.body.sourceMap, { '${3:/wasmscope}': '^"\\${workspaceFolder}"' });
+});
+
+test('the README documents every attach attribute package.json declares', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const attach = manifest().contributes.debuggers[0].configurationAttributes.attach.properties;
+  for (const name of Object.keys(attach)) {
+    assert.ok(readme.includes(`"${name}":`), `README.md has no "${name}": in an attach example`);
+  }
 });
 
 test('the agent-token command is contributed under the name the extension registers', () => {
