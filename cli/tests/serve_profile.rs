@@ -180,6 +180,18 @@ fn over_tls_a_live_profile_is_taken_with_wss_and_the_servers_certificate() {
     let untrusted = wss(&[]);
     assert!(!untrusted.status.success());
     assert!(stderr(&untrusted).contains("TLS"), "{}", stderr(&untrusted));
+    // A missing certificate file, or one given for ws://, is said at once.
+    let missing = wss(&["--ca-file", "/nonexistent/ca.pem"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("/nonexistent/ca.pem"), "{}", stderr(&missing));
+    let plain = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["profile", "--connect", &format!("ws://{}", server.agent), "--duration", "1", "--ca-file"])
+        .arg(&cert)
+        .env("WASMSCOPE_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(!plain.status.success());
+    assert!(stderr(&plain).contains("applies to wss://"), "{}", stderr(&plain));
     let trusted = wss(&["--ca-file", cert.to_str().unwrap()]);
     assert!(trusted.status.success(), "{}", stderr(&trusted));
     let folded = std::fs::read_to_string(&out).unwrap();

@@ -83,19 +83,30 @@ pub(super) async fn handshake(
     if address.is_empty() {
         return Err(ConnectError::BadAddress(url.to_owned()));
     }
+    // The certificates are read before connecting: a bad --ca-file is the
+    // user's mistake whether or not the agent is up.
+    let tls = match (secure, ca_file) {
+        (true, _) => {
+            let host = address.rsplit_once(':').map_or(address.as_str(), |(host, _)| host);
+            let name = super::tls::server_name(host).map_err(ConnectError::Tls)?;
+            Some((name, super::tls::client_config(ca_file).map_err(ConnectError::Tls)?))
+        }
+        (false, Some(_)) => {
+            return Err(ConnectError::Tls(format!("--ca-file applies to wss:// agents, and `{url}` is not one")));
+        }
+        (false, None) => None,
+    };
     {
         let stream = TcpStream::connect(&address)
             .await
             .map_err(|reason| ConnectError::Unreachable { address: address.clone(), reason })?;
         let _ = stream.set_nodelay(true);
-        let stream: Box<dyn AgentStream> = if secure {
-            let host = address.rsplit_once(':').map_or(address.as_str(), |(host, _)| host);
-            let name = super::tls::server_name(host).map_err(ConnectError::Tls)?;
-            let config = super::tls::client_config(ca_file).map_err(ConnectError::Tls)?;
-            let connector = tokio_rustls::TlsConnector::from(config);
-            Box::new(connector.connect(name, stream).await.map_err(|e| ConnectError::Tls(e.to_string()))?)
-        } else {
-            Box::new(stream)
+        let stream: Box<dyn AgentStream> = match tls {
+            Some((name, config)) => {
+                let connector = tokio_rustls::TlsConnector::from(config);
+                Box::new(connector.connect(name, stream).await.map_err(|e| ConnectError::Tls(e.to_string()))?)
+            }
+            None => Box::new(stream),
         };
         let mut request = url.into_client_request().map_err(|_| ConnectError::BadAddress(url.to_owned()))?;
         let bearer = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
