@@ -52,6 +52,40 @@ fn comparable(mut response: Response) -> Response {
     response
 }
 
+/// Both servers with the WASI CLI interfaces (`--cli`, `-S cli`), a
+/// directory mapped to /data and an environment variable, on the example
+/// made with the reactor adapter.
+#[test]
+fn with_the_cli_interfaces_files_and_environment_are_served_as_wasmtime_serve_does() {
+    let data = std::env::temp_dir().join(format!("wasmscope-serve-data-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("hello.txt"), "hello from a file\n").unwrap();
+    let program = guest("http-routes-O0-cli-component");
+    let dir = format!("{}::/data", data.display());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
+    command.arg("serve").arg(&program).args(["--addr", "127.0.0.1:0", "--cli", "--dir", &dir]);
+    command.args(["--env", "GREETING=hi there"]);
+    let ours = start(command);
+    let mut command = Command::new(wasmtime_cli());
+    command.args(["serve", "--addr", "127.0.0.1:0", "-S", "cli", "--dir", &dir, "--env", "GREETING=hi there"]);
+    command.arg(&program);
+    let reference = start(command);
+    for path in ["/file/hello.txt", "/file/missing.txt", "/file/..%2Fx", "/env/GREETING", "/env/NOPE", "/hello/cli"] {
+        let got = comparable(http::get(ours.addr, path));
+        let expected = comparable(http::get(reference.addr, path));
+        assert_eq!(got, expected, "GET {path}: wasmscope serve (left) vs wasmtime serve (right)");
+    }
+    assert_eq!(http::get(ours.addr, "/file/hello.txt").text(), "hello from a file\n");
+    assert_eq!(http::get(ours.addr, "/env/GREETING").text(), "hi there\n");
+    // The proxy component sees neither, from either server.
+    let proxy = wasmscope_serve(Some(&guest("http-routes-O0-component")));
+    assert_eq!(http::get(proxy.addr, "/file/hello.txt").status, 404);
+    // A component that imports the CLI interfaces needs --cli, and --dir needs it.
+    let refused = serve_error(&program);
+    assert!(refused.contains("needs --cli"), "{refused}");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
 const REQUESTS: &[(&str, &str)] = &[
     ("GET", "/hello/world"),
     ("GET", "/hello/%C3%A9t%C3%A9?lang=fr"),

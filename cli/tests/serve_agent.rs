@@ -18,7 +18,7 @@ use std::time::Duration;
 
 mod agent_server;
 
-use agent_server::{Server, TOKEN, serve_with_agent, serve_with_agent_on};
+use agent_server::{Server, TOKEN, serve_with_agent, serve_with_agent_and, serve_with_agent_on};
 use client::ws::{WsClient, handshake_status};
 use serde_json::json;
 use wasmscope_test_support::http;
@@ -131,6 +131,43 @@ fn only_the_requests_that_hit_a_breakpoint_stop_and_each_is_a_thread() {
     agent.request("disconnect", json!({}));
     let after = http::get(server.http, "/hello/bob");
     assert_eq!((after.status, after.text()), (200, "Hello, bob!\n".to_owned()));
+}
+
+#[test]
+fn a_request_of_a_server_with_the_cli_interfaces_is_debugged_with_its_files() {
+    let data = std::env::temp_dir().join(format!("wasmscope-agent-data-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("note.txt"), "a note\n").unwrap();
+    let dir = format!("{}::/data", data.display());
+    let program = guest("http-routes-O0-cli-component");
+    let server = serve_with_agent_and(&program, "127.0.0.1:0", false, &["--cli", "--dir", &dir]);
+    let mut agent = connect_agent(server.agent);
+    agent.request("initialize", json!({ "adapterID": "wasmscope", "linesStartAt1": true, "pathFormat": "path" }));
+    agent.request("attach", json!({}));
+    agent.event("initialized");
+    let source = repo_root().join("examples/http-routes/routes.c");
+    let set = agent.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source }, "breakpoints": [{ "line": routes_line("file_read") }] }),
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    agent.request("configurationDone", json!({}));
+    let addr = server.http;
+    let reader = std::thread::spawn(move || http::get(addr, "/file/note.txt"));
+    let stopped = agent.event("stopped")["body"].clone();
+    let stack = agent.request("stackTrace", json!({ "threadId": stopped["threadId"] }));
+    let top = stack["stackFrames"][0].clone();
+    assert_eq!(
+        (top["name"].as_str(), top["line"].as_u64()),
+        (Some("file_route"), Some(u64::from(routes_line("file_read"))))
+    );
+    let path = agent.request("evaluate", json!({ "expression": "path", "frameId": top["id"], "context": "watch" }));
+    assert!(path["result"].as_str().unwrap().contains("/data/note.txt"), "{path}");
+    agent.request("continue", json!({ "threadId": stopped["threadId"] }));
+    let response = reader.join().unwrap();
+    assert_eq!((response.status, response.text()), (200, "a note\n".to_owned()));
+    agent.request("disconnect", json!({}));
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 #[test]

@@ -5,7 +5,14 @@
  *   GET /hello/NAME   "Hello, NAME!"  (greeting() is inlined at -O2)
  *   GET /work/N       N rounds of a checksum: the slow route
  *   GET /crash        traps (an `unreachable`), for trap stops and coredumps
+ *   GET /file/NAME    the file NAME of the directory the server maps to /data
+ *   GET /env/NAME     the environment variable NAME
  *   anything else     404
+ *
+ * The last two need the WASI CLI interfaces (`wasmscope serve --cli`,
+ * `wasmtime serve -S cli`) and a component made with the reactor adapter
+ * (build.sh's http-routes-O0-cli-component.wasm); a wasi:http/proxy
+ * component sees no files and no environment, and answers 404.
  *
  * Built by tests/guests/build.sh into http-routes-O0/-O2 components; the
  * bundled routes.wasm is the -O2 one. Bindings: bindings/ (wit-bindgen's C
@@ -72,6 +79,40 @@ static int starts_with(const char *path, size_t length, const char *prefix) {
     return length >= n && memcmp(path, prefix, n) == 0;
 }
 
+/* GET /file/NAME: the file /data/NAME (a plain name: no `/`), as much of it
+ * as the reply holds. */
+static void file_route(const char *name, size_t length, struct reply *reply) {
+    char path[96];
+    FILE *file = NULL;
+    if (length > 0 && length <= 64 && !memchr(name, '/', length)) {
+        snprintf(path, sizeof path, "/data/%.*s", (int)length, name);
+        file = fopen(path, "rb");
+    }
+    if (!file) {
+        reply->status = 404;
+        reply->length = (size_t)snprintf(reply->body, sizeof reply->body, "no file %.*s\n", (int)length, name);
+        return;
+    }
+    reply->length = fread(reply->body, 1, sizeof reply->body - 1, file); // BP: file_read
+    fclose(file);
+    reply->status = 200;
+}
+
+/* GET /env/NAME: the variable's value. */
+static void env_route(const char *name, size_t length, struct reply *reply) {
+    char key[64];
+    const char *value = NULL;
+    if (length > 0 && length < sizeof key) {
+        memcpy(key, name, length);
+        key[length] = 0;
+        value = getenv(key);
+    }
+    reply->status = value ? 200 : 404;
+    reply->length = (size_t)snprintf(reply->body, sizeof reply->body, "%s\n", value ? value : "not set");
+    if (reply->length >= sizeof reply->body)
+        reply->length = sizeof reply->body - 1;
+}
+
 static void route(uint8_t method, const char *path, size_t length, struct reply *reply) {
     size_t query = 0;
     while (query < length && path[query] != '?')
@@ -92,6 +133,14 @@ static void route(uint8_t method, const char *path, size_t length, struct reply 
     }
     if (method == WASI_HTTP_TYPES_METHOD_GET && length == 6 && memcmp(path, "/crash", 6) == 0)
         __builtin_trap();                                               // BP: crash
+    if (method == WASI_HTTP_TYPES_METHOD_GET && starts_with(path, length, "/file/")) {
+        file_route(path + 6, length - 6, reply);
+        return;
+    }
+    if (method == WASI_HTTP_TYPES_METHOD_GET && starts_with(path, length, "/env/")) {
+        env_route(path + 5, length - 5, reply);
+        return;
+    }
     reply->status = 404;
     reply->length = (size_t)snprintf(reply->body, sizeof reply->body, "not found: %.*s\n", (int)length, path);
     if (reply->length >= sizeof reply->body)

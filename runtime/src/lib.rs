@@ -22,7 +22,7 @@ mod wasi_run;
 
 pub use compile_cache::cache_directory;
 pub use debug_host::{Debuggee, DebuggeeEvent, PreparedProgram};
-pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, ServerProfiler, serve_http};
+pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServedGuest, ServerLauncher, ServerProfiler, serve_http};
 pub use local_target::LocalLauncher;
 // The seam's types, where the runtime's users have always found them.
 pub use program::check_command;

@@ -125,13 +125,17 @@ for lvl in 0 2; do
     "$H/bindings/proxy_component_type.o"
 done
 
-# componentize NAME [--proxy]: NAME-component.wasm from NAME.wasm, rebuilt
-# when the module or the tool's source is newer (--proxy: a wasi:http/proxy
-# component, else a command).
+# componentize NAME [--proxy | --http-cli]: NAME-component.wasm (with
+# --http-cli: NAME-cli-component.wasm) from NAME.wasm, rebuilt when the
+# module or the tool's source is newer (--proxy: a wasi:http/proxy
+# component; --http-cli: the same with the WASI CLI imports; else a command).
 COMPONENTIZE="$ROOT/target/debug/wasmscope-componentize"
 componentize() {
   local module="$OUT/$1.wasm" out="$OUT/$1-component.wasm"
   local flags=("${@:2}")
+  if [ "${2:-}" = --http-cli ]; then
+    out="$OUT/$1-cli-component.wasm"
+  fi
   if [ -e "$out" ] && [ "$out" -nt "$module" ] && [ "$out" -nt "$ROOT/tests/componentize/src/main.rs" ]; then
     fresh=$((fresh + 1))
     return 0
@@ -139,8 +143,8 @@ componentize() {
   if [ ! -x "$COMPONENTIZE" ] || [ "$ROOT/tests/componentize/src/main.rs" -nt "$COMPONENTIZE" ]; then
     cargo build --quiet --locked -p wasmscope-componentize --manifest-path "$ROOT/Cargo.toml"
   fi
-  "$COMPONENTIZE" "${flags[@]}" "$module" "$OUT/.$1-component.tmp.wasm"
-  mv -f "$OUT/.$1-component.tmp.wasm" "$out"
+  "$COMPONENTIZE" "${flags[@]}" "$module" "$out.tmp"
+  mv -f "$out.tmp" "$out"
   built=$((built + 1))
   echo "built $out ($(stat -c %s "$out") bytes)"
 }
@@ -150,5 +154,6 @@ done
 for lvl in 0 2; do
   componentize "http-routes-O$lvl" --proxy
 done
+componentize http-routes-O0 --http-cli
 
 echo "guests: $built built, $fresh up to date in $OUT"

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use clap::Args;
 use wasmscope_dap::Backend;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
-use wasmscope_runtime::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServerLauncher, ServerProfiler, serve_http};
+use wasmscope_runtime::{
+    DEFAULT_DEBUG_REQUESTS, ServeOptions, ServedGuest, ServerLauncher, ServerProfiler, serve_http,
+};
 
 use super::agent::say;
 
@@ -23,12 +25,20 @@ pub struct ServeArgs {
     /// Where to listen (loopback by default; port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// An environment variable for every request (repeatable). As with
-    /// `wasmtime serve` without `-S cli`, only the proxy world's interfaces
-    /// are linked, which do not include wasi:cli/environment: a proxy
-    /// component does not see it.
+    /// An environment variable for every request (repeatable). A component
+    /// sees it through wasi:cli/environment, linked with --cli only (as
+    /// `wasmtime serve -S cli`): a plain proxy component does not.
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
+    /// A host directory the requests see at a guest path: HOST::GUEST, or
+    /// HOST for the same path (repeatable; needs --cli).
+    #[arg(long = "dir", value_name = "HOST::GUEST", requires = "cli")]
+    pub dirs: Vec<wasmscope_runtime::DirMapping>,
+    /// Link the WASI CLI interfaces (files, environment, …) besides the
+    /// proxy world's, as `wasmtime serve -S cli` does: for a component made
+    /// with WASI's reactor adapter rather than its proxy one.
+    #[arg(long)]
+    pub cli: bool,
     #[command(flatten)]
     pub agent: super::agent::AgentArgs,
     /// Requests the debug engine runs at once while a client is attached
@@ -42,15 +52,15 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         Some(program) => program.clone(),
         None => super::bundled::server_example()?.program,
     };
-    let env = super::parse_env(&args.env)?;
+    let guest = ServedGuest { env: super::parse_env(&args.env)?, dirs: args.dirs.clone(), cli: args.cli };
     let (debug, profiler) = match args.agent.debug_addr {
         Some(addr) => {
-            let (launcher, profiler) = start_agent(args, addr, &program, &env)?;
+            let (launcher, profiler) = start_agent(args, addr, &program, &guest)?;
             (Some(launcher), Some(profiler))
         }
         None => (None, None),
     };
-    let options = ServeOptions { program, addr: args.addr, env };
+    let options = ServeOptions { program, addr: args.addr, guest };
     serve_http(&options, debug, profiler, |addr| say(&format!("Serving HTTP on http://{addr}/")))
 }
 
@@ -60,12 +70,12 @@ fn start_agent(
     args: &ServeArgs,
     addr: SocketAddr,
     program: &std::path::Path,
-    env: &[(String, String)],
+    guest: &ServedGuest,
 ) -> anyhow::Result<(ServerLauncher, ServerProfiler)> {
     // Breakpoints name the core module with the DWARF, as the symbols
     // layer picks it.
     let symbols = Arc::new(WasmSymbols::load(program, &LoadOptions::default())?);
-    let launcher = ServerLauncher::new(program.to_path_buf(), env.to_vec(), symbols.clone(), args.max_debug_requests);
+    let launcher = ServerLauncher::new(program.to_path_buf(), guest.clone(), symbols.clone(), args.max_debug_requests);
     let profiler = ServerProfiler::new(program.to_path_buf(), symbols);
     let (at, scheme) = super::agent::start_agent(&args.agent, addr, |log| {
         Backend::new(Arc::new(launcher.clone()), log).with_profiler(Arc::new(profiler.clone()))

@@ -42,6 +42,11 @@ pub fn serve_with_agent(program: &Path) -> Server {
 /// self-signed certificate, `cert.pem` in the server's directory, when
 /// `tls`); the agent's address as a client reaches it (loopback).
 pub fn serve_with_agent_on(program: &Path, debug_addr: &str, tls: bool) -> Server {
+    serve_with_agent_and(program, debug_addr, tls, &[])
+}
+
+/// [`serve_with_agent_on`], with more of serve's options.
+pub fn serve_with_agent_and(program: &Path, debug_addr: &str, tls: bool, options: &[&str]) -> Server {
     let dir =
         std::env::temp_dir().join(format!("wasmscope-agent-{}-{:?}", std::process::id(), std::thread::current().id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -49,7 +54,7 @@ pub fn serve_with_agent_on(program: &Path, debug_addr: &str, tls: bool) -> Serve
     std::fs::write(&token_file, TOKEN).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
     command.arg("serve").arg(program).args(["--addr", "127.0.0.1:0", "--debug-addr", debug_addr, "--token-file"]);
-    command.arg(&token_file);
+    command.arg(&token_file).args(options);
     if tls {
         let (cert, key) = self_signed(&dir);
         command.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);

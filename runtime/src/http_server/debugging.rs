@@ -26,6 +26,7 @@ use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use super::ServedGuest;
 use crate::debug_host::{Debuggee, DebuggeeEvent, DebuggeeHandle, HttpCall};
 use crate::host_data::HostData;
 use crate::program::{Compiled, ModuleStarts};
@@ -44,7 +45,7 @@ pub struct ServerLauncher {
 #[derive(Debug)]
 struct DebugSide {
     program: PathBuf,
-    env: Vec<(String, String)>,
+    guest: ServedGuest,
     /// The program's symbols: where a trap happened, in the source.
     symbols: Arc<WasmSymbols>,
     /// The core module with the DWARF, which breakpoints name.
@@ -96,11 +97,11 @@ struct RequestThread {
 impl ServerLauncher {
     /// The debugging side of a server of `program`, with its symbols
     /// (breakpoints name the core module with the DWARF).
-    pub fn new(program: PathBuf, env: Vec<(String, String)>, symbols: Arc<WasmSymbols>, max_requests: usize) -> Self {
+    pub fn new(program: PathBuf, guest: ServedGuest, symbols: Arc<WasmSymbols>, max_requests: usize) -> Self {
         ServerLauncher {
             side: Arc::new(DebugSide {
                 program,
-                env,
+                guest,
                 module: symbols.program_index(),
                 symbols,
                 compiled: OnceLock::new(),
@@ -139,7 +140,7 @@ impl DebugSide {
                 Err(error) => return Err(format!("{error:#}")),
             };
             let mut linker = Linker::new(&engine);
-            let linked = wasmtime_wasi_http::p2::add_to_linker_async(&mut linker)
+            let linked = super::link_imports(&mut linker, self.guest.cli)
                 .and_then(|()| linker.instantiate_pre(&component))
                 .and_then(ProxyPre::new)
                 .map_err(|e| format!("{e:#}"))?;
@@ -159,7 +160,8 @@ impl DebugSide {
         let name = format!("{} {} #{thread}", request.method(), request.uri().path());
         let guest = GuestConfig {
             program: self.program.clone(),
-            env: self.env.clone(),
+            env: self.guest.env.clone(),
+            dirs: self.guest.dirs.clone(),
             quiet: true,
             capture_output: true,
             core_module: self.module,

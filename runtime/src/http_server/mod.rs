@@ -36,6 +36,7 @@ use self::request::RequestRunner;
 use crate::host_data::HostData;
 use crate::pc_map::PcMap;
 use crate::program::{Compiled, ModuleStarts};
+use wasmscope_debugger::target::DirMapping;
 
 /// What to serve, and where.
 #[derive(Clone, Debug)]
@@ -43,8 +44,31 @@ pub struct ServeOptions {
     /// A `wasi:http/proxy` component.
     pub program: PathBuf,
     pub addr: SocketAddr,
-    /// Environment variables every request's instance sees.
+    /// What every request's instance sees (environment, directories), and
+    /// whether the WASI CLI interfaces are linked.
+    pub guest: ServedGuest,
+}
+
+/// What a served component's instances are linked with and see, in
+/// production and under the debugger alike.
+#[derive(Clone, Debug, Default)]
+pub struct ServedGuest {
     pub env: Vec<(String, String)>,
+    pub dirs: Vec<DirMapping>,
+    /// Link the WASI CLI interfaces (files, environment, …) as well as the
+    /// proxy world's, as `wasmtime serve -S cli` does; without it a
+    /// component that imports them is refused.
+    pub cli: bool,
+}
+
+/// Links the imports a served component may have.
+pub(crate) fn link_imports(linker: &mut Linker<HostData>, cli: bool) -> wasmtime::Result<()> {
+    if cli {
+        wasmtime_wasi::p2::add_to_linker_async(linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
+    } else {
+        wasmtime_wasi_http::p2::add_to_linker_async(linker)
+    }
 }
 
 /// Compiles the component, binds the address and serves until the process
@@ -63,7 +87,9 @@ pub fn serve_http(
         .thread_name("wasmscope-serve")
         .build()
         .context("cannot start the server's threads")?;
-    let (pre, code) = prepare(&options.program)?;
+    // A directory that cannot be opened is said now, not at each request.
+    self::request::request_data(&options.guest)?;
+    let (pre, code) = prepare(&options.program, options.guest.cli)?;
     if let Some(profiler) = &profiler {
         profiler.set_code(PcMap::new(&code), code.module_starts());
     }
@@ -72,7 +98,7 @@ pub fn serve_http(
             .await
             .with_context(|| format!("cannot listen on {}", options.addr))?;
         on_listening(listener.local_addr()?);
-        let runner = Arc::new(RequestRunner::new(pre, options.env.clone(), debug, profiler));
+        let runner = Arc::new(RequestRunner::new(pre, options.guest.clone(), debug, profiler));
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(accepted) => accepted,
@@ -113,7 +139,7 @@ fn production_engine() -> anyhow::Result<Engine> {
 /// The production engine, and the component compiled and linked once:
 /// each request only instantiates it. Also the compiled code, which live
 /// profiles map samples with.
-fn prepare(program: &std::path::Path) -> anyhow::Result<(ProxyPre<HostData>, Compiled)> {
+fn prepare(program: &std::path::Path, cli: bool) -> anyhow::Result<(ProxyPre<HostData>, Compiled)> {
     let engine = production_engine()?;
     let bytes = std::fs::read(program).with_context(|| format!("cannot read {}", program.display()))?;
     if !wasmparser::Parser::is_component(&bytes) {
@@ -128,8 +154,11 @@ fn prepare(program: &std::path::Path) -> anyhow::Result<(ProxyPre<HostData>, Com
         Component::new(&engine, &bytes).map_err(anyhow::Error::from).with_context(cannot)
     })?;
     let mut linker = Linker::new(&engine);
-    wasmtime_wasi_http::p2::add_to_linker_async(&mut linker)?;
-    let not_proxy = || format!("{} is not a wasi:http/proxy component", program.display());
+    link_imports(&mut linker, cli)?;
+    let not_proxy = || {
+        let more = if cli { "" } else { " (one that imports the WASI CLI interfaces needs --cli)" };
+        format!("{} is not a wasi:http/proxy component{more}", program.display())
+    };
     let instance = linker.instantiate_pre(&component).map_err(anyhow::Error::from).with_context(not_proxy)?;
     let pre = ProxyPre::new(instance).map_err(anyhow::Error::from).with_context(not_proxy)?;
     Ok((pre, Compiled::Component(component, ModuleStarts::of_component(&bytes)?)))

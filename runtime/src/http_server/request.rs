@@ -12,13 +12,16 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use anyhow::Context as _;
+
+use super::ServedGuest;
 use super::debugging::ServerLauncher;
 use super::live_profile::ServerProfiler;
 use crate::host_data::HostData;
 
 pub(super) struct RequestRunner {
     pre: ProxyPre<HostData>,
-    env: Vec<(String, String)>,
+    guest: ServedGuest,
     debug: Option<ServerLauncher>,
     profiler: Option<ServerProfiler>,
 }
@@ -42,11 +45,11 @@ const INTERNAL_ERROR_PAGE: &str = "<!doctype html>
 impl RequestRunner {
     pub(super) fn new(
         pre: ProxyPre<HostData>,
-        env: Vec<(String, String)>,
+        guest: ServedGuest,
         debug: Option<ServerLauncher>,
         profiler: Option<ServerProfiler>,
     ) -> Self {
-        RequestRunner { pre, env, debug, profiler }
+        RequestRunner { pre, guest, debug, profiler }
     }
 
     /// The guest's response, or the 500 page (the reason goes to stderr):
@@ -84,7 +87,7 @@ impl RequestRunner {
             let route = live.route(request.method().as_str(), request.uri().path());
             (live, route)
         });
-        let mut store = Store::new(self.pre.engine(), request_data(&self.env));
+        let mut store = Store::new(self.pre.engine(), request_data(&self.guest)?);
         if let Some((live, route)) = &live {
             live.watch_host_calls(&mut store, *route);
         }
@@ -120,14 +123,20 @@ impl RequestRunner {
     }
 }
 
-/// A request's WASI context: the server's stdout and stderr, and `env`.
-fn request_data(env: &[(String, String)]) -> HostData {
+/// A request's WASI context: the server's stdout and stderr, the
+/// environment and the directories.
+pub(super) fn request_data(guest: &ServedGuest) -> anyhow::Result<HostData> {
     let mut wasi = wasmtime_wasi::WasiCtx::builder();
     wasi.inherit_stdout().inherit_stderr();
-    for (name, value) in env {
+    for (name, value) in &guest.env {
         wasi.env(name, value);
     }
-    HostData::new(wasi.build_p1())
+    for dir in &guest.dirs {
+        wasi.preopened_dir(&dir.host, &dir.guest, wasmtime_wasi::FsPerms::ReadWrite)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot open directory {} for the guest", dir.host.display()))?;
+    }
+    Ok(HostData::new(wasi.build_p1()))
 }
 
 fn internal_error() -> hyper::Response<HyperOutgoingBody> {
