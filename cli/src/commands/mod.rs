@@ -29,7 +29,8 @@ pub enum Command {
     /// Modules, functions, source files and DWARF of a .wasm file.
     Info(info::InfoArgs),
     /// Sampling CPU profile of a WASI program, symbolized with DWARF, as a
-    /// flamegraph or folded stacks; with no program, the bundled example.
+    /// flamegraph or folded stacks; with no program, the bundled example;
+    /// with --connect, of a running server through its agent.
     Profile(profile::ProfileArgs),
     /// Differential flamegraph of two profiles (folded, speedscope or pprof).
     Diff(diff::DiffArgs),
