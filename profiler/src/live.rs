@@ -136,8 +136,8 @@ impl LiveCollector {
 }
 
 /// The meta of a live profile of `program`.
-pub fn live_meta(program: &str, request: &LiveRequest, duration: Duration, dropped_ticks: u64) -> ProfileMeta {
-    ProfileMeta { program: program.to_owned(), requested_rate_hz: request.rate_hz, duration, dropped_ticks }
+pub fn live_meta(program: &str, request: &LiveRequest, duration: Duration) -> ProfileMeta {
+    ProfileMeta { program: program.to_owned(), requested_rate_hz: request.rate_hz, duration, dropped_ticks: 0 }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! text holds all its core modules' code).
 
 use wasmscope_debugger::address::ModuleOffset;
+use wasmscope_profiler::RawFrame;
 
 use crate::program::{Compiled, ModuleStarts};
 
@@ -60,6 +61,17 @@ impl PcMap {
         self.functions
             .iter()
             .map(|&(start, len, ..)| (self.text_start + start, self.text_start + start + len))
+            .collect()
+    }
+
+    /// The Wasm frames of a native stack (innermost first: the interrupted
+    /// PC, then return addresses); native frames with no Wasm position are
+    /// left out.
+    pub fn raw_frames(&self, pcs: &[u64]) -> Vec<RawFrame> {
+        pcs.iter()
+            .enumerate()
+            .filter_map(|(depth, &pc)| self.lookup(pc as usize, depth > 0))
+            .map(|at| RawFrame { module: at.module, function_index: at.function_index, offset: Some(at.offset) })
             .collect()
     }
 

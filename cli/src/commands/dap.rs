@@ -65,12 +65,7 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         None => MessageLog::default(),
     };
     if let Some(url) = &args.connect {
-        let token = match &args.token_file {
-            Some(path) => read_token(path)?,
-            None => std::env::var("WASMSCOPE_TOKEN").map_err(|_| {
-                anyhow::anyhow!("the agent needs its token: give --token-file FILE or set WASMSCOPE_TOKEN")
-            })?,
-        };
+        let token = agent_token(args.token_file.as_deref())?;
         connect(url, &token, args.ca_file.as_deref(), std::io::stdin(), std::io::stdout(), &log)?;
         return Ok(());
     }
@@ -116,8 +111,18 @@ pub(super) fn credentials(
     })
 }
 
+/// The token a client presents to an agent: from `token_file`, else from
+/// `WASMSCOPE_TOKEN` (never the command line, which other users can read).
+pub(super) fn agent_token(token_file: Option<&std::path::Path>) -> anyhow::Result<String> {
+    match token_file {
+        Some(path) => read_token(path),
+        None => std::env::var("WASMSCOPE_TOKEN")
+            .map_err(|_| anyhow::anyhow!("the agent needs its token: give --token-file FILE or set WASMSCOPE_TOKEN")),
+    }
+}
+
 /// The token in `path`: a regular file, small, one line.
-pub(super) fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
+fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
     let metadata = std::fs::metadata(path).with_context(|| format!("cannot read the token file {}", path.display()))?;
     if !metadata.is_file() || metadata.len() > 4096 {
         anyhow::bail!("{}: a token file is a small regular file", path.display());

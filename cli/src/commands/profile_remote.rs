@@ -12,17 +12,14 @@ use anyhow::Context as _;
 use wasmscope_dap::transport::profile_remote;
 use wasmscope_profiler::{LiveRequest, OutputFormat, Summary, live_meta};
 
+use super::agent::say;
 use super::profile::ProfileArgs;
 
 /// A live profile's length when --duration is not given.
 const DEFAULT_SECONDS: f64 = 30.0;
 
 pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -> anyhow::Result<i32> {
-    let token = match &args.token_file {
-        Some(path) => super::dap::read_token(path)?,
-        None => std::env::var("WASMSCOPE_TOKEN")
-            .map_err(|_| anyhow::anyhow!("the agent needs its token: give --token-file FILE or set WASMSCOPE_TOKEN"))?,
-    };
+    let token = super::dap::agent_token(args.token_file.as_deref())?;
     let request = LiveRequest {
         seconds: args.duration.map_or(DEFAULT_SECONDS, |d| d.as_secs_f64()),
         rate_hz: args.rate,
@@ -42,7 +39,7 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
         Some(end) => (end.program.clone(), Duration::from_secs_f64(end.duration_seconds)),
         None => (url.to_owned(), Duration::from_secs(remote.collector.chunks())),
     };
-    let profile = remote.collector.profile(live_meta(&program, &request, duration, 0));
+    let profile = remote.collector.profile(live_meta(&program, &request, duration));
     super::profile::write_profile(&profile, format, args.reverse, output)?;
     let summary = Summary::new(&profile, 5).with_routes(&profile, &remote.collector.routes());
     let how = match (&remote.end, &remote.cut_short) {
@@ -56,11 +53,4 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
     };
     say(&format!("wasmscope: {summary} ({how}); wrote {}", output.display()));
     Ok(if remote.cut_short.is_some() && remote.end.is_none() && remote.collector.chunks() == 0 { 1 } else { 0 })
-}
-
-fn say(line: &str) {
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("{line}");
-    }
 }

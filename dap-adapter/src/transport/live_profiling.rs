@@ -61,7 +61,7 @@ pub(crate) async fn serve_pprof<S: AsyncRead + AsyncWrite + Unpin>(
                     let end = profiler.profile(&request, &never, &mut |chunk| collector.add(chunk).is_ok());
                     end.map(|end| {
                         let duration = std::time::Duration::from_secs_f64(end.duration_seconds);
-                        let profile = collector.profile(live_meta(&end.program, &request, duration, 0));
+                        let profile = collector.profile(live_meta(&end.program, &request, duration));
                         let mut bytes = Vec::new();
                         write_pprof(&profile, &mut bytes).map(|()| bytes).map_err(|e| e.to_string())
                     })

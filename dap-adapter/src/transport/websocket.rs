@@ -124,9 +124,10 @@ impl WebSocketListener {
     }
 }
 
-/// Admits a connection (the handshake with the token, then a first DAP
-/// message, by `deadline`), then serves its session or says another client
-/// has one.
+/// Reads the request a connection opens with, by `deadline`: a plain HTTP
+/// request goes to the pprof endpoint (`serve_plain`); an upgrade is admitted
+/// (the token, then a first message) and becomes a live profile stream
+/// (`/profile`) or a DAP session, unless another client has that.
 async fn serve_connection(
     stream: impl Connection,
     deadline: tokio::time::Instant,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use wasmscope_debugger::symbols::WasmSymbols;
 use wasmscope_profiler::{
     Frame, FrameCache, FrameKind, LiveChunk, LiveEnd, LiveProfiler, LiveRequest, Profile, ProfileMeta, RawFrame,
-    RawProfile, RawSample, RoutePatterns, RouteTable, RouteTime, symbolize_with,
+    RawProfile, RawSample, RoutePatterns, RouteTable, RouteTime, live_meta, symbolize_with,
 };
 use wasmtime::{CallHook, Store, StoreContextMut, WasmBacktrace};
 
@@ -224,12 +224,9 @@ impl LiveProfiler for ServerProfiler {
         let mut native: HashMap<(u32, Vec<u64>), u64> = HashMap::new();
         let mut last_chunk = started;
         let mut outside = 0;
-        let chunk_meta = |duration| ProfileMeta {
-            program: self.state.program.display().to_string(),
-            requested_rate_hz: request.rate_hz,
-            duration,
-            dropped_ticks: 0,
-        };
+        let program = self.state.program.display().to_string();
+        let chunk_meta =
+            |duration, dropped_ticks| ProfileMeta { dropped_ticks, ..live_meta(&program, request, duration) };
         loop {
             let now = Instant::now();
             if now >= until {
@@ -242,8 +239,8 @@ impl LiveProfiler for ServerProfiler {
             }
             outside += session.sampling.drain(&mut native);
             if last_chunk.elapsed() >= CHUNK_EVERY {
-                let mut chunk = self.chunk(&session, std::mem::take(&mut native), chunk_meta(last_chunk.elapsed()));
-                chunk.profile.meta.dropped_ticks = std::mem::take(&mut outside);
+                let meta = chunk_meta(last_chunk.elapsed(), std::mem::take(&mut outside));
+                let chunk = self.chunk(&session, std::mem::take(&mut native), meta);
                 last_chunk = Instant::now();
                 if !sink(chunk) {
                     session.sampling.stop(&mut HashMap::new());
@@ -253,11 +250,9 @@ impl LiveProfiler for ServerProfiler {
         }
         *self.state.current.lock().unwrap_or_else(|p| p.into_inner()) = None;
         outside += session.sampling.stop(&mut native);
-        let mut chunk = self.chunk(&session, native, chunk_meta(last_chunk.elapsed()));
-        chunk.profile.meta.dropped_ticks = outside;
-        sink(chunk);
+        sink(self.chunk(&session, native, chunk_meta(last_chunk.elapsed(), outside)));
         Ok(LiveEnd {
-            program: self.state.program.display().to_string(),
+            program,
             duration_seconds: started.elapsed().as_secs_f64(),
             threads: session.sampling.thread_count(),
             unsampled_requests: session.unsampled.load(Ordering::Relaxed),

@@ -144,11 +144,7 @@ impl LiveSampling {
 
     /// Wasm frames of a native stack, innermost first.
     pub(crate) fn frames(&self, pcs: &[u64]) -> Vec<RawFrame> {
-        pcs.iter()
-            .enumerate()
-            .filter_map(|(depth, &pc)| self.pc_map.lookup(pc as usize, depth > 0))
-            .map(|at| RawFrame { module: at.module, function_index: at.function_index, offset: Some(at.offset) })
-            .collect()
+        self.pc_map.raw_frames(pcs)
     }
 }
 

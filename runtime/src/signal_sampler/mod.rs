@@ -246,12 +246,7 @@ fn build_profile(
 ) -> RawProfile {
     let mut merged: HashMap<(Vec<RawFrame>, bool), u64> = HashMap::new();
     for (pcs, count) in native {
-        let frames: Vec<RawFrame> = pcs
-            .iter()
-            .enumerate()
-            .filter_map(|(depth, &pc)| pc_map.lookup(pc as usize, depth > 0))
-            .map(|at| RawFrame { module: at.module, function_index: at.function_index, offset: Some(at.offset) })
-            .collect();
+        let frames = pc_map.raw_frames(pcs);
         if !frames.is_empty() {
             *merged.entry((frames, false)).or_default() += count;
         }
