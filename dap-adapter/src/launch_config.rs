@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
+use wasmscope_debugger::coredump::CoreLauncher;
 use wasmscope_debugger::symbols::PathMapping;
 use wasmscope_debugger::target::{DirMapping, GuestConfig};
 
@@ -46,6 +48,8 @@ struct RawConfig {
     #[serde(default)]
     no_debug: bool,
     max_wasm_stack: Option<String>,
+    core_dump: Option<String>,
+    core_dump_on_trap: Option<String>,
 }
 
 /// One attribute of the launch configuration: the single definition the
@@ -100,6 +104,16 @@ pub const ATTRIBUTES: &[Attribute] = &[
         kind: "string",
         description: "The most Wasm stack the program may use, as `wasmtime run -W max-wasm-stack` counts it (e.g. \"8M\"; default 512K, wasmtime's). The debugger allows 16 times as much, for its larger frames.",
     },
+    Attribute {
+        name: "coreDump",
+        kind: "string",
+        description: "Open this Wasm coredump (post-mortem: the stack, variables and memory at its trap; nothing runs) instead of running the program. `program` is then optional: by default, the program the coredump names.",
+    },
+    Attribute {
+        name: "coreDumpOnTrap",
+        kind: "string",
+        description: "Write a coredump to this file when the program traps (with every frame's Wasm locals), then stop there as usual.",
+    },
 ];
 
 /// The launch configuration as a JSON schema (VS Code's
@@ -116,7 +130,8 @@ pub fn launch_schema() -> Value {
         }
         properties.insert(attribute.name.to_owned(), schema);
     }
-    serde_json::json!({ "required": ["program"], "properties": properties })
+    // `program` or `coreDump`: the parser says which is missing.
+    serde_json::json!({ "properties": properties })
 }
 
 /// A checked launch configuration, paths resolved against `cwd`.
@@ -133,6 +148,10 @@ pub struct LaunchConfig {
     /// Attached to a running program rather than launched: restart does
     /// not apply, and disconnect leaves the program running.
     pub attached: bool,
+    /// A coredump to open instead of running the program.
+    pub core: Option<Arc<CoreLauncher>>,
+    /// Where to write a coredump when the program traps.
+    pub core_dump_on_trap: Option<PathBuf>,
 }
 
 impl LaunchConfig {
@@ -155,7 +174,6 @@ impl LaunchConfig {
         }
         let raw: RawConfig =
             serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
-        let program = raw.program.ok_or("the launch configuration needs `program`: the path of a .wasm file")?;
         let cwd = raw.cwd.map(PathBuf::from);
         if let Some(cwd) = &cwd
             && !cwd.is_dir()
@@ -168,7 +186,15 @@ impl LaunchConfig {
                 _ => PathBuf::from(path),
             }
         };
-        let program = resolve(&program);
+        let core = match &raw.core_dump {
+            Some(path) => Some(Arc::new(CoreLauncher::open(&resolve(path)).map_err(|e| format!("`coreDump`: {e}"))?)),
+            None => None,
+        };
+        let program = match (raw.program, &core) {
+            (Some(program), _) => resolve(&program),
+            (None, Some(core)) => core.program_path().map_err(|e| format!("`coreDump`: {e} (`program`)"))?,
+            (None, None) => return Err("the launch configuration needs `program`: the path of a .wasm file".into()),
+        };
         if !program.is_file() {
             return Err(format!("`program`: {} does not exist or is not a file", program.display()));
         }
@@ -216,6 +242,8 @@ impl LaunchConfig {
             source_map,
             debug_files,
             attached: false,
+            core,
+            core_dump_on_trap: raw.core_dump_on_trap.as_deref().map(resolve),
         })
     }
 
@@ -256,6 +284,8 @@ impl LaunchConfig {
             source_map,
             debug_files: Vec::new(),
             attached: true,
+            core: None,
+            core_dump_on_trap: None,
         })
     }
 }

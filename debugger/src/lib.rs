@@ -3,6 +3,7 @@
 //! the debugging logic on top. It knows nothing of DAP, JSON or any runtime.
 
 pub mod address;
+pub mod coredump;
 pub mod output_budget;
 pub mod session;
 pub mod symbols;

@@ -54,9 +54,14 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
         session.symbols = None;
         return Err(error);
     }
+    let post_mortem = session.launch.as_ref().is_some_and(|l| l.core.is_some());
+    if post_mortem {
+        // Nothing runs: the client greys out what cannot be done.
+        session.out.event_after_response("capabilities", Some(json!({ "capabilities": post_mortem_capabilities() })));
+    }
     session.out.event_after_response(
         "process",
-        Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": true })),
+        Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": !post_mortem })),
     );
     if let Some(module) = crate::handlers::sources::module_info(session) {
         session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
@@ -66,6 +71,25 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     // nobody opens. `loadedSources` lists them all.
     session.out.event_after_response("initialized", None);
     Ok(None)
+}
+
+/// What a coredump session cannot do, as capabilities turned off.
+fn post_mortem_capabilities() -> Value {
+    json!({
+        "supportsRestartRequest": false,
+        "supportsSetVariable": false,
+        "supportsSetExpression": false,
+        "supportsWriteMemoryRequest": false,
+        "supportsStepInTargetsRequest": false,
+        "supportsSteppingGranularity": false,
+        "supportsConditionalBreakpoints": false,
+        "supportsHitConditionalBreakpoints": false,
+        "supportsLogPoints": false,
+        "supportsFunctionBreakpoints": false,
+        "supportsInstructionBreakpoints": false,
+        "supportsBreakpointLocationsRequest": false,
+        "exceptionBreakpointFilters": [],
+    })
 }
 
 /// Attaches to the program the adapter's launcher offers (a server's
@@ -156,6 +180,9 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
     };
     if current.attached {
         return Err("an attached program is not restarted by the debugger: detach and attach again".into());
+    }
+    if current.core.is_some() {
+        return Err(wasmscope_debugger::coredump::POST_MORTEM.into());
     }
     let config = match &args.arguments {
         Some(arguments) => LaunchConfig::parse(arguments)?,

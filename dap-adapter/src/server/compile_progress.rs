@@ -40,8 +40,13 @@ impl Session {
             finished.store(true, Ordering::Relaxed);
             let _ = inputs.send(Input::Compile(CompileInput::Done(report)));
         });
-        self.prepared = Some(self.launcher.prepare(&launch.guest, symbols.bytes(), on_compiled)?);
-        if !self.client.progress {
+        // A coredump is opened, not run: its launcher is the launch's own.
+        let launcher: Arc<dyn wasmscope_debugger::target::Launcher> = match &launch.core {
+            Some(core) => core.clone(),
+            None => self.launcher.clone(),
+        };
+        self.prepared = Some(launcher.prepare(&launch.guest, symbols.bytes(), on_compiled)?);
+        if !self.client.progress || launch.core.is_some() {
             return Ok(());
         }
         let name = launch.guest.program.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

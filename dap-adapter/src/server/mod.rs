@@ -7,6 +7,7 @@
 
 mod compile_progress;
 mod convert;
+mod core_dump_on_trap;
 mod dispatch;
 mod handles;
 mod run;

@@ -225,6 +225,7 @@ impl Session {
         {
             return;
         }
+        let post_mortem = self.is_post_mortem();
         let Some(run) = self.run.as_mut() else { return };
         match event {
             TargetEvent::ThreadStarted(info) => {
@@ -239,7 +240,7 @@ impl Session {
                 self.handles.forget(thread);
                 self.out.event("thread", Some(json!({ "reason": "exited", "threadId": thread })));
             }
-            TargetEvent::Stopped { thread, reason: StopReason::Trap(_) } if !self.break_on_traps => {
+            TargetEvent::Stopped { thread, reason: StopReason::Trap(_) } if !self.break_on_traps && !post_mortem => {
                 // Not stopping at traps: let it unwind and end the thread.
                 if let Ok(state) = run.thread(thread) {
                     state.state = RunState::Stopped;
@@ -283,8 +284,17 @@ impl Session {
         }
     }
 
+    /// Whether the session shows a coredump (nothing runs).
+    pub(crate) fn is_post_mortem(&self) -> bool {
+        self.launch.as_ref().is_some_and(|l| l.core.is_some())
+    }
+
     /// A thread stopped: its state, its handles, and the `stopped` event.
     fn on_stop(&mut self, thread: ThreadId, reason: StopReason) {
+        if let StopReason::Trap(kind) = reason {
+            self.write_core_dump_on_trap(thread, kind);
+        }
+        let post_mortem = self.is_post_mortem();
         let ids_here = match reason {
             StopReason::Breakpoint => self.breakpoint_ids_here(thread),
             _ => Vec::new(),
@@ -329,7 +339,8 @@ impl Session {
             StopReason::Pause => body["reason"] = "pause".into(),
             StopReason::Trap(kind) => {
                 body["reason"] = "exception".into();
-                body["description"] = format!("Paused on trap: {}", kind.describe()).into();
+                let what = if post_mortem { "Trapped (coredump)" } else { "Paused on trap" };
+                body["description"] = format!("{what}: {}", kind.describe()).into();
                 body["text"] = kind.describe().into();
             }
         }

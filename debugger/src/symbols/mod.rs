@@ -43,5 +43,5 @@ pub use types::{BaseEncoding, CompositeKind, Enumerator, Member, Qualifier, Type
 pub use units::{DieRef, Units};
 pub use values::{Child, SummaryViews, children, format_value, format_value_with, quote, read_uint, resolve, size_of};
 pub use variables::{FrameVariables, UNNAMED, Variable, VariableKind, VariableLocation};
-pub use wasm_file::{CoreModule, FunctionBody};
+pub use wasm_file::{CoreModule, FunctionBody, parse_wasm_file};
 pub use wasm_symbols::{LoadOptions, WasmSymbols};

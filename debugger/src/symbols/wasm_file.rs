@@ -41,6 +41,9 @@ pub struct FunctionBody {
     pub index: u32,
     /// The whole entry, from its size field to its `end`, as code offsets.
     pub entry: Range<CodeOffset>,
+    /// Where the body starts, after its size field: where runtimes count a
+    /// frame's offset in its function from (wasmtime, coredumps).
+    pub body_start: CodeOffset,
     /// The first instruction, after the locals declarations.
     pub first_instruction: CodeOffset,
 }
@@ -65,6 +68,8 @@ pub struct CoreModule {
     pub data_segments: Vec<(MemoryAddress, Range<usize>)>,
     /// Globals in the index space (imported ones first).
     pub global_count: u32,
+    /// Memories in the index space (imported ones first).
+    pub memory_count: u32,
     /// Global names from the name section (`__stack_pointer`), by index.
     pub global_names: HashMap<u32, String>,
 }
@@ -242,6 +247,7 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
         custom_sections: Vec::new(),
         data_segments: Vec::new(),
         global_count: 0,
+        memory_count: 0,
         global_names: HashMap::new(),
     };
     let malformed = |e: wasmparser::BinaryReaderError| SymbolsError::malformed(what, &e);
@@ -256,6 +262,9 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
                     if matches!(import.ty, wasmparser::TypeRef::Global(_)) {
                         module.global_count += 1;
                     }
+                    if matches!(import.ty, wasmparser::TypeRef::Memory(_)) {
+                        module.memory_count += 1;
+                    }
                     if matches!(import.ty, wasmparser::TypeRef::Func(_)) {
                         module.imported_functions += 1;
                         module.function_imports.push((import.module.to_owned(), import.name.to_owned()));
@@ -263,6 +272,7 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
                 }
             }
             Payload::GlobalSection(globals) => module.global_count += globals.count(),
+            Payload::MemorySection(memories) => module.memory_count += memories.count(),
             Payload::CodeSectionStart { range, .. } => {
                 // DWARF address 0 is the function count that opens the
                 // section's contents; the first entry follows the count.
@@ -288,6 +298,7 @@ fn parse_core_module(bytes: &ModuleBytes, what: &str) -> Result<CoreModule> {
                 module.functions.push(FunctionBody {
                     index,
                     entry: CodeOffset((entry_start - base) as u64)..CodeOffset((body_range.end - base) as u64),
+                    body_start: CodeOffset((body_range.start - base) as u64),
                     first_instruction: CodeOffset((first_instruction - base) as u64),
                 });
             }

@@ -70,6 +70,10 @@ pub trait TargetView {
     /// first) of a physical frame: the Wasm scope of a stack frame.
     fn wasm_state(&mut self, frame: usize) -> Result<WasmState, TargetError>;
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError>;
+    /// The size in bytes of the program's linear memory (for a coredump).
+    fn memory_size(&mut self) -> Result<u64, TargetError> {
+        Err(TargetError::refused("this target does not say its memory's size"))
+    }
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError>;
     /// Replaces the breakpoints set in the guest (module offsets).
     fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError>;

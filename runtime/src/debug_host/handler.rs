@@ -174,6 +174,9 @@ pub(super) fn serve_while_stopped(
             Request::ReadMemory { address, len, reply } => {
                 let _ = reply.send(read_memory(shared, &mut store, address, len));
             }
+            Request::MemorySize(reply) => {
+                let _ = reply.send(memory_size(shared, &mut store));
+            }
             Request::WriteMemory { address, bytes, reply } => {
                 let _ = reply.send(write_memory(shared, &mut store, address, &bytes));
             }
@@ -252,6 +255,9 @@ impl TargetView for StoreView<'_, '_> {
     }
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
         write_memory(self.shared, self.store, address, bytes).map_err(TargetError::Refused)
+    }
+    fn memory_size(&mut self) -> Result<u64, TargetError> {
+        memory_size(self.shared, self.store).map_err(TargetError::Refused)
     }
     fn set_breakpoints(&mut self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
         set_breakpoints(self.shared, self.store, offsets.to_vec()).map_err(TargetError::Refused)

@@ -200,6 +200,11 @@ pub(super) fn read_memory(
     Ok(buffer)
 }
 
+pub(super) fn memory_size(shared: &HandlerShared, store: &mut StoreContextMut<'_, HostData>) -> Result<u64, String> {
+    let memory = memory(shared, store)?;
+    Ok(memory.data_size(&*store) as u64)
+}
+
 pub(super) fn write_memory(
     shared: &HandlerShared,
     store: &mut StoreContextMut<'_, HostData>,

@@ -111,6 +111,7 @@ pub(super) enum Request {
         bytes: Vec<u8>,
         reply: Reply<()>,
     },
+    MemorySize(Reply<u64>),
     SetBreakpoints {
         offsets: Vec<ModuleOffset>,
         reply: Reply<()>,
@@ -410,6 +411,9 @@ impl TargetView for DebuggeeHandle {
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
         self.ask(|reply| Request::ReadMemory { address, len, reply })
     }
+    fn memory_size(&mut self) -> Result<u64, TargetError> {
+        self.ask(Request::MemorySize)
+    }
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
         let bytes = bytes.to_vec();
         self.ask(|reply| Request::WriteMemory { address, bytes, reply })
@@ -435,6 +439,9 @@ impl TargetView for Debuggee {
     }
     fn read_memory(&mut self, address: MemoryAddress, len: usize) -> Result<Vec<u8>, TargetError> {
         TargetView::read_memory(&mut self.handle, address, len)
+    }
+    fn memory_size(&mut self) -> Result<u64, TargetError> {
+        TargetView::memory_size(&mut self.handle)
     }
     fn write_memory(&mut self, address: MemoryAddress, bytes: &[u8]) -> Result<(), TargetError> {
         TargetView::write_memory(&mut self.handle, address, bytes)
