@@ -4,6 +4,7 @@
 
 mod compile_cache;
 mod compile_spinner;
+mod coredump_writer;
 mod debug_host;
 mod epoch_sampler;
 mod function_cache;
@@ -21,6 +22,7 @@ pub mod stack_limits;
 mod wasi_run;
 
 pub use compile_cache::cache_directory;
+pub use coredump_writer::{CoredumpDir, CoredumpWriter, DEFAULT_MAX_COREDUMP_BYTES, DEFAULT_MAX_COREDUMPS};
 pub use debug_host::{Debuggee, DebuggeeEvent, PreparedProgram};
 pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServedGuest, ServerLauncher, ServerProfiler, serve_http};
 pub use local_target::LocalLauncher;
@@ -28,7 +30,7 @@ pub use local_target::LocalLauncher;
 pub use program::check_command;
 pub use run_agent::RunAgent;
 pub use sampling::{InterruptHook, SampledEnd, SamplerKind, SamplingOptions, StopCause, run_sampled};
-pub use wasi_run::{run_timed, run_to_completion};
+pub use wasi_run::{PlainRun, run_plain, run_timed, run_to_completion};
 pub use wasmscope_debugger::target::{
     CompileReport, DirMapping, GuestConfig, OutputStream, RunOutcome, StopReason, TrapFrame, TrapKind,
 };

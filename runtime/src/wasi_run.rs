@@ -6,6 +6,7 @@ use wasmtime::{Config, Engine, Store, Trap, WasmBacktrace};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
+use crate::coredump_writer::CoredumpWriter;
 use crate::program::{Compiled, Entry, HasWasi, ModuleStarts, wasi_view};
 use wasmscope_debugger::target::GuestConfig;
 use wasmscope_debugger::target::{RunOutcome, TrapFrame, TrapKind};
@@ -32,9 +33,25 @@ pub fn run_to_completion(guest: &GuestConfig) -> anyhow::Result<RunOutcome> {
 /// program (after compilation and instantiation): the baseline of the
 /// profiler's overhead benchmark.
 pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::Duration)> {
+    run_plain(guest, None).map(|run| (run.outcome, run.elapsed))
+}
+
+/// How a plain run went.
+#[derive(Debug)]
+pub struct PlainRun {
+    pub outcome: RunOutcome,
+    /// Running time, after compilation and instantiation.
+    pub elapsed: std::time::Duration,
+    /// The coredump of its trap: where it was written, or why it was not.
+    pub coredump: Option<Result<std::path::PathBuf, String>>,
+}
+
+/// Runs the program to its end; a trap leaves a coredump with `coredumps`.
+pub fn run_plain(guest: &GuestConfig, coredumps: Option<&CoredumpWriter>) -> anyhow::Result<PlainRun> {
     crate::stack_limits::on_a_stack_for(guest, || {
         let mut config = Config::new();
         config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(TRAP_FRAMES));
+        config.coredump_on_trap(coredumps.is_some());
         crate::stack_limits::configure_plain(&mut config, guest);
         crate::compile_cache::enable(&mut config);
         let engine = Engine::new(&config)?;
@@ -42,7 +59,11 @@ pub fn run_timed(guest: &GuestConfig) -> anyhow::Result<(RunOutcome, std::time::
         let started = std::time::Instant::now();
         let result = start.call(&mut store);
         let elapsed = started.elapsed();
-        Ok((outcome_of(result, &program.module_starts())?, elapsed))
+        let coredump = match (&result, coredumps) {
+            (Err(error), Some(writer)) => writer.write(&mut store, error, ""),
+            _ => None,
+        };
+        Ok(PlainRun { outcome: outcome_of(result, &program.module_starts())?, elapsed, coredump })
     })?
 }
 

@@ -13,7 +13,7 @@ use clap::Args;
 use wasmscope_dap::Backend;
 use wasmscope_debugger::symbols::{LoadOptions, NameStyle, WasmSymbols};
 use wasmscope_debugger::target::{RunOutcome, TrapFrame};
-use wasmscope_runtime::{RunAgent, run_to_completion};
+use wasmscope_runtime::{CoredumpWriter, RunAgent, run_plain, run_to_completion};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -27,6 +27,10 @@ pub struct RunArgs {
     guest: super::GuestArgs,
     #[command(flatten)]
     agent: super::agent::AgentArgs,
+    /// On a trap, write a Wasm coredump to this file (the stack, globals and
+    /// memory at the trap; open it with `wasmscope debug --core FILE`).
+    #[arg(long, value_name = "FILE")]
+    coredump: Option<PathBuf>,
 }
 
 /// The status `wasmtime run` ends with on a trap (as a shell shows it).
@@ -39,7 +43,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     }
     let guest = args.guest.config(args.program.clone(), args.args.clone())?;
     let outcome = match args.agent.debug_addr {
+        None if args.coredump.is_some() => run_with_coredump(&args.program, &bytes, &guest, args.coredump.as_deref())?,
         None => run_to_completion(&guest)?,
+        Some(_) if args.coredump.is_some() => {
+            anyhow::bail!(
+                "--coredump is for a plain run; with --debug-addr, a client that stops at the trap can write one \
+                 (the launch attribute coreDumpOnTrap)"
+            )
+        }
         Some(addr) => {
             // Breakpoints name the core module with the DWARF.
             let symbols = WasmSymbols::load(&args.program, &LoadOptions::default())?;
@@ -64,6 +75,24 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     }
 }
 
+/// A plain run whose trap leaves a coredump at `path`; says where it went.
+fn run_with_coredump(
+    program: &std::path::Path,
+    bytes: &[u8],
+    guest: &wasmscope_runtime::GuestConfig,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<RunOutcome> {
+    let writer = path.map(|path| CoredumpWriter::to_file(path, program, bytes));
+    let run = run_plain(guest, writer.as_ref())?;
+    #[allow(clippy::print_stderr)]
+    match run.coredump {
+        Some(Ok(path)) => eprintln!("wasmscope: wrote a coredump of the trap to {}", path.display()),
+        Some(Err(why)) => eprintln!("wasmscope: no coredump written: {why}"),
+        None => {}
+    }
+    Ok(run.outcome)
+}
+
 /// The trap's stack, one line per source frame (inlined ones included),
 /// from the program's DWARF; frames without symbols by function index.
 fn backtrace(program: &std::path::Path, frames: &[TrapFrame]) -> String {
@@ -71,12 +100,9 @@ fn backtrace(program: &std::path::Path, frames: &[TrapFrame]) -> String {
     let mut out = String::new();
     for (depth, frame) in frames.iter().enumerate() {
         let module = symbols.as_ref().ok().and_then(|s| s.module(frame.module).ok());
-        // Callers are at their return address; the call is just before it.
+        // Callers are at their call (a backtrace's convention).
         let code = match (module, frame.offset) {
-            (Some(m), Some(at)) => m.module().code.and_then(|c| c.to_code(at)).and_then(|at| match depth {
-                0 => Some(at),
-                _ => m.module().instruction_before(at),
-            }),
+            (Some(m), Some(at)) => m.module().code.and_then(|c| c.to_code(at)),
             _ => None,
         };
         let source = module.zip(code).and_then(|(m, at)| m.frames_at(at).ok()).unwrap_or_default();

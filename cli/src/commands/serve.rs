@@ -45,6 +45,18 @@ pub struct ServeArgs {
     /// (the others wait).
     #[arg(long, default_value_t = DEFAULT_DEBUG_REQUESTS, requires = "debug_addr")]
     pub max_debug_requests: usize,
+    /// Write a Wasm coredump of each trapping request into this directory
+    /// (made if missing), named `<time>-<n>-<METHOD>_<path>.coredump`; open
+    /// one with `wasmscope debug --core FILE` or a `coreDump` launch.
+    #[arg(long, value_name = "DIR")]
+    pub coredump_dir: Option<PathBuf>,
+    /// The most coredumps the server writes (the rest are counted, not
+    /// written).
+    #[arg(long, default_value_t = wasmscope_runtime::DEFAULT_MAX_COREDUMPS, requires = "coredump_dir")]
+    pub coredump_max_files: usize,
+    /// The most megabytes of coredumps the server writes.
+    #[arg(long, value_name = "MB", default_value_t = wasmscope_runtime::DEFAULT_MAX_COREDUMP_BYTES >> 20, requires = "coredump_dir")]
+    pub coredump_max_mb: u64,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
@@ -60,7 +72,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         }
         None => (None, None),
     };
-    let options = ServeOptions { program, addr: args.addr, guest };
+    let coredumps = args.coredump_dir.as_ref().map(|dir| wasmscope_runtime::CoredumpDir {
+        dir: dir.clone(),
+        max_files: args.coredump_max_files,
+        max_bytes: args.coredump_max_mb.saturating_mul(1 << 20),
+    });
+    let options = ServeOptions { program, addr: args.addr, guest, coredumps };
     serve_http(&options, debug, profiler, |addr| say(&format!("Serving HTTP on http://{addr}/")))
 }
 

@@ -18,7 +18,7 @@ mod trap_guess;
 mod write;
 
 pub use format::{CoreDump, DumpError, DumpFrame, DumpInstance, DumpThread, MemoryImage};
-pub use note::{DumpNote, ProgramFingerprint};
+pub use note::{DumpNote, ProgramFingerprint, append_note};
 pub use target::{CoreLauncher, POST_MORTEM};
 pub use trap_guess::trap_site;
 pub use write::{DumpedProgram, WriteLimits, write_coredump};

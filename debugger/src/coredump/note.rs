@@ -95,6 +95,18 @@ impl DumpNote {
     }
 }
 
+/// `dump` (a coredump another writer made: wasmtime's) with `note` appended
+/// as its `wasmscope` section.
+pub fn append_note(mut dump: Vec<u8>, note: &DumpNote) -> Vec<u8> {
+    let mut section = Vec::new();
+    write_string(&mut section, DumpNote::SECTION);
+    section.extend_from_slice(&note.encode());
+    dump.push(0);
+    write_u32(&mut dump, section.len() as u32);
+    dump.extend_from_slice(&section);
+    dump
+}
+
 fn parse_fingerprint(text: &str) -> Option<ProgramFingerprint> {
     let (size, hash) = text.split_once(':')?;
     Some(ProgramFingerprint { size: size.parse().ok()?, fnv1a: u64::from_str_radix(hash, 16).ok()? })

@@ -44,7 +44,7 @@ pub struct TrapFrame {
     pub module: usize,
     pub function_index: u32,
     /// Where the frame is: the trapping instruction for the innermost frame,
-    /// the return address (after the call) for the others.
+    /// the call for the others (as wasmtime's backtraces give them).
     pub offset: Option<ModuleOffset>,
 }
 

@@ -47,6 +47,8 @@ pub struct ServeOptions {
     /// What every request's instance sees (environment, directories), and
     /// whether the WASI CLI interfaces are linked.
     pub guest: ServedGuest,
+    /// Where a trapping request leaves its coredump.
+    pub coredumps: Option<crate::CoredumpDir>,
 }
 
 /// What a served component's instances are linked with and see, in
@@ -89,7 +91,17 @@ pub fn serve_http(
         .context("cannot start the server's threads")?;
     // A directory that cannot be opened is said now, not at each request.
     self::request::request_data(&options.guest)?;
-    let (pre, code) = prepare(&options.program, options.guest.cli)?;
+    let (pre, code, bytes) = prepare(&options.program, options.guest.cli, options.coredumps.is_some())?;
+    let coredumps = match &options.coredumps {
+        Some(c) => Some(Arc::new(crate::CoredumpWriter::to_directory(
+            &c.dir,
+            c.max_files,
+            c.max_bytes,
+            &options.program,
+            &bytes,
+        )?)),
+        None => None,
+    };
     if let Some(profiler) = &profiler {
         profiler.set_code(PcMap::new(&code), code.module_starts());
     }
@@ -98,7 +110,7 @@ pub fn serve_http(
             .await
             .with_context(|| format!("cannot listen on {}", options.addr))?;
         on_listening(listener.local_addr()?);
-        let runner = Arc::new(RequestRunner::new(pre, options.guest.clone(), debug, profiler));
+        let runner = Arc::new(RequestRunner::new(pre, options.guest.clone(), debug, profiler, coredumps));
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(accepted) => accepted,
@@ -125,8 +137,9 @@ pub fn serve_http(
 /// pool of reserved memory, as in `wasmtime serve` (no mmap and munmap per
 /// request); where the address space cannot hold the pool, instances are
 /// allocated one by one.
-fn production_engine() -> anyhow::Result<Engine> {
+fn production_engine(coredumps: bool) -> anyhow::Result<Engine> {
     let mut config = Config::new();
+    config.coredump_on_trap(coredumps);
     crate::compile_cache::enable(&mut config);
     let mut pooled = config.clone();
     pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::default()));
@@ -138,9 +151,13 @@ fn production_engine() -> anyhow::Result<Engine> {
 
 /// The production engine, and the component compiled and linked once:
 /// each request only instantiates it. Also the compiled code, which live
-/// profiles map samples with.
-fn prepare(program: &std::path::Path, cli: bool) -> anyhow::Result<(ProxyPre<HostData>, Compiled)> {
-    let engine = production_engine()?;
+/// profiles map samples with, and the component's bytes.
+fn prepare(
+    program: &std::path::Path,
+    cli: bool,
+    coredumps: bool,
+) -> anyhow::Result<(ProxyPre<HostData>, Compiled, Vec<u8>)> {
+    let engine = production_engine(coredumps)?;
     let bytes = std::fs::read(program).with_context(|| format!("cannot read {}", program.display()))?;
     if !wasmparser::Parser::is_component(&bytes) {
         anyhow::bail!(
@@ -161,5 +178,6 @@ fn prepare(program: &std::path::Path, cli: bool) -> anyhow::Result<(ProxyPre<Hos
     };
     let instance = linker.instantiate_pre(&component).map_err(anyhow::Error::from).with_context(not_proxy)?;
     let pre = ProxyPre::new(instance).map_err(anyhow::Error::from).with_context(not_proxy)?;
-    Ok((pre, Compiled::Component(component, ModuleStarts::of_component(&bytes)?)))
+    let starts = ModuleStarts::of_component(&bytes)?;
+    Ok((pre, Compiled::Component(component, starts), bytes))
 }

@@ -17,6 +17,7 @@ use anyhow::Context as _;
 use super::ServedGuest;
 use super::debugging::ServerLauncher;
 use super::live_profile::ServerProfiler;
+use crate::coredump_writer::CoredumpWriter;
 use crate::host_data::HostData;
 
 pub(super) struct RequestRunner {
@@ -24,6 +25,7 @@ pub(super) struct RequestRunner {
     guest: ServedGuest,
     debug: Option<ServerLauncher>,
     profiler: Option<ServerProfiler>,
+    coredumps: Option<std::sync::Arc<CoredumpWriter>>,
 }
 
 /// What `wasmtime serve` answers when the guest gives no response (its
@@ -48,8 +50,9 @@ impl RequestRunner {
         guest: ServedGuest,
         debug: Option<ServerLauncher>,
         profiler: Option<ServerProfiler>,
+        coredumps: Option<std::sync::Arc<CoredumpWriter>>,
     ) -> Self {
-        RequestRunner { pre, guest, debug, profiler }
+        RequestRunner { pre, guest, debug, profiler, coredumps }
     }
 
     /// The guest's response, or the 500 page (the reason goes to stderr):
@@ -87,6 +90,7 @@ impl RequestRunner {
             let route = live.route(request.method().as_str(), request.uri().path());
             (live, route)
         });
+        let context = format!("{} {}", request.method(), request.uri().path());
         let mut store = Store::new(self.pre.engine(), request_data(&self.guest)?);
         if let Some((live, route)) = &live {
             live.watch_host_calls(&mut store, *route);
@@ -95,9 +99,14 @@ impl RequestRunner {
         let incoming = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let outparam = store.data_mut().http().new_response_outparam(sender)?;
         let pre = self.pre.clone();
+        let coredumps = self.coredumps.clone();
         let guest = async move {
             let proxy = pre.instantiate_async(&mut store).await?;
-            proxy.wasi_http_incoming_handler().call_handle(&mut store, incoming, outparam).await
+            let result = proxy.wasi_http_incoming_handler().call_handle(&mut store, incoming, outparam).await;
+            if let (Err(error), Some(writer)) = (&result, &coredumps) {
+                report_coredump(writer.write(&mut store, error, &context));
+            }
+            result
         };
         let task = match live {
             Some((live, route)) => tokio::spawn(async move {
@@ -120,6 +129,16 @@ impl RequestRunner {
                 Err(why.context("guest never invoked `response-outparam::set` method"))
             }
         }
+    }
+}
+
+/// The operator's log says where a trapping request's coredump went.
+fn report_coredump(written: Option<Result<std::path::PathBuf, String>>) {
+    #[allow(clippy::print_stderr)]
+    match written {
+        Some(Ok(path)) => eprintln!("wasmscope: wrote a coredump of the trap to {}", path.display()),
+        Some(Err(why)) => eprintln!("wasmscope: no coredump written: {why}"),
+        None => {}
     }
 }
 

@@ -13,7 +13,8 @@ use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct DebugArgs {
-    /// The WASI program (.wasm); the bundled example when omitted.
+    /// The WASI program (.wasm); the bundled example when omitted (with
+    /// --core: the program the coredump names).
     program: Option<PathBuf>,
     /// Arguments for the program, after `--`.
     #[arg(last = true)]
@@ -46,10 +47,19 @@ pub struct DebugArgs {
     /// (e.g. 8M; default 512K); the debugger allows 16 times as much.
     #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
     max_wasm_stack: Option<usize>,
+    /// Open this Wasm coredump instead of running the program: the stack,
+    /// variables and memory at its trap (`bt`, `locals`, `print`; nothing
+    /// runs). Written by `wasmscope run --coredump`, `serve --coredump-dir`,
+    /// the debugger's coreDumpOnTrap, or `wasmtime run -D coredump=FILE`.
+    #[arg(long, value_name = "COREDUMP")]
+    core: Option<PathBuf>,
 }
 
 pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
     let mut source_map = serde_json::Map::new();
+    if let Some(core) = &args.core {
+        return post_mortem(args, core);
+    }
     let program = match &args.program {
         Some(program) => program.clone(),
         None => {
@@ -59,11 +69,7 @@ pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
             example.program
         }
     };
-    for mapping in &args.source_map {
-        let (from, to) =
-            mapping.split_once('=').ok_or_else(|| anyhow::anyhow!("--source-map takes FROM=TO, not `{mapping}`"))?;
-        source_map.insert(from.into(), to.into());
-    }
+    source_map.extend(self::source_map(args)?);
     let env: serde_json::Map<String, serde_json::Value> =
         super::parse_env(&args.env)?.into_iter().map(|(name, value)| (name, value.into())).collect();
     let mut launch = json!({
@@ -85,9 +91,33 @@ pub fn run(args: &DebugArgs) -> anyhow::Result<i32> {
     for location in &args.breakpoints {
         console.execute(&format!("break {location}"))?;
     }
-    let code = match &args.commands {
-        Some(commands) => console.run_script(commands.split(';'))?,
-        None => console.run_stdin()?,
-    };
-    Ok(code)
+    commands(args, console)
+}
+
+fn commands(args: &DebugArgs, mut console: console::Console) -> anyhow::Result<i32> {
+    match &args.commands {
+        Some(commands) => console.run_script(commands.split(';')),
+        None => console.run_stdin(),
+    }
+}
+
+/// `--core`: the coredump opened at its trap, then the user's commands.
+fn post_mortem(args: &DebugArgs, core: &std::path::Path) -> anyhow::Result<i32> {
+    let mut launch = json!({ "coreDump": core, "cwd": std::env::current_dir()?, "sourceMap": source_map(args)? });
+    if let Some(program) = &args.program {
+        launch["program"] = json!(program);
+    }
+    let mut console = console::Console::launch(&launch)?;
+    console.execute("run")?;
+    commands(args, console)
+}
+
+fn source_map(args: &DebugArgs) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    let mut source_map = serde_json::Map::new();
+    for mapping in &args.source_map {
+        let (from, to) =
+            mapping.split_once('=').ok_or_else(|| anyhow::anyhow!("--source-map takes FROM=TO, not `{mapping}`"))?;
+        source_map.insert(from.into(), to.into());
+    }
+    Ok(source_map)
 }
