@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes, each for a bounded time: the DAP framing and message decoding
-# (dap_frames), the expression parser (expression_parser) and the launch
-# configuration (launch_config). CI runs it with a short time per target.
+# (dap_frames), the expression parser (expression_parser), the launch
+# configuration (launch_config) and the coredump reader (coredump, seeded
+# with real dumps from dap-adapter/fuzz/seeds/coredump). CI runs it with a short time per target.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60, all)
 #
@@ -15,7 +16,7 @@ SECONDS_TO_RUN="${1:-60}"
 shift || true
 TARGETS=("$@")
 if [ "${#TARGETS[@]}" -eq 0 ]; then
-  TARGETS=(dap_frames expression_parser launch_config)
+  TARGETS=(dap_frames expression_parser launch_config coredump)
 fi
 OUT="$ROOT/target/fuzz"
 mkdir -p "$OUT/logs"
@@ -34,8 +35,12 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$OUT/corpus/$target" "$OUT/artifacts/$target"
   echo "fuzz: $target for ${SECONDS_TO_RUN}s" >&2
   status=0
+  seeds=()
+  if [ -d "$ROOT/dap-adapter/fuzz/seeds/$target" ]; then
+    seeds=("$ROOT/dap-adapter/fuzz/seeds/$target")
+  fi
   "$OUT/build/$HOST/release/$target" -max_total_time="$SECONDS_TO_RUN" -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$target/" "$OUT/corpus/$target" \
+    -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$target/" "$OUT/corpus/$target" "${seeds[@]}" \
     >"$OUT/logs/$target.log" 2>&1 || status=$?
   grep -E 'stat::number_of_executed_units|panicked|SUMMARY|ERROR' "$OUT/logs/$target.log" >&2 || true
   if [ "$status" -ne 0 ]; then

@@ -1,10 +1,12 @@
 // Entry point: wires the debug adapter, the configuration provider, the
-// profiler commands (a program, a remote server) and the agent-token command to VS Code.
+// profiler commands (a program, a remote server), the agent-token command and
+// "Open coredump…" to VS Code.
 import * as vscode from 'vscode';
 import { setAgentToken } from './adapter/agentToken';
 import { SET_TOKEN_COMMAND } from './adapter/attach';
 import { AdapterFactory } from './adapter/factory';
 import { TrackerFactory } from './adapter/tracker';
+import { openCoreDump } from './config/openCoreDump';
 import { ConfigurationProvider } from './config/provider';
 import { Log } from './log';
 import { openProfile, profileProgram } from './profile/commands';
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
       openProfile(context.extensionUri, resource),
     ),
     vscode.commands.registerCommand(SET_TOKEN_COMMAND, (connect?: unknown) => setAgentToken(context.secrets, connect)),
+    vscode.commands.registerCommand('wasmscope.openCoreDump', (resource?: vscode.Uri | string) => openCoreDump(resource)),
   );
 }
 

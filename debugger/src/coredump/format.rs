@@ -303,3 +303,108 @@ fn constant(expr: &wasmparser::ConstExpr<'_>) -> wasmparser::Result<WasmValue> {
         _ => WasmValue::Other,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coredump::note::append_note;
+    use wasm_encoder::{
+        ConstExpr, CoreDumpInstancesSection, CoreDumpModulesSection, CoreDumpSection, CoreDumpStackSection,
+        CoreDumpValue as Value, DataSection, GlobalSection, GlobalType, MemorySection, MemoryType, Module, ValType,
+    };
+
+    /// A dump as a writer would make it: one module, a 2-page memory with
+    /// bytes at 0x10 and 0x1_0000, two globals, two frames.
+    fn sample() -> Vec<u8> {
+        let mut dump = Module::new();
+        dump.section(&CoreDumpSection::new("app.wasm"));
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType { minimum: 2, maximum: None, memory64: false, shared: false, page_size_log2: None });
+        dump.section(&memories);
+        let mut globals = GlobalSection::new();
+        let ty = |val_type| GlobalType { val_type, mutable: true, shared: false };
+        globals.global(ty(ValType::I32), &ConstExpr::i32_const(0x1000));
+        globals.global(ty(ValType::I64), &ConstExpr::i64_const(-5));
+        dump.section(&globals);
+        let mut data = DataSection::new();
+        data.active(0, &ConstExpr::i32_const(0x10), [1u8, 2, 3]);
+        data.active(0, &ConstExpr::i32_const(0x1_0000), [9u8]);
+        dump.section(&data);
+        let mut modules = CoreDumpModulesSection::new();
+        modules.module("app.wasm");
+        dump.section(&modules);
+        let mut instances = CoreDumpInstancesSection::new();
+        instances.instance(0, [0], [0, 1]);
+        dump.section(&instances);
+        let mut stack = CoreDumpStackSection::new("main");
+        stack.frame(0, 3, 7, [Value::I32(42), Value::Missing], [Value::F64(1.5.into())]);
+        stack.frame(0, 2, 20, [], []);
+        dump.section(&stack);
+        append_note(
+            dump.finish(),
+            &DumpNote { trap: Some(crate::target::TrapKind::Unreachable), ..DumpNote::default() },
+        )
+    }
+
+    #[test]
+    fn a_dump_reads_back_with_its_memory_globals_frames_and_note() {
+        let dump = CoreDump::parse(&Arc::from(sample()), "sample").unwrap();
+        assert_eq!(dump.program_name, "app.wasm");
+        assert_eq!(dump.globals, vec![WasmValue::I32(0x1000), WasmValue::I64(-5)]);
+        assert_eq!(dump.instances, vec![DumpInstance { module: 0, memories: vec![0], globals: vec![0, 1] }]);
+        let memory = &dump.memories[0];
+        assert_eq!(memory.size, 2 * 65536);
+        assert_eq!(memory.read(0x0f, 5), Some(vec![0, 1, 2, 3, 0]));
+        assert_eq!(memory.read(0xffff, 2), Some(vec![0, 9]));
+        assert_eq!(memory.read(2 * 65536 - 1, 2), None, "past the end");
+        assert_eq!(memory.read(u64::MAX, 2), None, "overflowing");
+        let frames = &dump.trapped_thread().frames;
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[0].locals, vec![Some(WasmValue::I32(42)), None]);
+        assert_eq!(frames[0].stack, vec![Some(WasmValue::F64(1.5))]);
+        assert_eq!((frames[1].function_index, frames[1].code_offset), (2, 20));
+        assert_eq!(dump.note.unwrap().trap, Some(crate::target::TrapKind::Unreachable));
+    }
+
+    #[test]
+    fn every_truncation_and_corruption_is_an_error_not_a_panic() {
+        let bytes = sample();
+        // A cut between sections leaves a shorter, complete file.
+        let section_ends: Vec<usize> =
+            Parser::new(0).parse_all(&bytes).filter_map(|p| p.ok()?.as_section().map(|(_, range)| range.end)).collect();
+        for len in 0..bytes.len() {
+            let result = CoreDump::parse(&Arc::from(&bytes[..len]), "cut");
+            if !section_ends.contains(&len) {
+                assert!(result.is_err(), "a dump cut at {len} of {} bytes was accepted", bytes.len());
+            }
+        }
+        for at in 8..bytes.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut corrupt = bytes.clone();
+                corrupt[at] ^= flip;
+                // Either reading is fine; what matters is no panic and, if
+                // it reads, reads that stay in bounds.
+                if let Ok(dump) = CoreDump::parse(&Arc::from(corrupt), "flipped") {
+                    for memory in &dump.memories {
+                        let _ = memory.read(0, 64);
+                        let _ = memory.read(memory.size.saturating_sub(8), 8);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_data_segment_outside_its_memory_is_refused() {
+        let mut dump = Module::new();
+        dump.section(&CoreDumpSection::new("x"));
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None });
+        dump.section(&memories);
+        let mut data = DataSection::new();
+        data.active(0, &ConstExpr::i32_const(65535), [1u8, 2]);
+        dump.section(&data);
+        let error = CoreDump::parse(&Arc::from(dump.finish()), "outside").unwrap_err();
+        assert!(error.to_string().contains("outside its memory"), "{error}");
+    }
+}

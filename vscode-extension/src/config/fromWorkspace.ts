@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { WasmscopeLaunchConfig } from './launchConfig';
+import { ProgramLaunchConfig } from './launchConfig';
 import { guessSourceMap } from './sourceMap';
 import { debugPaths } from './wasmSections';
 import { obviousChoice, rankWasmFiles } from './wasmPick';
@@ -58,7 +58,7 @@ export async function sourceMapFor(program: string, source: string | undefined):
 export async function configForActiveFile(
   folder: vscode.WorkspaceFolder | undefined,
   resource?: vscode.Uri,
-): Promise<WasmscopeLaunchConfig | undefined> {
+): Promise<ProgramLaunchConfig | undefined> {
   const active = resource ?? vscode.window.activeTextEditor?.document.uri;
   const file = active?.scheme === 'file' ? active.fsPath : undefined;
   const isWasm = file?.endsWith('.wasm');
@@ -67,7 +67,7 @@ export async function configForActiveFile(
     return undefined;
   }
   const cwd = (folder ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(program)))?.uri.fsPath ?? path.dirname(program);
-  const config: WasmscopeLaunchConfig = {
+  const config: ProgramLaunchConfig = {
     type: 'wasmscope',
     request: 'launch',
     name: `Debug ${path.basename(program)}`,

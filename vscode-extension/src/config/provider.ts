@@ -1,13 +1,15 @@
 // Completes launch configurations: F5 with no launch.json debugs the .wasm
-// built from the open file; a configuration without `program` is sent back
-// to launch.json instead of failing inside the adapter. Attach configurations
-// are checked the same way (`connect`, a ws:// URL), and refused before the
-// adapter starts when there is no token for the agent.
+// built from the open file; a configuration with neither `program` nor
+// `coreDump` (a post-mortem launch) is sent back to launch.json instead of
+// failing inside the adapter. Attach configurations are checked the same way
+// (`connect`, a ws:// URL), and refused before the adapter starts when there
+// is no token for the agent.
 import * as vscode from 'vscode';
 import { showAttachError } from '../adapter/agentToken';
 import { attachAdapter } from '../adapter/attach';
 import { checkAttachConfig } from './attachConfig';
 import { configForActiveFile } from './fromWorkspace';
+import { checkLaunchConfig } from './launchConfig';
 
 export class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   constructor(private readonly secrets: vscode.SecretStorage) {}
@@ -26,8 +28,9 @@ export class ConfigurationProvider implements vscode.DebugConfigurationProvider 
       }
       return config; // the rest is checked once variables are substituted
     }
-    if (!config.program) {
-      vscode.window.showErrorMessage(`The wasmscope configuration "${config.name}" needs a \`program\`: the .wasm to debug.`);
+    const problem = checkLaunchConfig(config);
+    if (problem) {
+      vscode.window.showErrorMessage(problem);
       return null;
     }
     // Relative paths resolve against cwd in the adapter; default it to the folder, as users expect.

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { locateWasmscope } from '../adapter/locate';
 import { configForActiveFile } from '../config/fromWorkspace';
-import { WasmscopeLaunchConfig, isWasmscopeLaunch } from '../config/launchConfig';
+import { ProgramLaunchConfig, runsProgram } from '../config/launchConfig';
 import { substituteVariables } from '../config/variables';
 import { Log } from '../log';
 import { layoutFlamegraph } from './layout';
@@ -18,7 +18,7 @@ import { Profile } from './callTree';
 
 interface FolderConfig {
   folder?: vscode.WorkspaceFolder;
-  config: WasmscopeLaunchConfig;
+  config: ProgramLaunchConfig;
 }
 
 /**
@@ -113,13 +113,13 @@ async function chooseConfig(resource?: vscode.Uri | string): Promise<FolderConfi
   return picked?.value;
 }
 
-/** The wasmscope configurations of every folder's launch.json. */
+/** The wasmscope configurations of every folder's launch.json that run a program (coredump ones cannot be profiled). */
 function launchConfigs(): FolderConfig[] {
   const out: FolderConfig[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const configs = vscode.workspace.getConfiguration('launch', folder).get<unknown[]>('configurations') ?? [];
     for (const config of configs) {
-      if (isWasmscopeLaunch(config)) {
+      if (runsProgram(config)) {
         out.push({ folder, config });
       }
     }
