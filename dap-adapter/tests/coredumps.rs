@@ -79,6 +79,10 @@ fn opened(dump: &Path, program: Option<&Path>) -> (Client, Value) {
         launch["program"] = json!(program);
     }
     start(&mut client, launch);
+    // Nothing runs: the client hears what is off.
+    let capabilities = client.event("capabilities");
+    assert_eq!(capabilities["body"]["capabilities"]["supportsRestartRequest"], false, "{capabilities}");
+    assert_eq!(capabilities["body"]["capabilities"]["supportsSetVariable"], false, "{capabilities}");
     client.request("configurationDone", json!({}));
     let stopped = client.event("stopped");
     (client, stopped)

@@ -27,8 +27,9 @@ export function isWasmscopeLaunch(config: unknown): config is WasmscopeLaunchCon
 }
 
 /** Whether a launch configuration opens a coredump (post-mortem) rather than running its program. */
-export function isCoreDumpLaunch(config: { coreDump?: unknown }): boolean {
-  return typeof config.coreDump === 'string' && config.coreDump !== '';
+export function isCoreDumpLaunch(config: object): boolean {
+  const coreDump = (config as { coreDump?: unknown }).coreDump;
+  return typeof coreDump === 'string' && coreDump !== '';
 }
 
 /** A launch configuration that runs a program (not a coredump): what the profiler can run too. */

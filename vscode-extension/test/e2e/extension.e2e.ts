@@ -182,11 +182,25 @@ function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T>
 
 /** `wasmscope serve` with a debugging agent; resolves once both addresses are printed. */
 async function startServer(program: string, tokenFile: string, log: string): Promise<{ child: ChildProcess; agent: string; http: string }> {
-  const child = spawn(
-    required('WASMSCOPE_BIN'),
+  const started = await spawnServer(
     ['serve', program, '--addr', '127.0.0.1:0', '--debug-addr', '127.0.0.1:0', '--token-file', tokenFile],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    log,
+    /Debugging agent \(DAP over WebSocket\) at (ws:\/\/127\.0\.0\.1:\d+)/,
   );
+  return { child: started.child, agent: started.agent!, http: started.http };
+}
+
+/**
+ * Runs `wasmscope ARGS` (a serve command line); resolves once it serves HTTP
+ * (and, with `agentPattern`, once it printed its agent's address). `stderr()`
+ * is what it printed so far.
+ */
+async function spawnServer(
+  args: string[],
+  log: string,
+  agentPattern?: RegExp,
+): Promise<{ child: ChildProcess; agent?: string; http: string; stderr(): string }> {
+  const child = spawn(required('WASMSCOPE_BIN'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let seen = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     seen += chunk.toString();
@@ -197,11 +211,11 @@ async function startServer(program: string, tokenFile: string, log: string): Pro
       const timer = setTimeout(() => reject(new Error(`wasmscope serve printed no addresses in 60 s:\n${seen}`)), 60_000);
       child.on('exit', (code) => reject(new Error(`wasmscope serve exited with ${code}:\n${seen}`)));
       child.stderr!.on('data', () => {
-        const agent = /Debugging agent \(DAP over WebSocket\) at (ws:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+        const agent = agentPattern?.exec(seen);
         const served = /Serving HTTP on (http:\/\/127\.0\.0\.1:\d+)\//.exec(seen);
-        if (agent && served) {
+        if (served && (!agentPattern || agent)) {
           clearTimeout(timer);
-          resolve({ child, agent: agent[1], http: served[1] });
+          resolve({ child, agent: agent?.[1], http: served[1], stderr: () => seen });
         }
       });
     });
@@ -481,4 +495,78 @@ uiTest('Profile remote server shows the routes of a running wasmscope serve in a
     await load.stop();
     await stopServer(server.child);
   }
+});
+
+/** The .coredump files in `dir` whose size has settled (the same at two looks 300 ms apart). */
+async function settledCoreDumps(dir: string): Promise<string[]> {
+  const sizes = () =>
+    new Map(
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.coredump'))
+        .map((f) => [f, fs.statSync(path.join(dir, f)).size] as const),
+    );
+  const first = sizes();
+  await new Promise((r) => setTimeout(r, 300));
+  const second = sizes();
+  return [...second].filter(([f, size]) => size > 0 && first.get(f) === size).map(([f]) => path.join(dir, f));
+}
+
+uiTest('Open coredump… shows the stack and variables where a request of wasmscope serve trapped', 240_000, async () => {
+  // The bundled example (no COMPONENT): GET /crash traps at `// BP: crash`, and the
+  // server writes one coredump per trapping request into --coredump-dir.
+  const dumps = fs.mkdtempSync(path.join(home, 'coredumps-'));
+  const server = await spawnServer(['serve', '--addr', '127.0.0.1:0', '--coredump-dir', dumps], path.join(resultsDir, 'wasmscope-serve-coredump.log'));
+  let dump: string;
+  try {
+    const crash = await within(httpGet(`${server.http}/crash`).promise, 60_000, 'no answer to GET /crash in 60 s');
+    assert.equal(crash.status, 500, `GET /crash answered ${crash.status}: ${crash.body}`);
+    const written = await expect(() => settledCoreDumps(dumps), (files) => files.length > 0, 30_000, `coredumps in ${dumps}`);
+    assert.equal(written.length, 1, `one trapping request, ${written.length} coredumps: ${written.join(', ')}`);
+    dump = written[0];
+    assert.match(path.basename(dump), /^\d+-\d+-GET__crash\.coredump$/);
+  } finally {
+    // Post-mortem: nothing of the server is needed to open the dump (it names the program by its path).
+    await stopServer(server.child);
+  }
+
+  // The command's open dialog is VS Code's own (files.simpleDialog.enable): a quick input taking a path.
+  await vsc.runCommand('wasmscope: Open coredump…');
+  const input = vsc.page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await expect(() => input.inputValue(), (v) => v.length > 0, 10_000, 'the open dialog shows a folder');
+  await input.fill(dump);
+  await vsc.page.waitForTimeout(300); // the dialog reads what was typed
+  await vsc.screenshot('coredump-open-dialog');
+  await input.press('Enter');
+
+  // The launch.json sourceMap ({"/wasmscope": "${workspaceFolder}"}) maps the DWARF's paths onto the workspace's copy.
+  const file = 'examples/http-routes/routes.c';
+  const line = fixture.markerLineIn(file, 'crash');
+  const top = await expect(() => vsc.topStackFrame(), (t) => !!t && /\broute\b/.test(t), 60_000, 'top stack frame');
+  assert.match(top!, new RegExp(`routes\\.c\\s+${line}:`), `stopped at ${top}, not routes.c:${line}`);
+  await vsc.page.locator('.tab.active', { hasText: 'routes.c' }).waitFor({ timeout: 10_000 });
+  await expect(() => vsc.cursorLine(), line, 10_000, 'editor line');
+  // Stopped on an exception: VS Code shows the trap in the editor.
+  const trap = vsc.page.locator('.exception-widget', { hasText: 'Trapped (coredump)' });
+  await trap.waitFor({ timeout: 10_000 });
+  const expanded = await expect(() => vsc.scopeExpanded('Locals'), true, 5_000, 'Locals expanded').catch(() => false);
+  if (!expanded) {
+    await vsc.scopeExpanded('Locals', true);
+  }
+  // A production (-O2-like) dump may have lost the values ("<error: optimized out>"): the names are enough here.
+  const vars = await expect(() => vsc.variables(), (v) => 'method' in v && 'path' in v, 30_000, 'Variables view');
+  console.log(`# note: route's locals in the coredump: ${JSON.stringify(vars)}`);
+  await vsc.screenshot('coredump-stopped');
+
+  // Nothing runs in a coredump: Continue is refused and the session stays where it is.
+  await vsc.page.keyboard.press('F5');
+  await vsc.page.locator('.notification-toast', { hasText: /coredump/ }).first().waitFor({ timeout: 10_000 });
+  await vsc.page.waitForTimeout(1_000);
+  assert.equal(await vsc.isDebugging(), true, 'the session ended after Continue');
+  assert.match((await vsc.topStackFrame()) ?? '', new RegExp(`\\broute\\b.*routes\\.c\\s+${line}:`));
+  await vsc.screenshot('coredump-continue-refused');
+
+  await vsc.page.keyboard.press('Shift+F5');
+  await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
 });
