@@ -210,3 +210,54 @@ fn broken_and_foreign_coredumps_are_one_line_errors() {
     assert!(error.contains("another build of the program") && !error.contains('\n'), "{error}");
     client.finish();
 }
+
+/// Evaluate, hover, read memory and disassembly of the top frames: what a
+/// session on the live stop answers, the session on its dump answers.
+fn inspections(client: &mut Client) -> Vec<Value> {
+    let frames = client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"].as_array().unwrap().clone();
+    let mut out = Vec::new();
+    for frame in frames.iter().take(2) {
+        for expression in
+            ["depth", "argc", "argv[1]", "p", "*p", "depth * 2 + argc", "(long)p + 1", "g_config", "g_fib_calls"]
+        {
+            let reply = client
+                .send("evaluate", json!({ "expression": expression, "frameId": frame["id"], "context": "hover" }));
+            let reply = client.response(reply);
+            out.push(json!([expression, reply["success"], reply["body"]["result"], reply["message"]]));
+        }
+        let pointer = frame["instructionPointerReference"].clone();
+        let code = client.request(
+            "disassemble",
+            json!({ "memoryReference": pointer, "instructionOffset": -3, "instructionCount": 8 }),
+        );
+        out.push(code["instructions"].clone());
+    }
+    let stack_pointer = client.request("evaluate", json!({ "expression": "$global0", "context": "repl" }));
+    let address = stack_pointer["result"].as_str().unwrap().to_owned();
+    let memory = client.request("readMemory", json!({ "memoryReference": address, "count": 64 }));
+    out.push(memory["data"].clone());
+    out
+}
+
+#[test]
+fn evaluate_memory_and_disassembly_of_a_coredump_answer_as_the_live_stop() {
+    let path = dump_path("inspect-c-O0.coredump");
+    let mut client = Client::in_process();
+    let mut launch = launch_args("c-O0");
+    launch["args"] = json!(["trap-oob"]);
+    launch["coreDumpOnTrap"] = json!(path);
+    start(&mut client, launch);
+    client.request("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let live = inspections(&mut client);
+    client.finish();
+    let evaluated = live.iter().filter(|i| i[1] == true).count();
+    assert!(evaluated >= 7, "the live stop evaluated: {live:?}");
+    let (mut client, _) = opened(&path, None);
+    let post_mortem = inspections(&mut client);
+    assert_eq!(post_mortem, live);
+    let error = client.request_error("writeMemory", json!({ "memoryReference": "0x1000", "data": "AAAA" }));
+    assert!(!error.is_empty());
+    client.finish();
+}
