@@ -8,6 +8,7 @@ mod diff;
 mod firefox;
 mod folded;
 mod format;
+mod frame_reader;
 mod live;
 mod pprof;
 mod profile;
@@ -23,6 +24,7 @@ pub use diff::write_diff_svg;
 pub use firefox::write_firefox;
 pub use folded::write_folded;
 pub use format::OutputFormat;
+pub use frame_reader::{FrameStacks, read_frame_stacks};
 pub use live::{
     LiveChunk, LiveCollector, LiveEnd, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS, RouteTime,
     live_meta,

@@ -46,6 +46,10 @@ pub enum Command {
     /// HTTP server for a wasi:http/proxy component, as `wasmtime serve`; with
     /// no program, the bundled example.
     Serve(serve::ServeArgs),
+    /// Language server (stdio): profile heat and debug-info facts in any
+    /// editor (code lenses, inlay hints on hot lines, hovers, stale-build
+    /// hints, and the `wasmscope/heat` request).
+    Lsp,
 }
 
 /// Runs a command; the result is the process exit status.
@@ -60,6 +64,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Debug(args) => debug::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Serve(args) => serve::run(&args).map(|()| 0),
+        Command::Lsp => wasmscope_lsp::serve_stdio().map(|()| 0).map_err(anyhow::Error::from),
     }
 }
 

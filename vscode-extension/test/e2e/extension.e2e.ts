@@ -1,7 +1,8 @@
 // End to end in a real VS Code (code-server in headless Chromium): install
 // the .vsix, debug the C guest, profile the hotspots example, attach to a
-// `wasmscope serve` debugging agent and stop a request at a breakpoint, and
-// profile another one live through its agent (Profile remote server…).
+// `wasmscope serve` debugging agent and stop a request at a breakpoint,
+// profile another one live through its agent (Profile remote server…), and
+// open the coredump of a request that trapped (Open coredump…).
 // Inputs (scripts/test-vscode-extension.sh sets them): WASMSCOPE_BIN, REPO,
 // VSIX, CODE_SERVER_NODE, CODE_SERVER_ENTRY, CHROMIUM, RESULTS_DIR.
 import assert from 'node:assert/strict';
@@ -532,24 +533,25 @@ uiTest('Open coredump… shows the stack and variables where a request of wasmsc
 
   // The command's open dialog is VS Code's own (files.simpleDialog.enable): a quick input taking a path.
   await vsc.runCommand('wasmscope: Open coredump…');
-  const input = vsc.page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await expect(() => input.inputValue(), (v) => v.length > 0, 10_000, 'the open dialog shows a folder');
-  await input.fill(dump);
-  await vsc.page.waitForTimeout(300); // the dialog reads what was typed
-  await vsc.screenshot('coredump-open-dialog');
-  await input.press('Enter');
+  await vsc.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Open a Wasm coredump' }).waitFor({ timeout: 10_000 });
+  await vsc.pickInOpenDialog(dump);
 
   // The launch.json sourceMap ({"/wasmscope": "${workspaceFolder}"}) maps the DWARF's paths onto the workspace's copy.
   const file = 'examples/http-routes/routes.c';
   const line = fixture.markerLineIn(file, 'crash');
+  // The stop is an exception, not a breakpoint: debug.openDebug (openOnDebugBreak) leaves the current view.
+  await vsc.page.locator('.tab.active', { hasText: 'routes.c' }).waitFor({ timeout: 60_000 });
+  // Its shortcut, not the command palette: the palette can close under the test as the editor takes the focus.
+  if (!(await vsc.page.locator('.debug-call-stack').isVisible())) {
+    await vsc.page.keyboard.press('Control+Shift+D');
+  }
+  await vsc.page.locator('.debug-call-stack').waitFor({ timeout: 10_000 });
   const top = await expect(() => vsc.topStackFrame(), (t) => !!t && /\broute\b/.test(t), 60_000, 'top stack frame');
   assert.match(top!, new RegExp(`routes\\.c\\s+${line}:`), `stopped at ${top}, not routes.c:${line}`);
-  await vsc.page.locator('.tab.active', { hasText: 'routes.c' }).waitFor({ timeout: 10_000 });
   await expect(() => vsc.cursorLine(), line, 10_000, 'editor line');
-  // Stopped on an exception: VS Code shows the trap in the editor.
-  const trap = vsc.page.locator('.exception-widget', { hasText: 'Trapped (coredump)' });
-  await trap.waitFor({ timeout: 10_000 });
+  // Stopped on an exception: the Call Stack says why, and VS Code shows the trap in the editor.
+  await vsc.page.locator('.pane-header', { hasText: 'Call Stack' }).filter({ hasText: 'Trapped (coredump)' }).waitFor({ timeout: 10_000 });
+  await vsc.page.locator('.exception-widget', { hasText: 'unreachable instruction executed' }).waitFor({ timeout: 10_000 });
   const expanded = await expect(() => vsc.scopeExpanded('Locals'), true, 5_000, 'Locals expanded').catch(() => false);
   if (!expanded) {
     await vsc.scopeExpanded('Locals', true);
@@ -561,7 +563,7 @@ uiTest('Open coredump… shows the stack and variables where a request of wasmsc
 
   // Nothing runs in a coredump: Continue is refused and the session stays where it is.
   await vsc.page.keyboard.press('F5');
-  await vsc.page.locator('.notification-toast', { hasText: /coredump/ }).first().waitFor({ timeout: 10_000 });
+  await vsc.page.locator('.notification-toast', { hasText: 'this is a coredump' }).first().waitFor({ timeout: 10_000 });
   await vsc.page.waitForTimeout(1_000);
   assert.equal(await vsc.isDebugging(), true, 'the session ended after Continue');
   assert.match((await vsc.topStackFrame()) ?? '', new RegExp(`\\broute\\b.*routes\\.c\\s+${line}:`));
@@ -569,4 +571,13 @@ uiTest('Open coredump… shows the stack and variables where a request of wasmsc
 
   await vsc.page.keyboard.press('Shift+F5');
   await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+
+  // A launch with neither `program` nor `coreDump` is refused before the adapter starts, naming both.
+  fixture.addLaunchConfiguration({ type: 'wasmscope', request: 'launch', name: 'Nothing to debug' });
+  await vsc.startDebugging('Nothing to debug');
+  await vsc.page
+    .locator('.notification-toast', { hasText: '"Nothing to debug" needs a `program` (the .wasm to debug) or a `coreDump`' })
+    .waitFor({ timeout: 10_000 });
+  assert.equal(await vsc.isDebugging(), false, 'a session started without program or coreDump');
+  await vsc.screenshot('launch-without-program-or-coredump');
 });

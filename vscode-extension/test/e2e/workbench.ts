@@ -58,6 +58,31 @@ export class Workbench {
     }
   }
 
+  /**
+   * Picks `file` (an absolute path) in VS Code's own open dialog (the user
+   * setting files.simpleDialog.enable): a quick input taking a path, whose list
+   * shows the folder typed so far. The dialog fills in its starting folder a
+   * moment after it opens, over anything typed before: type again until the
+   * path stays and the list shows the file.
+   */
+  async pickInOpenDialog(file: string, timeoutMs = 30_000): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first();
+    const deadline = Date.now() + timeoutMs;
+    await input.waitFor();
+    for (;;) {
+      await input.fill(file);
+      await this.page.waitForTimeout(500);
+      if ((await input.inputValue()) === file && (await row.isVisible())) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`the open dialog did not take ${file} in ${timeoutMs / 1000} s (it shows ${await input.inputValue()})`);
+      }
+    }
+    await this.page.keyboard.press('Enter');
+  }
+
   /** The names of the thread rows of the Call Stack view (VS Code lists threads only when there are several). */
   async threads(): Promise<string[]> {
     const texts = await this.page.locator('.debug-call-stack .monaco-list-row .thread .name').allInnerTexts();
