@@ -64,8 +64,40 @@ pub struct ProfileArgs {
     /// segments are collapsed to :id.
     #[arg(long = "route", value_name = "PATTERN", requires = "connect")]
     pub routes: Vec<String>,
+    /// Also keep the profile as DIR/PROGRAM.pb.gz, where `wasmscope lsp`
+    /// (and so the editor) finds the workspace's latest profile.
+    #[arg(long, value_name = "DIR", default_value = ".wasmscope")]
+    pub save_dir: PathBuf,
+    /// Do not keep the profile for the editor (see --save-dir).
+    #[arg(long, conflicts_with = "save_dir")]
+    pub no_save: bool,
     #[command(flatten)]
     guest: super::GuestArgs,
+}
+
+impl ProfileArgs {
+    /// Where the editor's copy goes, if anywhere.
+    pub(super) fn saved_copy(&self, program: &Path) -> Option<PathBuf> {
+        let stem = program.file_stem().map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
+        (!self.no_save).then(|| self.save_dir.join(format!("{stem}.pb.gz")))
+    }
+}
+
+/// Writes the editor's copy of `profile` (pprof keeps files and lines); a
+/// failure is said, not fatal: the profile asked for is written.
+pub(super) fn save_copy(profile: &Profile, copy: Option<&Path>) {
+    let Some(copy) = copy else { return };
+    let written = copy
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| write_profile(profile, OutputFormat::Pprof, false, copy));
+    if let Err(error) = written {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("wasmscope: warning: could not keep a copy for the editor in {}: {error:#}", copy.display());
+        }
+    }
 }
 
 /// The highest sampling rate accepted.
@@ -147,11 +179,12 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         .context("cannot install the Ctrl-C handler")?;
     // The signal sampler cannot stop running Wasm: on Ctrl-C it hands over
     // the profile so far, which is written before the process exits.
+    let copy = args.saved_copy(&program);
     let interrupt_hook = {
         let (symbols, output, bundled) = (symbols.clone(), output.clone(), args.program.is_none());
-        let reverse = args.reverse;
+        let (reverse, copy) = (args.reverse, copy.clone());
         InterruptHook(Arc::new(move |raw: RawProfile, cause: StopCause| {
-            let written = finish(&raw, &symbols, bundled, format, reverse, &output);
+            let written = finish(&raw, &symbols, bundled, format, reverse, &output, copy.as_deref());
             let (how, status) = match cause {
                 StopCause::Asked => ("interrupted", 130),
                 StopCause::Deadline => ("stopped early, in a host call", 0),
@@ -175,7 +208,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         progress: true,
     };
     let (end, raw) = run_sampled(&guest, &options)?;
-    let summary = finish(&raw, &symbols, args.program.is_none(), format, args.reverse, &output)?;
+    let summary = finish(&raw, &symbols, args.program.is_none(), format, args.reverse, &output, copy.as_deref())?;
     let status = match &end {
         SampledEnd::Finished(RunOutcome::Exited(code)) => format!("exited with {code}"),
         SampledEnd::Finished(RunOutcome::Trapped { message, .. }) => format!("trapped: {message}"),
@@ -192,7 +225,8 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     })
 }
 
-/// Symbolizes, writes the profile and returns its summary.
+/// Symbolizes, writes the profile (and the editor's copy) and returns its
+/// summary.
 fn finish(
     raw: &RawProfile,
     symbols: &WasmSymbols,
@@ -200,12 +234,14 @@ fn finish(
     format: OutputFormat,
     reverse: bool,
     output: &Path,
+    copy: Option<&Path>,
 ) -> anyhow::Result<Summary> {
     let mut profile = symbolize(raw, symbols);
     if bundled {
         profile.meta.program = "hotspots (bundled example)".to_owned();
     }
     write_profile(&profile, format, reverse, output)?;
+    save_copy(&profile, copy);
     Ok(Summary::new(&profile, 5))
 }
 

@@ -41,6 +41,10 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
     };
     let profile = remote.collector.profile(live_meta(&program, &request, duration));
     super::profile::write_profile(&profile, format, args.reverse, output)?;
+    // `routes-live.pb.gz` for a server running routes.wasm.
+    let stem = std::path::Path::new(&profile.meta.program).file_stem().map(|s| s.to_string_lossy().into_owned());
+    let server = std::path::PathBuf::from(format!("{}-live", stem.as_deref().unwrap_or("server")));
+    super::profile::save_copy(&profile, args.saved_copy(&server).as_deref());
     let summary = Summary::new(&profile, 5).with_routes(&profile, &remote.collector.routes());
     let how = match (&remote.end, &remote.cut_short) {
         (_, Some(why)) => format!("cut short: {why}; the profile holds what came before"),
