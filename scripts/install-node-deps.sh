@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Node packages the tests use, from their package-lock.json
-# files: the DAP client tests (tests/dap-client) and the published format
-# schemas the profiler's outputs are checked against (tests/formats). Idempotent: when node_modules already matches the
+# files: the DAP client tests (tests/dap-client), the LSP client tests
+# (tests/lsp-client) and the published format schemas the profiler's outputs
+# are checked against (tests/formats). Idempotent: when node_modules already matches the
 # lock file, it does nothing. Installs Node.js and npm (Debian packages) when
 # they are missing.
 #
@@ -26,7 +27,7 @@ if [ "$NODE_MAJOR" -lt 20 ]; then
   exit 1
 fi
 
-for DIR in "$ROOT/tests/dap-client" "$ROOT/tests/formats"; do
+for DIR in "$ROOT/tests/dap-client" "$ROOT/tests/lsp-client" "$ROOT/tests/formats"; do
   cd "$DIR"
   # npm ci wipes and reinstalls node_modules; skip it when the installed
   # tree was made from this very lock file.

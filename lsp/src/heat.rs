@@ -2,9 +2,9 @@
 //! function, the samples spent there (self: as the innermost frame; total:
 //! anywhere on the stack, once per stack), and each function's callers.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use wasmscope_profiler::{Frame, FrameStacks};
+use wasmscope_profiler::{Frame, Profile};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Samples {
@@ -31,32 +31,70 @@ pub struct Heat {
 }
 
 impl Heat {
-    pub fn from_stacks(stacks: &FrameStacks) -> Heat {
-        let mut heat = Heat::default();
-        for (stack, count) in stacks {
+    /// Counts `profile` with its frames interned: per stack, each line and
+    /// function once, by stamping the stack's number on what it has seen.
+    pub fn from_profile(profile: &Profile) -> Heat {
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut places: HashMap<(&str, u32), usize> = HashMap::new();
+        // Per frame: its name's id and its place's id (if it has a line).
+        let ids: Vec<(usize, Option<usize>)> = profile
+            .frames
+            .iter()
+            .map(|frame| {
+                let next = names.len();
+                let name = *names.entry(frame.name.as_str()).or_insert(next);
+                let place = source_line(frame).map(|file| {
+                    let next = places.len();
+                    *places.entry((file, frame.line)).or_insert(next)
+                });
+                (name, place)
+            })
+            .collect();
+        let mut name_counts = vec![Samples::default(); names.len()];
+        let mut place_counts = vec![Samples::default(); places.len()];
+        let (mut name_seen, mut place_seen) = (vec![usize::MAX; names.len()], vec![usize::MAX; places.len()]);
+        // Millions of (caller, callee) lookups: a multiply-shift hash of the
+        // pair, not SipHash (the keys are our own indices, not input).
+        let mut callers: HashMap<(usize, usize), (usize, u64), PairHash> = HashMap::default();
+        let mut total_samples = 0;
+        for (number, (stack, count)) in profile.stacks.iter().enumerate() {
             let count = *count;
-            heat.total_samples += count;
-            let mut lines_seen: HashSet<(&str, u32)> = HashSet::new();
-            let mut functions_seen: HashSet<&str> = HashSet::new();
-            let mut callers_seen: HashSet<(&str, &str)> = HashSet::new();
-            for (i, frame) in stack.iter().enumerate() {
+            total_samples += count;
+            for (i, &frame) in stack.iter().enumerate() {
+                let Some(&(name, place)) = ids.get(frame) else { continue };
                 let leaf = i + 1 == stack.len();
-                if let Some(file) = source_line(frame) {
-                    let first = lines_seen.insert((file, frame.line));
-                    let entry = heat.lines.entry(file.to_owned()).or_default().entry(frame.line).or_default();
-                    entry.total += if first { count } else { 0 };
-                    entry.own += if leaf { count } else { 0 };
+                if let Some(place) = place {
+                    let first = std::mem::replace(&mut place_seen[place], number) != number;
+                    place_counts[place].total += if first { count } else { 0 };
+                    place_counts[place].own += if leaf { count } else { 0 };
                 }
-                let first = functions_seen.insert(&frame.name);
-                let function = heat.functions.entry(frame.name.clone()).or_default();
-                function.samples.total += if first { count } else { 0 };
-                function.samples.own += if leaf { count } else { 0 };
-                if let Some(caller) = i.checked_sub(1).map(|c| stack[c].name.as_str())
-                    && caller != frame.name
-                    && callers_seen.insert((caller, &frame.name))
+                let first = std::mem::replace(&mut name_seen[name], number) != number;
+                name_counts[name].total += if first { count } else { 0 };
+                name_counts[name].own += if leaf { count } else { 0 };
+                if let Some(&(caller, _)) = i.checked_sub(1).and_then(|c| ids.get(stack[c]))
+                    && caller != name
                 {
-                    *function.callers.entry(caller.to_owned()).or_default() += count;
+                    let entry = callers.entry((caller, name)).or_insert((usize::MAX, 0));
+                    if std::mem::replace(&mut entry.0, number) != number {
+                        entry.1 += count;
+                    }
                 }
+            }
+        }
+        let mut name_of = vec![""; names.len()];
+        for (name, id) in &names {
+            name_of[*id] = name;
+        }
+        let mut heat = Heat { total_samples, ..Heat::default() };
+        for ((file, line), id) in places {
+            heat.lines.entry(file.to_owned()).or_default().insert(line, place_counts[id]);
+        }
+        for (id, samples) in name_counts.into_iter().enumerate() {
+            heat.functions.insert(name_of[id].to_owned(), FunctionHeat { samples, callers: BTreeMap::new() });
+        }
+        for ((caller, callee), (_, count)) in callers {
+            if let Some(function) = heat.functions.get_mut(name_of[callee]) {
+                function.callers.insert(name_of[caller].to_owned(), count);
             }
         }
         heat
@@ -83,6 +121,36 @@ impl Heat {
     }
 }
 
+/// Hashes small integer keys with one multiply per word.
+#[derive(Clone, Copy, Default)]
+struct PairHash;
+
+impl std::hash::BuildHasher for PairHash {
+    type Hasher = PairHasher;
+    fn build_hasher(&self) -> PairHasher {
+        PairHasher(0)
+    }
+}
+
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 fn source_line(frame: &Frame) -> Option<&str> {
     frame.file.as_deref().filter(|_| frame.line != 0)
 }
@@ -104,7 +172,7 @@ mod tests {
             (vec![at("main", 3), at("fib", 11)], 6),
             (vec![at("main", 4)], 10),
         ];
-        let heat = Heat::from_stacks(&stacks);
+        let heat = Heat::from_profile(&Profile::from_stacks(Default::default(), stacks));
         assert_eq!(heat.total_samples, 20);
         let lines = heat.lines_of("/src/a.c").unwrap();
         assert_eq!(lines[&10], Samples { own: 4, total: 4 });

@@ -9,6 +9,7 @@
 //! - heat.rs: a profile's samples per line and per function;
 //! - program_facts.rs: what the DWARF says about a source file.
 
+mod framing;
 mod heat;
 mod options;
 mod program_facts;
@@ -23,10 +24,11 @@ use tower_lsp_server::{LspService, Server};
 /// Serves one client over stdin and stdout until it exits.
 pub fn serve_stdio() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (input, output) = framing::checked_stdio(std::io::stdin(), std::io::stdout(), runtime.handle());
     runtime.block_on(async {
         let (service, socket) =
             LspService::build(server::Backend::new).custom_method(HEAT_METHOD, server::Backend::heat).finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        Server::new(input, output, socket).serve(service).await;
     });
     Ok(())
 }

@@ -113,8 +113,22 @@ fn line_range(line: u32) -> Range {
 }
 
 impl Shared {
-    fn reload(&self) -> Vec<String> {
-        self.workspace.write().unwrap_or_else(|p| p.into_inner()).load()
+    /// Reads the workspace again; what could not be read, and a line for
+    /// the client's log saying what was.
+    fn reload(&self) -> (Vec<String>, String) {
+        let started = std::time::Instant::now();
+        let mut workspace = self.workspace.write().unwrap_or_else(|p| p.into_inner());
+        let problems = workspace.load();
+        let profile = match workspace.profile() {
+            Some(p) => format!("{} ({} samples)", p.path.display(), p.heat.total_samples),
+            None => "no profile".to_owned(),
+        };
+        let line = format!(
+            "wasmscope: {} program(s) and {profile} read in {:.0} ms",
+            workspace.program_count(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+        (problems, line)
     }
 
     fn diagnostics(&self, uri: &Uri) -> Vec<Diagnostic> {
@@ -135,7 +149,8 @@ impl Shared {
 }
 
 /// Says what could not be read, once per load.
-async fn report(client: &Client, problems: Vec<String>) {
+async fn report(client: &Client, (problems, line): (Vec<String>, String)) {
+    client.log_message(MessageType::INFO, line).await;
     for problem in problems {
         client.show_message(MessageType::WARNING, format!("wasmscope: {problem}")).await;
     }

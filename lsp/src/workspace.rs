@@ -47,6 +47,10 @@ impl Workspace {
         Workspace { root, options, mappings, ..Workspace::default() }
     }
 
+    pub fn program_count(&self) -> usize {
+        self.programs.len()
+    }
+
     pub fn profile(&self) -> Option<&LoadedProfile> {
         self.profile.as_ref()
     }
@@ -277,9 +281,9 @@ fn is_profile(path: &Path) -> bool {
 
 fn read_heat(path: &Path) -> Result<Heat, String> {
     let bytes = wasmscope_debugger::symbols::read_input_file(path).map_err(|e| e.to_string())?;
-    let stacks = wasmscope_profiler::read_frame_stacks(&bytes)
+    let profile = wasmscope_profiler::read_profile_back(&bytes)
         .map_err(|e| format!("cannot read the profile {}: {e}", path.display()))?;
-    Ok(Heat::from_stacks(&stacks))
+    Ok(Heat::from_profile(&profile))
 }
 
 /// `.wasm` files under `dir`, skipping dependencies and VCS data.

@@ -24,7 +24,7 @@ pub use diff::write_diff_svg;
 pub use firefox::write_firefox;
 pub use folded::write_folded;
 pub use format::OutputFormat;
-pub use frame_reader::{FrameStacks, read_frame_stacks};
+pub use frame_reader::read_profile_back;
 pub use live::{
     LiveChunk, LiveCollector, LiveEnd, LiveProfiler, LiveRequest, MAX_LIVE_RATE_HZ, MAX_LIVE_SECONDS, RouteTime,
     live_meta,

@@ -59,9 +59,7 @@ fn read_speedscope(json: &serde_json::Value) -> Result<FoldedStacks, ReadError> 
     let samples = profile["samples"].as_array().ok_or_else(|| bad("samples"))?;
     let weights = profile["weights"].as_array().ok_or_else(|| bad("weights"))?;
     // Weights are milliseconds; folded counts are samples.
-    let total: f64 = weights.iter().filter_map(serde_json::Value::as_f64).sum();
-    let smallest = weights.iter().filter_map(serde_json::Value::as_f64).filter(|w| *w > 0.0).fold(f64::MAX, f64::min);
-    let unit = if total > 0.0 { smallest } else { 1.0 };
+    let unit = sample_weight(&profile["wasmscopeSamplePeriodMs"], weights);
     samples
         .iter()
         .zip(weights)
@@ -76,6 +74,28 @@ fn read_speedscope(json: &serde_json::Value) -> Result<FoldedStacks, ReadError> 
             Ok((path.join(";"), (weight.as_f64().unwrap_or(0.0) / unit).round() as u64))
         })
         .collect()
+}
+
+/// What one sample weighs: as wasmscope's files say; else the greatest
+/// common divisor of whole-number weights (exact unless every count shares
+/// a factor, when the shares still are); else the smallest weight.
+pub(crate) fn sample_weight(recorded: &serde_json::Value, weights: &[serde_json::Value]) -> f64 {
+    if let Some(period) = recorded.as_f64().filter(|p| p.is_finite() && *p > 0.0) {
+        return period;
+    }
+    let weights: Vec<f64> = weights.iter().filter_map(serde_json::Value::as_f64).filter(|w| *w > 0.0).collect();
+    if weights.is_empty() {
+        return 1.0;
+    }
+    if weights.iter().all(|w| w.fract() == 0.0 && *w < 1e15) {
+        let gcd = weights.iter().fold(0u64, |a, w| gcd(a, *w as u64));
+        return gcd as f64;
+    }
+    weights.iter().copied().fold(f64::MAX, f64::min)
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// The first thread of a Firefox processed profile.
@@ -143,4 +163,24 @@ fn read_pprof(raw: &[u8]) -> Result<FoldedStacks, ReadError> {
             Ok((path.join(";"), sample.value.first().copied().unwrap_or(0).max(0) as u64))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speedscope_counts_without_a_recorded_period_come_from_the_weights_gcd() {
+        // Weights in whole milliseconds (1000 Hz), no stack of one sample.
+        let file = serde_json::json!({
+            "shared": { "frames": [{ "name": "a" }, { "name": "b" }] },
+            "profiles": [{ "type": "sampled", "samples": [[0], [0, 1], [1]], "weights": [32.0, 6.0, 10.0] }],
+        });
+        let stacks = read_profile(file.to_string().as_bytes()).unwrap();
+        assert_eq!(stacks, vec![("a".into(), 16), ("a;b".into(), 3), ("b".into(), 5)], "divided by their GCD, 2");
+        let mut recorded = file.clone();
+        recorded["profiles"][0]["wasmscopeSamplePeriodMs"] = 1.0.into();
+        let stacks = read_profile(recorded.to_string().as_bytes()).unwrap();
+        assert_eq!(stacks, vec![("a".into(), 32), ("a;b".into(), 6), ("b".into(), 10)], "the recorded period wins");
+    }
 }

@@ -42,6 +42,11 @@ struct SampledProfile {
     end_value: f64,
     samples: Vec<Vec<usize>>,
     weights: Vec<f64>,
+    /// One sample's weight: speedscope weighs stacks in milliseconds, and
+    /// readers (wasmscope's own) recover sample counts with it. An extra
+    /// property, which the format's schema allows.
+    #[serde(rename = "wasmscopeSamplePeriodMs")]
+    sample_period_ms: f64,
 }
 
 pub fn write_speedscope(profile: &Profile, out: &mut impl Write) -> io::Result<()> {
@@ -65,6 +70,7 @@ pub fn write_speedscope(profile: &Profile, out: &mut impl Write) -> io::Result<(
             end_value: total,
             samples,
             weights,
+            sample_period_ms: period_ms,
         }],
         name: &profile.meta.program,
         exporter: format!("wasmscope {}", env!("CARGO_PKG_VERSION")),
