@@ -352,14 +352,14 @@ export const REFRESHING_CLIENT = {
 
 export class LspSession {
   /**
-   * Spawns `BIN lsp` and connects a ProtocolConnection to it. Does not
-   * initialize: see initialize() / open().
+   * Spawns `BIN lsp` (or `command`, an argv) and connects a
+   * ProtocolConnection to it. Does not initialize: see initialize() / open().
    */
-  constructor(name) {
+  constructor(name, command = [BIN, 'lsp']) {
     sessionCounter += 1;
     this.name = `${process.pid}-${sessionCounter}-${name}`;
     this.spawnedAtMs = Date.now();
-    this.proc = spawn(BIN, ['lsp'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.stderr = '';
     this.exit = null;
     this.transcript = [];
@@ -541,8 +541,8 @@ export class LspSession {
 }
 
 /** Runs fn(session) with a session that is closed (and its transcript written) afterwards. */
-export async function withSession(name, fn) {
-  const s = new LspSession(name);
+export async function withSession(name, fn, command = undefined) {
+  const s = new LspSession(name, command);
   try {
     return await fn(s);
   } finally {
