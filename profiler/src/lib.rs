@@ -19,6 +19,7 @@ mod speedscope;
 mod summary;
 mod svg;
 mod symbolize;
+mod v8_profile;
 
 pub use diff::write_diff_svg;
 pub use firefox::write_firefox;
@@ -38,3 +39,4 @@ pub use speedscope::write_speedscope;
 pub use summary::{RouteShare, Summary};
 pub use svg::{SvgOptions, write_svg};
 pub use symbolize::{FrameCache, symbolize, symbolize_with};
+pub use v8_profile::{V8ProfileError, read_v8_profile};

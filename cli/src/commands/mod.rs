@@ -8,10 +8,12 @@ mod diff;
 mod info;
 mod lines;
 mod profile;
+mod profile_node;
 mod profile_remote;
 mod run;
 mod serve;
 mod symbolize;
+mod symbolize_profile;
 
 use std::path::PathBuf;
 
@@ -24,6 +26,9 @@ pub enum Command {
     /// Code-section offsets → function, file:line:column (inlined frames
     /// innermost first); output as `llvm-symbolizer --obj=APP.wasm` prints it.
     Symbolize(symbolize::SymbolizeArgs),
+    /// A V8 CPU profile (node --cpu-prof, DevTools) with its Wasm frames
+    /// named and placed from DWARF, in any profile format.
+    SymbolizeProfile(symbolize_profile::SymbolizeProfileArgs),
     /// FILE:LINE → the code offsets where a breakpoint on it binds.
     Lines(lines::LinesArgs),
     /// Modules, functions, source files and DWARF of a .wasm file.
@@ -56,6 +61,7 @@ pub enum Command {
 pub fn run(command: Command) -> anyhow::Result<i32> {
     match command {
         Command::Symbolize(args) => symbolize::run(&args).map(|()| 0),
+        Command::SymbolizeProfile(args) => symbolize_profile::run(&args).map(|()| 0),
         Command::Lines(args) => lines::run(&args).map(|()| 0),
         Command::Info(args) => info::run(&args).map(|()| 0),
         Command::Profile(args) => profile::run(&args),

@@ -23,7 +23,7 @@ pub struct ProfileArgs {
     program: Option<PathBuf>,
     /// Arguments for the program, after `--`.
     #[arg(last = true)]
-    args: Vec<String>,
+    pub args: Vec<String>,
     /// Samples per second (at most 10000: the most the sampler serves
     /// without slowing the program much; bench/profile.sh measures it).
     #[arg(long, default_value_t = 1000)]
@@ -64,6 +64,14 @@ pub struct ProfileArgs {
     /// segments are collapsed to :id.
     #[arg(long = "route", value_name = "PATTERN", requires = "connect")]
     pub routes: Vec<String>,
+    /// Profile a Node.js script that runs Wasm instead (with Node's own
+    /// sampler, `node --cpu-prof`); its Wasm frames are symbolized from the
+    /// modules given with --wasm.
+    #[arg(long, value_name = "APP.mjs", conflicts_with_all = ["program", "sampler", "connect"])]
+    pub node: Option<PathBuf>,
+    /// With --node: a .wasm the script runs, with DWARF (repeatable).
+    #[arg(long = "wasm", value_name = "APP.wasm", requires = "node")]
+    pub wasm: Vec<PathBuf>,
     /// Also keep the profile as DIR/PROGRAM.pb.gz, where `wasmscope lsp`
     /// (and so the editor) finds the workspace's latest profile.
     #[arg(long, value_name = "DIR", default_value = ".wasmscope")]
@@ -147,6 +155,9 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     check_writable(&output)?;
     if let Some(url) = &args.connect {
         return super::profile_remote::run(args, url, format, &output);
+    }
+    if let Some(script) = &args.node {
+        return super::profile_node::run(args, script, format, &output);
     }
     let program = match &args.program {
         Some(path) => path.clone(),
