@@ -7,7 +7,8 @@
 #   Tools : llvm-14 (llvm-symbolizer-14, llvm-dwarfdump-14, llvm-objdump-14);
 #           openssl (test certificates for the agent's TLS);
 #           wrk (the load generator of the server's tests and benchmarks);
-#           golang-go (`go tool pprof`, the reader the pprof endpoint is tested with)
+#           golang-go (`go tool pprof`, the reader the pprof endpoint is tested with);
+#           nodejs and chromium (Wasm under V8: `profile --node`, `profile --chrome`)
 set -euo pipefail
 
 PACKAGES=(
@@ -24,6 +25,8 @@ PACKAGES=(
   openssl
   wrk
   golang-go
+  nodejs
+  chromium
 )
 
 missing=()

@@ -8,6 +8,7 @@ mod diff;
 mod info;
 mod lines;
 mod profile;
+mod profile_chrome;
 mod profile_node;
 mod profile_remote;
 mod run;

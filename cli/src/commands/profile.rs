@@ -69,8 +69,13 @@ pub struct ProfileArgs {
     /// modules given with --wasm.
     #[arg(long, value_name = "APP.mjs", conflicts_with_all = ["program", "sampler", "connect"])]
     pub node: Option<PathBuf>,
-    /// With --node: a .wasm the script runs, with DWARF (repeatable).
-    #[arg(long = "wasm", value_name = "APP.wasm", requires = "node")]
+    /// Profile a web page in chromium (headless) instead, with the DevTools
+    /// protocol's sampler, for --duration (default 10 s); its Wasm frames are
+    /// symbolized from the modules given with --wasm.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["program", "sampler", "connect", "node"])]
+    pub chrome: Option<String>,
+    /// With --node or --chrome: a .wasm it runs, with DWARF (repeatable).
+    #[arg(long = "wasm", value_name = "APP.wasm")]
     pub wasm: Vec<PathBuf>,
     /// Also keep the profile as DIR/PROGRAM.pb.gz, where `wasmscope lsp`
     /// (and so the editor) finds the workspace's latest profile.
@@ -158,6 +163,12 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
     }
     if let Some(script) = &args.node {
         return super::profile_node::run(args, script, format, &output);
+    }
+    if let Some(url) = &args.chrome {
+        return super::profile_chrome::run(args, url, format, &output);
+    }
+    if !args.wasm.is_empty() {
+        bail!("--wasm names the modules of --node or --chrome profiles; a program profiled here needs none");
     }
     let program = match &args.program {
         Some(path) => path.clone(),

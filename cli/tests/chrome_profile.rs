@@ -1,0 +1,122 @@
+//! Wasm in a web page, profiled in Debian's chromium through the DevTools
+//! protocol (`profile --chrome`): the bundled example run by the test page
+//! (tests/browser: a WASI shim and a page that runs a guest), served from
+//! 127.0.0.1 by the test; the known 3:1 split between heavy and light work,
+//! each function named and placed at its definition.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wasmscope_test_support::{guest, repo_root};
+
+/// Serves `files` (name → path) on 127.0.0.1 until the process ends;
+/// returns the base URL.
+fn serve(files: Vec<(String, PathBuf)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let files = files.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let name = path.trim_start_matches('/').split('?').next().unwrap_or("");
+                let mut stream = stream;
+                match files.iter().find(|(n, _)| n == name) {
+                    Some((_, file)) => {
+                        let body = std::fs::read(file).unwrap();
+                        let kind = content_type(name);
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
+                    }
+                    None => {
+                        let _ = stream
+                            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    }
+                }
+            });
+        }
+    });
+    base
+}
+
+fn content_type(name: &str) -> &'static str {
+    match Path::new(name).extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html",
+        Some("mjs") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+fn definition_line(file: &Path, function: &str) -> u32 {
+    let text = std::fs::read_to_string(file).unwrap();
+    let position = text
+        .lines()
+        .position(|l| {
+            let code = l.trim_start();
+            code.contains(&format!(" {function}(")) && !code.starts_with(['*', '/']) && !code.ends_with(';')
+        })
+        .unwrap();
+    position as u32 + 1
+}
+
+#[test]
+fn a_page_in_chromium_names_the_hot_functions_with_their_file_and_line() {
+    let program = guest("hotspots-O2");
+    let browser = repo_root().join("tests/browser");
+    let base = serve(vec![
+        ("index.html".into(), browser.join("index.html")),
+        ("wasi-shim.mjs".into(), browser.join("wasi-shim.mjs")),
+        ("hotspots-O2.wasm".into(), program.clone()),
+    ]);
+    let out = std::env::temp_dir().join(format!("wasmscope-chrome-profile-{}.json", std::process::id()));
+    let url = format!("{base}/index.html?program=hotspots-O2.wasm&args=400");
+    let run = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["profile", "--chrome", &url, "--wasm", program.to_str().unwrap(), "--duration", "4", "--rate", "5000"])
+        .args(["--no-save", "-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let profile: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let frames = profile["shared"]["frames"].as_array().unwrap();
+    let source = repo_root().join("examples/hotspots/hotspots.c");
+    let index_of = |name: &str| frames.iter().position(|f| f["name"] == name).unwrap_or_else(|| panic!("no {name}"));
+    for name in ["heavy_work", "light_work"] {
+        let frame = &frames[index_of(name)];
+        assert!(frame["file"].as_str().unwrap().ends_with("examples/hotspots/hotspots.c"), "{frame}");
+        assert_eq!(frame["line"], definition_line(&source, name), "{name} at its definition: {frame}");
+    }
+    // Self time of each: heavy_work does three times light_work's work.
+    let (heavy, light) = (index_of("heavy_work"), index_of("light_work"));
+    let (mut heavy_ms, mut light_ms) = (0.0, 0.0);
+    let samples = profile["profiles"][0]["samples"].as_array().unwrap();
+    let weights = profile["profiles"][0]["weights"].as_array().unwrap();
+    for (stack, weight) in samples.iter().zip(weights) {
+        let leaf = stack.as_array().unwrap().last().and_then(serde_json::Value::as_u64).unwrap() as usize;
+        if leaf == heavy {
+            heavy_ms += weight.as_f64().unwrap();
+        } else if leaf == light {
+            light_ms += weight.as_f64().unwrap();
+        }
+    }
+    let share = heavy_ms / (heavy_ms + light_ms);
+    assert!((share - 0.75).abs() <= 0.05, "heavy_work's share of the work: {share:.3}");
+}
