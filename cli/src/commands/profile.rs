@@ -26,8 +26,9 @@ pub struct ProfileArgs {
     pub args: Vec<String>,
     /// Samples per second (at most 10000: the most the sampler serves
     /// without slowing the program much; bench/profile.sh measures it).
-    #[arg(long, default_value_t = 1000)]
-    pub rate: u32,
+    /// Default 1000; with --node and --chrome, 10000, V8's highest.
+    #[arg(long = "rate", value_name = "HZ")]
+    rate_asked: Option<u32>,
     /// Where to write the profile (default: profile.svg, or per --format).
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -88,7 +89,17 @@ pub struct ProfileArgs {
     guest: super::GuestArgs,
 }
 
+/// The default rate of Wasmtime's samplers, and of V8's (its highest).
+const DEFAULT_RATE_HZ: u32 = 1000;
+const V8_RATE_HZ: u32 = 10_000;
+
 impl ProfileArgs {
+    /// The sampling rate: as asked, else the sampler's default.
+    pub(super) fn rate(&self) -> u32 {
+        let v8 = self.node.is_some() || self.chrome.is_some();
+        self.rate_asked.unwrap_or(if v8 { V8_RATE_HZ } else { DEFAULT_RATE_HZ })
+    }
+
     /// Where the editor's copy goes, if anywhere.
     pub(super) fn saved_copy(&self, program: &Path) -> Option<PathBuf> {
         let stem = program.file_stem().map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
@@ -154,8 +165,8 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         None => args.output.as_deref().map_or(OutputFormat::Svg, OutputFormat::from_path),
     };
     let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format.default_file_name()));
-    if args.rate == 0 || args.rate > MAX_RATE_HZ {
-        bail!("--rate must be between 1 and {MAX_RATE_HZ} samples per second, not {}", args.rate);
+    if args.rate() == 0 || args.rate() > MAX_RATE_HZ {
+        bail!("--rate must be between 1 and {MAX_RATE_HZ} samples per second, not {}", args.rate());
     }
     check_writable(&output)?;
     if let Some(url) = &args.connect {
@@ -222,7 +233,7 @@ pub fn run(args: &ProfileArgs) -> anyhow::Result<i32> {
         }))
     };
     let options = SamplingOptions {
-        rate_hz: args.rate,
+        rate_hz: args.rate(),
         sampler,
         max_duration: args.duration,
         stop,

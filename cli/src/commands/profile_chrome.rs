@@ -33,7 +33,7 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
     let duration = args.duration.unwrap_or(Duration::from_secs(10));
     let browser = Browser::launch()?;
     let mut page = Cdp::connect(&browser.new_page()?)?;
-    let interval_us = (1_000_000 / args.rate.max(1)).max(1);
+    let interval_us = (1_000_000 / args.rate().max(1)).max(1);
     page.call("Profiler.enable", &json!({}))?;
     page.call("Profiler.setSamplingInterval", &json!({ "interval": interval_us }))?;
     page.call("Profiler.start", &json!({}))?;
@@ -43,7 +43,7 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
     drop(page);
     drop(browser);
     let recorded = serde_json::to_vec(&stopped["profile"])?;
-    let profile = read_v8_profile(&recorded, url, &modules, args.rate).context("the browser's profile")?;
+    let profile = read_v8_profile(&recorded, url, &modules, args.rate()).context("the browser's profile")?;
     super::profile::write_profile(&profile, format, args.reverse, output)?;
     let name =
         args.wasm.first().map_or_else(|| PathBuf::from("page"), |w| PathBuf::from(format!("{}-chrome", stem(w))));

@@ -19,7 +19,7 @@ pub fn run(args: &ProfileArgs, script: &Path, format: OutputFormat, output: &Pat
     let modules = super::symbolize_profile::load_modules(&args.wasm)?;
     let dir = std::env::temp_dir().join(format!("wasmscope-node-profile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot make {}", dir.display()))?;
-    let interval_us = (1_000_000 / args.rate.max(1)).max(1);
+    let interval_us = (1_000_000 / args.rate().max(1)).max(1);
     let status = Command::new(node())
         .arg("--cpu-prof")
         .arg("--cpu-prof-dir")
@@ -34,7 +34,7 @@ pub fn run(args: &ProfileArgs, script: &Path, format: OutputFormat, output: &Pat
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|e| e == "cpuprofile"))
         .with_context(|| format!("node wrote no CPU profile (it exited with {status})"))?;
-    let profile = super::symbolize_profile::symbolized(&recorded, &modules, args.rate);
+    let profile = super::symbolize_profile::symbolized(&recorded, &modules, args.rate());
     let _ = std::fs::remove_dir_all(&dir);
     let profile = profile?;
     super::profile::write_profile(&profile, format, args.reverse, output)?;

@@ -22,7 +22,7 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
     let token = super::dap::agent_token(args.token_file.as_deref())?;
     let request = LiveRequest {
         seconds: args.duration.map_or(DEFAULT_SECONDS, |d| d.as_secs_f64()),
-        rate_hz: args.rate,
+        rate_hz: args.rate(),
         routes: args.routes.clone(),
     };
     request.check().map_err(anyhow::Error::msg)?;
