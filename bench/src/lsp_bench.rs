@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use serde_json::{Value, json};
 use wasmscope_debugger::address::CodeOffset;
-use wasmscope_debugger::symbols::{LoadOptions, NameStyle, WasmSymbols};
-use wasmscope_profiler::{Frame, FrameKind, Profile, ProfileMeta, write_pprof};
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
+use wasmscope_profiler::{Frame, Profile, ProfileMeta, profile_frames, write_pprof};
 
 const SAMPLES: u64 = 1_000_000;
 const STACKS: u64 = 50_000;
@@ -92,19 +92,7 @@ fn synthesize_profile(program: &Path, out: &Path) -> anyhow::Result<(u64, u64, u
     for _ in 0..LOCATIONS {
         let (start, end) = functions[random.below(functions.len() as u64) as usize];
         let at = CodeOffset(start.0 + random.below(end.0 - start.0));
-        let frames = module.frames_at(at)?;
-        locations.push(
-            frames
-                .iter()
-                .rev()
-                .map(|frame| Frame {
-                    name: frame.function.as_ref().map_or_else(|| "??".into(), |n| n.display(NameStyle::Pretty)),
-                    file: frame.location.as_ref().and_then(|l| l.file.clone()),
-                    line: frame.location.as_ref().map_or(0, |l| l.line),
-                    kind: if frame.inlined { FrameKind::Inlined } else { FrameKind::Function },
-                })
-                .collect(),
-        );
+        locations.push(profile_frames(&module.frames_at(at)?));
     }
     // A call graph: each location calls up to 4 others; stacks are walks
     // down it from one of 50 entry points, as a program's are.

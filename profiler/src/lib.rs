@@ -38,5 +38,5 @@ pub use route::{MAX_ROUTES, OTHER_ROUTES, RoutePatterns, RouteTable};
 pub use speedscope::write_speedscope;
 pub use summary::{RouteShare, Summary};
 pub use svg::{SvgOptions, write_svg};
-pub use symbolize::{FrameCache, symbolize, symbolize_with};
+pub use symbolize::{FrameCache, profile_frames, symbolize, symbolize_with};
 pub use v8_profile::{V8ProfileError, read_v8_profile};

@@ -102,6 +102,12 @@ fn frames_for(symbols: &WasmSymbols, raw: RawFrame, at_call: bool) -> Vec<Frame>
     if found.is_empty() {
         return vec![unknown(raw)];
     }
+    profile_frames(&found)
+}
+
+/// A code offset's source frames (innermost first, as `frames_at` gives
+/// them) as profile frames, outermost first.
+pub fn profile_frames(found: &[wasmscope_debugger::symbols::SourceFrame]) -> Vec<Frame> {
     found
         .iter()
         .rev()

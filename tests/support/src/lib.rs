@@ -100,6 +100,20 @@ pub fn marker(source: &Path, name: &str) -> u32 {
     found[0]
 }
 
+/// The 1-based line where C function `function` is defined in `source`: a
+/// line with ` function(` that is not a comment or a declaration.
+pub fn definition_line(source: &Path, function: &str) -> u32 {
+    let text = std::fs::read_to_string(source).unwrap();
+    let position = text
+        .lines()
+        .position(|l| {
+            let code = l.trim_start();
+            code.contains(&format!(" {function}(")) && !code.starts_with(['*', '/']) && !code.ends_with(';')
+        })
+        .unwrap_or_else(|| panic!("no definition of {function} in {}", source.display()));
+    position as u32 + 1
+}
+
 /// hotspots.c's `light_work`, computed here: the independent oracle for
 /// values the debugger reads from the bundled example.
 pub fn hotspots_light_work(seed: u32) -> u32 {
