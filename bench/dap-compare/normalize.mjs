@@ -277,6 +277,10 @@ export function frameVars(frame) {
 //    shows under `v[i]` that wasmscope's summary elides (`{...}`) is reported
 //    (compare: wasmscope cannot show it). A string in the summary covers the
 //    members lldb shows under it (a std::string's representation).
+//  * Rust `Vec` and slices: wasmscope opens them to their elements `[i]` and
+//    a `[raw]` child holding the members, lldb-dap to the members: the
+//    members under `[raw]` are read as the value's own children, and the
+//    elements come from the summary, as for libc++ containers.
 //  * Rust `String` and `&str`: wasmscope shows the string as the summary
 //    (`"alpha"`) over the raw members, lldb-dap the raw members only
 //    (`vec.buf.ptr.pointer.pointer = 0x00105d50 "alpha"`, `vec.len = 5`;
@@ -290,7 +294,7 @@ function flattenInto(out, vars, prefix, parentKind, parent = null) {
   if (parentKind === 'deref' && vars.length === 1 && /^\*/.test(vars[0].name) && isAggregate(vars[0])) {
     const vn = wasmscopeVariant(vars[0]);
     if (vn) out.set(`${prefix}->(variant)`, { raw: vn, norm: `text:${vn}`, type: null });
-    return flattenInto(out, vars[0].children ?? [], prefix, 'deref', { type: vars[0].type, summary: vars[0].value });
+    return flattenInto(out, ownChildren(vars[0]), prefix, 'deref', { type: vars[0].type, summary: vars[0].value });
   }
   // lldb: a pointer to a Rust enum lists the enum's `$variants$`.
   if (parentKind === 'deref' && vars.length === 1 && vars[0].name === '$variants$') {
@@ -307,7 +311,11 @@ function flattenInto(out, vars, prefix, parentKind, parent = null) {
     } else if (prefix == null) key = nm;
     else key = /^\[\d+\]$/.test(nm) ? `${prefix}${nm}` : `${prefix}.${nm}`;
     const deref = parentKind === 'deref';
-    const kids = v.children ?? [];
+    // wasmscope: a Rust Vec or slice opens to its elements, and its members
+    // under a `[raw]` child. The elements are compared through its summary
+    // (see the containers above), the members as lldb-dap shows them: as the
+    // value's own children.
+    const kids = ownChildren(v);
     // A value that cannot be read: its children, if any, are not compared
     // (lldb-dap offers them, each `<error: parent failed to evaluate: ...>`;
     // wasmscope offers none).
@@ -355,6 +363,13 @@ function flattenInto(out, vars, prefix, parentKind, parent = null) {
     if (agg && norm == null) rustString(out, key, v.type);
   }
   return out;
+}
+
+// A value's members: wasmscope's `[raw]` child's for a Rust Vec or slice
+// (see above), else its children.
+function ownChildren(v) {
+  const raw = (v.children ?? []).find((c) => c.name === '[raw]');
+  return raw ? raw.children ?? [] : v.children ?? [];
 }
 
 // lldb: the active variant of a Rust enum (see above), under `base` + sep.

@@ -546,3 +546,32 @@ fn values_with_holes_show_the_members_the_dwarf_gives() {
     assert!(tag.contains("len = 25") && tag.contains("title = 7") && tag.contains("<optimized out>"), "{tag}");
     client.finish();
 }
+
+#[test]
+fn a_rust_vec_and_slice_open_to_their_elements_and_their_members_under_raw() {
+    // At main_end, `values` is (0..16).map(|i| i * i + depth) with depth 10
+    // (no argument), and `middle` is &values[4..8] (rust/main.rs).
+    let mut client = stopped_at("rust-O0", "rust/main.rs", "main_end");
+    let frames = stack(&mut client);
+    let locals = locals_of(&mut client, &frames[0]);
+    let expected: Vec<String> = (0..16u32).map(|i| (i * i + 10).to_string()).collect();
+    let (_, _, values) = child(&mut client, &locals, "values");
+    let opened = children(&mut client, &values);
+    let elements: Vec<(String, String)> =
+        opened.iter().filter(|c| c.0.starts_with('[') && c.0 != "[raw]").map(|c| (c.0.clone(), c.1.clone())).collect();
+    let want: Vec<(String, String)> = expected.iter().enumerate().map(|(i, v)| (format!("[{i}]"), v.clone())).collect();
+    assert_eq!(elements, want);
+    assert!(opened.iter().all(|c| c.0 == "[raw]" || c.2 == "u32"), "{opened:?}");
+    // Its members, as the type has them: the length among them.
+    let (_, _, raw) = child(&mut client, &values, "[raw]");
+    let members = children(&mut client, &raw);
+    let len = members.iter().find(|c| c.0 == "len").unwrap_or_else(|| panic!("no len in {members:?}"));
+    assert_eq!(len.1, "16");
+    assert!(members.iter().any(|c| c.0 == "buf"), "{members:?}");
+    // The slice: values[4..8].
+    let (_, _, middle) = child(&mut client, &locals, "middle");
+    let slice: Vec<String> =
+        children(&mut client, &middle).into_iter().filter(|c| c.0 != "[raw]").map(|c| c.1).collect();
+    assert_eq!(slice, expected[4..8].to_vec());
+    client.finish();
+}

@@ -17,12 +17,15 @@ pub struct Object {
     /// Byte ranges of `bytes` the DWARF does not give (zeros there): the
     /// members they fall in show as optimized out.
     pub unknown: Vec<std::ops::Range<u64>>,
+    /// Open to the members, not to a library view's elements (a
+    /// container's `[raw]` child).
+    pub raw: bool,
 }
 
 impl Object {
     /// A value known in full.
     pub fn new(ty: Option<DieRef>, bytes: Vec<u8>, address: Option<MemoryAddress>) -> Self {
-        Object { ty, bytes, address, unknown: Vec::new() }
+        Object { ty, bytes, address, unknown: Vec::new(), raw: false }
     }
 
     /// Whether any byte in `offset..offset + size` is unknown.
@@ -50,7 +53,7 @@ impl Object {
             return None;
         }
         let address = self.address.map(|a| MemoryAddress(a.0 + offset));
-        Some(Object { ty, bytes: bytes.to_vec(), address, unknown })
+        Some(Object { ty, bytes: bytes.to_vec(), address, unknown, raw: false })
     }
 }
 
@@ -70,6 +73,9 @@ const MAX_POINTEE: u64 = 1 << 20;
 
 /// What a member the DWARF does not give shows.
 const OPTIMIZED_OUT: &str = "<optimized out>";
+
+/// The child of a container that holds its own members.
+pub const RAW: &str = "[raw]";
 
 /// Elements of a container shown as children (the rest are not read).
 const MAX_CONTAINER_CHILDREN: u64 = 1000;
@@ -163,10 +169,23 @@ pub fn expand(
         }]);
     }
     // A vector with holes (-O2) has no pointer to read its elements from.
-    let vector =
-        if object.unknown.is_empty() { super::pretty::libcxx_vector(symbols, object.ty, &object.bytes) } else { None };
+    let complete = object.unknown.is_empty() && !object.raw;
+    let vector = if complete { super::pretty::libcxx_vector(symbols, object.ty, &object.bytes) } else { None };
     if let Some((element, data, len)) = vector {
         return Ok(element_children(symbols, view, element, data, len));
+    }
+    // A Rust `Vec` or slice: its elements, then its members under `[raw]`
+    // (its capacity, its pointer), as LLDB and gdb offer them.
+    let sequence = if complete { super::pretty::rust_sequence(symbols, object.ty, &object.bytes) } else { None };
+    if let Some((element, data, len)) = sequence {
+        let mut shown = element_children(symbols, view, element, data, len);
+        shown.push(ShownChild {
+            name: RAW.into(),
+            type_name: type_name(symbols, object.ty),
+            value: crate::symbols::format_value(symbols, object.ty, &object.bytes),
+            object: Some(Object { raw: true, ..object.clone() }),
+        });
+        return Ok(shown);
     }
     let mut out = Vec::new();
     for child in children(symbols, object.ty, &object.bytes) {

@@ -252,6 +252,24 @@ pub fn libcxx_vector(
     Some((element, data, len))
 }
 
+/// A Rust `Vec<T>`'s or slice's (`&[T]`) element type, data pointer and
+/// length, when `ty` is one: what it opens to.
+pub fn rust_sequence(
+    symbols: &ModuleSymbols,
+    ty: Option<DieRef>,
+    bytes: &[u8],
+) -> Option<(Option<DieRef>, MemoryAddress, u64)> {
+    let Type::Composite { name: Some(name), .. } = &*resolve(symbols, ty)? else { return None };
+    let ((element, data), len) = if name.starts_with("Vec<") {
+        vec_elements(symbols, ty, bytes)?
+    } else if name.starts_with("&[") || name.starts_with("&mut [") {
+        slice_parts(symbols, ty, bytes)?
+    } else {
+        return None;
+    };
+    Some((element, data, len))
+}
+
 /// A `Vec`'s element type, data pointer and length.
 fn vec_elements(
     symbols: &ModuleSymbols,

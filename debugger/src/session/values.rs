@@ -163,7 +163,7 @@ fn read_with_holes(
     if !unknown.is_empty() && (members.is_empty() || missing >= size as u64) {
         return Err("optimized out".to_owned());
     }
-    Ok(Object { ty: variable.ty, bytes, address, unknown })
+    Ok(Object { ty: variable.ty, bytes, address, unknown, raw: false })
 }
 
 /// Operand-stack slot `index` of a frame. LLVM numbers the slots of
