@@ -27,6 +27,8 @@ use crate::signal_sampler::live::{LiveSampling, Sampled};
 
 /// How often a chunk goes to the client.
 const CHUNK_EVERY: Duration = Duration::from_secs(1);
+/// Raw paths whose route is remembered per profile.
+const MAX_SEEN_PATHS: u64 = 4096;
 /// How often the rings are drained in between.
 const DRAIN_EVERY: Duration = Duration::from_millis(10);
 /// One request in this many has its host calls timed (call hooks cost a
@@ -57,6 +59,10 @@ pub(super) struct LiveSession {
     starts: ModuleStarts,
     patterns: RoutePatterns,
     routes: Mutex<RouteTable>,
+    /// Method → raw path → route id: a path seen before costs one lookup,
+    /// not a new route name (the cheapest requests feel a per-request cost).
+    seen: Mutex<HashMap<String, HashMap<String, u32>>>,
+    seen_count: AtomicU64,
     /// Route → (requests finished, their wall time) since the last chunk.
     times: Mutex<HashMap<u32, (u64, Duration)>>,
     /// (route, stack) → sampling periods spent in host calls.
@@ -91,8 +97,17 @@ impl ServerProfiler {
 impl LiveSession {
     /// The route id of a request.
     pub(super) fn route(&self, method: &str, path: &str) -> u32 {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&id) = seen.get(method).and_then(|paths| paths.get(path)) {
+            return id;
+        }
         let name = self.patterns.route(method, path);
-        self.routes.lock().unwrap_or_else(|p| p.into_inner()).id(&name)
+        let id = self.routes.lock().unwrap_or_else(|p| p.into_inner()).id(&name);
+        // Bounded: a scan of random paths must not grow it without end.
+        if self.seen_count.fetch_add(1, Ordering::Relaxed) < MAX_SEEN_PATHS {
+            seen.entry(method.to_owned()).or_default().insert(path.to_owned(), id);
+        }
+        id
     }
 
     /// `future` (a request's guest), sampled as `route` wherever it runs.
@@ -203,6 +218,8 @@ impl LiveProfiler for ServerProfiler {
             starts,
             patterns,
             routes: Mutex::new(RouteTable::default()),
+            seen: Mutex::new(HashMap::new()),
+            seen_count: AtomicU64::new(0),
             times: Mutex::default(),
             host: Mutex::default(),
             host_debt: AtomicU64::new(0),
