@@ -58,7 +58,7 @@ export async function profileProgram(extensionUri: vscode.Uri, log: Log, resourc
   });
   const cwd = config.cwd ?? chosen.folder?.uri.fsPath;
   const output = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wasmscope-profile-')), 'profile.json');
-  const invocation = profileInvocation({ ...config, cwd }, output);
+  const invocation = profileInvocation({ ...config, cwd }, output, chosen.folder?.uri.fsPath);
 
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Profiling ${path.basename(config.program)}…`, cancellable: true },

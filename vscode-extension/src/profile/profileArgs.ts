@@ -3,14 +3,24 @@
 import * as path from 'path';
 import { WasmscopeLaunchConfig } from '../config/launchConfig';
 
+/** Where `wasmscope profile` keeps a copy of each profile for the language server, under its cwd. */
+export const PROFILE_DIR = '.wasmscope';
+
 export interface ProfileInvocation {
   args: string[];
   cwd?: string;
 }
 
+/**
+ * `workspaceFolder`: the configuration's folder. `wasmscope profile` also
+ * keeps a copy of the profile in `.wasmscope/` under its cwd, where the
+ * language server (`wasmscope lsp`, rooted at the workspace folder) finds it;
+ * when the cwd is elsewhere, `--save-dir` puts the copy in the folder's.
+ */
 export function profileInvocation(
   config: Pick<WasmscopeLaunchConfig, 'program' | 'args' | 'env' | 'dirs' | 'cwd'>,
   output: string,
+  workspaceFolder?: string,
 ): ProfileInvocation {
   if (!config.program) {
     throw new Error('the launch configuration has no `program`');
@@ -19,6 +29,9 @@ export function profileInvocation(
   const cwd = config.cwd;
   const program = cwd ? path.resolve(cwd, config.program) : config.program;
   const args = ['profile', '--format', 'speedscope', '-o', output];
+  if (workspaceFolder && (!cwd || path.resolve(cwd) !== path.resolve(workspaceFolder))) {
+    args.push('--save-dir', path.join(workspaceFolder, PROFILE_DIR));
+  }
   for (const dir of config.dirs ?? []) {
     args.push('--dir', dir);
   }

@@ -1,5 +1,7 @@
 // End to end in a real VS Code (code-server in headless Chromium): install
-// the .vsix, debug the C guest, profile the hotspots example, attach to a
+// the .vsix, debug the C guest, profile the hotspots example (the flamegraph,
+// then the language server's code lenses and the heat painted in its source,
+// checked against the profile the run kept in .wasmscope/), attach to a
 // `wasmscope serve` debugging agent and stop a request at a breakpoint,
 // profile another one live through its agent (Profile remote server…), and
 // open the coredump of a request that trapped (Open coredump…).
@@ -16,7 +18,9 @@ import { after, before, test } from 'node:test';
 import { chromium, Browser } from 'playwright-core';
 import { CodeServer, installExtension, startCodeServer } from './codeServer';
 import { expect } from './expect';
+import { LEVEL_STYLES, heatLevel } from '../../src/lsp/heatLevels';
 import { Fixture, createFixture } from './fixture';
+import { readPprof } from './pprof';
 import { Workbench } from './workbench';
 
 /** A test that leaves a screenshot of the moment it failed. */
@@ -146,6 +150,199 @@ uiTest('Profile Wasm program shows the hot functions in a flamegraph', 180_000, 
   const functionEnd = hotspots.findIndex((l, i) => i >= functionStart && l === '}') + 1;
   assert.ok(lineNo! >= functionStart && lineNo! <= functionEnd, `opened hotspots.c:${lineNo}, outside heavy_work (${functionStart}-${functionEnd})`);
   await vsc.screenshot('flamegraph-open-source');
+});
+
+/** Per function (by name) and per line of `source`, the samples of a pprof profile: self (as the leaf) and total (on the stack, once per stack). */
+function profileFacts(file: string, source: string) {
+  const stacks = readPprof(file);
+  const functions = new Map<string, { own: number; total: number }>();
+  const lines = new Map<number, number>();
+  let samples = 0;
+  for (const { frames, count } of stacks) {
+    samples += count;
+    const names = new Set<string>();
+    const places = new Set<number>();
+    frames.forEach((frame, i) => {
+      const f = functions.get(frame.name) ?? { own: 0, total: 0 };
+      if (!names.has(frame.name)) {
+        names.add(frame.name);
+        f.total += count;
+      }
+      if (i === frames.length - 1) {
+        f.own += count;
+      }
+      functions.set(frame.name, f);
+      if (frame.file.endsWith(source) && frame.line > 0 && !places.has(frame.line)) {
+        places.add(frame.line);
+        lines.set(frame.line, (lines.get(frame.line) ?? 0) + count);
+      }
+    });
+  }
+  return { samples, functions, lines };
+}
+
+interface EditorView {
+  /** The line numbers shown, 1-based. */
+  lines: number[];
+  /** Line → the background colours of the whole-line decorations on it. */
+  backgrounds: Record<number, string[]>;
+  /** Code lenses: the line below each, and its text. */
+  lenses: { line: number; text: string }[];
+}
+
+/** What the active text editor shows: its lines, their decorations' backgrounds and the code lenses, by screen position. */
+async function editorView(): Promise<EditorView> {
+  // Run in the page (a string: this file is compiled without the DOM's types).
+  const raw = (await vsc.page.evaluate(`(() => {
+    const editor = [...document.querySelectorAll('.part.editor .editor-instance .monaco-editor')].find((e) => e.getBoundingClientRect().height > 0);
+    if (!editor) {
+      return undefined;
+    }
+    const rect = (e) => e.getBoundingClientRect();
+    const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].map((e) => ({
+      line: Number(e.textContent.trim()),
+      top: rect(e.parentElement).top,
+    }));
+    const overlays = [...editor.querySelectorAll('.view-overlays > div')].map((row) => ({
+      top: rect(row).top,
+      backgrounds: [...row.children].map((c) => getComputedStyle(c).backgroundColor),
+    }));
+    const lenses = [...editor.querySelectorAll('.codelens-decoration')].map((e) => ({ bottom: rect(e).bottom, text: (e.textContent || '').trim() }));
+    return { numbers, overlays, lenses };
+  })()`)) as
+    | { numbers: { line: number; top: number }[]; overlays: { top: number; backgrounds: string[] }[]; lenses: { bottom: number; text: string }[] }
+    | undefined;
+  if (!raw) {
+    return { lines: [], backgrounds: {}, lenses: [] };
+  }
+  const lineAt = (top: number) => raw.numbers.find((n) => Math.abs(n.top - top) < 2)?.line;
+  const backgrounds: Record<number, string[]> = {};
+  for (const overlay of raw.overlays) {
+    const line = lineAt(overlay.top);
+    if (line !== undefined) {
+      backgrounds[line] = [...(backgrounds[line] ?? []), ...overlay.backgrounds];
+    }
+  }
+  // A lens sits in a view zone right above its line. Lenses scrolled out of view (kept, but not
+  // updated until shown again) have no line shown right below them: left out.
+  const lenses = raw.lenses
+    .map((l) => ({ line: raw.numbers.find((n) => n.top - l.bottom >= -2 && n.top - l.bottom <= 10)?.line, text: l.text }))
+    .filter((l): l is { line: number; text: string } => l.line !== undefined && l.text !== '');
+  return { lines: raw.numbers.map((n) => n.line).sort((a, b) => a - b), backgrounds, lenses };
+}
+
+/** The heat level (1..5) painted on a line, from its background colour; 0 for none. */
+function paintedLevel(backgrounds: string[] | undefined): number {
+  const levels = LEVEL_STYLES.map((s, i) => (backgrounds ?? []).includes(s.background) ? i + 1 : 0).filter((l) => l > 0);
+  assert.ok(levels.length <= 1, `several heat levels on one line: ${backgrounds}`);
+  return levels[0] ?? 0;
+}
+
+const LENS = /^(\d+\.\d)% self · (\d+\.\d)% total · (\d+) samples(?: · inlined in (\d+) places?)?$/;
+
+uiTest('after Profile Wasm program, hotspots.c shows each function\'s share in code lenses and the hot lines painted', 180_000, async () => {
+  const source = 'examples/hotspots/hotspots.c';
+  const text = fs.readFileSync(path.join(fixture.dir, source), 'utf8').split('\n');
+  // `wasmscope profile` keeps a copy of each profile in <cwd>/.wasmscope/<program>.pb.gz; the
+  // configuration has no cwd, so the workspace's, where `wasmscope lsp` reads it.
+  const saved = path.join(fixture.dir, '.wasmscope', 'hotspots-O2.pb.gz');
+  const before = fs.existsSync(saved) ? fs.statSync(saved).mtimeMs : 0;
+  await vsc.runCommand('wasmscope: Profile Wasm program');
+  await vsc.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Profile hotspots' }).click();
+  await expect(async () => (fs.existsSync(saved) ? fs.statSync(saved).mtimeMs : 0), (m) => m > before, 120_000, `${saved} rewritten`);
+  // The run's notification goes once the flamegraph is shown.
+  await expect(() => vsc.page.locator('.notification-toast', { hasText: 'Profiling hotspots-O2.wasm' }).count(), 0, 60_000, 'profiling notification');
+  const facts = profileFacts(saved, source);
+  const share = (n: number) => n / facts.samples;
+
+  // What the lenses and the heat should say, from the profile file and the source.
+  const functionAt = (line: number) => /(\w+)\s*\([^()]*\)\s*\{\s*$/.exec(text[line - 1])?.[1];
+  // mix is called in two places, inlined at -O2 in both (its DWARF says so; the source is enough here).
+  const mixCalls = text.filter((l) => /\bmix\(h, i\)/.test(l)).length;
+  assert.equal(mixCalls, 2);
+  const hottest = [...facts.lines].sort((a, b) => b[1] - a[1])[0];
+  const expectedLevel = (line: number) => heatLevel(share(facts.lines.get(line) ?? 0), facts.lines.get(line) ?? 0, 0.01);
+  console.log(`# note: ${facts.samples} samples; mix ${JSON.stringify(facts.functions.get('mix'))}; hottest line ${hottest[0]} (${hottest[1]} samples)`);
+
+  /** Whether the visible part of the editor shows the profile, else what differs. */
+  const checkView = (view: EditorView): string[] => {
+    const problems: string[] = [];
+    for (const line of view.lines) {
+      const painted = paintedLevel(view.backgrounds[line]);
+      if (painted !== expectedLevel(line)) {
+        problems.push(`line ${line}: heat level ${painted}, expected ${expectedLevel(line)}`);
+      }
+    }
+    for (const lens of view.lenses) {
+      const name = functionAt(lens.line);
+      const f = name ? facts.functions.get(name) : undefined;
+      const m = LENS.exec(lens.text);
+      if (!name || !f || !m) {
+        problems.push(`lens above line ${lens.line} (${name}): ${JSON.stringify(lens.text)}`);
+        continue;
+      }
+      // Rounded to a tenth of a percent.
+      const close = (shown: string, samples: number) => Math.abs(Number(shown) - 100 * share(samples)) <= 0.05 + 1e-9;
+      if (!close(m[1], f.own) || !close(m[2], f.total) || Number(m[3]) !== f.total) {
+        problems.push(`lens of ${name}: ${lens.text}, expected ${f.own} self and ${f.total} total of ${facts.samples}`);
+      }
+      if (name === 'mix' && Number(m[4]) !== mixCalls) {
+        problems.push(`lens of mix: ${lens.text}, expected inlined in ${mixCalls} places`);
+      }
+    }
+    return problems;
+  };
+
+  // The flamegraph has the focus (keys go to its page): back to the source through its tab (the test before opened it).
+  const tab = vsc.page.locator('.tab', { hasText: 'hotspots.c' }).first();
+  if ((await tab.count()) > 0) {
+    await tab.click();
+  }
+  await vsc.quickOpen(source);
+  // More lines in view: the panel (the debug console of the tests before) goes.
+  if (await vsc.page.locator('.part.panel').isVisible()) {
+    await vsc.page.keyboard.press('Control+J');
+    await expect(() => vsc.page.locator('.part.panel').isVisible(), false, 5_000, 'panel visible').catch(() => undefined);
+  }
+  // Each function's line (its lens right above it), then the hottest line; all lines in view each time.
+  const declLine = (name: string) => text.findIndex((_, i) => functionAt(i + 1) === name) + 1;
+  const names = ['mix', 'heavy_work', 'light_work', 'run_round', 'main'];
+  const views: EditorView[] = [];
+  for (const [line, name] of [...names.map((n) => [declLine(n), n] as const), [hottest[0], undefined] as const]) {
+    assert.ok(line > 0, `no function ${name} in ${source}`);
+    await vsc.goToLine(line);
+    const view = await expect(
+      () => editorView(),
+      (v) => v.lines.includes(line) && (!name || v.lenses.some((l) => l.line === line)) && checkView(v).length === 0,
+      60_000,
+      `lenses and heat in ${source} around line ${line}`,
+    ).catch(async (error) => {
+      const v = await editorView();
+      throw new Error(`${(error as Error).message.slice(0, 300)}…\n${checkView(v).join('\n')}\nlenses: ${JSON.stringify(v.lenses)}`);
+    });
+    views.push(view);
+    if (name === 'mix') {
+      await vsc.screenshot('profile-heat');
+    }
+  }
+  const seen = new Set(views.flatMap((v) => v.lines));
+  assert.ok(seen.has(hottest[0]), `the hottest line ${hottest[0]} was not seen`);
+  assert.equal(paintedLevel(views[views.length - 1].backgrounds[hottest[0]]), 5, `the hottest line ${hottest[0]} is not painted at the top level`);
+  // mix has the largest self share of the functions with a lens.
+  const lenses = views.flatMap((v) => v.lenses).map((l) => ({ name: functionAt(l.line), self: Number(LENS.exec(l.text)?.[1]) }));
+  assert.deepEqual([...new Set(lenses.map((l) => l.name))].sort(), [...names].sort());
+  const mixSelf = lenses.find((l) => l.name === 'mix')!.self;
+  assert.ok(lenses.every((l) => l.name === 'mix' || l.self < mixSelf), `mix's self share is not the largest: ${JSON.stringify(lenses)}`);
+
+  // "Toggle profile heat" takes the paint off, and puts it back.
+  await vsc.runCommand('wasmscope: Toggle profile heat');
+  const paintedLines = async () => {
+    const view = await editorView();
+    return view.lines.filter((l) => paintedLevel(view.backgrounds[l]) > 0).length;
+  };
+  await expect(paintedLines, 0, 10_000, 'painted lines with heat off');
+  await vsc.runCommand('wasmscope: Toggle profile heat');
+  await expect(async () => paintedLevel((await editorView()).backgrounds[hottest[0]]), 5, 10_000, 'the hottest line with heat on again');
 });
 
 interface HttpResponse {
@@ -334,6 +531,11 @@ uiTest('attaching to wasmscope serve stops a request at a breakpoint, then answe
         await vsc.page.keyboard.press('F5');
       }
       answered[name] = await within(req.promise, 30_000, `no answer to GET /hello/${name} 30 s after Continue`);
+      // Its thread ends: let the Call Stack drop its row (with one thread left it shows frames only)
+      // before looking for the next thread's row, which that re-rendering would pull away from a click.
+      await expect(() => vsc.threads(), (t) => !t.some((n) => thread.test(n)), 10_000, `the thread of GET /hello/${name} in the Call Stack`).catch(
+        () => undefined,
+      );
     }
     assert.deepEqual(answered.e2e, { status: 200, body: 'Hello, e2e!\n' });
     assert.deepEqual(answered.other, { status: 200, body: 'Hello, other!\n' });
