@@ -68,23 +68,37 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-#[test]
-fn a_page_in_chromium_names_the_hot_functions_with_their_file_and_line() {
+/// Profiles the test page running the bundled example, with `extra`
+/// arguments; the speedscope profile written.
+fn profile_page(extra: &[&str], name: &str) -> serde_json::Value {
     let program = guest("hotspots-O2");
     let browser = repo_root().join("tests/browser");
     let base = serve(vec![
         ("index.html".into(), browser.join("index.html")),
         ("wasi-shim.mjs".into(), browser.join("wasi-shim.mjs")),
-        ("hotspots-O2.wasm".into(), program.clone()),
+        ("hotspots-O2.wasm".into(), program),
     ]);
-    let out = std::env::temp_dir().join(format!("wasmscope-chrome-profile-{}.json", std::process::id()));
+    let out = std::env::temp_dir().join(format!("wasmscope-chrome-profile-{}-{name}.json", std::process::id()));
     let url = format!("{base}/index.html?program=hotspots-O2.wasm&args=400");
     let run = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
-        .args(["profile", "--chrome", &url, "--wasm", program.to_str().unwrap(), "--duration", "4", "--rate", "5000"])
+        .args(["profile", "--chrome", &url, "--duration", "4", "--rate", "5000"])
+        .args(extra)
         .args(["--no-save", "-o", out.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let profile: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+}
+
+#[test]
+fn a_page_in_chromium_names_the_hot_functions_with_their_file_and_line() {
+    let program = guest("hotspots-O2");
+    let profile = profile_page(&["--wasm", program.to_str().unwrap()], "given");
+    v8_profiles::check_hotspots_profile(&profile);
+}
+
+#[test]
+fn without_wasm_the_pages_own_modules_are_fetched_through_the_protocol() {
+    let profile = profile_page(&[], "fetched");
     v8_profiles::check_hotspots_profile(&profile);
 }

@@ -72,7 +72,7 @@ pub struct ProfileArgs {
     pub node: Option<PathBuf>,
     /// Profile a web page in chromium (headless) instead, with the DevTools
     /// protocol's sampler, for --duration (default 10 s); its Wasm frames are
-    /// symbolized from the modules given with --wasm.
+    /// symbolized from the modules given with --wasm, else the page's own.
     #[arg(long, value_name = "URL", conflicts_with_all = ["program", "sampler", "connect", "node"])]
     pub chrome: Option<String>,
     /// With --node or --chrome: a .wasm it runs, with DWARF (repeatable).

@@ -1,8 +1,11 @@
-//! `wasmscope profile --chrome URL --wasm APP.wasm`: loads the page in
+//! `wasmscope profile --chrome URL [--wasm APP.wasm]`: loads the page in
 //! Debian's chromium (headless, a private profile directory), records it
 //! with the DevTools protocol's sampling profiler (`Profiler.start`/`stop`,
 //! at the rate asked for) for --duration seconds, and symbolizes the Wasm
-//! frames from the modules' DWARF, as `symbolize-profile` does.
+//! frames from the modules' DWARF, as `symbolize-profile` does. Without
+//! --wasm, the modules are the page's own, fetched through the protocol
+//! once the profile is taken (the debugger domain, enabled earlier, would
+//! make V8 run Wasm on its baseline compiler and change the profile).
 //!
 //! The protocol is spoken over the same WebSocket stack as the agent's
 //! (tungstenite), synchronously: a handful of commands, one page.
@@ -14,7 +17,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
+use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
 use wasmscope_profiler::{OutputFormat, Summary, read_v8_profile};
 
 use super::profile::ProfileArgs;
@@ -24,12 +30,11 @@ const STARTUP: Duration = Duration::from_secs(30);
 /// How long a protocol command may take (Profiler.stop hands over the
 /// whole profile).
 const COMMAND: Duration = Duration::from_secs(60);
+/// Events kept between commands.
+const MAX_EVENTS: usize = 10_000;
 
 pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -> anyhow::Result<i32> {
-    if args.wasm.is_empty() {
-        bail!("--chrome needs the .wasm the page runs, with DWARF: --wasm APP.wasm (repeatable)");
-    }
-    let modules = super::symbolize_profile::load_modules(&args.wasm)?;
+    let given = super::symbolize_profile::load_modules(&args.wasm)?;
     let duration = args.duration.unwrap_or(Duration::from_secs(10));
     let browser = Browser::launch()?;
     let mut page = Cdp::connect(&browser.new_page()?)?;
@@ -40,6 +45,7 @@ pub fn run(args: &ProfileArgs, url: &str, format: OutputFormat, output: &Path) -
     page.call("Page.navigate", &json!({ "url": url }))?;
     std::thread::sleep(duration);
     let stopped = page.call("Profiler.stop", &json!({}))?;
+    let modules = if given.is_empty() { page.wasm_modules()? } else { given };
     drop(page);
     drop(browser);
     let recorded = serde_json::to_vec(&stopped["profile"])?;
@@ -158,20 +164,49 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// One page's protocol connection: commands answered in order.
+/// One page's protocol connection: commands answered in order, events
+/// kept.
 struct Cdp {
     socket: tungstenite::WebSocket<TcpStream>,
     next_id: u64,
+    events: Vec<Value>,
 }
 
 impl Cdp {
+    /// The page's Wasm modules, from the debugger domain: enabling it
+    /// announces every script already loaded, and a Wasm script's source is
+    /// its module's bytes.
+    fn wasm_modules(&mut self) -> anyhow::Result<Vec<WasmSymbols>> {
+        self.call("Debugger.enable", &json!({}))?;
+        let scripts: Vec<(String, String)> = std::mem::take(&mut self.events)
+            .into_iter()
+            .filter(|e| e["method"] == "Debugger.scriptParsed" && e["params"]["scriptLanguage"] == "WebAssembly")
+            .filter_map(|e| {
+                Some((e["params"]["scriptId"].as_str()?.to_owned(), e["params"]["url"].as_str()?.to_owned()))
+            })
+            .collect();
+        let options = LoadOptions { names_if_dwarf_is_bad: true, ..LoadOptions::default() };
+        let mut modules = Vec::new();
+        for (id, url) in scripts {
+            let source = self.call("Debugger.getScriptSource", &json!({ "scriptId": id }))?;
+            let bytes = BASE64
+                .decode(source["bytecode"].as_str().unwrap_or_default())
+                .with_context(|| format!("the bytes of {url}"))?;
+            modules.push(WasmSymbols::from_bytes(&bytes.into(), Path::new(&url), &options)?);
+        }
+        if modules.is_empty() {
+            bail!("the page loaded no WebAssembly module");
+        }
+        Ok(modules)
+    }
+
     fn connect(url: &str) -> anyhow::Result<Self> {
         let address =
             url.strip_prefix("ws://").and_then(|rest| rest.split('/').next()).context("not a ws:// address")?;
         let stream = TcpStream::connect(address)?;
         stream.set_read_timeout(Some(COMMAND))?;
         let (socket, _) = tungstenite::client(url, stream).map_err(|e| anyhow::anyhow!("cannot open {url}: {e}"))?;
-        Ok(Cdp { socket, next_id: 1 })
+        Ok(Cdp { socket, next_id: 1, events: Vec::new() })
     }
 
     /// Sends a command and waits for its result, skipping events.
@@ -183,6 +218,13 @@ impl Cdp {
         loop {
             let tungstenite::Message::Text(text) = self.socket.read()? else { continue };
             let reply: Value = serde_json::from_str(text.as_str())?;
+            if reply.get("method").is_some() {
+                // Bounded: only the script events are asked for.
+                if self.events.len() < MAX_EVENTS {
+                    self.events.push(reply);
+                }
+                continue;
+            }
             if reply["id"] != id {
                 continue;
             }
