@@ -28,6 +28,10 @@ pub struct RunAgent {
     shared: Arc<RunShared>,
 }
 
+/// How long the end of the program waits for an attached client's session
+/// to finish (it has said `exited` and `terminated`; a client leaves then).
+const CLIENT_GOODBYE: std::time::Duration = std::time::Duration::from_secs(2);
+
 struct RunShared {
     program: PathBuf,
     module: usize,
@@ -71,15 +75,23 @@ impl RunAgent {
         RunAgent { shared }
     }
 
-    /// Waits for the program to end, and says how it did.
+    /// Waits for the program to end, and says how it did. An attached
+    /// client's session gets to answer first (its `disconnect` that ended the
+    /// program, say): the process ends with the program.
     pub fn wait(&self) -> anyhow::Result<RunOutcome> {
         let mut outcome = self.shared.outcome.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
+        let result = loop {
             if let Some(result) = outcome.take() {
-                return result.map_err(anyhow::Error::msg);
+                break result;
             }
             outcome = self.shared.ended.wait(outcome).unwrap_or_else(|p| p.into_inner());
+        };
+        drop(outcome);
+        let started = std::time::Instant::now();
+        while self.shared.client_listens() && started.elapsed() < CLIENT_GOODBYE {
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        result.map_err(anyhow::Error::msg)
     }
 }
 
@@ -120,6 +132,12 @@ impl RunShared {
         }
         *sink = None;
         false
+    }
+
+    /// Whether a client's session still takes events: an empty output,
+    /// which a session that has ended cannot take and a live one ignores.
+    fn client_listens(&self) -> bool {
+        self.send(TargetEvent::Output { stream: wasmscope_debugger::target::OutputStream::Stdout, bytes: Vec::new() })
     }
 
     fn has_ended(&self) -> bool {
