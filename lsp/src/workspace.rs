@@ -30,6 +30,9 @@ pub struct Workspace {
     mappings: Vec<PathMapping>,
     programs: Vec<ProgramFacts>,
     profile: Option<LoadedProfile>,
+    /// The `.wasm` files the last load considered (given, or found by its
+    /// scan): the watch looks at these, not at the whole tree again.
+    program_files: Vec<PathBuf>,
     /// What the inputs looked like at the last load: (path, modified).
     seen: Vec<(PathBuf, Option<SystemTime>)>,
 }
@@ -60,7 +63,8 @@ impl Workspace {
     pub fn load(&mut self) -> Vec<String> {
         let mut problems = Vec::new();
         self.programs.clear();
-        for path in self.program_paths() {
+        self.program_files = self.program_paths();
+        for path in self.program_files.clone() {
             match ProgramFacts::load(&path) {
                 Ok(facts) => self.programs.push(facts),
                 Err(error) if !self.options.programs.is_empty() => problems.push(error),
@@ -91,14 +95,16 @@ impl Workspace {
         problems
     }
 
-    /// Whether a program or profile changed since the last load.
+    /// Whether a program or profile changed since the last load (checked
+    /// every second: a file's time each, and `.wasmscope/`'s listing; a
+    /// program new to the workspace is found at the next load).
     pub fn changed(&self) -> bool {
         self.inputs() != self.seen
     }
 
     fn inputs(&self) -> Vec<(PathBuf, Option<SystemTime>)> {
         let mut inputs: Vec<(PathBuf, Option<SystemTime>)> =
-            self.program_paths().into_iter().map(|p| (p.clone(), modified(&p))).collect();
+            self.program_files.iter().map(|p| (p.clone(), modified(p))).collect();
         inputs.extend(self.profile_candidates());
         inputs
     }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
+use wasmscope_debugger::address::MemoryAddress;
 use wasmscope_debugger::coredump::CoreDump;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,9 +14,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(dump) => {
             let _ = dump.trapped_thread();
             for memory in &dump.memories {
-                assert!(memory.read(memory.size, 1).is_none());
-                let _ = memory.read(0, 256);
-                let _ = memory.read(memory.size.saturating_sub(16), 16);
+                assert!(memory.read(MemoryAddress(memory.size), 1).is_none());
+                let _ = memory.read(MemoryAddress(0), 256);
+                let _ = memory.read(MemoryAddress(memory.size.saturating_sub(16)), 16);
             }
         }
         Err(error) => assert!(!error.to_string().contains('\n')),

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use wasmparser::{BinaryReader, CoreDumpValue, Parser, Payload};
 
 use super::note::DumpNote;
+use crate::address::MemoryAddress;
 use crate::target::WasmValue;
 
 /// The largest memory a dump may declare (a 64-bit memory's size is not
@@ -77,7 +78,8 @@ pub struct MemoryImage {
 
 impl MemoryImage {
     /// `len` bytes at `address`, or `None` when they are not all inside.
-    pub fn read(&self, address: u64, len: usize) -> Option<Vec<u8>> {
+    pub fn read(&self, address: MemoryAddress, len: usize) -> Option<Vec<u8>> {
+        let address = address.0;
         let end = address.checked_add(len as u64).filter(|end| *end <= self.size)?;
         let mut out = vec![0; len];
         let first = self.segments.partition_point(|(at, range)| at + range.len() as u64 <= address);
@@ -354,10 +356,10 @@ mod tests {
         assert_eq!(dump.instances, vec![DumpInstance { module: 0, memories: vec![0], globals: vec![0, 1] }]);
         let memory = &dump.memories[0];
         assert_eq!(memory.size, 2 * 65536);
-        assert_eq!(memory.read(0x0f, 5), Some(vec![0, 1, 2, 3, 0]));
-        assert_eq!(memory.read(0xffff, 2), Some(vec![0, 9]));
-        assert_eq!(memory.read(2 * 65536 - 1, 2), None, "past the end");
-        assert_eq!(memory.read(u64::MAX, 2), None, "overflowing");
+        assert_eq!(memory.read(MemoryAddress(0x0f), 5), Some(vec![0, 1, 2, 3, 0]));
+        assert_eq!(memory.read(MemoryAddress(0xffff), 2), Some(vec![0, 9]));
+        assert_eq!(memory.read(MemoryAddress(2 * 65536 - 1), 2), None, "past the end");
+        assert_eq!(memory.read(MemoryAddress(u64::MAX), 2), None, "overflowing");
         let frames = &dump.trapped_thread().frames;
         assert_eq!(frames.len(), 2);
         assert_eq!(frames[0].locals, vec![Some(WasmValue::I32(42)), None]);
@@ -386,8 +388,8 @@ mod tests {
                 // it reads, reads that stay in bounds.
                 if let Ok(dump) = CoreDump::parse(&Arc::from(corrupt), "flipped") {
                     for memory in &dump.memories {
-                        let _ = memory.read(0, 64);
-                        let _ = memory.read(memory.size.saturating_sub(8), 8);
+                        let _ = memory.read(MemoryAddress(0), 64);
+                        let _ = memory.read(MemoryAddress(memory.size.saturating_sub(8)), 8);
                     }
                 }
             }

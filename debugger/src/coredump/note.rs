@@ -2,6 +2,10 @@
 //! trap that the standard sections do not say. Key/value pairs of Wasm
 //! strings, so a later version can add keys that this one skips.
 
+use std::borrow::Cow;
+
+use wasm_encoder::{CustomSection, Encode};
+
 use crate::target::TrapKind;
 
 /// What wasmscope adds to a coredump it writes.
@@ -64,10 +68,10 @@ impl DumpNote {
             pairs.push(("context", context.clone()));
         }
         let mut out = Vec::new();
-        write_u32(&mut out, pairs.len() as u32);
+        pairs.len().encode(&mut out);
         for (key, value) in pairs {
-            write_string(&mut out, key);
-            write_string(&mut out, &value);
+            key.encode(&mut out);
+            value.encode(&mut out);
         }
         out
     }
@@ -98,12 +102,10 @@ impl DumpNote {
 /// `dump` (a coredump another writer made: wasmtime's) with `note` appended
 /// as its `wasmscope` section.
 pub fn append_note(mut dump: Vec<u8>, note: &DumpNote) -> Vec<u8> {
-    let mut section = Vec::new();
-    write_string(&mut section, DumpNote::SECTION);
-    section.extend_from_slice(&note.encode());
-    dump.push(0);
-    write_u32(&mut dump, section.len() as u32);
-    dump.extend_from_slice(&section);
+    use wasm_encoder::Section as _;
+    let section = CustomSection { name: Cow::Borrowed(DumpNote::SECTION), data: Cow::Owned(note.encode()) };
+    dump.push(section.id());
+    section.encode(&mut dump);
     dump
 }
 
@@ -134,23 +136,6 @@ fn trap_kind(name: &str) -> Option<TrapKind> {
     TRAP_NAMES.iter().find(|(_, n)| *n == name).map(|(kind, _)| *kind)
 }
 
-fn write_u32(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn write_string(out: &mut Vec<u8>, text: &str) {
-    write_u32(out, text.len() as u32);
-    out.extend_from_slice(text.as_bytes());
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,8 +153,8 @@ mod tests {
         assert_eq!(DumpNote::decode(&note.encode()), Ok(note.clone()));
         let mut extended = note.encode();
         extended[0] += 1;
-        write_string(&mut extended, "from-the-future");
-        write_string(&mut extended, "1");
+        "from-the-future".encode(&mut extended);
+        "1".encode(&mut extended);
         assert_eq!(DumpNote::decode(&extended), Ok(note));
         assert!(DumpNote::decode(&[5, 3, b'a']).is_err());
     }

@@ -294,7 +294,7 @@ impl TargetView for CoreView {
         let memory = self.memory()?;
         // Worded as the live target words it.
         memory
-            .read(address.0, len)
+            .read(address, len)
             .ok_or_else(|| TargetError::refused(format!("cannot read {len} bytes at {address}: out of bounds")))
     }
 
