@@ -26,7 +26,7 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn a_node_run_names_the_hot_functions_with_their_file_and_line() {
     let program = guest("hotspots-O2");
-    let script = repo_root().join("tests/node/run-wasi.mjs");
+    let script = repo_root().join("devtools/assets/run-wasi.mjs");
     let out = scratch("node.json");
     let run = wasmscope(&[
         "profile",
@@ -51,7 +51,7 @@ fn a_node_run_names_the_hot_functions_with_their_file_and_line() {
 #[test]
 fn a_module_that_is_not_the_profiles_and_a_file_that_is_no_profile_are_said() {
     let program = guest("hotspots-O2");
-    let script = repo_root().join("tests/node/run-wasi.mjs");
+    let script = repo_root().join("devtools/assets/run-wasi.mjs");
     let dir = scratch("cpuprofiles");
     std::fs::create_dir_all(&dir).unwrap();
     let node = Command::new("node")

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use wasmscope_debugger::coredump::CoreLauncher;
 use wasmscope_debugger::symbols::PathMapping;
-use wasmscope_debugger::target::{DirMapping, GuestConfig};
+use wasmscope_debugger::target::{DirMapping, GuestConfig, GuestHost};
 
 /// Attributes every client may add to any configuration (VS Code's own,
 /// IntelliJ's, and `__`-prefixed internals); they mean nothing to us.
@@ -50,6 +50,11 @@ struct RawConfig {
     max_wasm_stack: Option<String>,
     core_dump: Option<String>,
     core_dump_on_trap: Option<String>,
+    target: Option<String>,
+    url: Option<String>,
+    script: Option<String>,
+    #[serde(default)]
+    headed: bool,
 }
 
 /// One attribute of the launch configuration: the single definition the
@@ -114,6 +119,26 @@ pub const ATTRIBUTES: &[Attribute] = &[
         kind: "string",
         description: "Write a coredump to this file when the program traps (with every frame's Wasm locals), then stop there as usual.",
     },
+    Attribute {
+        name: "target",
+        kind: "string",
+        description: "What runs the program: \"wasmtime\" (default), \"node\" (Node under its inspector) or \"chrome\" (Debian's chromium on `url`).",
+    },
+    Attribute {
+        name: "url",
+        kind: "string",
+        description: "With \"target\": \"chrome\": the page that loads the program (its module must be the `program` file, byte for byte).",
+    },
+    Attribute {
+        name: "script",
+        kind: "string",
+        description: "With \"target\": \"node\": the script Node runs, which loads the program (default: wasmscope's runner, which runs it as a WASI command with `args` and `env`).",
+    },
+    Attribute {
+        name: "headed",
+        kind: "boolean",
+        description: "With \"target\": \"chrome\": show the browser's window (default: headless).",
+    },
 ];
 
 /// The launch configuration as a JSON schema (VS Code's
@@ -126,12 +151,49 @@ pub fn launch_schema() -> Value {
             "array" => schema["items"] = serde_json::json!({ "type": "string" }),
             "object" => schema["additionalProperties"] = serde_json::json!({ "type": "string" }),
             "boolean" => schema["default"] = Value::Bool(false),
+            _ if attribute.name == "target" => schema["enum"] = serde_json::json!(["wasmtime", "node", "chrome"]),
             _ => {}
         }
         properties.insert(attribute.name.to_owned(), schema);
     }
     // `program` or `coreDump`: the parser says which is missing.
     serde_json::json!({ "properties": properties })
+}
+
+/// What runs the program, from `target` and the attributes that go with it.
+fn guest_host(
+    target: Option<&str>,
+    url: Option<String>,
+    script: Option<PathBuf>,
+    headed: bool,
+) -> Result<GuestHost, String> {
+    let host = match target.unwrap_or("wasmtime") {
+        "wasmtime" => GuestHost::Wasmtime,
+        "node" => GuestHost::Node { script: script.clone() },
+        "chrome" => {
+            let url = url.clone().ok_or("`target`: \"chrome\" needs `url`, the page that loads the program")?;
+            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file://")) {
+                return Err(format!("`url`: {url} is not an http, https or file address"));
+            }
+            GuestHost::Chrome { url, headless: !headed }
+        }
+        other => return Err(format!("`target`: unknown target {other:?}; give \"wasmtime\", \"node\" or \"chrome\"")),
+    };
+    if let Some(script) = &script {
+        if !matches!(host, GuestHost::Node { .. }) {
+            return Err("`script` goes with \"target\": \"node\"".into());
+        }
+        if !script.is_file() {
+            return Err(format!("`script`: {} does not exist or is not a file", script.display()));
+        }
+    }
+    if url.is_some() && !matches!(host, GuestHost::Chrome { .. }) {
+        return Err("`url` goes with \"target\": \"chrome\"".into());
+    }
+    if headed && !matches!(host, GuestHost::Chrome { .. }) {
+        return Err("`headed` goes with \"target\": \"chrome\"".into());
+    }
+    Ok(host)
 }
 
 /// A checked launch configuration, paths resolved against `cwd`.
@@ -217,6 +279,22 @@ impl LaunchConfig {
         if let Some(missing) = debug_files.iter().find(|f| !f.is_file()) {
             return Err(format!("`debugFiles`: {} does not exist", missing.display()));
         }
+        let host = guest_host(raw.target.as_deref(), raw.url, raw.script.as_deref().map(resolve), raw.headed)?;
+        if host != GuestHost::Wasmtime {
+            let only_wasmtime = [
+                ("dirs", !dirs.is_empty()),
+                ("stdin", stdin.is_some()),
+                ("coreDump", core.is_some()),
+                ("coreDumpOnTrap", raw.core_dump_on_trap.is_some()),
+                ("maxWasmStack", raw.max_wasm_stack.is_some()),
+            ];
+            if let Some((name, _)) = only_wasmtime.iter().find(|(_, given)| *given) {
+                return Err(format!(
+                    "`{name}` applies to the Wasmtime target only, not to `target`: {:?}",
+                    raw.target.unwrap_or_default()
+                ));
+            }
+        }
         let source_map = raw.source_map.into_iter().map(|(from, to)| PathMapping { from, to }).collect();
         let max_wasm_stack = raw
             .max_wasm_stack
@@ -227,6 +305,7 @@ impl LaunchConfig {
         Ok(LaunchConfig {
             guest: GuestConfig {
                 program,
+                host,
                 args: raw.args,
                 env: raw.env.into_iter().collect(),
                 dirs,

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use wasmscope_dap::Backend;
 use wasmscope_dap::log::MessageLog;
 use wasmscope_dap::transport::{Credentials, WebSocketListener, connect, serve_stdio, serve_tcp};
-use wasmscope_runtime::LocalLauncher;
 
 #[derive(Debug, Args)]
 pub struct DapArgs {
@@ -73,7 +72,7 @@ pub fn run(args: &DapArgs) -> anyhow::Result<()> {
         anyhow::bail!("--token-file goes with --ws-port or --connect");
     }
     // The DAP server runs programs in this process, through the runtime.
-    let backend = Backend::new(Arc::new(LocalLauncher), log);
+    let backend = Backend::new(Arc::new(super::host_launcher::HostLauncher::default()), log);
     if let Some(port) = args.ws_port {
         let credentials = credentials(args.token_file.as_deref(), &args.allow_origin)?;
         let mut line = String::new();

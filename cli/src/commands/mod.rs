@@ -5,6 +5,7 @@ mod bundled;
 mod dap;
 mod debug;
 mod diff;
+mod host_launcher;
 mod info;
 mod lines;
 mod profile;

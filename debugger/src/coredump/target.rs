@@ -237,13 +237,7 @@ fn position(module: &CoreModule, frame: &DumpFrame, caller: bool) -> Option<Modu
     let code = module.code?;
     let body = body_of(module, frame.function_index)?;
     let at = CodeOffset(body.body_start.0 + u64::from(frame.code_offset));
-    if caller && module.is_call(at) {
-        let start = usize::try_from(code.to_module(at).0).ok()?;
-        let bytes = module.bytes.as_slice().get(start..)?;
-        let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, start));
-        reader.read().ok()?;
-        return Some(ModuleOffset(reader.original_position() as u64));
-    }
+    let at = if caller { module.return_address_of_call(at).unwrap_or(at) } else { at };
     Some(code.to_module(at))
 }
 

@@ -174,6 +174,22 @@ impl CoreModule {
         )
     }
 
+    /// The return address of a call at `offset` (the next instruction's
+    /// offset), where frame positions want callers; `None` when no call is
+    /// there. Engines (wasmtime's backtraces and dumps, V8's call frames)
+    /// place callers at the call itself.
+    pub fn return_address_of_call(&self, offset: CodeOffset) -> Option<CodeOffset> {
+        if !self.is_call(offset) {
+            return None;
+        }
+        let code = self.code?;
+        let start = usize::try_from(code.to_module(offset).0).ok()?;
+        let bytes = self.bytes.as_slice().get(start..)?;
+        let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, start));
+        reader.read().ok()?;
+        code.to_code(ModuleOffset(reader.original_position() as u64))
+    }
+
     /// Every offset that starts an instruction, in order. Used to check
     /// symbolization exhaustively and to disassemble.
     pub fn instruction_offsets(&self) -> Result<Vec<CodeOffset>> {

@@ -23,6 +23,7 @@ pub use control::{
 pub use error::TargetError;
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};
 pub use program::{
-    DirMapping, GuestConfig, LARGEST_MAX_WASM_STACK, SMALLEST_MAX_WASM_STACK, check_stack_size, parse_stack_size,
+    DirMapping, GuestConfig, GuestHost, LARGEST_MAX_WASM_STACK, SMALLEST_MAX_WASM_STACK, check_stack_size,
+    parse_stack_size,
 };
 pub use view::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};

@@ -24,10 +24,25 @@ impl std::str::FromStr for DirMapping {
     }
 }
 
+/// What runs the program.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum GuestHost {
+    /// Wasmtime, in this process.
+    #[default]
+    Wasmtime,
+    /// Node under its inspector, running `script` (default: wasmscope's
+    /// WASI runner, which runs the program as a WASI command).
+    Node { script: Option<PathBuf> },
+    /// Chromium (headless or not) on `url`, a page that loads the program.
+    Chrome { url: String, headless: bool },
+}
+
 /// A WASI program and its environment.
 #[derive(Clone, Debug, Default)]
 pub struct GuestConfig {
     pub program: PathBuf,
+    /// What runs it (the program's bytes give the symbols either way).
+    pub host: GuestHost,
     /// Arguments after the program name (argv[1..]).
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,

@@ -10,7 +10,6 @@ use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 use wasmscope_dap::codec::{FrameReader, write_frame};
 use wasmscope_dap::log::MessageLog;
-use wasmscope_runtime::LocalLauncher;
 
 use super::progress::ProgressView;
 
@@ -40,7 +39,10 @@ impl DapClient {
         let (server_in, to_server) = std::io::pipe()?;
         let (from_server_pipe, server_out) = std::io::pipe()?;
         std::thread::Builder::new().name("wasmscope-dap-server".into()).spawn(move || {
-            let backend = wasmscope_dap::Backend::new(Arc::new(LocalLauncher), MessageLog::default());
+            let backend = wasmscope_dap::Backend::new(
+                Arc::new(crate::commands::host_launcher::HostLauncher::default()),
+                MessageLog::default(),
+            );
             wasmscope_dap::serve(server_in, server_out, backend)
         })?;
         let (sender, from_server) = channel();

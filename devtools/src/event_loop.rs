@@ -1,0 +1,247 @@
+//! The event thread: reads the protocol's events in order and turns them
+//! into the session's. Breaks are judged here, as the local target judges
+//! them on the guest's thread: a false condition or a step that has not
+//! reached a new line resumes without the session hearing of it.
+
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wasmscope_debugger::output_budget::{Grant, OutputBudget};
+use wasmscope_debugger::target::{
+    EventSink, OutputStream, Resume, RunOutcome, StopReason, TargetError, TargetEvent, ThreadId,
+};
+
+use crate::connection::CdpEvent;
+use crate::host::Host;
+use crate::paused_view::{CallFrame, PausedView};
+use crate::shared::Shared;
+use crate::trap_message::trap_kind;
+
+pub const THREAD: ThreadId = 1;
+
+/// The session's event sink, shared with the threads that copy Node's
+/// output.
+pub type SharedSink = Arc<Mutex<EventSink>>;
+
+pub struct EventLoop {
+    pub shared: Arc<Shared>,
+    pub sink: SharedSink,
+    pub host: Arc<Mutex<Host>>,
+    pub program: Arc<[u8]>,
+    pub budget: Option<OutputBudget>,
+}
+
+impl EventLoop {
+    pub fn run(self, events: Receiver<CdpEvent>) {
+        for event in events.iter() {
+            if self.shared.state().finished {
+                return;
+            }
+            let outcome = match event.method.as_str() {
+                "Debugger.scriptParsed" => self.on_script(&event.params),
+                "Debugger.paused" => self.on_paused(&event.params),
+                "Runtime.consoleAPICalled" => {
+                    self.shared.cdp.console_event_read();
+                    self.on_console(&event.params);
+                    Ok(())
+                }
+                "Runtime.executionContextDestroyed" if self.host_is_node() => {
+                    // Node has run its script and waits for the debugger
+                    // to leave: leave, so it ends.
+                    self.shared.cdp.close();
+                    Ok(())
+                }
+                _ => Ok(()),
+            };
+            if let Err(error) = outcome {
+                self.finish(TargetEvent::Failed(error));
+                return;
+            }
+        }
+        // The connection closed: the program (Node, the browser) ended.
+        let code = self.host.lock().unwrap_or_else(|p| p.into_inner()).wait_for_exit();
+        self.finish(TargetEvent::Ended(RunOutcome::Exited(code.unwrap_or(0))));
+    }
+
+    fn host_is_node(&self) -> bool {
+        matches!(*self.host.lock().unwrap_or_else(|p| p.into_inner()), Host::Node(_))
+    }
+
+    fn emit(&self, event: TargetEvent) {
+        (self.sink.lock().unwrap_or_else(|p| p.into_inner()))(event);
+    }
+
+    fn finish(&self, last: TargetEvent) {
+        {
+            let mut state = self.shared.state();
+            if state.finished {
+                return;
+            }
+            state.finished = true;
+        }
+        self.emit(TargetEvent::ThreadExited(THREAD));
+        self.emit(last);
+    }
+
+    /// A Wasm module compiled: if it is the program's, its breakpoints go in.
+    fn on_script(&self, params: &Value) -> Result<(), TargetError> {
+        if params["scriptLanguage"] != "WebAssembly" || params["length"].as_u64() != Some(self.program.len() as u64) {
+            return Ok(());
+        }
+        let Some(script) = params["scriptId"].as_str() else { return Ok(()) };
+        let source = self
+            .shared
+            .cdp
+            .call("Debugger.getScriptSource", json!({ "scriptId": script }))
+            .map_err(TargetError::internal)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(source["bytecode"].as_str().unwrap_or_default())
+            .map_err(TargetError::internal)?;
+        if *bytes != *self.program {
+            return Ok(());
+        }
+        self.shared.program_loaded(script.to_owned())
+    }
+
+    fn on_paused(&self, params: &Value) -> Result<(), TargetError> {
+        let script = self.shared.state().script.clone();
+        let frames: Vec<CallFrame> = params["callFrames"]
+            .as_array()
+            .map(|frames| {
+                frames
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(n, f)| CallFrame::read(f, script.as_deref(), &self.shared, n > 0))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut view = PausedView::new(self.shared.clone(), frames);
+        let reason = params["reason"].as_str().unwrap_or_default();
+        if reason == "instrumentation" {
+            let ours = script.is_some() && params["data"]["scriptId"].as_str() == script.as_deref();
+            let entry = ours && std::mem::take(&mut self.shared.state().stop_on_entry);
+            if entry && view.in_program() {
+                return self.stop(view, StopReason::Entry);
+            }
+            if entry {
+                // V8 stops before the module's start; the program's first
+                // instruction is one step on.
+                self.shared.state().pausing = true;
+                return self.resume(Resume::Step);
+            }
+            return self.resume(Resume::Continue);
+        }
+        if reason == "exception" {
+            let exception = &params["data"];
+            let kind = trap_kind(
+                exception["className"].as_str().unwrap_or_default(),
+                exception["description"].as_str().unwrap_or_default(),
+            );
+            return match kind {
+                Some(kind) if view.in_program() => {
+                    self.shared.state().policy = None;
+                    self.stop(view, StopReason::Trap(kind))
+                }
+                // A JavaScript exception, or a trap outside the program:
+                // the page's business.
+                _ => self.resume(Resume::Continue),
+            };
+        }
+        let pausing = self.shared.state().pausing;
+        if !view.in_program() {
+            let stepping = self.shared.state().policy.is_some();
+            if (stepping || pausing) && view.has_program_frames() {
+                // In JavaScript the program called (an import): back to
+                // the program's next instruction.
+                self.shared.cdp.call("Debugger.stepOut", json!({})).map_err(TargetError::internal)?;
+                return Ok(());
+            }
+            if pausing {
+                self.shared.state().pausing = false;
+                return self.stop(view, StopReason::Pause);
+            }
+            // A step ran off the program's end, or a break of the page's
+            // own: the program goes on.
+            self.shared.state().policy = None;
+            return self.resume(Resume::Continue);
+        }
+        if std::mem::take(&mut self.shared.state().pausing) {
+            self.shared.state().policy = None;
+            return self.stop(view, StopReason::Pause);
+        }
+        let policy = self.shared.state().policy.take();
+        let verdict = match policy {
+            Some(mut step) => {
+                let verdict = step.on_break(&mut view);
+                if verdict.is_some() {
+                    self.shared.state().policy = Some(step);
+                }
+                verdict
+            }
+            None => {
+                let judge = self.shared.state().judge.take();
+                match judge {
+                    Some(mut judge) => {
+                        let verdict = judge.on_break(&mut view);
+                        self.shared.state().judge = Some(judge);
+                        verdict
+                    }
+                    None => None,
+                }
+            }
+        };
+        match verdict {
+            Some(resume) => self.resume(resume),
+            None => self.stop(view, StopReason::Breakpoint),
+        }
+    }
+
+    fn stop(&self, view: PausedView, reason: StopReason) -> Result<(), TargetError> {
+        self.shared.state().stopped = Some(view);
+        self.emit(TargetEvent::Stopped { thread: THREAD, reason });
+        Ok(())
+    }
+
+    fn resume(&self, how: Resume) -> Result<(), TargetError> {
+        resume(&self.shared, how)
+    }
+
+    /// A page's console line, as the program's output.
+    fn on_console(&self, params: &Value) {
+        let stream = match params["type"].as_str() {
+            Some("error" | "warning" | "assert" | "trace") => OutputStream::Stderr,
+            _ => OutputStream::Stdout,
+        };
+        let words: Vec<String> = params["args"]
+            .as_array()
+            .map(|args| {
+                args.iter()
+                    .map(|a| match &a["value"] {
+                        Value::String(text) => text.clone(),
+                        Value::Null => a["description"].as_str().unwrap_or("undefined").to_owned(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut bytes = words.join(" ").into_bytes();
+        bytes.push(b'\n');
+        if let Some(budget) = &self.budget
+            && budget.take_whole(bytes.len()) == Grant::Discard
+        {
+            return;
+        }
+        self.emit(TargetEvent::Output { stream, bytes });
+    }
+}
+
+/// Lets the program go on: to its next break, or one instruction.
+pub fn resume(shared: &Shared, how: Resume) -> Result<(), TargetError> {
+    let method = match how {
+        Resume::Continue => "Debugger.resume",
+        Resume::Step => "Debugger.stepInto",
+    };
+    shared.cdp.call(method, json!({})).map(drop).map_err(TargetError::internal)
+}

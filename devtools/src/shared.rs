@@ -1,0 +1,118 @@
+//! What the session's thread and the event thread share: the connection,
+//! the program's module, and the state of the run (which script is the
+//! program, the breakpoints set in it, the stop being inspected, the
+//! policies that judge breaks).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::json;
+use wasmscope_debugger::address::ModuleOffset;
+use wasmscope_debugger::symbols::CoreModule;
+use wasmscope_debugger::target::{BreakPolicy, TargetError, TargetFrame};
+
+use crate::connection::Cdp;
+use crate::paused_view::{PausedView, place};
+
+pub struct Shared {
+    pub cdp: Cdp,
+    /// The program's module: what breakpoint offsets and frames refer to.
+    pub module: Arc<CoreModule>,
+    state: Mutex<State>,
+    /// One change of the installed breakpoints at a time (the session's
+    /// thread and the event thread both make them).
+    installing: Mutex<()>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+pub struct State {
+    /// The program's script, once V8 has compiled its module.
+    pub script: Option<String>,
+    /// The breakpoints that should be in the program.
+    pub wanted: Vec<ModuleOffset>,
+    /// Those set in V8, with V8's breakpoint ids.
+    pub installed: HashMap<ModuleOffset, String>,
+    /// The stop the session inspects, handed over by the event thread.
+    pub stopped: Option<PausedView>,
+    /// A step in progress: judges breaks until it stops.
+    pub policy: Option<Box<dyn BreakPolicy>>,
+    /// The standing judge of breakpoint hits.
+    pub judge: Option<Box<dyn BreakPolicy>>,
+    /// A pause was asked for.
+    pub pausing: bool,
+    pub stop_on_entry: bool,
+    /// The end (or termination) has been reported.
+    pub finished: bool,
+}
+
+impl Shared {
+    pub fn new(cdp: Cdp, module: Arc<CoreModule>, state: State) -> Self {
+        Shared { cdp, module, state: Mutex::new(state), installing: Mutex::new(()) }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn wasm_frame(&self, column: u32, caller: bool) -> Option<TargetFrame> {
+        place(&self.module, column, caller)
+    }
+
+    /// Makes `offsets` the program's breakpoints: set in V8 once the module
+    /// is compiled, kept until then.
+    pub fn install_breakpoints(&self, offsets: &[ModuleOffset]) -> Result<(), TargetError> {
+        let _one_at_a_time = self.installing.lock().unwrap_or_else(|p| p.into_inner());
+        let (script, installed) = {
+            let mut state = self.state();
+            state.wanted = offsets.to_vec();
+            match &state.script {
+                Some(script) => (script.clone(), state.installed.clone()),
+                None => return Ok(()),
+            }
+        };
+        let mut now = HashMap::new();
+        for (offset, id) in &installed {
+            if offsets.contains(offset) {
+                now.insert(*offset, id.clone());
+            } else {
+                self.cdp
+                    .call("Debugger.removeBreakpoint", json!({ "breakpointId": id }))
+                    .map_err(TargetError::internal)?;
+            }
+        }
+        for offset in offsets {
+            if now.contains_key(offset) {
+                continue;
+            }
+            let location = json!({ "scriptId": script, "lineNumber": 0, "columnNumber": offset.0 });
+            let answer = self
+                .cdp
+                .call("Debugger.setBreakpoint", json!({ "location": location }))
+                .map_err(TargetError::internal)?;
+            if let Some(id) = answer["breakpointId"].as_str() {
+                now.insert(*offset, id.to_owned());
+            }
+        }
+        self.state().installed = now;
+        Ok(())
+    }
+
+    /// The program's module has been compiled as `script`: its breakpoints
+    /// go in before its code runs (V8 stops before a module's first
+    /// execution, and the event thread handles that stop after this).
+    pub fn program_loaded(&self, script: String) -> Result<(), TargetError> {
+        let wanted = {
+            let mut state = self.state();
+            state.script = Some(script);
+            state.installed.clear();
+            state.wanted.clone()
+        };
+        self.install_breakpoints(&wanted)
+    }
+}
