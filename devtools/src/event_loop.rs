@@ -87,6 +87,9 @@ impl EventLoop {
 
     /// A Wasm module compiled: if it is the program's, its breakpoints go in.
     fn on_script(&self, params: &Value) -> Result<(), TargetError> {
+        if let (Some(id), Some(url)) = (params["scriptId"].as_str(), params["url"].as_str()) {
+            self.shared.state().remember_script(id, url);
+        }
         if params["scriptLanguage"] != "WebAssembly" || params["length"].as_u64() != Some(self.program.len() as u64) {
             return Ok(());
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use wasmscope_debugger::address::{CodeOffset, MemoryAddress, ModuleOffset};
-use wasmscope_debugger::target::{TargetError, TargetFrame, TargetView, WasmState, WasmValue};
+use wasmscope_debugger::target::{HostFrame, TargetError, TargetFrame, TargetView, WasmState, WasmValue};
 
 use crate::shared::Shared;
 use crate::wasm_values;
@@ -35,10 +35,14 @@ impl CallFrame {
         let script = location["scriptId"].as_str()?;
         let column = location["columnNumber"].as_u64().unwrap_or(0) as u32;
         let wasm = (Some(script) == program_script).then(|| shared.wasm_frame(column, caller)).flatten();
+        let url = match frame["url"].as_str() {
+            Some(url) if !url.is_empty() => url.to_owned(),
+            _ => shared.state().script_urls.get(script).cloned().unwrap_or_default(),
+        };
         Some(CallFrame {
             id: frame["callFrameId"].as_str()?.to_owned(),
             function: frame["functionName"].as_str().unwrap_or_default().to_owned(),
-            url: frame["url"].as_str().unwrap_or_default().to_owned(),
+            url,
             line: location["lineNumber"].as_u64().unwrap_or(0) as u32,
             column,
             wasm,
@@ -122,6 +126,31 @@ impl PausedView {
 impl TargetView for PausedView {
     fn frames(&mut self) -> Result<Vec<TargetFrame>, TargetError> {
         Ok(self.wasm.iter().filter_map(|i| self.frames[*i].wasm).collect())
+    }
+
+    fn host_frames(&mut self) -> Result<Vec<HostFrame>, TargetError> {
+        let mut above = 0;
+        let mut out = Vec::new();
+        for frame in &self.frames {
+            if frame.wasm.is_some() {
+                above += 1;
+                continue;
+            }
+            // Another module's Wasm is named as V8 names it, at its offset.
+            let (line, column) = if frame.url.starts_with("wasm://") {
+                (1, frame.column + 1)
+            } else {
+                (frame.line + 1, frame.column + 1)
+            };
+            out.push(HostFrame {
+                wasm_frames_above: above,
+                function: frame.function.clone(),
+                url: frame.url.clone(),
+                line,
+                column,
+            });
+        }
+        Ok(out)
     }
 
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError> {

@@ -49,6 +49,20 @@ pub struct State {
     pub stop_on_entry: bool,
     /// The end (or termination) has been reported.
     pub finished: bool,
+    /// Every script's address by id: V8's call frames carry only the id.
+    pub script_urls: HashMap<String, String>,
+}
+
+/// Scripts whose addresses are kept (a page that evaluates code in a loop
+/// makes a script each time).
+const MAX_SCRIPT_URLS: usize = 100_000;
+
+impl State {
+    pub fn remember_script(&mut self, id: &str, url: &str) {
+        if self.script_urls.len() < MAX_SCRIPT_URLS && !url.is_empty() {
+            self.script_urls.insert(id.to_owned(), url.to_owned());
+        }
+    }
 }
 
 impl Shared {

@@ -2,8 +2,8 @@
 //! scopes of each frame.
 
 use serde_json::{Value, json};
-use wasmscope_debugger::session::stack::{StackFrame, inline_index, stack_frames};
-use wasmscope_debugger::target::ThreadId;
+use wasmscope_debugger::session::stack::{StackFrame, inline_index, stack_frames, with_host_frames};
+use wasmscope_debugger::target::{HostFrame, ThreadId};
 
 use crate::message::Request;
 use crate::protocol::arguments::{FrameArguments, StackTraceArguments};
@@ -27,9 +27,11 @@ pub(crate) fn thread_stack(session: &mut Session, thread: ThreadId) -> Result<Th
     if let Some(stack) = session.handles.stack(thread) {
         return Ok(stack.clone());
     }
-    let physical = session.view(thread)?.frames()?;
+    let view = session.view(thread)?;
+    let physical = view.frames()?;
+    let host = view.host_frames()?;
     let symbols = session.symbols.clone().ok_or("no program")?;
-    let frames = stack_frames(&symbols, &physical);
+    let frames = with_host_frames(stack_frames(&symbols, &physical), host);
     Ok(session.handles.keep_stack(thread, frames).clone())
 }
 
@@ -61,9 +63,13 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
         .iter()
         .enumerate()
         .map(|(i, frame)| {
+            let id = first_id + (start + i) as FrameId;
+            if let Some(script) = &frame.script {
+                return script_frame(session, id, script);
+            }
             let location = frame.location.as_ref().filter(|_| frame.has_source);
             types::StackFrame {
-                id: first_id + (start + i) as FrameId,
+                id,
                 name: if frame.inlined { format!("{} [inlined]", frame.function) } else { frame.function.clone() },
                 source: location.and_then(|l| l.file.as_deref()).map(|f| source_of(f, &mappings)),
                 line: location.map_or(0, |l| session.client.line_out(l.line)),
@@ -86,9 +92,35 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
     Ok(Some(json!({ "stackFrames": frames, "totalFrames": stack.len() })))
 }
 
+/// A JavaScript frame: its script and line; a local file opens in the
+/// editor, a web address is named only.
+fn script_frame(session: &Session, id: FrameId, script: &HostFrame) -> types::StackFrame {
+    let name = script.url.rsplit('/').next().unwrap_or(&script.url).split('?').next().unwrap_or_default();
+    let path = script.url.strip_prefix("file://").map(str::to_owned);
+    types::StackFrame {
+        id,
+        name: if script.function.is_empty() { "(anonymous)".into() } else { script.function.clone() },
+        source: Some(types::Source {
+            name: Some(if name.is_empty() { script.url.clone() } else { name.to_owned() }),
+            path,
+            source_reference: None,
+            presentation_hint: Some("deemphasize".into()),
+        }),
+        line: session.client.line_out(script.line),
+        column: session.client.column_out(script.column),
+        instruction_pointer_reference: None,
+        module_id: 1,
+        presentation_hint: Some("subtle"),
+    }
+}
+
 pub(crate) fn scopes(session: &mut Session, request: &Request) -> Reply {
     let args: FrameArguments = arguments(request)?;
     let (thread, frame, inline_index) = frame(session, args.frame_id)?;
+    if frame.script.is_some() {
+        // JavaScript's variables are the browser's DevTools' to show.
+        return Ok(Some(json!({ "scopes": [] })));
+    }
     let id = args.frame_id;
     let symbols = session.symbols.clone().ok_or("no program")?;
     let module = symbols.program().map_err(|e| e.to_string())?;

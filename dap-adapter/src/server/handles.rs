@@ -161,6 +161,7 @@ mod tests {
             location: None,
             inlined: false,
             has_source: false,
+            script: None,
         };
         vec![frame; n]
     }

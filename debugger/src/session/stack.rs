@@ -3,7 +3,7 @@
 
 use crate::address::CodeOffset;
 use crate::symbols::{NameOrigin, NameStyle, SourceLocation, WasmSymbols};
-use crate::target::TargetFrame;
+use crate::target::{HostFrame, TargetFrame};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackFrame {
@@ -18,6 +18,9 @@ pub struct StackFrame {
     pub inlined: bool,
     /// Whether a source position is known (else show disassembly).
     pub has_source: bool,
+    /// A frame of the host's JavaScript: `physical` is then the Wasm frame
+    /// below it, and it has no offset, location or variables.
+    pub script: Option<HostFrame>,
 }
 
 /// Expands physical frames (innermost first, callers at their return
@@ -50,6 +53,7 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
                 location: None,
                 inlined: false,
                 has_source: false,
+                script: None,
             });
             continue;
         }
@@ -67,9 +71,41 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
                 location: source_frame.location.clone(),
                 inlined: source_frame.inlined,
                 has_source,
+                script: None,
             });
         }
     }
+    out
+}
+
+/// Places the host's frames among the source frames: each above the first
+/// Wasm frame below it.
+pub fn with_host_frames(stack: Vec<StackFrame>, host: Vec<HostFrame>) -> Vec<StackFrame> {
+    if host.is_empty() {
+        return stack;
+    }
+    let mut out = Vec::with_capacity(stack.len() + host.len());
+    let mut host = host.into_iter().peekable();
+    let mut push_host_above = |physical: usize, out: &mut Vec<StackFrame>| {
+        while let Some(frame) = host.next_if(|h| h.wasm_frames_above <= physical) {
+            out.push(StackFrame {
+                physical: frame.wasm_frames_above,
+                offset: None,
+                function: frame.function.clone(),
+                location: None,
+                inlined: false,
+                has_source: false,
+                script: Some(frame),
+            });
+        }
+    };
+    for frame in stack {
+        if !out.last().is_some_and(|f: &StackFrame| f.physical == frame.physical && f.script.is_none()) {
+            push_host_above(frame.physical, &mut out);
+        }
+        out.push(frame);
+    }
+    push_host_above(usize::MAX, &mut out);
     out
 }
 
@@ -77,5 +113,5 @@ pub fn stack_frames(symbols: &WasmSymbols, frames: &[TargetFrame]) -> Vec<StackF
 /// 0 for the innermost inlined frame (the index into `variables_at`).
 pub fn inline_index(stack: &[StackFrame], index: usize) -> usize {
     let physical = stack[index].physical;
-    stack[..index].iter().filter(|f| f.physical == physical).count()
+    stack[..index].iter().filter(|f| f.physical == physical && f.script.is_none()).count()
 }

@@ -26,4 +26,4 @@ pub use program::{
     DirMapping, GuestConfig, GuestHost, LARGEST_MAX_WASM_STACK, SMALLEST_MAX_WASM_STACK, check_stack_size,
     parse_stack_size,
 };
-pub use view::{BreakPolicy, Resume, TargetFrame, TargetView, WasmState, WasmValue};
+pub use view::{BreakPolicy, HostFrame, Resume, TargetFrame, TargetView, WasmState, WasmValue};

@@ -41,6 +41,21 @@ pub struct TargetFrame {
     pub offset: ModuleOffset,
 }
 
+/// A frame of the host's own code (JavaScript, in V8) on a stopped
+/// thread's stack: shown among the Wasm frames, not inspected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostFrame {
+    /// How many Wasm frames are above it (innermost first).
+    pub wasm_frames_above: usize,
+    pub function: String,
+    /// The script's address, as the host names it (`file://…`, `https://…`).
+    pub url: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based.
+    pub column: u32,
+}
+
 /// A frame's raw Wasm state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WasmState {
@@ -63,6 +78,11 @@ pub trait TargetView {
     /// The innermost frame alone (cheaper than the whole stack).
     fn innermost(&mut self) -> Result<Option<TargetFrame>, TargetError> {
         Ok(self.frames()?.into_iter().next())
+    }
+    /// The frames of the host's own code among the Wasm frames (none for
+    /// Wasmtime, whose host code is not the user's).
+    fn host_frames(&mut self) -> Result<Vec<HostFrame>, TargetError> {
+        Ok(Vec::new())
     }
     fn local(&mut self, frame: usize, index: u32) -> Result<WasmValue, TargetError>;
     fn global(&mut self, index: u32) -> Result<WasmValue, TargetError>;
