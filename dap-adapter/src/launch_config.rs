@@ -163,15 +163,16 @@ pub fn launch_schema() -> Value {
 /// What runs the program, from `target` and the attributes that go with it.
 fn guest_host(
     target: Option<&str>,
-    url: Option<String>,
-    script: Option<PathBuf>,
+    url: Option<&str>,
+    script: Option<&Path>,
     headed: bool,
 ) -> Result<GuestHost, String> {
     let host = match target.unwrap_or("wasmtime") {
         "wasmtime" => GuestHost::Wasmtime,
-        "node" => GuestHost::Node { script: script.clone() },
+        "node" => GuestHost::Node { script: script.map(Path::to_path_buf) },
         "chrome" => {
-            let url = url.clone().ok_or("`target`: \"chrome\" needs `url`, the page that loads the program")?;
+            let url =
+                url.map(str::to_owned).ok_or("`target`: \"chrome\" needs `url`, the page that loads the program")?;
             if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file://")) {
                 return Err(format!("`url`: {url} is not an http, https or file address"));
             }
@@ -179,7 +180,7 @@ fn guest_host(
         }
         other => return Err(format!("`target`: unknown target {other:?}; give \"wasmtime\", \"node\" or \"chrome\"")),
     };
-    if let Some(script) = &script {
+    if let Some(script) = script {
         if !matches!(host, GuestHost::Node { .. }) {
             return Err("`script` goes with \"target\": \"node\"".into());
         }
@@ -279,7 +280,8 @@ impl LaunchConfig {
         if let Some(missing) = debug_files.iter().find(|f| !f.is_file()) {
             return Err(format!("`debugFiles`: {} does not exist", missing.display()));
         }
-        let host = guest_host(raw.target.as_deref(), raw.url, raw.script.as_deref().map(resolve), raw.headed)?;
+        let script = raw.script.as_deref().map(resolve);
+        let host = guest_host(raw.target.as_deref(), raw.url.as_deref(), script.as_deref(), raw.headed)?;
         if host != GuestHost::Wasmtime {
             let only_wasmtime = [
                 ("dirs", !dirs.is_empty()),
@@ -436,5 +438,31 @@ mod tests {
         assert!(error.starts_with("unknown attach attribute `program`"), "{error}");
         let error = LaunchConfig::for_attach(&json!({ "sourceMap": { "/b": 1 } }), PathBuf::new()).unwrap_err();
         assert!(error.contains("`sourceMap`"), "{error}");
+    }
+
+    #[test]
+    fn the_target_takes_its_own_attributes_and_refuses_the_others() {
+        let program = this_file();
+        let config = LaunchConfig::parse(&json!({ "program": program, "target": "node" })).unwrap();
+        assert_eq!(config.guest.host, GuestHost::Node { script: None });
+        let config =
+            LaunchConfig::parse(&json!({ "program": program, "target": "chrome", "url": "http://127.0.0.1:1/" }))
+                .unwrap();
+        assert_eq!(config.guest.host, GuestHost::Chrome { url: "http://127.0.0.1:1/".into(), headless: true });
+        assert_eq!(LaunchConfig::parse(&json!({ "program": program })).unwrap().guest.host, GuestHost::Wasmtime);
+        let refused = [
+            (json!({ "program": program, "target": "chrome" }), "needs `url`"),
+            (json!({ "program": program, "target": "chrome", "url": "javascript:alert(1)" }), "`url`"),
+            (json!({ "program": program, "target": "firefox" }), "unknown target"),
+            (json!({ "program": program, "url": "http://127.0.0.1:1/" }), "`url` goes with"),
+            (json!({ "program": program, "target": "node", "script": "/no/such.mjs" }), "`script`"),
+            (json!({ "program": program, "target": "node", "headed": true }), "`headed` goes with"),
+            (json!({ "program": program, "target": "node", "coreDumpOnTrap": "x" }), "`coreDumpOnTrap` applies"),
+            (json!({ "program": program, "target": "node", "stdin": program }), "`stdin` applies"),
+        ];
+        for (arguments, expected) in refused {
+            let error = LaunchConfig::parse(&arguments).unwrap_err();
+            assert!(error.contains(expected), "{arguments}: {error}");
+        }
     }
 }

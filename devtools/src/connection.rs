@@ -116,7 +116,8 @@ impl Cdp {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (answer, wait) = channel();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id, answer);
-        let message = json!({ "id": id, "method": method, "params": params });
+        let mut message = json!({ "id": id, "method": method });
+        message["params"] = params;
         if self.outgoing.send(Outgoing::Text(message.to_string())).is_err() {
             return Err(CdpError::Closed);
         }
@@ -130,13 +131,6 @@ impl Cdp {
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(CdpError::Closed),
         }
-    }
-
-    /// Sends a command without waiting for its answer (`Debugger.resume`
-    /// from a thread that must not block).
-    pub fn send(&self, method: &str, params: Value) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let _ = self.outgoing.send(Outgoing::Text(json!({ "id": id, "method": method, "params": params }).to_string()));
     }
 
     /// Closes the connection; the event channel ends.

@@ -35,7 +35,7 @@ pub struct EventLoop {
 
 impl EventLoop {
     pub fn run(self, events: Receiver<CdpEvent>) {
-        for event in events.iter() {
+        for event in events {
             if self.shared.state().finished {
                 return;
             }

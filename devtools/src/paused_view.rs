@@ -89,7 +89,7 @@ impl PausedView {
                 "Debugger.evaluateOnCallFrame",
                 json!({ "callFrameId": frame.id, "expression": expression, "returnByValue": true, "silent": true }),
             )
-            .map_err(|e| TargetError::internal(e))?;
+            .map_err(TargetError::internal)?;
         if let Some(details) = answer.get("exceptionDetails") {
             let text = details["exception"]["description"].as_str().or(details["text"].as_str()).unwrap_or("error");
             return Err(TargetError::internal(format!("V8 could not read the frame: {text}")));

@@ -115,3 +115,36 @@ pub fn inline_index(stack: &[StackFrame], index: usize) -> usize {
     let physical = stack[index].physical;
     stack[..index].iter().filter(|f| f.physical == physical && f.script.is_none()).count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wasm(physical: usize, function: &str, inlined: bool) -> StackFrame {
+        StackFrame {
+            physical,
+            offset: None,
+            function: function.into(),
+            location: None,
+            inlined,
+            has_source: false,
+            script: None,
+        }
+    }
+
+    fn script(above: usize, function: &str) -> HostFrame {
+        HostFrame { wasm_frames_above: above, function: function.into(), url: String::new(), line: 1, column: 1 }
+    }
+
+    /// JavaScript frames go between physical frames, never between a frame
+    /// and the frames inlined into it, and below the last Wasm frame.
+    #[test]
+    fn host_frames_go_between_physical_frames() {
+        let stack = vec![wasm(0, "import_caller", false), wasm(1, "helper", true), wasm(1, "main", false)];
+        let host = vec![script(0, "js_on_top"), script(1, "import"), script(2, "start"), script(2, "module")];
+        let names: Vec<String> = with_host_frames(stack, host).into_iter().map(|f| f.function).collect::<Vec<_>>();
+        assert_eq!(names, ["js_on_top", "import_caller", "import", "helper", "main", "start", "module"]);
+        let plain = vec![wasm(0, "f", false)];
+        assert_eq!(with_host_frames(plain.clone(), Vec::new()), plain);
+    }
+}
