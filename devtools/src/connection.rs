@@ -14,6 +14,8 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::quick_ack::QuickAck;
+
 /// What a command can meet.
 #[derive(Debug, thiserror::Error)]
 pub enum CdpError {
@@ -71,7 +73,9 @@ impl Cdp {
                 let address =
                     url.strip_prefix("ws://").and_then(|rest| rest.split('/').next()).ok_or("not a ws:// address")?;
                 let stream = tokio::net::TcpStream::connect(address).await.map_err(|e| e.to_string())?;
-                let (socket, _) = tokio_tungstenite::client_async(url, stream).await.map_err(|e| e.to_string())?;
+                stream.set_nodelay(true).map_err(|e| e.to_string())?;
+                let (socket, _) =
+                    tokio_tungstenite::client_async(url, QuickAck(stream)).await.map_err(|e| e.to_string())?;
                 Ok::<_, String>(socket)
             })
             .map_err(connect_error)?;

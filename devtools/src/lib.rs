@@ -4,7 +4,8 @@
 //! seam (`wasmscope_debugger::target`); V8 gives frames, Wasm locals, the
 //! operand stack, globals and memory, and single instruction steps.
 //!
-//! - connection.rs: the protocol over one WebSocket, commands from any thread;
+//! - connection.rs: the protocol over one WebSocket, commands from any thread
+//!   (quick_ack.rs: without delayed acknowledgements, which cost Node 40 ms a command);
 //! - node.rs, chromium.rs, host.rs: the processes that run the program;
 //! - target.rs: the launcher and the target the session drives;
 //! - event_loop.rs: the protocol's events as the session's, breaks judged;
@@ -18,6 +19,7 @@ mod event_loop;
 mod host;
 mod node;
 mod paused_view;
+mod quick_ack;
 mod shared;
 mod target;
 mod trap_message;
