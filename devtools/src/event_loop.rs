@@ -10,7 +10,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use wasmscope_debugger::output_budget::{Grant, OutputBudget};
 use wasmscope_debugger::target::{
-    EventSink, OutputStream, Resume, RunOutcome, StopReason, TargetError, TargetEvent, ThreadId,
+    EventSink, OutputStream, Resume, RunOutcome, StopReason, TargetError, TargetEvent, ThreadId, TrapKind,
 };
 
 use crate::connection::CdpEvent;
@@ -47,6 +47,14 @@ impl EventLoop {
                     self.on_console(&event.params);
                     Ok(())
                 }
+                "Runtime.exceptionThrown" if !self.host_is_node() => {
+                    // What the page left uncaught (Node prints its own).
+                    let details = &event.params["exceptionDetails"];
+                    let text = details["exception"]["description"].as_str().or(details["text"].as_str());
+                    self.print(OutputStream::Stderr, format!("Uncaught {}", text.unwrap_or("exception")));
+                    Ok(())
+                }
+                "Inspector.targetCrashed" => Err(TargetError::refused("the page crashed (its renderer process ended)")),
                 "Runtime.executionContextDestroyed" if self.host_is_node() => {
                     // Node has run its script and waits for the debugger
                     // to leave: leave, so it ends.
@@ -170,6 +178,12 @@ impl EventLoop {
             self.shared.state().policy = None;
             return self.resume(Resume::Continue);
         }
+        if let Some(top) = view.innermost_frame()
+            && self.shared.is_trap_site(top.offset)
+        {
+            self.shared.state().policy = None;
+            return self.stop(view, StopReason::Trap(TrapKind::Unreachable));
+        }
         if std::mem::take(&mut self.shared.state().pausing) {
             self.shared.state().policy = None;
             return self.stop(view, StopReason::Pause);
@@ -229,7 +243,12 @@ impl EventLoop {
                     .collect()
             })
             .unwrap_or_default();
-        let mut bytes = words.join(" ").into_bytes();
+        self.print(stream, words.join(" "));
+    }
+
+    /// A line of the program's output.
+    fn print(&self, stream: OutputStream, line: String) {
+        let mut bytes = line.into_bytes();
         bytes.push(b'\n');
         if let Some(budget) = &self.budget
             && budget.take_whole(bytes.len()) == Grant::Discard

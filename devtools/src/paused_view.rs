@@ -71,6 +71,11 @@ impl PausedView {
         self.wasm.first() == Some(&0)
     }
 
+    /// The innermost frame, when it runs the program's Wasm.
+    pub fn innermost_frame(&self) -> Option<TargetFrame> {
+        self.frames.first().and_then(|f| f.wasm)
+    }
+
     pub fn has_program_frames(&self) -> bool {
         !self.wasm.is_empty()
     }

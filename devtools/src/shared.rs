@@ -18,6 +18,10 @@ pub struct Shared {
     pub cdp: Cdp,
     /// The program's module: what breakpoint offsets and frames refer to.
     pub module: Arc<CoreModule>,
+    /// Where the program traps by itself (its `unreachable`s), when the
+    /// host cannot stop at traps (Chromium): breakpoints there stand in
+    /// for trap stops. Sorted.
+    pub trap_sites: Vec<ModuleOffset>,
     state: Mutex<State>,
     /// One change of the installed breakpoints at a time (the session's
     /// thread and the event thread both make them).
@@ -66,8 +70,13 @@ impl State {
 }
 
 impl Shared {
-    pub fn new(cdp: Cdp, module: Arc<CoreModule>, state: State) -> Self {
-        Shared { cdp, module, state: Mutex::new(state), installing: Mutex::new(()) }
+    pub fn new(cdp: Cdp, module: Arc<CoreModule>, trap_sites: Vec<ModuleOffset>, state: State) -> Self {
+        Shared { cdp, module, trap_sites, state: Mutex::new(state), installing: Mutex::new(()) }
+    }
+
+    /// Whether a stop at `offset` is a trap site's and no breakpoint's.
+    pub fn is_trap_site(&self, offset: ModuleOffset) -> bool {
+        self.trap_sites.binary_search(&offset).is_ok() && !self.state().wanted.contains(&offset)
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
@@ -90,27 +99,31 @@ impl Shared {
                 None => return Ok(()),
             }
         };
+        let mut wanted: Vec<ModuleOffset> = offsets.iter().chain(&self.trap_sites).copied().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
         let mut now = HashMap::new();
+        let mut removals = Vec::new();
         for (offset, id) in &installed {
-            if offsets.contains(offset) {
+            if wanted.binary_search(offset).is_ok() {
                 now.insert(*offset, id.clone());
             } else {
-                self.cdp
-                    .call("Debugger.removeBreakpoint", json!({ "breakpointId": id }))
-                    .map_err(TargetError::internal)?;
+                removals.push(("Debugger.removeBreakpoint", json!({ "breakpointId": id })));
             }
         }
-        for offset in offsets {
-            if now.contains_key(offset) {
-                continue;
-            }
+        let additions: Vec<ModuleOffset> = wanted.into_iter().filter(|o| !now.contains_key(o)).collect();
+        let calls = additions.iter().map(|offset| {
             let location = json!({ "scriptId": script, "lineNumber": 0, "columnNumber": offset.0 });
-            let answer = self
-                .cdp
-                .call("Debugger.setBreakpoint", json!({ "location": location }))
-                .map_err(TargetError::internal)?;
-            if let Some(id) = answer["breakpointId"].as_str() {
-                now.insert(*offset, id.to_owned());
+            ("Debugger.setBreakpoint", json!({ "location": location }))
+        });
+        let removed = removals.len();
+        let answers = self.cdp.call_all(removals.into_iter().chain(calls).collect());
+        for (n, answer) in answers.into_iter().enumerate() {
+            let answer = answer.map_err(TargetError::internal)?;
+            if n >= removed
+                && let Some(id) = answer["breakpointId"].as_str()
+            {
+                now.insert(additions[n - removed], id.to_owned());
             }
         }
         self.state().installed = now;

@@ -90,13 +90,21 @@ impl PreparedTarget for Prepared {
         let (cdp, cdp_events) = Cdp::connect(&url).map_err(TargetError::internal)?;
         let state =
             State { wanted: breakpoints, judge: judges.map(|make| make(THREAD)), stop_on_entry, ..State::default() };
-        let shared = Arc::new(Shared::new(cdp, self.module.clone(), state));
+        // Traps are exceptions, and the event thread lets JavaScript's own
+        // go on. Chromium 156's renderer crashes when it is to pause on a
+        // caught exception that passes through Wasm (Node 20 does not): it
+        // pauses on uncaught ones only, and breakpoints on the program's
+        // `unreachable`s stop its explicit traps (panics, aborts) where they
+        // happen.
+        let (exceptions, trap_sites) = match &program.host {
+            GuestHost::Chrome { .. } => ("uncaught", unreachable_sites(&self.module)?),
+            _ => ("all", Vec::new()),
+        };
+        let shared = Arc::new(Shared::new(cdp, self.module.clone(), trap_sites, state));
         for (method, params) in [
             ("Runtime.enable", json!({})),
             ("Debugger.enable", json!({})),
-            // Traps are exceptions; the event thread lets JavaScript's
-            // own go on.
-            ("Debugger.setPauseOnExceptions", json!({ "state": "all" })),
+            ("Debugger.setPauseOnExceptions", json!({ "state": exceptions })),
             // V8 stops before a script's (and a Wasm module's) first
             // execution: breakpoints go in before the program runs.
             ("Debugger.setInstrumentationBreakpoint", json!({ "instrumentation": "beforeScriptExecution" })),
@@ -129,6 +137,15 @@ impl PreparedTarget for Prepared {
         }
         Ok(Box::new(DevtoolsTarget { shared, host, sink, current: None }))
     }
+}
+
+/// The module offsets of the program's `unreachable` instructions.
+fn unreachable_sites(module: &CoreModule) -> Result<Vec<ModuleOffset>, TargetError> {
+    let Some(code) = module.code else { return Ok(Vec::new()) };
+    let sites = module
+        .instructions_where(|op| matches!(op, wasmparser::Operator::Unreachable))
+        .map_err(|e| TargetError::refused(e.to_string()))?;
+    Ok(sites.into_iter().map(|at| code.to_module(at)).collect())
 }
 
 pub struct DevtoolsTarget {

@@ -193,6 +193,12 @@ impl CoreModule {
     /// Every offset that starts an instruction, in order. Used to check
     /// symbolization exhaustively and to disassemble.
     pub fn instruction_offsets(&self) -> Result<Vec<CodeOffset>> {
+        self.instructions_where(|_| true)
+    }
+
+    /// The offsets of the instructions `keep` picks, in order (the
+    /// `unreachable`s a target without trap stops breaks on).
+    pub fn instructions_where(&self, keep: impl Fn(&wasmparser::Operator<'_>) -> bool) -> Result<Vec<CodeOffset>> {
         let Some(code) = self.code else {
             return Ok(Vec::new());
         };
@@ -206,8 +212,10 @@ impl CoreModule {
             let reader = wasmparser::BinaryReader::new(data, start);
             let mut ops = wasmparser::OperatorsReader::new(reader);
             while !ops.eof() {
-                let (_, at) = ops.read_with_offset().map_err(|e| SymbolsError::malformed(what, &e))?;
-                out.push(CodeOffset((at - base) as u64));
+                let (op, at) = ops.read_with_offset().map_err(|e| SymbolsError::malformed(what, &e))?;
+                if keep(&op) {
+                    out.push(CodeOffset((at - base) as u64));
+                }
             }
         }
         Ok(out)
