@@ -328,6 +328,48 @@ impl LaunchConfig {
         })
     }
 
+    /// Checks `arguments` of an attach request to a Node or Chromium
+    /// already running (`"target": "node"` or `"chrome"`, with `port`): the
+    /// program runs there; `program` gives its symbols.
+    pub fn for_devtools_attach(arguments: &Value) -> Result<Self, String> {
+        const TAKES: &[&str] = &["target", "port", "program", "url", "cwd", "sourceMap", "debugFiles"];
+        let object = arguments.as_object().ok_or("attach arguments must be an object")?;
+        let mut launch = serde_json::Map::new();
+        for (key, value) in object {
+            let ours = TAKES.contains(&key.as_str());
+            if !ours && !CLIENT_ATTRIBUTES.contains(&key.as_str()) && !key.starts_with("__") {
+                return Err(format!(
+                    "unknown attach attribute `{key}`; attaching to Node or Chromium takes {}",
+                    TAKES.join(", ")
+                ));
+            }
+            if ours && !matches!(key.as_str(), "target" | "port" | "url") {
+                launch.insert(key.clone(), value.clone());
+            }
+        }
+        let browser = match object.get("target").and_then(Value::as_str) {
+            Some("node") => false,
+            Some("chrome") => true,
+            _ => return Err("`target`: attach to \"node\" or \"chrome\" (by `port`)".into()),
+        };
+        let port = object
+            .get("port")
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|p| *p > 0)
+            .ok_or("`port`: the DevTools port of the running Node or Chromium (a number from 1 to 65535)")?;
+        let page = match object.get("url") {
+            None => None,
+            Some(Value::String(url)) if browser => Some(url.clone()),
+            Some(Value::String(_)) => return Err("`url` goes with \"target\": \"chrome\"".into()),
+            Some(_) => return Err("`url` must be a string: the start of the page's address".into()),
+        };
+        let mut config = LaunchConfig::parse(&Value::Object(launch))?;
+        config.guest.host = GuestHost::DevtoolsPort { port, browser, page };
+        config.attached = true;
+        Ok(config)
+    }
+
     /// Checks `arguments` of an attach request to `program` (the one the
     /// adapter's launcher offers): only `sourceMap` is ours; what a client
     /// uses to reach the adapter (`connect`, `tokenFile`) is its own.
@@ -462,6 +504,35 @@ mod tests {
         ];
         for (arguments, expected) in refused {
             let error = LaunchConfig::parse(&arguments).unwrap_err();
+            assert!(error.contains(expected), "{arguments}: {error}");
+        }
+    }
+
+    #[test]
+    fn attaching_to_node_or_chrome_takes_a_port_and_the_program() {
+        let program = this_file();
+        let config = LaunchConfig::for_devtools_attach(
+            &json!({ "target": "chrome", "port": 9222, "program": program, "url": "http://127.0.0.1" }),
+        )
+        .unwrap();
+        assert!(config.attached);
+        assert_eq!(
+            config.guest.host,
+            GuestHost::DevtoolsPort { port: 9222, browser: true, page: Some("http://127.0.0.1".into()) }
+        );
+        let refused = [
+            (json!({ "target": "node", "program": program }), "`port`"),
+            (json!({ "target": "node", "port": 70000, "program": program }), "`port`"),
+            (json!({ "target": "node", "port": 9229, "program": program, "url": "x" }), "`url` goes with"),
+            (json!({ "target": "wasmtime", "port": 9229, "program": program }), "`target`"),
+            (
+                json!({ "target": "node", "port": 9229, "program": program, "args": [] }),
+                "unknown attach attribute `args`",
+            ),
+            (json!({ "target": "node", "port": 9229 }), "needs `program`"),
+        ];
+        for (arguments, expected) in refused {
+            let error = LaunchConfig::for_devtools_attach(&arguments).unwrap_err();
             assert!(error.contains(expected), "{arguments}: {error}");
         }
     }

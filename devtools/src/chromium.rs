@@ -2,18 +2,12 @@
 //! port chosen by the system (`--remote-debugging-port=0`, read back from
 //! the `DevToolsActivePort` file), ended and cleaned up when dropped.
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 /// How long the browser may take to start listening.
 const STARTUP: Duration = Duration::from_secs(30);
-/// How long the browser may take to answer its HTTP endpoint.
-const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
 pub struct Chromium {
@@ -72,38 +66,13 @@ impl Chromium {
 
     /// A new blank page's WebSocket address (`PUT /json/new`).
     pub fn new_page(&self) -> Result<String, String> {
-        let target = self.http("PUT", "/json/new?about:blank")?;
+        let target = crate::endpoint::http(self.port, "PUT", "/json/new?about:blank")?;
         target["webSocketDebuggerUrl"].as_str().map(str::to_owned).ok_or("the new page has no WebSocket address".into())
     }
 
     /// Whether the browser has ended (a user closed its window).
     pub fn has_ended(&mut self) -> bool {
         !matches!(self.child.try_wait(), Ok(None))
-    }
-
-    fn http(&self, method: &str, path: &str) -> Result<Value, String> {
-        let fail = |e: std::io::Error| format!("the browser's DevTools endpoint: {e}");
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(fail)?;
-        stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(fail)?;
-        write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port)
-            .map_err(fail)?;
-        // The browser keeps the connection open: read the head, then the
-        // body's Content-Length.
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-            stream.read_exact(&mut byte).map_err(fail)?;
-            head.push(byte[0]);
-        }
-        let head = String::from_utf8_lossy(&head).into_owned();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
-            .and_then(|(_, v)| v.trim().parse().ok())
-            .ok_or_else(|| format!("the browser's answer has no length: {head}"))?;
-        let mut body = vec![0; length.min(1 << 20)];
-        stream.read_exact(&mut body).map_err(fail)?;
-        serde_json::from_slice(&body).map_err(|e| format!("the browser's answer: {e}"))
     }
 }
 

@@ -74,7 +74,7 @@ impl EventLoop {
     }
 
     fn host_is_node(&self) -> bool {
-        matches!(*self.host.lock().unwrap_or_else(|p| p.into_inner()), Host::Node(_))
+        self.host.lock().unwrap_or_else(|p| p.into_inner()).is_node()
     }
 
     fn emit(&self, event: TargetEvent) {

@@ -7,6 +7,7 @@
 //! - connection.rs: the protocol over one WebSocket, commands from any thread
 //!   (quick_ack.rs: without delayed acknowledgements, which cost Node 40 ms a command);
 //! - node.rs, chromium.rs, host.rs: the processes that run the program;
+//!   endpoint.rs: a running one's targets, to attach to by port;
 //! - target.rs: the launcher and the target the session drives;
 //! - event_loop.rs: the protocol's events as the session's, breaks judged;
 //! - shared.rs: the run's state both threads see, breakpoints installed;
@@ -15,6 +16,7 @@
 
 mod chromium;
 mod connection;
+mod endpoint;
 mod event_loop;
 mod host;
 mod node;

@@ -85,6 +85,11 @@ impl PreparedTarget for Prepared {
                 let page = browser.new_page().map_err(TargetError::refused)?;
                 (Host::Chrome(browser), page, url.clone())
             }
+            GuestHost::DevtoolsPort { port, browser, page } => {
+                let url = crate::endpoint::find_target(*port, page.as_deref()).map_err(TargetError::refused)?;
+                let name = if *browser { page.clone().unwrap_or_else(|| "page".into()) } else { "node".into() };
+                (Host::Attached { browser: *browser }, url, name)
+            }
             GuestHost::Wasmtime => return Err(TargetError::internal("not a DevTools program")),
         };
         let (cdp, cdp_events) = Cdp::connect(&url).map_err(TargetError::internal)?;
@@ -97,7 +102,9 @@ impl PreparedTarget for Prepared {
         // `unreachable`s stop its explicit traps (panics, aborts) where they
         // happen.
         let (exceptions, trap_sites) = match &program.host {
-            GuestHost::Chrome { .. } => ("uncaught", unreachable_sites(&self.module)?),
+            GuestHost::Chrome { .. } | GuestHost::DevtoolsPort { browser: true, .. } => {
+                ("uncaught", unreachable_sites(&self.module)?)
+            }
             _ => ("all", Vec::new()),
         };
         let shared = Arc::new(Shared::new(cdp, self.module.clone(), trap_sites, state));
@@ -131,6 +138,9 @@ impl PreparedTarget for Prepared {
             GuestHost::Chrome { url, .. } => {
                 shared.cdp.call("Page.navigate", json!({ "url": url })).map_err(TargetError::internal)?;
             }
+            // A page attached to runs already; Node may wait for us
+            // (`--inspect-brk`).
+            GuestHost::DevtoolsPort { browser: true, .. } => {}
             _ => {
                 shared.cdp.call("Runtime.runIfWaitingForDebugger", json!({})).map_err(TargetError::internal)?;
             }

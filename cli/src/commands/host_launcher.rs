@@ -21,7 +21,9 @@ impl Launcher for HostLauncher {
     ) -> Result<Box<dyn PreparedTarget>, TargetError> {
         match program.host {
             GuestHost::Wasmtime => self.local.prepare(program, bytes, on_compiled),
-            GuestHost::Node { .. } | GuestHost::Chrome { .. } => self.devtools.prepare(program, bytes, on_compiled),
+            GuestHost::Node { .. } | GuestHost::Chrome { .. } | GuestHost::DevtoolsPort { .. } => {
+                self.devtools.prepare(program, bytes, on_compiled)
+            }
         }
     }
 }

@@ -41,6 +41,12 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
         return Err("this session already launched a program".into());
     }
     let config = LaunchConfig::parse(request.arguments.as_ref().unwrap_or(&Value::Null))?;
+    begin(session, config, "launch")
+}
+
+/// Loads the program's symbols and starts preparing its run (`launch`, or
+/// `attach` to a Node or Chromium by port).
+fn begin(session: &mut Session, config: LaunchConfig, start_method: &str) -> Reply {
     let symbols = load_symbols(&config)?;
     let mappings = config.source_map.clone();
     session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(mappings)));
@@ -61,7 +67,7 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
     }
     session.out.event_after_response(
         "process",
-        Some(json!({ "name": program, "startMethod": "launch", "isLocalProcess": !post_mortem })),
+        Some(json!({ "name": program, "startMethod": start_method, "isLocalProcess": !post_mortem })),
     );
     if let Some(module) = crate::handlers::sources::module_info(session) {
         session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
@@ -99,6 +105,12 @@ pub(crate) fn attach(session: &mut Session, request: &Request) -> Reply {
     if session.launch.is_some() {
         return Err("this session already has a program".into());
     }
+    let arguments = request.arguments.as_ref().unwrap_or(&Value::Null);
+    if arguments.get("target").is_some() {
+        // Node or Chromium, already running: its program is started (it
+        // runs) as a launched one is, over its DevTools port.
+        return begin(session, LaunchConfig::for_devtools_attach(arguments)?, "attach");
+    }
     let attachable = session.launcher.attachable()?;
     let config = LaunchConfig::for_attach(request.arguments.as_ref().unwrap_or(&Value::Null), attachable.program)?;
     let symbols = load_symbols(&config)?;
@@ -128,7 +140,7 @@ pub(crate) fn configuration_done(session: &mut Session, _request: &Request) -> R
     if session.run.is_some() {
         return Err("the program is already running".into());
     }
-    if launch.attached {
+    if launch.attached && launch.guest.host == wasmscope_debugger::target::GuestHost::Wasmtime {
         session.attach_run()?
     } else {
         session.start_run()?

@@ -35,6 +35,11 @@ pub enum GuestHost {
     Node { script: Option<PathBuf> },
     /// Chromium (headless or not) on `url`, a page that loads the program.
     Chrome { url: String, headless: bool },
+    /// A Node or Chromium already running, whose DevTools endpoint is on
+    /// 127.0.0.1:`port` (`node --inspect=PORT`, `chromium
+    /// --remote-debugging-port=PORT`): its first page whose address starts
+    /// with `page`, or Node's one target.
+    DevtoolsPort { port: u16, browser: bool, page: Option<String> },
 }
 
 /// A WASI program and its environment.

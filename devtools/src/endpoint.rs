@@ -1,0 +1,65 @@
+//! The HTTP side of a DevTools endpoint (`/json/...` on the same port as
+//! the WebSocket): new pages, and the list of targets to attach to.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// How long the endpoint may take to answer.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most of an answer read (a list of a browser's targets).
+const MAX_BODY: usize = 4 << 20;
+
+/// `METHOD path` on 127.0.0.1:`port`, its JSON answer.
+pub fn http(port: u16, method: &str, path: &str) -> Result<Value, String> {
+    let fail = |e: std::io::Error| format!("the DevTools endpoint at 127.0.0.1:{port}: {e}");
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(fail)?;
+    stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(fail)?;
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(fail)?;
+    // Chromium keeps the connection open: read the head, then the body's
+    // Content-Length.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        stream.read_exact(&mut byte).map_err(fail)?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .ok_or_else(|| format!("the DevTools endpoint's answer has no length: {head}"))?;
+    if length > MAX_BODY {
+        return Err(format!("the DevTools endpoint's answer is too long ({length} bytes)"));
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).map_err(fail)?;
+    serde_json::from_slice(&body).map_err(|e| format!("the DevTools endpoint's answer: {e}"))
+}
+
+/// The WebSocket address of the target to debug at 127.0.0.1:`port`: Node's
+/// one target, or the browser's first page whose address starts with
+/// `page` (any page without it).
+pub fn find_target(port: u16, page: Option<&str>) -> Result<String, String> {
+    let list = http(port, "GET", "/json/list")?;
+    let targets = list.as_array().ok_or("the DevTools endpoint did not list its targets")?;
+    let chosen = targets.iter().find(|t| {
+        let kind = t["type"].as_str().unwrap_or_default();
+        let url = t["url"].as_str().unwrap_or_default();
+        (kind == "node" || kind == "page") && page.is_none_or(|p| url.starts_with(p))
+    });
+    let Some(target) = chosen else {
+        let urls: Vec<&str> = targets.iter().filter_map(|t| t["url"].as_str()).collect();
+        return Err(match page {
+            Some(page) => format!("no page at 127.0.0.1:{port} starts with {page} (its pages: {})", urls.join(", ")),
+            None => format!("nothing to debug at 127.0.0.1:{port}: no Node or page target"),
+        });
+    };
+    target["webSocketDebuggerUrl"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "the target has no WebSocket address (is another debugger attached to it?)".into())
+}
