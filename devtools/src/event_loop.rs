@@ -98,19 +98,33 @@ impl EventLoop {
         if let (Some(id), Some(url)) = (params["scriptId"].as_str(), params["url"].as_str()) {
             self.shared.state().remember_script(id, url);
         }
-        if params["scriptLanguage"] != "WebAssembly" || params["length"].as_u64() != Some(self.program.len() as u64) {
+        if params["scriptLanguage"] != "WebAssembly" {
             return Ok(());
         }
         let Some(script) = params["scriptId"].as_str() else { return Ok(()) };
-        let source = self
-            .shared
-            .cdp
-            .call("Debugger.getScriptSource", json!({ "scriptId": script }))
-            .map_err(TargetError::internal)?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(source["bytecode"].as_str().unwrap_or_default())
-            .map_err(TargetError::internal)?;
-        if *bytes != *self.program {
+        let length = params["length"].as_u64().unwrap_or(0);
+        let same = length == self.program.len() as u64 && {
+            let source = self
+                .shared
+                .cdp
+                .call("Debugger.getScriptSource", json!({ "scriptId": script }))
+                .map_err(TargetError::internal)?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(source["bytecode"].as_str().unwrap_or_default())
+                .map_err(TargetError::internal)?;
+            *bytes == *self.program
+        };
+        if !same {
+            // Said, so a user whose breakpoints never bind knows why.
+            let url = params["url"].as_str().unwrap_or("a module");
+            self.print(
+                OutputStream::Stderr,
+                format!(
+                    "wasmscope: {url} ({length} bytes) is not the program being debugged ({} bytes): its code has no \
+                     breakpoints",
+                    self.program.len()
+                ),
+            );
             return Ok(());
         }
         self.shared.program_loaded(script.to_owned())
