@@ -165,3 +165,35 @@ fn wrong_configurations_and_foreign_modules_are_said() {
     client.request("disconnect", json!({}));
     let _ = adapter.wait();
 }
+
+/// Without `program`, the module the script loads is the program: its
+/// DWARF comes from the protocol, and breakpoints set after `launch` bind
+/// before it runs.
+#[test]
+fn without_a_program_the_module_the_script_loads_is_debugged() {
+    let (mut client, mut adapter) = start_adapter();
+    initialize(&mut client);
+    let guest = wasmscope_test_support::guest("c-O0").display().to_string();
+    client.request("launch", json!({ "target": "node", "script": runner(), "args": [guest] }));
+    client.event("initialized");
+    let modules = client.request("modules", json!({}));
+    let module = &modules["modules"][0];
+    assert!(module["path"].as_str().unwrap().starts_with("wasm://wasm/"), "{modules}");
+    assert_eq!(module["symbolStatus"], "DWARF loaded");
+    let line = marker_line("c/main.c", "fib_base");
+    let set = client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path("c/main.c") }, "breakpoints": [{ "line": line, "condition": "n == 0" }] }),
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let stack = client.request("stackTrace", json!({ "threadId": 1 }));
+    let top = &stack["stackFrames"][0];
+    assert_eq!((top["name"].as_str(), top["line"].as_u64()), (Some("fib"), Some(u64::from(line))), "{stack}");
+    assert_eq!(locals(&mut client, &top["id"]), [("n".to_owned(), "0".to_owned())]);
+    let error = client.request_error("restart", json!({}));
+    assert!(error.contains("loaded this program itself"), "{error}");
+    client.request("disconnect", json!({}));
+    let _ = adapter.wait();
+}

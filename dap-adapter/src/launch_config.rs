@@ -215,12 +215,20 @@ pub struct LaunchConfig {
     pub core: Option<Arc<CoreLauncher>>,
     /// Where to write a coredump when the program traps.
     pub core_dump_on_trap: Option<PathBuf>,
+    /// The program is the module the target found (a page's), not a file.
+    pub found_program: bool,
 }
 
 impl LaunchConfig {
     /// Checks `arguments` of a launch request; the error names the
     /// attribute at fault.
     pub fn parse(arguments: &Value) -> Result<Self, String> {
+        Self::parse_for(arguments, false)
+    }
+
+    /// `attaching`: to a running Node or Chromium, which finds its program
+    /// without `program`.
+    fn parse_for(arguments: &Value, attaching: bool) -> Result<Self, String> {
         let Some(object) = arguments.as_object() else {
             return Err("launch arguments must be an object".into());
         };
@@ -253,12 +261,19 @@ impl LaunchConfig {
             Some(path) => Some(Arc::new(CoreLauncher::open(&resolve(path)).map_err(|e| format!("`coreDump`: {e}"))?)),
             None => None,
         };
+        let script = raw.script.as_deref().map(resolve);
+        let host = guest_host(raw.target.as_deref(), raw.url.as_deref(), script.as_deref(), raw.headed)?;
+        // A page, a script of the user's, or a running V8 loads its module
+        // itself: the target finds it (wasmscope's WASI runner needs it).
+        let finds_its_program =
+            attaching || matches!(host, GuestHost::Chrome { .. } | GuestHost::Node { script: Some(_) });
         let program = match (raw.program, &core) {
             (Some(program), _) => resolve(&program),
             (None, Some(core)) => core.program_path().map_err(|e| format!("`coreDump`: {e} (`program`)"))?,
+            (None, None) if finds_its_program => PathBuf::new(),
             (None, None) => return Err("the launch configuration needs `program`: the path of a .wasm file".into()),
         };
-        if !program.is_file() {
+        if !program.as_os_str().is_empty() && !program.is_file() {
             return Err(format!("`program`: {} does not exist or is not a file", program.display()));
         }
         let mut dirs = Vec::new();
@@ -280,8 +295,6 @@ impl LaunchConfig {
         if let Some(missing) = debug_files.iter().find(|f| !f.is_file()) {
             return Err(format!("`debugFiles`: {} does not exist", missing.display()));
         }
-        let script = raw.script.as_deref().map(resolve);
-        let host = guest_host(raw.target.as_deref(), raw.url.as_deref(), script.as_deref(), raw.headed)?;
         if host != GuestHost::Wasmtime {
             let only_wasmtime = [
                 ("dirs", !dirs.is_empty()),
@@ -325,6 +338,7 @@ impl LaunchConfig {
             attached: false,
             core,
             core_dump_on_trap: raw.core_dump_on_trap.as_deref().map(resolve),
+            found_program: false,
         })
     }
 
@@ -364,7 +378,7 @@ impl LaunchConfig {
             Some(Value::String(_)) => return Err("`url` goes with \"target\": \"chrome\"".into()),
             Some(_) => return Err("`url` must be a string: the start of the page's address".into()),
         };
-        let mut config = LaunchConfig::parse(&Value::Object(launch))?;
+        let mut config = LaunchConfig::parse_for(&Value::Object(launch), true)?;
         config.guest.host = GuestHost::DevtoolsPort { port, browser, page };
         config.attached = true;
         Ok(config)
@@ -409,6 +423,7 @@ impl LaunchConfig {
             attached: true,
             core: None,
             core_dump_on_trap: None,
+            found_program: false,
         })
     }
 }
@@ -509,6 +524,18 @@ mod tests {
     }
 
     #[test]
+    fn a_page_or_a_script_finds_its_program_and_the_wasi_runner_needs_it() {
+        let page = LaunchConfig::parse(&json!({ "target": "chrome", "url": "http://127.0.0.1:1/" })).unwrap();
+        assert!(page.guest.program.as_os_str().is_empty());
+        let script = LaunchConfig::parse(&json!({ "target": "node", "script": this_file() })).unwrap();
+        assert!(script.guest.program.as_os_str().is_empty());
+        let attach = LaunchConfig::for_devtools_attach(&json!({ "target": "node", "port": 9229 })).unwrap();
+        assert!(attach.guest.program.as_os_str().is_empty());
+        let error = LaunchConfig::parse(&json!({ "target": "node" })).unwrap_err();
+        assert!(error.contains("needs `program`"), "{error}");
+    }
+
+    #[test]
     fn attaching_to_node_or_chrome_takes_a_port_and_the_program() {
         let program = this_file();
         let config = LaunchConfig::for_devtools_attach(
@@ -529,7 +556,6 @@ mod tests {
                 json!({ "target": "node", "port": 9229, "program": program, "args": [] }),
                 "unknown attach attribute `args`",
             ),
-            (json!({ "target": "node", "port": 9229 }), "needs `program`"),
         ];
         for (arguments, expected) in refused {
             let error = LaunchConfig::for_devtools_attach(&arguments).unwrap_err();

@@ -34,8 +34,9 @@ pub struct EventLoop {
 }
 
 impl EventLoop {
-    pub fn run(self, events: Receiver<CdpEvent>) {
-        for event in events {
+    /// Handles `replay` (read before this thread began), then the rest.
+    pub fn run(self, replay: Vec<CdpEvent>, events: Receiver<CdpEvent>) {
+        for event in replay.into_iter().chain(events) {
             if self.shared.state().finished {
                 return;
             }

@@ -8,6 +8,7 @@
 //!   (quick_ack.rs: without delayed acknowledgements, which cost Node 40 ms a command);
 //! - node.rs, chromium.rs, host.rs: the processes that run the program;
 //!   endpoint.rs: a running one's targets, to attach to by port;
+//! - opening.rs: a host started and connected, its program found when unnamed;
 //! - target.rs: the launcher and the target the session drives;
 //! - event_loop.rs: the protocol's events as the session's, breaks judged;
 //! - shared.rs: the run's state both threads see, breakpoints installed;
@@ -20,6 +21,7 @@ mod endpoint;
 mod event_loop;
 mod host;
 mod node;
+mod opening;
 mod paused_view;
 mod quick_ack;
 mod shared;

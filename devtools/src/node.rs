@@ -67,7 +67,16 @@ impl NodeProcess {
         if runner.is_some() {
             command.arg(program);
         }
-        command.args(args).envs(env.iter().cloned()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if runner.is_some() {
+            // The program's environment is `env` alone, as under Wasmtime.
+            let object: serde_json::Map<String, serde_json::Value> =
+                env.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+            command.env("WASMSCOPE_WASI_ENV", serde_json::Value::Object(object).to_string());
+        } else {
+            // The user's script reads Node's own environment.
+            command.envs(env.iter().cloned());
+        }
         let mut child = command.spawn().map_err(|e| {
             format!("cannot start {} (install nodejs, or set WASMSCOPE_NODE): {e}", binary.to_string_lossy())
         })?;

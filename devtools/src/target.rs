@@ -6,18 +6,15 @@ use std::time::Duration;
 
 use serde_json::json;
 use wasmscope_debugger::address::ModuleOffset;
-use wasmscope_debugger::output_budget::Grant;
 use wasmscope_debugger::symbols::{CoreModule, parse_wasm_file};
 use wasmscope_debugger::target::{
-    BreakPolicy, CompileReport, GuestConfig, GuestHost, Launcher, OutputStream, PreparedTarget, Resume, StartOptions,
-    Target, TargetError, TargetEvent, TargetView, ThreadId, ThreadInfo,
+    BreakPolicy, CompileReport, GuestConfig, GuestHost, Launcher, PreparedTarget, Resume, StartOptions, Target,
+    TargetError, TargetEvent, TargetView, ThreadId, ThreadInfo,
 };
 
-use crate::chromium::Chromium;
-use crate::connection::Cdp;
 use crate::event_loop::{EventLoop, SharedSink, THREAD, resume};
 use crate::host::Host;
-use crate::node::NodeProcess;
+use crate::opening::{Opened, go, is_browser, open};
 use crate::paused_view::PausedView;
 use crate::shared::{Shared, State};
 
@@ -36,8 +33,15 @@ impl Launcher for DevtoolsLauncher {
         if program.host == GuestHost::Wasmtime {
             return Err(TargetError::internal("the DevTools launcher was handed a program for Wasmtime"));
         }
-        let file: Arc<[u8]> = Arc::from(bytes);
-        let name = program.program.display().to_string();
+        // No program named: the page (or script) runs now, up to the
+        // module it loads, which is the program.
+        let (opened, file, name) = if program.program.as_os_str().is_empty() {
+            let mut opened = open(program)?;
+            let (url, bytes) = opened.find_program(program)?;
+            (Some(opened), bytes, url)
+        } else {
+            (None, Arc::from(bytes), program.program.display().to_string())
+        };
         let mut modules = parse_wasm_file(&file, &name).map_err(|e| TargetError::refused(e.to_string()))?;
         if modules.len() != 1 || modules[0].bytes.file_offset() != 0 {
             return Err(TargetError::refused(format!(
@@ -46,7 +50,7 @@ impl Launcher for DevtoolsLauncher {
         }
         // V8 compiles the module itself, when the page loads it.
         on_compiled(Ok(Duration::ZERO));
-        Ok(Box::new(Prepared { module: Arc::new(modules.remove(0)), bytes: file }))
+        Ok(Box::new(Prepared { module: Arc::new(modules.remove(0)), bytes: file, name, opened }))
     }
 }
 
@@ -54,74 +58,42 @@ impl Launcher for DevtoolsLauncher {
 struct Prepared {
     module: Arc<CoreModule>,
     bytes: Arc<[u8]>,
+    name: String,
+    /// The host, already running, when it found the program itself.
+    opened: Option<Opened>,
 }
 
 impl PreparedTarget for Prepared {
+    fn found_program(&self) -> Option<(String, Arc<[u8]>)> {
+        self.opened.as_ref().map(|_| (self.name.clone(), self.bytes.clone()))
+    }
+
     fn start(self: Box<Self>, program: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError> {
         let StartOptions { breakpoints, judges, stop_on_entry, events, .. } = options;
         let budget = program.output_budget.clone();
         let sink: SharedSink = Arc::new(Mutex::new(events));
-        let (host, url, thread_name) = match &program.host {
-            GuestHost::Node { script } => {
-                let output_sink = sink.clone();
-                let output_budget = budget.clone();
-                let output = Box::new(move |is_stderr: bool, bytes: Vec<u8>| {
-                    if let Some(budget) = &output_budget
-                        && budget.take_whole(bytes.len()) == Grant::Discard
-                    {
-                        return;
-                    }
-                    let stream = if is_stderr { OutputStream::Stderr } else { OutputStream::Stdout };
-                    (output_sink.lock().unwrap_or_else(|p| p.into_inner()))(TargetEvent::Output { stream, bytes });
-                });
-                let node =
-                    NodeProcess::launch(script.as_deref(), &program.program, &program.args, &program.env, output)
-                        .map_err(TargetError::refused)?;
-                let url = node.inspector_url.clone();
-                (Host::Node(node), url, "node".to_owned())
-            }
-            GuestHost::Chrome { url, headless } => {
-                let browser = Chromium::launch(*headless).map_err(TargetError::refused)?;
-                let page = browser.new_page().map_err(TargetError::refused)?;
-                (Host::Chrome(browser), page, url.clone())
-            }
-            GuestHost::DevtoolsPort { port, browser, page } => {
-                let url = crate::endpoint::find_target(*port, page.as_deref()).map_err(TargetError::refused)?;
-                let name = if *browser { page.clone().unwrap_or_else(|| "page".into()) } else { "node".into() };
-                (Host::Attached { browser: *browser }, url, name)
-            }
-            GuestHost::Wasmtime => return Err(TargetError::internal("not a DevTools program")),
+        let opened = match self.opened {
+            Some(opened) => opened,
+            None => open(program)?,
         };
-        let (cdp, cdp_events) = Cdp::connect(&url).map_err(TargetError::internal)?;
         let state =
             State { wanted: breakpoints, judge: judges.map(|make| make(THREAD)), stop_on_entry, ..State::default() };
-        // Traps are exceptions, and the event thread lets JavaScript's own
-        // go on. Chromium 156's renderer crashes when it is to pause on a
-        // caught exception that passes through Wasm (Node 20 does not): it
-        // pauses on uncaught ones only, and breakpoints on the program's
-        // `unreachable`s stop its explicit traps (panics, aborts) where they
-        // happen.
-        let (exceptions, trap_sites) = match &program.host {
-            GuestHost::Chrome { .. } | GuestHost::DevtoolsPort { browser: true, .. } => {
-                ("uncaught", unreachable_sites(&self.module)?)
-            }
-            _ => ("all", Vec::new()),
-        };
+        // Chromium 156's renderer crashes when it is to pause on a caught
+        // exception that passes through Wasm (Node 20 does not), so there
+        // it pauses on uncaught ones only (opening.rs), and breakpoints on
+        // the program's `unreachable`s stop its explicit traps (panics,
+        // aborts) where they happen.
+        let trap_sites = if is_browser(&program.host) { unreachable_sites(&self.module)? } else { Vec::new() };
+        let Opened { host, cdp, events: cdp_events, thread_name, output, replay, running, program_script } = opened;
         let shared = Arc::new(Shared::new(cdp, self.module.clone(), trap_sites, state));
-        for (method, params) in [
-            ("Runtime.enable", json!({})),
-            ("Debugger.enable", json!({})),
-            ("Debugger.setPauseOnExceptions", json!({ "state": exceptions })),
-            // V8 stops before a script's (and a Wasm module's) first
-            // execution: breakpoints go in before the program runs.
-            ("Debugger.setInstrumentationBreakpoint", json!({ "instrumentation": "beforeScriptExecution" })),
-        ] {
-            shared.cdp.call(method, params).map_err(TargetError::internal)?;
-        }
         (sink.lock().unwrap_or_else(|p| p.into_inner()))(TargetEvent::ThreadStarted(ThreadInfo {
             id: THREAD,
             name: thread_name,
         }));
+        output.connect(sink.clone(), budget.clone());
+        if let Some(script) = program_script {
+            shared.program_loaded(script)?;
+        }
         let host = Arc::new(Mutex::new(host));
         let event_loop = EventLoop {
             shared: shared.clone(),
@@ -132,18 +104,10 @@ impl PreparedTarget for Prepared {
         };
         std::thread::Builder::new()
             .name("wasmscope-devtools-events".into())
-            .spawn(move || event_loop.run(cdp_events))
+            .spawn(move || event_loop.run(replay, cdp_events))
             .map_err(TargetError::internal)?;
-        match &program.host {
-            GuestHost::Chrome { url, .. } => {
-                shared.cdp.call("Page.navigate", json!({ "url": url })).map_err(TargetError::internal)?;
-            }
-            // A page attached to runs already; Node may wait for us
-            // (`--inspect-brk`).
-            GuestHost::DevtoolsPort { browser: true, .. } => {}
-            _ => {
-                shared.cdp.call("Runtime.runIfWaitingForDebugger", json!({})).map_err(TargetError::internal)?;
-            }
+        if !running {
+            go(&shared.cdp, program)?;
         }
         Ok(Box::new(DevtoolsTarget { shared, host, sink, current: None }))
     }

@@ -47,6 +47,9 @@ pub(crate) fn launch(session: &mut Session, request: &Request) -> Reply {
 /// Loads the program's symbols and starts preparing its run (`launch`, or
 /// `attach` to a Node or Chromium by port).
 fn begin(session: &mut Session, config: LaunchConfig, start_method: &str) -> Reply {
+    if config.guest.program.as_os_str().is_empty() {
+        return begin_with_found_program(session, config, start_method);
+    }
     let symbols = load_symbols(&config)?;
     let mappings = config.source_map.clone();
     session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(mappings)));
@@ -128,6 +131,34 @@ pub(crate) fn attach(session: &mut Session, request: &Request) -> Reply {
     Ok(None)
 }
 
+/// A page or script that loads its module itself (no `program`): the target
+/// starts it now and holds it once the module is compiled, the module's
+/// bytes give the symbols, and the client sets its breakpoints before it
+/// runs on.
+fn begin_with_found_program(session: &mut Session, mut config: LaunchConfig, start_method: &str) -> Reply {
+    let prepared = session.launcher.prepare(&config.guest, &[], Box::new(|_| {}))?;
+    let (name, bytes) = prepared.found_program().ok_or("the target found no WebAssembly program")?;
+    let options = LoadOptions { debug_file: config.debug_files.first().cloned(), ..LoadOptions::default() };
+    let path = std::path::PathBuf::from(&name);
+    let symbols =
+        WasmSymbols::from_bytes(&bytes, &path, &options).map_err(|e| format!("cannot load the program {name}: {e}"))?;
+    config.guest.program = path;
+    config.found_program = true;
+    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(config.source_map.clone())));
+    session.launch = Some(config);
+    session.symbols = Some(Arc::new(symbols));
+    session.prepared = Some(prepared);
+    session.out.event_after_response(
+        "process",
+        Some(json!({ "name": name, "startMethod": start_method, "isLocalProcess": true })),
+    );
+    if let Some(module) = crate::handlers::sources::module_info(session) {
+        session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
+    }
+    session.out.event_after_response("initialized", None);
+    Ok(None)
+}
+
 fn load_symbols(config: &LaunchConfig) -> Result<WasmSymbols, String> {
     let options = LoadOptions { debug_file: config.debug_files.first().cloned(), ..LoadOptions::default() };
     WasmSymbols::load(&config.guest.program, &options).map_err(|e| format!("cannot load the program: {e}"))
@@ -195,6 +226,9 @@ pub(crate) fn restart(session: &mut Session, request: &Request) -> Reply {
     }
     if current.core.is_some() {
         return Err(wasmscope_debugger::coredump::POST_MORTEM.into());
+    }
+    if current.found_program {
+        return Err("the page (or script) loaded this program itself: end the session and launch again".into());
     }
     let config = match &args.arguments {
         Some(arguments) => LaunchConfig::parse(arguments)?,

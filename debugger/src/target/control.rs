@@ -152,6 +152,13 @@ pub trait PreparedTarget: Send + std::fmt::Debug {
     /// Starts the program once compiled (returns at once); its events go
     /// to `options.events`, beginning with its threads' `ThreadStarted`.
     fn start(self: Box<Self>, program: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError>;
+
+    /// The program this target found itself, when the configuration named
+    /// none (`GuestConfig::program` empty): a page's Wasm module, as its
+    /// address and bytes. The host holds it before its first instruction.
+    fn found_program(&self) -> Option<(String, std::sync::Arc<[u8]>)> {
+        None
+    }
 }
 
 /// A running program and its threads, which the session knows from the
