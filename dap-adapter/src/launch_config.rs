@@ -74,7 +74,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
     Attribute {
         name: "program",
         kind: "string",
-        description: "The WebAssembly program to debug: a WASI command module (.wasm) with DWARF debug info.",
+        description: "The WebAssembly program to debug: a WASI command module (.wasm) with DWARF debug info. With \"target\": \"chrome\", a `script` for Node, or an attach to Node or Chromium, it may be left out: the first module with DWARF the page loads is the program.",
     },
     Attribute { name: "args", kind: "array", description: "Command-line arguments passed to the program (argv[1..])." },
     Attribute { name: "env", kind: "object", description: "Environment variables of the program (name: value)." },
