@@ -63,3 +63,32 @@ pub fn find_target(port: u16, page: Option<&str>) -> Result<String, String> {
         .map(str::to_owned)
         .ok_or_else(|| "the target has no WebSocket address (is another debugger attached to it?)".into())
 }
+
+/// The most of a separate debug file fetched.
+const MAX_DEBUG_FILE: u64 = 1 << 30;
+
+/// The bytes at an `http://` or `file://` address (a module's separate
+/// DWARF, where its `external_debug_info` points). HTTP/1.0, so the answer
+/// ends with the connection; no TLS.
+pub fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return std::fs::read(path).map_err(|e| format!("{path}: {e}"));
+    }
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        format!("{url}: only http:// and file:// addresses are fetched (give the file in `debugFiles`)")
+    })?;
+    let (authority, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let fail = |e: std::io::Error| format!("{url}: {e}");
+    let address = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
+    let mut stream = TcpStream::connect(address).map_err(fail)?;
+    stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(fail)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {authority}\r\n\r\n").map_err(fail)?;
+    let mut answer = Vec::new();
+    stream.take(MAX_DEBUG_FILE).read_to_end(&mut answer).map_err(fail)?;
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| format!("{url}: no HTTP answer"))?;
+    let status = String::from_utf8_lossy(&answer[..split]).lines().next().unwrap_or_default().to_owned();
+    if status.split_whitespace().nth(1) != Some("200") {
+        return Err(format!("{url}: {status}"));
+    }
+    Ok(answer.split_off(split + 4))
+}

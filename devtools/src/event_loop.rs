@@ -194,6 +194,15 @@ impl EventLoop {
             return self.resume(Resume::Continue);
         }
         if let Some(top) = view.innermost_frame()
+            && !pausing
+            && !self.shared.state().single_stepping
+            && self.shared.is_dormant(top.offset)
+        {
+            // An earlier step's breakpoint, kept for the next step: nobody's
+            // stop (a step in progress runs on by its own breakpoints).
+            return self.resume(Resume::Continue);
+        }
+        if let Some(top) = view.innermost_frame()
             && self.shared.is_trap_site(top.offset)
         {
             self.shared.state().policy = None;
@@ -276,6 +285,7 @@ impl EventLoop {
 
 /// Lets the program go on: to its next break, or one instruction.
 pub fn resume(shared: &Shared, how: Resume) -> Result<(), TargetError> {
+    shared.state().single_stepping = how == Resume::Step;
     let method = match how {
         Resume::Continue => "Debugger.resume",
         Resume::Step => "Debugger.stepInto",

@@ -3,6 +3,7 @@
 //! letting the page or script go, and, when the configuration names no
 //! program, waiting for the module it loads.
 
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -37,6 +38,18 @@ pub struct Opened {
     pub running: bool,
     /// The program's script, when found here.
     pub program_script: Option<String>,
+    /// Its DWARF, fetched (a file of ours, removed with the target).
+    pub debug_file: Option<TempFile>,
+}
+
+/// A file of ours in the temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct TempFile(pub PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 impl std::fmt::Debug for Opened {
@@ -87,7 +100,17 @@ pub fn open(program: &GuestConfig) -> Result<Opened, TargetError> {
     ] {
         cdp.call(method, params).map_err(TargetError::internal)?;
     }
-    Ok(Opened { host, cdp, events, thread_name, output, replay: Vec::new(), running: false, program_script: None })
+    Ok(Opened {
+        host,
+        cdp,
+        events,
+        thread_name,
+        output,
+        replay: Vec::new(),
+        running: false,
+        program_script: None,
+        debug_file: None,
+    })
 }
 
 impl Opened {
@@ -117,11 +140,24 @@ impl Opened {
                     let script = event.params["scriptId"].as_str().unwrap_or_default().to_owned();
                     let url = event.params["url"].as_str().unwrap_or("wasm://module").to_owned();
                     let bytes = self.module_bytes(&script)?;
-                    if has_dwarf(&bytes, &url) {
-                        self.program_script = Some(script);
-                        return Ok((url, bytes));
+                    match dwarf_of(&bytes, &url, &event.params["debugSymbols"]) {
+                        Dwarf::Embedded => {}
+                        Dwarf::External(address) => {
+                            match crate::endpoint::fetch(&resolve_against(page_address(program).as_deref(), &address)) {
+                                Ok(debug) => self.debug_file = Some(write_temp(&debug)?),
+                                Err(error) => {
+                                    self.output.note(format!("wasmscope: {url}: its DWARF cannot be fetched: {error}"));
+                                    continue;
+                                }
+                            }
+                        }
+                        Dwarf::None => {
+                            self.output.note(format!("wasmscope: {url} has no DWARF: passed by"));
+                            continue;
+                        }
                     }
-                    self.output.note(format!("wasmscope: {url} has no DWARF: passed by"));
+                    self.program_script = Some(script);
+                    return Ok((url, bytes));
                 }
                 // Before the program's module, nothing is debugged: the
                 // page's own scripts run on.
@@ -156,10 +192,64 @@ pub fn go(cdp: &Cdp, program: &GuestConfig) -> Result<(), TargetError> {
     call.map(drop).map_err(TargetError::internal)
 }
 
-/// Whether a module carries DWARF, or names a file that does.
-fn has_dwarf(bytes: &Arc<[u8]>, url: &str) -> bool {
-    let Ok(modules) = parse_wasm_file(bytes, url) else { return false };
-    modules.iter().any(|m| m.custom_section(".debug_info").is_some() || m.external_debug_info().is_some())
+/// Where the program's page or script is, for the addresses it names.
+fn page_address(program: &GuestConfig) -> Option<String> {
+    match &program.host {
+        GuestHost::Chrome { url, .. } => Some(url.clone()),
+        GuestHost::DevtoolsPort { page, .. } => page.clone(),
+        GuestHost::Node { script: Some(script) } => Some(format!("file://{}", script.display())),
+        _ => None,
+    }
+}
+
+enum Dwarf {
+    Embedded,
+    /// In a separate file, at this address.
+    External(String),
+    None,
+}
+
+/// Where a module's DWARF is: in it, or where its `external_debug_info`
+/// points (V8 resolves that against the page: `debugSymbols.externalURL`).
+fn dwarf_of(bytes: &Arc<[u8]>, url: &str, debug_symbols: &serde_json::Value) -> Dwarf {
+    let Ok(modules) = parse_wasm_file(bytes, url) else { return Dwarf::None };
+    if modules.iter().any(|m| m.custom_section(".debug_info").is_some()) {
+        return Dwarf::Embedded;
+    }
+    // Node gives one object, Chromium a list; neither resolves the address.
+    let listed = match debug_symbols {
+        serde_json::Value::Array(list) => list.iter().find_map(|d| d["externalURL"].as_str()),
+        other => other["externalURL"].as_str(),
+    };
+    match listed.map(str::to_owned).or_else(|| modules.iter().find_map(|m| m.external_debug_info())) {
+        Some(address) => Dwarf::External(address),
+        None => Dwarf::None,
+    }
+}
+
+/// `address` against the page (or script) that loaded the module, as a
+/// browser resolves a link.
+fn resolve_against(base: Option<&str>, address: &str) -> String {
+    if address.contains("://") {
+        return address.to_owned();
+    }
+    let Some(base) = base else { return address.to_owned() };
+    let base = base.split(['?', '#']).next().unwrap_or(base);
+    if let Some(absolute) = address.strip_prefix('/') {
+        // The base's origin, then the path.
+        let origin_end = base.find("://").map_or(0, |s| base[s + 3..].find('/').map_or(base.len(), |p| s + 3 + p));
+        return format!("{}/{absolute}", &base[..origin_end]);
+    }
+    let directory = base.rfind('/').map_or(base, |slash| &base[..=slash]);
+    format!("{directory}{address}")
+}
+
+fn write_temp(bytes: &[u8]) -> Result<TempFile, TargetError> {
+    static FILES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("wasmscope-debug-{}-{n}.wasm", std::process::id()));
+    std::fs::write(&path, bytes).map_err(|e| TargetError::refused(format!("{}: {e}", path.display())))?;
+    Ok(TempFile(path))
 }
 
 /// The program's output (Node's stdout and stderr, notes of the target),
@@ -217,4 +307,19 @@ fn deliver(sink: &SharedSink, budget: Option<&OutputBudget>, is_stderr: bool, by
     }
     let stream = if is_stderr { OutputStream::Stderr } else { OutputStream::Stdout };
     (sink.lock().unwrap_or_else(|p| p.into_inner()))(TargetEvent::Output { stream, bytes });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_file_addresses_resolve_as_links_do() {
+        let page = Some("http://127.0.0.1:8000/app/index.html?program=a.wasm");
+        assert_eq!(resolve_against(page, "a.debug.wasm"), "http://127.0.0.1:8000/app/a.debug.wasm");
+        assert_eq!(resolve_against(page, "/dbg/a.debug.wasm"), "http://127.0.0.1:8000/dbg/a.debug.wasm");
+        assert_eq!(resolve_against(page, "file:///tmp/a.debug.wasm"), "file:///tmp/a.debug.wasm");
+        assert_eq!(resolve_against(Some("file:///srv/run.mjs"), "a.debug.wasm"), "file:///srv/a.debug.wasm");
+        assert_eq!(resolve_against(None, "a.debug.wasm"), "a.debug.wasm");
+    }
 }

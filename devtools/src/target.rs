@@ -8,13 +8,13 @@ use serde_json::json;
 use wasmscope_debugger::address::ModuleOffset;
 use wasmscope_debugger::symbols::{CoreModule, parse_wasm_file};
 use wasmscope_debugger::target::{
-    BreakPolicy, CompileReport, GuestConfig, GuestHost, Launcher, PreparedTarget, Resume, StartOptions, Target,
-    TargetError, TargetEvent, TargetView, ThreadId, ThreadInfo,
+    BreakPolicy, CompileReport, FoundProgram, GuestConfig, GuestHost, Launcher, PreparedTarget, Resume, StartOptions,
+    Target, TargetError, TargetEvent, TargetView, ThreadId, ThreadInfo,
 };
 
 use crate::event_loop::{EventLoop, SharedSink, THREAD, resume};
 use crate::host::Host;
-use crate::opening::{Opened, go, is_browser, open};
+use crate::opening::{Opened, TempFile, go, is_browser, open};
 use crate::paused_view::PausedView;
 use crate::shared::{Shared, State};
 
@@ -64,8 +64,12 @@ struct Prepared {
 }
 
 impl PreparedTarget for Prepared {
-    fn found_program(&self) -> Option<(String, Arc<[u8]>)> {
-        self.opened.as_ref().map(|_| (self.name.clone(), self.bytes.clone()))
+    fn found_program(&self) -> Option<FoundProgram> {
+        self.opened.as_ref().map(|opened| FoundProgram {
+            name: self.name.clone(),
+            bytes: self.bytes.clone(),
+            debug_file: opened.debug_file.as_ref().map(|f| f.0.clone()),
+        })
     }
 
     fn start(self: Box<Self>, program: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError> {
@@ -76,15 +80,21 @@ impl PreparedTarget for Prepared {
             Some(opened) => opened,
             None => open(program)?,
         };
-        let state =
-            State { wanted: breakpoints, judge: judges.map(|make| make(THREAD)), stop_on_entry, ..State::default() };
+        let state = State {
+            user_breakpoints: breakpoints.clone(),
+            wanted: breakpoints,
+            judge: judges.map(|make| make(THREAD)),
+            stop_on_entry,
+            ..State::default()
+        };
         // Chromium 156's renderer crashes when it is to pause on a caught
         // exception that passes through Wasm (Node 20 does not), so there
         // it pauses on uncaught ones only (opening.rs), and breakpoints on
         // the program's `unreachable`s stop its explicit traps (panics,
         // aborts) where they happen.
         let trap_sites = if is_browser(&program.host) { unreachable_sites(&self.module)? } else { Vec::new() };
-        let Opened { host, cdp, events: cdp_events, thread_name, output, replay, running, program_script } = opened;
+        let Opened { host, cdp, events: cdp_events, thread_name, output, replay, running, program_script, debug_file } =
+            opened;
         let shared = Arc::new(Shared::new(cdp, self.module.clone(), trap_sites, state));
         (sink.lock().unwrap_or_else(|p| p.into_inner()))(TargetEvent::ThreadStarted(ThreadInfo {
             id: THREAD,
@@ -109,7 +119,7 @@ impl PreparedTarget for Prepared {
         if !running {
             go(&shared.cdp, program)?;
         }
-        Ok(Box::new(DevtoolsTarget { shared, host, sink, current: None }))
+        Ok(Box::new(DevtoolsTarget { shared, host, sink, current: None, _debug_file: debug_file }))
     }
 }
 
@@ -128,6 +138,8 @@ pub struct DevtoolsTarget {
     sink: SharedSink,
     /// The stop being inspected.
     current: Option<PausedView>,
+    /// The program's DWARF, fetched for the session (read when it loaded).
+    _debug_file: Option<TempFile>,
 }
 
 impl std::fmt::Debug for DevtoolsTarget {
@@ -172,6 +184,11 @@ impl Target for DevtoolsTarget {
     fn resume(&mut self, thread: ThreadId, how: Resume) -> Result<(), TargetError> {
         self.check_thread(thread)?;
         self.end_stop();
+        if how == Resume::Continue && self.shared.state().policy.is_none() {
+            // Running freely: the steps' breakpoints would cost a round trip
+            // at every hit.
+            self.shared.flush_dormant()?;
+        }
         resume(&self.shared, how)
     }
 
@@ -191,7 +208,9 @@ impl Target for DevtoolsTarget {
         if module != 0 {
             return Err(TargetError::refused(format!("the program has one module: there is no module {module}")));
         }
-        self.shared.install_breakpoints(offsets)
+        self.shared.state().user_breakpoints = offsets.to_vec();
+        self.shared.install_breakpoints(offsets)?;
+        self.shared.flush_dormant()
     }
 
     fn terminate(&mut self) {
@@ -212,6 +231,7 @@ impl Target for DevtoolsTarget {
 
     fn detach(mut self: Box<Self>) {
         let _ = self.shared.install_breakpoints(&[]);
+        let _ = self.shared.flush_dormant();
         let _ = self.shared.cdp.call("Debugger.setPauseOnExceptions", json!({ "state": "none" }));
         let _ = self.shared.cdp.call("Debugger.disable", json!({}));
         self.shared.state().finished = true;

@@ -137,8 +137,10 @@ pub(crate) fn attach(session: &mut Session, request: &Request) -> Reply {
 /// runs on.
 fn begin_with_found_program(session: &mut Session, mut config: LaunchConfig, start_method: &str) -> Reply {
     let prepared = session.launcher.prepare(&config.guest, &[], Box::new(|_| {}))?;
-    let (name, bytes) = prepared.found_program().ok_or("the target found no WebAssembly program")?;
-    let options = LoadOptions { debug_file: config.debug_files.first().cloned(), ..LoadOptions::default() };
+    let found = prepared.found_program().ok_or("the target found no WebAssembly program")?;
+    let (name, bytes) = (found.name, found.bytes);
+    let debug_file = config.debug_files.first().cloned().or(found.debug_file);
+    let options = LoadOptions { debug_file, ..LoadOptions::default() };
     let path = std::path::PathBuf::from(&name);
     let symbols =
         WasmSymbols::from_bytes(&bytes, &path, &options).map_err(|e| format!("cannot load the program {name}: {e}"))?;

@@ -154,11 +154,21 @@ pub trait PreparedTarget: Send + std::fmt::Debug {
     fn start(self: Box<Self>, program: &GuestConfig, options: StartOptions) -> Result<Box<dyn Target>, TargetError>;
 
     /// The program this target found itself, when the configuration named
-    /// none (`GuestConfig::program` empty): a page's Wasm module, as its
-    /// address and bytes. The host holds it before its first instruction.
-    fn found_program(&self) -> Option<(String, std::sync::Arc<[u8]>)> {
+    /// none (`GuestConfig::program` empty): a page's Wasm module. The host
+    /// holds it before its first instruction.
+    fn found_program(&self) -> Option<FoundProgram> {
         None
     }
+}
+
+/// A program a target found itself (a page's Wasm module).
+#[derive(Clone, Debug)]
+pub struct FoundProgram {
+    /// Its address, as the host names it (`wasm://wasm/0009b03a`).
+    pub name: String,
+    pub bytes: std::sync::Arc<[u8]>,
+    /// Its DWARF, fetched from where its `external_debug_info` points.
+    pub debug_file: Option<std::path::PathBuf>,
 }
 
 /// A running program and its threads, which the session knows from the

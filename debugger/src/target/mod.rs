@@ -17,8 +17,8 @@ mod program;
 mod view;
 
 pub use control::{
-    Attachable, CompileReport, EventSink, JudgeFactory, Launcher, OutputStream, PreparedTarget, StartOptions,
-    StopReason, Target, TargetEvent, ThreadId, ThreadInfo,
+    Attachable, CompileReport, EventSink, FoundProgram, JudgeFactory, Launcher, OutputStream, PreparedTarget,
+    StartOptions, StopReason, Target, TargetEvent, ThreadId, ThreadInfo,
 };
 pub use error::TargetError;
 pub use outcome::{RunOutcome, TrapFrame, TrapKind};

@@ -23,7 +23,7 @@ import {
   TEST_TIMEOUT, LOG_DIR, REPO, withSession, source, markerLine, assert,
 } from './lib/harness.mjs';
 import {
-  DEVTOOLS_TARGETS, servePage, launchArgs, stopSnapshot, frameView, isWasmFrame,
+  DEVTOOLS_TARGETS, servePage, launchArgs, stopSnapshot, frameView, isWasmFrame, withExternalDwarf,
 } from './lib/devtools.mjs';
 
 // ---- scenarios ------------------------------------------------------------------------------
@@ -286,7 +286,13 @@ function assertEvaluated(result) {
 // ---- tests ----------------------------------------------------------------------------------
 
 before(async () => {
-  page = await servePage();
+  // c-O0 without its DWARF, which it names (c-O0.debug.wasm: the module
+  // itself, whose DWARF is whole), for the separate-DWARF test.
+  const module = fs.readFileSync(launchArgs('node', 'c-O0').program);
+  page = await servePage(new Map([
+    ['c-O0-stripped.wasm', withExternalDwarf(module, 'c-O0.debug.wasm')],
+    ['c-O0.debug.wasm', module],
+  ]));
 });
 
 after(async () => {
@@ -416,6 +422,27 @@ for (const target of DEVTOOLS_TARGETS) {
           assert.equal(top.line, at.line);
         });
       });
+
+    if (target === 'chrome') {
+      test('without `program`: a module whose DWARF is a separate file (external_debug_info) is debugged from it',
+        { timeout: TEST_TIMEOUT }, async () => {
+          const at = marker('c/main.c', 'factorial_base');
+          await withSession('stdio', 'devtools-external-dwarf-chrome', async (s) => {
+            const args = launchArgs('chrome', 'c-O0', [], page.base);
+            delete args.program;
+            args.url = `${page.base}/index.html?program=c-O0-stripped.wasm`;
+            await s.launch(args, async (session) => {
+              const modules = await session.call('modules', {});
+              assert.equal(modules.body.modules[0].symbolStatus, 'DWARF loaded', JSON.stringify(modules.body));
+              const set = await session.setBreakpoints(at.path, [{ line: at.line }]);
+              assert.equal(set[0].verified, true, JSON.stringify(set));
+            });
+            await s.next('stopped');
+            const top = (await s.stackTrace())[0];
+            assert.deepEqual([top.name, top.line], ['factorial', at.line]);
+          });
+        });
+    }
 
     if (target === 'node') {
       test("io-O0: the program's environment is the launch configuration's env, as on wasmtime",

@@ -30,10 +30,10 @@ function contentType(name) {
 
 /**
  * Serves the test page (index.html, wasi-shim.mjs) and every built guest
- * (NAME.wasm from the guests directory) on 127.0.0.1; anything else is 404.
- * Returns {base, close()}.
+ * (NAME.wasm from the guests directory) on 127.0.0.1, and `extra` (name →
+ * bytes); anything else is 404. Returns {base, close()}.
  */
-export async function servePage() {
+export async function servePage(extra = new Map()) {
   const files = new Map([
     ['index.html', path.join(BROWSER, 'index.html')],
     ['wasi-shim.mjs', path.join(BROWSER, 'wasi-shim.mjs')],
@@ -44,6 +44,12 @@ export async function servePage() {
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname.replace(/^\/+/, ''));
     const file = files.get(name);
+    if (req.method === 'GET' && extra.has(name)) {
+      const body = extra.get(name);
+      res.writeHead(200, { 'Content-Type': contentType(name), 'Content-Length': body.length, Connection: 'close' });
+      res.end(body);
+      return;
+    }
     if (req.method !== 'GET' || !file) {
       res.writeHead(404, { 'Content-Length': 0, Connection: 'close' });
       res.end();
@@ -144,3 +150,51 @@ export async function stopSnapshot(s) {
   const locals = await variableTree(s, scope.variablesReference, 1);
   return { top: frames[0], frames, wasm: wasm.map(frameView), js, locals };
 }
+
+/**
+ * A module without its DWARF, which it names in an `external_debug_info`
+ * section instead (`debugName`, resolved against the page), as
+ * `llvm-objcopy --strip-debug` plus `--add-section` would make it.
+ */
+export function withExternalDwarf(module, debugName) {
+  const leb = (n) => {
+    const out = [];
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n) byte |= 0x80;
+      out.push(byte);
+    } while (n);
+    return Buffer.from(out);
+  };
+  const readLeb = (at) => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = module[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (byte < 0x80) return [value, at];
+    }
+  };
+  const parts = [module.subarray(0, 8)];
+  let at = 8;
+  while (at < module.length) {
+    const id = module[at];
+    const [size, start] = readLeb(at + 1);
+    const end = start + size;
+    let keep = true;
+    if (id === 0) {
+      const [length, nameStart] = readLeb(start);
+      keep = !module.subarray(nameStart, nameStart + length).toString().startsWith('.debug');
+    }
+    if (keep) parts.push(module.subarray(at, end));
+    at = end;
+  }
+  const name = Buffer.from('external_debug_info');
+  const address = Buffer.from(debugName);
+  const payload = Buffer.concat([leb(name.length), name, leb(address.length), address]);
+  parts.push(Buffer.from([0]), leb(payload.length), payload);
+  return Buffer.concat(parts);
+}
+
