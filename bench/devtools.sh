@@ -34,9 +34,9 @@
 # Prints a table of medians over the R runs: first stop (cfg→stop,
 # launch→stop), the plain run, first stop ÷ plain run, ms per `next` (mean and
 # median) and ÷ the Wasmtime target's, stepIn and stepOut ms; then `next` by
-# the function each step starts in (on node and chrome a step's cost grows
-# with its function: V8 recompiles the function for each of the statement
-# breakpoints a `next` sets and removes); then every step path that differs
+# the function each step starts in (V8 recompiles a function for each
+# breakpoint set or removed, so the first `next` in a function costs more on
+# node and chrome; the following ones reuse its breakpoints); then every step path that differs
 # from Wasmtime's and every failure. All runs, step times
 # and paths go to bench/devtools/results/results-<time>.json (and latest.json).
 # Exit status: 0 when every session and plain run succeeded and every step
