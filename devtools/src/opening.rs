@@ -146,13 +146,13 @@ impl Opened {
                             match crate::endpoint::fetch(&resolve_against(page_address(program).as_deref(), &address)) {
                                 Ok(debug) => self.debug_file = Some(write_temp(&debug)?),
                                 Err(error) => {
-                                    self.output.note(format!("wasmscope: {url}: its DWARF cannot be fetched: {error}"));
+                                    self.output.note(&format!("wasmscope: {url}: its DWARF cannot be fetched: {error}"));
                                     continue;
                                 }
                             }
                         }
                         Dwarf::None => {
-                            self.output.note(format!("wasmscope: {url} has no DWARF: passed by"));
+                            self.output.note(&format!("wasmscope: {url} has no DWARF: passed by"));
                             continue;
                         }
                     }
@@ -285,7 +285,7 @@ impl OutputRelay {
     }
 
     /// A line of the target's own on stderr.
-    pub fn note(&self, line: String) {
+    pub fn note(&self, line: &str) {
         self.write(true, format!("{line}\n").into_bytes());
     }
 
