@@ -146,7 +146,8 @@ impl Opened {
                             match crate::endpoint::fetch(&resolve_against(page_address(program).as_deref(), &address)) {
                                 Ok(debug) => self.debug_file = Some(write_temp(&debug)?),
                                 Err(error) => {
-                                    self.output.note(&format!("wasmscope: {url}: its DWARF cannot be fetched: {error}"));
+                                    self.output
+                                        .note(&format!("wasmscope: {url}: its DWARF cannot be fetched: {error}"));
                                     continue;
                                 }
                             }
