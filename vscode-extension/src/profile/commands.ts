@@ -113,7 +113,7 @@ async function chooseConfig(resource?: vscode.Uri | string): Promise<FolderConfi
   return picked?.value;
 }
 
-/** The wasmscope configurations of every folder's launch.json that run a program (coredump ones cannot be profiled). */
+/** The wasmscope configurations of every folder's launch.json that run a program in wasmtime (coredump ones cannot be profiled; Node and chromium ones run elsewhere). */
 function launchConfigs(): FolderConfig[] {
   const out: FolderConfig[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {

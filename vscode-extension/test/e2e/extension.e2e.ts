@@ -3,8 +3,9 @@
 // then the language server's code lenses and the heat painted in its source,
 // checked against the profile the run kept in .wasmscope/), attach to a
 // `wasmscope serve` debugging agent and stop a request at a breakpoint,
-// profile another one live through its agent (Profile remote server…), and
-// open the coredump of a request that trapped (Open coredump…).
+// profile another one live through its agent (Profile remote server…),
+// open the coredump of a request that trapped (Open coredump…), and debug
+// the Wasm of a web page in chromium ("target": "chrome").
 // Inputs (scripts/test-vscode-extension.sh sets them): WASMSCOPE_BIN, REPO,
 // VSIX, CODE_SERVER_NODE, CODE_SERVER_ENTRY, CHROMIUM, RESULTS_DIR.
 import assert from 'node:assert/strict';
@@ -782,4 +783,207 @@ uiTest('Open coredump… shows the stack and variables where a request of wasmsc
     .waitFor({ timeout: 10_000 });
   assert.equal(await vsc.isDebugging(), false, 'a session started without program or coreDump');
   await vsc.screenshot('launch-without-program-or-coredump');
+});
+
+/** Serves `files` (URL path → file) from 127.0.0.1; `requested` lists the paths asked for. */
+async function servePage(files: Record<string, string>): Promise<{ base: string; requested: string[]; close(): Promise<void> }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+  const requested: string[] = [];
+  const server = http.createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    requested.push(pathname);
+    const file = files[pathname];
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    requested,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Whether process `pid` is a descendant of process `ancestor` (from /proc). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      return false;
+    }
+    p = Number(stat.replace(/^.*\) /s, '').split(' ')[1]); // the parent, after the state
+    if (p === ancestor) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The processes whose command line starts with `argv` (from /proc). */
+function processesRunning(argv: string[]): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.every((a, i) => args[i] === a);
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** The browser processes `wasmscope dap` (process `dap`) started: chromium with its profile directory, wasmscope-chrome-DAP-N. */
+function browserProcessesOf(dap: number): { pid: number; profileDir: string }[] {
+  const found: { pid: number; profileDir: string }[] = [];
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let args: string[];
+    try {
+      args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (fs.readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z')) {
+        continue; // a zombie: it has ended
+      }
+    } catch {
+      continue;
+    }
+    const dir = args.map((a) => /^--user-data-dir=(.*\bwasmscope-chrome-(\d+)-\d+)$/.exec(a)).find((m) => m && Number(m[2]) === dap);
+    if (dir) {
+      found.push({ pid: Number(entry), profileDir: dir[1] });
+    }
+  }
+  return found;
+}
+
+uiTest('"target": "chrome" debugs the page\'s Wasm in chromium: a breakpoint stops it, with its variables and the JavaScript frames below', 180_000, async () => {
+  // The page of tests/browser runs a WASI command (?program=NAME) with a shim; it is served with the same .wasm the configuration names.
+  const browserDir = path.join(required('REPO'), 'tests/browser');
+  const program = path.join(fixture.dir, 'build/c-O0.wasm');
+  const page = await servePage({
+    '/index.html': path.join(browserDir, 'index.html'),
+    '/wasi-shim.mjs': path.join(browserDir, 'wasi-shim.mjs'),
+    '/c-O0.wasm': program,
+  });
+  const bin = required('WASMSCOPE_BIN');
+  try {
+    fixture.addLaunchConfiguration({
+      type: 'wasmscope',
+      request: 'launch',
+      name: 'Debug C guest in Chrome',
+      target: 'chrome',
+      url: `${page.base}/index.html?program=c-O0.wasm`,
+      program: '${workspaceFolder}/build/c-O0.wasm',
+      sourceMap: { '/wasmscope': '${workspaceFolder}' },
+    });
+    // No session of a scenario before (one that failed leaves its own), and only this scenario's breakpoint.
+    if (await vsc.isDebugging()) {
+      await vsc.page.keyboard.press('Escape');
+      await vsc.page.keyboard.press('Shift+F5');
+      await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+    }
+    await vsc.runCommand('Remove All Breakpoints');
+    await expect(() => vsc.page.locator('.codicon-debug-breakpoint').count(), 0, 10_000, 'breakpoints left');
+    // The editors and notifications of the scenarios before (launch.json, opened by the last one) go.
+    await vsc.runCommand('Notifications: Clear All Notifications');
+    await vsc.runCommand('View: Close All Editors');
+    await expect(() => vsc.page.locator('.tab').count(), 0, 10_000, 'editor tabs left');
+    await vsc.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+    const line = fixture.markerLine('factorial_base');
+    await vsc.quickOpen('tests/guests/c/main.c');
+    await vsc.goToLine(line);
+    await vsc.page.keyboard.press('F9');
+    await vsc.page.locator('.codicon-debug-breakpoint').first().waitFor();
+
+    // F5 starts the configuration selected in the Run and Debug view.
+    await vsc.selectDebugConfiguration('Debug C guest in Chrome');
+    await vsc.page.locator('.tab.active', { hasText: 'main.c' }).click();
+    const started = Date.now();
+    await vsc.page.keyboard.press('F5');
+    const top = await expect(() => vsc.topStackFrame(), (t) => !!t && /factorial/.test(t), 90_000, 'top stack frame');
+    console.log(`# note: F5 to the stop in the page: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.match(top!, new RegExp(`^factorial main\\.c ${line}:`), `stopped at ${top}, not main.c:${line}`);
+    await expect(() => vsc.cursorLine(), line, 10_000, 'editor line');
+    await vsc.page.locator('.tab.active', { hasText: 'main.c' }).waitFor({ timeout: 10_000 });
+    // The page fetched the module through the test's server: the browser ran it, not wasmtime.
+    for (const file of ['/index.html', '/wasi-shim.mjs', '/c-O0.wasm']) {
+      assert.ok(page.requested.includes(file), `the page did not fetch ${file} (requests: ${page.requested.join(', ')})`);
+    }
+
+    const expanded = await expect(() => vsc.scopeExpanded('Locals'), true, 5_000, 'Locals expanded').catch(() => false);
+    if (!expanded) {
+      await vsc.scopeExpanded('Locals', true);
+    }
+    const vars = await expect(() => vsc.variables(), (v) => 'n' in v, 30_000, 'Variables view');
+    assert.equal(vars.n, '1', `n is ${vars.n} at factorial's base case`);
+
+    // The Wasm frames (factorial(10) down to factorial(1), main, the C runtime's entry), then the
+    // page's JavaScript that called _start: wasi-shim.mjs's start(), called from index.html's module script.
+    // The adapter hints the frames of neither (_start.command_export, the JavaScript ones) subtle:
+    // VS Code folds them into a "Show N More Stack Frames" row, which the user clicks to see them.
+    const jsFrame = /\b(wasi-shim\.mjs|index\.html) \d+:\d+$/;
+    await expect(() => vsc.callStack(), (f) => f.some((t) => /^_start crt1-command\.c /.test(t)), 30_000, 'the _start frame in the Call Stack');
+    const folded = await vsc.showMoreStackFrames();
+    await vsc.page.mouse.move(900, 700); // away from the row clicked, whose hover would stay
+    if (folded.length > 0) {
+      console.log(`# note: clicked ${folded.map((f) => JSON.stringify(f)).join(', ')} in the Call Stack`);
+    }
+    const frames = await expect(() => vsc.callStack(), (f) => f.some((t) => jsFrame.test(t)), 30_000, 'JavaScript frames in the Call Stack');
+    console.log(`# note: the Call Stack: ${frames.join(' | ')}`);
+    const firstJs = frames.findIndex((t) => jsFrame.test(t));
+    assert.equal(frames.filter((t) => /^factorial main\.c /.test(t)).length, 10, `not 10 factorial frames: ${frames.join(' | ')}`);
+    assert.ok(frames.slice(0, firstJs).some((t) => /^main main\.c \d+:/.test(t)), `no main frame above the JavaScript ones: ${frames.join(' | ')}`);
+    assert.ok(frames.slice(0, firstJs).some((t) => /^_start\b/.test(t)), `no _start frame above the JavaScript ones: ${frames.join(' | ')}`);
+    assert.ok(frames.slice(firstJs).every((t) => jsFrame.test(t)), `Wasm frames below the JavaScript ones: ${frames.join(' | ')}`);
+    // Where each JavaScript frame is: the call on the line of its file.
+    const callAt = (file: string, call: string) => {
+      const lines = fs.readFileSync(path.join(browserDir, file), 'utf8').split('\n');
+      const index = lines.findIndex((l) => l.includes(call));
+      assert.ok(index >= 0, `no ${call} in ${file}`);
+      return `${index + 1}:${lines[index].indexOf(call) + 1}`;
+    };
+    assert.deepEqual(frames.slice(firstJs), [
+      `start wasi-shim.mjs ${callAt('wasi-shim.mjs', '_start()')}`,
+      `(anonymous) index.html ${callAt('index.html', 'start(instance)')}`,
+    ]);
+    // The screenshot shows the bottom of the Call Stack, the JavaScript frames.
+    await vsc.page.locator('.debug-call-stack .monaco-list').first().focus();
+    await vsc.page.keyboard.press('End');
+    await vsc.page.locator('.debug-call-stack .monaco-list-row', { hasText: 'index.html' }).waitFor({ timeout: 5_000 });
+    await vsc.page.waitForTimeout(500); // the hover of the row clicked above fades
+    await vsc.screenshot('chrome-stopped');
+
+    // The adapter of this session (code-server runs it, under this test) and its browser, which Stop ends.
+    const adapters = processesRunning([bin, 'dap']).filter((pid) => descendsFrom(pid, process.pid));
+    const browsers = adapters.flatMap((pid) => browserProcessesOf(pid).map((b) => ({ ...b, adapter: pid })));
+    assert.equal(adapters.length, 1, `not one \`wasmscope dap\` under this test: ${adapters.join(', ') || 'none'}`);
+    assert.ok(browsers.length > 0, `no chromium of the session's adapter (${adapters.join(', ') || 'none'}) is running`);
+    const adapter = browsers[0].adapter;
+    const profileDir = browsers[0].profileDir;
+
+    await vsc.page.keyboard.press('Shift+F5');
+    await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+    await expect(async () => browserProcessesOf(adapter).map((b) => b.pid), (pids) => pids.length === 0, 15_000, 'chromium processes after Stop');
+    await expect(async () => processesRunning([bin, 'dap']).includes(adapter), false, 15_000, `the adapter (pid ${adapter}) running after Stop`);
+    // wasmscope removes the browser's profile directory as it ends it, but only SIGKILLs the browser's main
+    // process: a child still writing there (the network service saving its state) can make the removal
+    // fail, about one run in four. Noted, not failed, until wasmscope waits for the whole browser.
+    if (fs.existsSync(profileDir)) {
+      console.log(`# note: wasmscope left the browser's profile directory ${profileDir} after Stop`);
+    }
+    await vsc.screenshot('chrome-session-ended');
+  } finally {
+    await page.close();
+  }
 });

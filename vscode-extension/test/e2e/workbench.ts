@@ -59,6 +59,35 @@ export class Workbench {
   }
 
   /**
+   * Makes `name` the launch configuration F5 starts, in the drop-down of the
+   * Run and Debug view, without starting it; retries while the drop-down does
+   * not list it yet (a changed launch.json is read a moment later).
+   */
+  async selectDebugConfiguration(name: string, timeoutMs = 30_000): Promise<void> {
+    const label = this.page.locator('.start-debug-action-item-dropdown-label');
+    if (!(await label.isVisible())) {
+      await this.page.keyboard.press('Control+Shift+D');
+    }
+    await label.waitFor({ timeout: 10_000 });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await label.click();
+      const row = this.page.locator('.action-widget .monaco-list-row', { has: this.page.locator('.title', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+      try {
+        await row.first().waitFor({ timeout: 3_000 });
+        await row.first().click();
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(`the Run and Debug view offers no launch configuration "${name}" after ${timeoutMs / 1000} s: ${error}`);
+        }
+        await this.page.keyboard.press('Escape');
+      }
+    }
+    await expect(async () => (await label.getAttribute('title')) ?? '', name, 5_000, 'the selected launch configuration');
+  }
+
+  /**
    * Picks `file` (an absolute path) in VS Code's own open dialog (the user
    * setting files.simpleDialog.enable): a quick input taking a path, whose list
    * shows the folder typed so far. The dialog fills in its starting folder a
@@ -94,7 +123,8 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(file);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
+    // Enter opens the focused row: wait until it is the file (with a history, the recently opened come first, until filtered).
+    await this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: path.basename(file) }).first().waitFor();
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tab.active', { hasText: path.basename(file) }).waitFor();
   }
@@ -134,6 +164,73 @@ export class Workbench {
       return undefined;
     }
     return (await row.innerText()).replace(/\s+/g, ' ').trim();
+  }
+
+  /**
+   * Pages through the Call Stack view with the keyboard (which moves the list's focus, not the
+   * selected frame), from the top, calling `visit` at each page; `visit` returning true starts
+   * again from the top. The list draws only the rows in view. Back at the top at the end.
+   */
+  private async pageThroughCallStack(visit: () => Promise<boolean>): Promise<void> {
+    const list = this.page.locator('.debug-call-stack .monaco-list').first();
+    // The list marks its last row; PageDown first moves the focus to the bottom of the page, then scrolls.
+    const end = this.page.locator('.debug-call-stack .monaco-list-row[data-last-element="true"]');
+    if ((await list.count()) === 0) {
+      return;
+    }
+    await list.focus();
+    await this.page.keyboard.press('Home');
+    for (let round = 0; round < 100; round++) {
+      await this.page.waitForTimeout(150);
+      if (await visit()) {
+        await list.focus();
+        await this.page.keyboard.press('Home');
+        continue;
+      }
+      if ((await end.count()) > 0) {
+        break;
+      }
+      await this.page.keyboard.press('PageDown');
+    }
+    await list.focus();
+    await this.page.keyboard.press('Home');
+  }
+
+  /** Every frame of the Call Stack view, top first, as shown ("factorial main.c 52:9"). */
+  async callStack(): Promise<string[]> {
+    const rows = this.page.locator('.debug-call-stack .monaco-list-row');
+    const frames = new Map<number, string>();
+    await this.pageThroughCallStack(async () => {
+      for (let i = 0, n = await rows.count(); i < n; i++) {
+        const row = rows.nth(i);
+        const attribute = await row.getAttribute('data-index').catch(() => null);
+        const index = Number(attribute);
+        if (attribute !== null && !Number.isNaN(index) && !frames.has(index) && (await row.locator('.stack-frame').count()) > 0) {
+          frames.set(index, (await row.innerText().catch(() => '')).replace(/\s+/g, ' ').trim());
+        }
+      }
+      return false;
+    });
+    return [...frames].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+  }
+
+  /**
+   * Clicks each "Show N More Stack Frames" row of the Call Stack view (VS Code folds runs of
+   * frames hinted subtle or deemphasize into one), as a user does to see them; their texts.
+   */
+  async showMoreStackFrames(): Promise<string[]> {
+    const more = this.page.locator('.debug-call-stack .monaco-list-row', { hasText: /^\s*Show \d+ More Stack Frames\s*$/ });
+    const clicked: string[] = [];
+    await this.pageThroughCallStack(async () => {
+      if ((await more.count()) === 0 || clicked.length >= 10) {
+        return false;
+      }
+      clicked.push((await more.first().innerText()).trim());
+      await more.first().click();
+      await expect(() => more.filter({ hasText: clicked[clicked.length - 1] }).count(), 0, 5_000, `"${clicked[clicked.length - 1]}" row after a click`).catch(() => undefined);
+      return true;
+    });
+    return clicked;
   }
 
   /** name → value of the Variables view's rows, as shown ("n = 10"); scope rows are left out. */

@@ -29,6 +29,25 @@ test('a launch needs a program or a coredump, and says so naming both', () => {
   assert.match(checkLaunchConfig({ name: 'N', program: 42, coreDump: 'a.coredump' }) ?? '', /`program` that is not a string/);
 });
 
+test('a page in chromium or a Node script may leave the program out: the adapter takes the first module with DWARF it loads', () => {
+  assert.equal(checkLaunchConfig({ name: 'Page', target: 'chrome', url: 'http://127.0.0.1:8080/' }), undefined);
+  assert.equal(checkLaunchConfig({ name: 'Page', target: 'chrome', url: 'http://127.0.0.1:8080/', program: 'app.wasm' }), undefined);
+  assert.equal(checkLaunchConfig({ name: 'Script', target: 'node', script: 'app.mjs' }), undefined);
+  // Node without a script runs the program with wasmscope's own runner: it needs one.
+  assert.match(checkLaunchConfig({ name: 'Node', target: 'node' }) ?? '', /"Node" needs a `program`/);
+  assert.match(checkLaunchConfig({ name: 'Node', target: 'node', script: '' }) ?? '', /"Node" needs a `program`/);
+  assert.match(checkLaunchConfig({ name: 'W', target: 'wasmtime' }) ?? '', /"W" needs a `program`/);
+  // A script without "target": "node" is not run: wasmtime wants the program.
+  assert.match(checkLaunchConfig({ name: 'S', script: 'app.mjs' }) ?? '', /"S" needs a `program`/);
+});
+
+test('programs run in Node or chromium are not offered to the profiler (it runs programs in wasmtime)', () => {
+  const run = { type: 'wasmscope', request: 'launch', name: 'Run', program: 'app.wasm' };
+  assert.equal(runsProgram({ ...run, target: 'wasmtime' }), true);
+  assert.equal(runsProgram({ ...run, target: 'chrome', url: 'http://127.0.0.1:8080/' }), false);
+  assert.equal(runsProgram({ ...run, target: 'node' }), false);
+});
+
 test('coredump launches are not programs to profile', () => {
   const run = { type: 'wasmscope', request: 'launch', name: 'Run', program: 'app.wasm' };
   assert.equal(runsProgram(run), true);

@@ -71,6 +71,22 @@ test('the manifest offers launch and attach; attach takes what the adapter and `
   assert.deepEqual(attach.body.sourceMap, { '${3:/wasmscope}': '^"\\${workspaceFolder}"' });
 });
 
+test('every launch snippet uses launch attributes only; the Chrome one runs the program on a page in chromium', () => {
+  const debuggerEntry = manifest().contributes.debuggers[0];
+  const launch = debuggerEntry.configurationAttributes.launch.properties;
+  const snippets = debuggerEntry.configurationSnippets as { label: string; body: Record<string, unknown> }[];
+  for (const { label, body } of snippets.filter((s) => s.body.request === 'launch')) {
+    const unknown = Object.keys(body).filter((k) => !['type', 'request', 'name'].includes(k) && !(k in launch));
+    assert.deepEqual(unknown, [], `${label}: not launch attributes`);
+  }
+  const chrome = snippets.find((s) => s.label === 'wasmscope: Debug Wasm in Chrome');
+  assert.ok(chrome, snippets.map((s) => s.label).join('; '));
+  assert.equal(chrome.body.target, 'chrome');
+  assert.ok(launch.target.enum.includes('chrome'), JSON.stringify(launch.target));
+  assert.match(String(chrome.body.url), /^\$\{2:https?:\/\/[^}]+\}$/);
+  assert.match(String(chrome.body.program), /\.wasm/);
+});
+
 test('the README documents every attach attribute package.json declares', () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const attach = manifest().contributes.debuggers[0].configurationAttributes.attach.properties;
