@@ -8,11 +8,15 @@ use std::time::{Duration, Instant};
 
 /// How long the browser may take to start listening.
 const STARTUP: Duration = Duration::from_secs(30);
+/// How long the browser may take to close.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug)]
 pub struct Chromium {
     child: Child,
     port: u16,
+    /// The browser's own endpoint (`/devtools/browser/…`), to close it.
+    browser_path: String,
     profile_dir: PathBuf,
 }
 
@@ -44,14 +48,16 @@ impl Chromium {
         let child = command.spawn().map_err(|e| {
             format!("cannot start {} (install chromium, or set WASMSCOPE_CHROME): {e}", binary.to_string_lossy())
         })?;
-        let mut browser = Chromium { child, port: 0, profile_dir };
+        let mut browser = Chromium { child, port: 0, browser_path: String::new(), profile_dir };
         let file = browser.profile_dir.join("DevToolsActivePort");
         let started = Instant::now();
         loop {
             if let Ok(text) = std::fs::read_to_string(&file)
                 && let Some(port) = text.lines().next().and_then(|l| l.trim().parse().ok())
+                && let Some(path) = text.lines().nth(1).filter(|p| p.starts_with("/devtools/browser/"))
             {
                 browser.port = port;
+                browser.browser_path = path.trim().to_owned();
                 return Ok(browser);
             }
             if let Ok(Some(status)) = browser.child.try_wait() {
@@ -77,10 +83,27 @@ impl Chromium {
 }
 
 impl Drop for Chromium {
+    /// Closes the browser through its endpoint, so that every process of it
+    /// ends (killing the main one leaves its helpers writing into the
+    /// profile directory), then removes the directory.
     fn drop(&mut self) {
+        let address = format!("ws://127.0.0.1:{}{}", self.port, self.browser_path);
+        if let Ok((browser, _events)) = crate::connection::Cdp::connect(&address) {
+            let _ = browser.call_within("Browser.close", serde_json::json!({}), CLOSE_WAIT);
+        }
+        let closing = Instant::now();
+        while matches!(self.child.try_wait(), Ok(None)) && closing.elapsed() < CLOSE_WAIT {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile_dir);
+        // A helper may still be finishing a write: try again for a while.
+        for _ in 0..20 {
+            if std::fs::remove_dir_all(&self.profile_dir).is_ok() || !self.profile_dir.exists() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
