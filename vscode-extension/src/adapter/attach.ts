@@ -1,12 +1,15 @@
-// How the extension attaches to a debugging agent (`wasmscope serve
-// --debug-addr`): it runs `wasmscope dap --connect URL`, which speaks DAP on
-// stdio and forwards it to the agent's WebSocket, with the agent's token from
-// the configuration's `tokenFile` or, through WASMSCOPE_TOKEN, from VS Code's
-// secret storage, and, for a wss:// agent, the certificates of its `caFile`
-// (`--ca-file`). Node only (no `vscode`), so it is unit-tested.
+// How the extension attaches. To a debugging agent (`wasmscope serve
+// --debug-addr`, a configuration with `connect`): it runs `wasmscope dap
+// --connect URL`, which speaks DAP on stdio and forwards it to the agent's
+// WebSocket, with the agent's token from the configuration's `tokenFile` or,
+// through WASMSCOPE_TOKEN, from VS Code's secret storage, and, for a wss://
+// agent, the certificates of its `caFile` (`--ca-file`). To a running Node or
+// Chromium (`target` and `port`): the plain stdio adapter, `wasmscope dap`, as
+// for a launch, which gets the configuration in the attach request and
+// attaches over the DevTools port. Node only (no `vscode`), so it is unit-tested.
 import * as fs from 'fs';
 import * as path from 'path';
-import { caFileProblem, checkAttachConfig } from '../config/attachConfig';
+import { attachKind, caFileProblem, checkAttachConfig } from '../config/attachConfig';
 
 export const SET_TOKEN_COMMAND = 'wasmscope.setAgentToken';
 export const SET_TOKEN_TITLE = 'wasmscope: Set the token of a debugging agent…';
@@ -112,16 +115,21 @@ export function agentCaFile(connect: string, caFile: unknown, options: AttachOpt
 
 /**
  * The arguments (after the binary) and environment of the adapter for an
- * attach configuration, or why there is none.
+ * attach configuration, or why there is none: `dap --connect URL` (with the
+ * agent's token) for a debugging agent, plain `dap` for Node or Chromium.
  */
 export async function attachAdapter(
-  config: { name?: unknown; connect?: unknown; tokenFile?: unknown; caFile?: unknown },
+  config: Parameters<typeof checkAttachConfig>[0],
   readSecret: (key: string) => PromiseLike<string | undefined>,
   options: AttachOptions = {},
 ): Promise<AttachAdapter> {
   const problem = checkAttachConfig(config);
   if (problem) {
     return { ok: false, message: problem };
+  }
+  if (attachKind(config) === 'devtools') {
+    // The adapter attaches by itself (the configuration comes in the attach request): no token, no bridge.
+    return { ok: true, args: ['dap'] };
   }
   const connect = (config.connect as string).trim();
   // The certificates first: a missing file is the configuration's fault, whatever the token.

@@ -1,7 +1,9 @@
 // Starts `wasmscope dap` for each debug session, after checking the binary:
 // a missing or too old wasmscope fails the launch with the fix in the message.
-// Attach sessions run `wasmscope dap --connect URL`, the bridge to a server's
-// debugging agent, with the agent's token (see attach.ts).
+// Attach sessions to a server's debugging agent run `wasmscope dap --connect
+// URL`, the bridge to it, with the agent's token; attach sessions to a running
+// Node or Chromium (`target`, `port`) run `wasmscope dap` as launches do (see
+// attach.ts).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';

@@ -2,12 +2,13 @@
 // built from the open file; a configuration with neither `program` nor
 // `coreDump` (a post-mortem launch) is sent back to launch.json instead of
 // failing inside the adapter. Attach configurations are checked the same way
-// (`connect`, a ws:// URL), and refused before the adapter starts when there
-// is no token for the agent.
+// (`connect`, a ws:// URL, or `target` and `port` for a running Node or
+// Chromium), and an attach to an agent is refused before the adapter starts
+// when there is no token for it.
 import * as vscode from 'vscode';
 import { showAttachError } from '../adapter/agentToken';
 import { attachAdapter } from '../adapter/attach';
-import { checkAttachConfig } from './attachConfig';
+import { attachKind, checkAttachConfig, portNumber } from './attachConfig';
 import { configForActiveFile } from './fromWorkspace';
 import { checkLaunchConfig } from './launchConfig';
 
@@ -22,9 +23,13 @@ export class ConfigurationProvider implements vscode.DebugConfigurationProvider 
       return configForActiveFile(folder);
     }
     if (config.request === 'attach') {
-      if (config.connect === undefined || config.connect === '') {
+      if (attachKind(config) === undefined) {
         vscode.window.showErrorMessage(checkAttachConfig(config) ?? '');
         return null; // null: VS Code opens launch.json
+      }
+      // Node or Chromium: relative paths resolve against cwd in the adapter, as for a launch.
+      if (attachKind(config) === 'devtools' && config.cwd === undefined && folder) {
+        config.cwd = folder.uri.fsPath;
       }
       return config; // the rest is checked once variables are substituted
     }
@@ -46,6 +51,10 @@ export class ConfigurationProvider implements vscode.DebugConfigurationProvider 
   ): Promise<vscode.DebugConfiguration | null | undefined> {
     if (config.request !== 'attach') {
       return config;
+    }
+    // A port from a variable (`${input:port}`) is a string; the adapter wants a number.
+    if (attachKind(config) === 'devtools' && typeof config.port === 'string' && portNumber(config.port) !== undefined) {
+      config.port = portNumber(config.port);
     }
     const problem = checkAttachConfig(config);
     if (problem) {

@@ -4,8 +4,9 @@
 // checked against the profile the run kept in .wasmscope/), attach to a
 // `wasmscope serve` debugging agent and stop a request at a breakpoint,
 // profile another one live through its agent (Profile remote server…),
-// open the coredump of a request that trapped (Open coredump…), and debug
-// the Wasm of a web page in chromium ("target": "chrome").
+// open the coredump of a request that trapped (Open coredump…), debug
+// the Wasm of a web page in chromium ("target": "chrome"), and attach to a
+// Node started with --inspect-brk ("request": "attach", "target": "node").
 // Inputs (scripts/test-vscode-extension.sh sets them): WASMSCOPE_BIN, REPO,
 // VSIX, CODE_SERVER_NODE, CODE_SERVER_ENTRY, CHROMIUM, RESULTS_DIR.
 import assert from 'node:assert/strict';
@@ -985,5 +986,143 @@ uiTest('"target": "chrome" debugs the page\'s Wasm in chromium: a breakpoint sto
     await vsc.screenshot('chrome-session-ended');
   } finally {
     await page.close();
+  }
+});
+
+/** A process's command line (from /proc), or undefined once it has ended. */
+function commandLine(pid: number): string[] | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `node --inspect-brk=127.0.0.1:0 ARGS`: Node holding its script until a debugger is there; resolves
+ * with its DevTools port once it printed it. `exited` resolves with its exit code (or signal).
+ */
+async function startNodeInspectBrk(
+  args: string[],
+  log: string,
+): Promise<{ child: ChildProcess; port: number; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stdout(): string }> {
+  const child = spawn(process.execPath, ['--inspect-brk=127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    fs.appendFileSync(log, chunk);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    fs.appendFileSync(log, chunk);
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`node printed no DevTools address in 30 s:\n${stderr}`)), 30_000);
+      exited.then(({ code, signal }) => reject(new Error(`node exited with ${code ?? signal} before listening:\n${stderr}`)));
+      child.stderr!.on('data', () => {
+        const m = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    return { child, port, exited, stdout: () => stdout };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+uiTest('attaching to a Node started with --inspect-brk stops at a breakpoint, and Stop lets the program run to its end', 180_000, async () => {
+  const started = Date.now();
+  const program = path.join(fixture.dir, 'build/c-O0.wasm');
+  const runner = path.join(required('REPO'), 'devtools/assets/run-wasi.mjs');
+  const node = await startNodeInspectBrk([runner, program], path.join(resultsDir, 'node-inspect-brk.log'));
+  const bin = required('WASMSCOPE_BIN');
+  try {
+    fixture.addLaunchConfiguration({
+      type: 'wasmscope',
+      request: 'attach',
+      name: 'Attach to Node',
+      target: 'node',
+      port: node.port,
+      program: '${workspaceFolder}/build/c-O0.wasm',
+      sourceMap: { '/wasmscope': '${workspaceFolder}' },
+    });
+    // No session of a scenario before (one that failed leaves its own), and only this scenario's breakpoint.
+    if (await vsc.isDebugging()) {
+      await vsc.page.keyboard.press('Escape');
+      await vsc.page.keyboard.press('Shift+F5');
+      await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+    }
+    await vsc.runCommand('Remove All Breakpoints');
+    await expect(() => vsc.page.locator('.codicon-debug-breakpoint').count(), 0, 10_000, 'breakpoints left');
+    await vsc.runCommand('Notifications: Clear All Notifications');
+    await vsc.runCommand('View: Close All Editors');
+    await expect(() => vsc.page.locator('.tab').count(), 0, 10_000, 'editor tabs left');
+    await vsc.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+    const line = fixture.markerLine('factorial_base');
+    await vsc.quickOpen('tests/guests/c/main.c');
+    await vsc.goToLine(line);
+    await vsc.page.keyboard.press('F9');
+    await vsc.page.locator('.codicon-debug-breakpoint').first().waitFor();
+
+    // F5 starts the configuration selected in the Run and Debug view.
+    await vsc.selectDebugConfiguration('Attach to Node');
+    await vsc.page.locator('.tab.active', { hasText: 'main.c' }).click();
+    const pressed = Date.now();
+    await vsc.page.keyboard.press('F5');
+    const top = await expect(() => vsc.topStackFrame(), (t) => !!t && /factorial/.test(t), 60_000, 'top stack frame');
+    console.log(`# note: F5 to the stop in Node: ${((Date.now() - pressed) / 1000).toFixed(1)} s`);
+    assert.match(top!, new RegExp(`^factorial main\\.c ${line}:`), `stopped at ${top}, not main.c:${line}`);
+    await expect(() => vsc.cursorLine(), line, 10_000, 'editor line');
+    await vsc.page.locator('.tab.active', { hasText: 'main.c' }).waitFor({ timeout: 10_000 });
+    const expanded = await expect(() => vsc.scopeExpanded('Locals'), true, 5_000, 'Locals expanded').catch(() => false);
+    if (!expanded) {
+      await vsc.scopeExpanded('Locals', true);
+    }
+    const vars = await expect(() => vsc.variables(), (v) => 'n' in v, 30_000, 'Variables view');
+    assert.equal(vars.n, '1', `n is ${vars.n} at factorial's base case`);
+    // Held at the breakpoint: the program has printed nothing yet, and Node runs on.
+    assert.equal(node.stdout(), '', 'the program printed before its stop');
+    assert.equal(node.child.exitCode, null, 'node ended while stopped');
+    await vsc.screenshot('node-attach-stopped');
+
+    // The session's adapter is the plain stdio one (as a launch's), not the `--connect` bridge to an agent.
+    const adapters = processesRunning([bin, 'dap']).filter((pid) => descendsFrom(pid, process.pid));
+    assert.equal(adapters.length, 1, `not one \`wasmscope dap\` under this test: ${adapters.join(', ') || 'none'}`);
+    const adapterArgs = commandLine(adapters[0]) ?? [];
+    assert.ok(!adapterArgs.includes('--connect'), `the adapter runs as ${adapterArgs.join(' ')}`);
+    // Node is not a child of the adapter: it attached to the test's Node.
+    assert.ok(!descendsFrom(node.child.pid!, adapters[0]), 'node runs under the adapter');
+
+    // Stop (disconnect) leaves Node running: the program runs to its end and Node exits by itself.
+    const stopped = Date.now();
+    await vsc.page.keyboard.press('Shift+F5');
+    await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+    const exit = await within(node.exited, 30_000, `node still running 30 s after Stop (its output: ${JSON.stringify(node.stdout())})`);
+    console.log(`# note: Stop to node's exit: ${((Date.now() - stopped) / 1000).toFixed(1)} s`);
+    assert.deepEqual(exit, { code: 0, signal: null }, `node ended with ${JSON.stringify(exit)}`);
+    assert.match(node.stdout(), /^fib\(10\) = 55 in 177 calls, factorial = 3628800$/m, `the program's output: ${node.stdout()}`);
+    await expect(async () => processesRunning([bin, 'dap']).includes(adapters[0]), false, 15_000, `the adapter (pid ${adapters[0]}) running after Stop`);
+    await vsc.screenshot('node-attach-ended');
+
+    // An attach with a `target` but no `port` is refused before the adapter starts, naming what is missing.
+    fixture.addLaunchConfiguration({ type: 'wasmscope', request: 'attach', name: 'Attach to Node without port', target: 'node' });
+    await vsc.startDebugging('Attach to Node without port');
+    await vsc.page
+      .locator('.notification-toast', { hasText: 'The wasmscope configuration "Attach to Node without port" needs `port`: the DevTools port of the running Node' })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await vsc.isDebugging(), false, 'a session started without a port');
+    await vsc.screenshot('node-attach-without-port');
+    console.log(`# note: the Node attach scenario took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    if (node.child.exitCode === null && node.child.signalCode === null) {
+      node.child.kill('SIGKILL');
+    }
   }
 });

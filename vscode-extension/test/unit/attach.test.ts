@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { TOKEN_ENV, agentCaFile, attachAdapter, noTokenMessage, tokenKey, tokenProblem } from '../../src/adapter/attach';
-import { checkAttachConfig, connectProblem, isWasmscopeAttach } from '../../src/config/attachConfig';
+import { attachKind, checkAttachConfig, connectProblem, isWasmscopeAttach, portNumber } from '../../src/config/attachConfig';
 
 const URL = 'ws://127.0.0.1:9229';
 const WSS = 'wss://agent.example:9229';
@@ -158,6 +158,8 @@ test('a failing secret store is refused with the reason', async () => {
 
 test('an attach configuration without connect, or with a connect that is not ws:// or wss://, is refused', async () => {
   assert.match(checkAttachConfig({ name: 'Attach' }) ?? '', /The wasmscope configuration "Attach" needs `connect`: the address of the debugging agent, as given to `wasmscope serve --debug-addr`/);
+  // With neither, the message names the other way too.
+  assert.match(checkAttachConfig({ name: 'Attach' }) ?? '', /or `target` and `port` to attach to a running Node .* or Chromium/);
   assert.match(checkAttachConfig({ connect: '  ' }) ?? '', /The wasmscope attach configuration needs `connect`/);
   assert.match(checkAttachConfig({ connect: 9229 }) ?? '', /`connect` must be a string/);
   for (const bad of ['127.0.0.1:9229', 'http://127.0.0.1:9229', 'tcp://h:1', 'ws://', 'ws:/h:1']) {
@@ -191,4 +193,90 @@ test('attach configurations are told apart from launch ones', () => {
   assert.equal(isWasmscopeAttach({ type: 'wasmscope', request: 'attach', name: 'a', connect: URL }), true);
   assert.equal(isWasmscopeAttach({ type: 'wasmscope', request: 'launch', name: 'a', program: 'x.wasm' }), false);
   assert.equal(isWasmscopeAttach(undefined), false);
+});
+
+// Attaching to a running Node or Chromium by its DevTools port.
+
+test('with target and port the adapter is the plain `dap` (as for a launch): no bridge, no token, no file looked for', async () => {
+  const secrets = store({ [tokenKey(URL)]: 'stored-token-0123456789' });
+  const looked: string[] = [];
+  const options = { baseDir: '/ws', env: { PATH: '/usr/bin' }, fileExists: (f: string) => (looked.push(f), true) };
+  const configs = [
+    { target: 'node', port: 9229 },
+    { name: 'Node', target: 'node', port: 9333, program: '/ws/build/app.wasm', cwd: '/ws', sourceMap: { '/src': '/ws' }, debugFiles: ['/ws/app.debug.wasm'] },
+    { target: 'chrome', port: 9222, url: 'http://127.0.0.1:8080/', program: 'build/app.wasm' },
+    { target: 'node', port: '9229' }, // from a variable
+  ];
+  for (const config of configs) {
+    assert.equal(attachKind(config), 'devtools', JSON.stringify(config));
+    assert.deepEqual(await attachAdapter(config, secrets.read, options), { ok: true, args: ['dap'] }, JSON.stringify(config));
+  }
+  assert.deepEqual(secrets.asked, []);
+  assert.deepEqual(looked, []);
+  // With connect, the bridge as before.
+  assert.equal(attachKind({ connect: URL }), 'agent');
+  assert.deepEqual(await attachAdapter({ connect: URL, tokenFile: '/t' }, secrets.read, { fileExists: () => true }), {
+    ok: true,
+    args: ['dap', '--connect', URL, '--token-file', '/t'],
+  });
+  assert.equal(attachKind({}), undefined);
+  assert.equal(attachKind({ connect: ' ', target: '', port: null }), undefined);
+});
+
+test('an attach with only one of target and port says which is missing', async () => {
+  const noPort = checkAttachConfig({ name: 'Node', target: 'node' }) ?? '';
+  assert.match(noPort, /^The wasmscope configuration "Node" needs `port`: the DevTools port of the running Node, the port of `node --inspect` \(9229 by default\)\.$/);
+  assert.match(checkAttachConfig({ target: 'chrome', port: '' }) ?? '', /^The wasmscope attach configuration needs `port`: the DevTools port of the running Chromium, Chromium's --remote-debugging-port\.$/);
+  const noTarget = checkAttachConfig({ name: 'Node', port: 9229 }) ?? '';
+  assert.match(noTarget, /^The wasmscope configuration "Node" has a `port` but no `target`: "node" \(the port of `node --inspect`\) or "chrome"/);
+  assert.match(noTarget, /or, to attach to a wasmscope debugging agent, `connect`/);
+  // The adapter is not started for them, and no secret is read.
+  const secrets = store();
+  assert.deepEqual(await attachAdapter({ name: 'Node', target: 'node' }, secrets.read), { ok: false, message: noPort });
+  assert.deepEqual(await attachAdapter({ name: 'Node', port: 9229 }, secrets.read), { ok: false, message: noTarget });
+  assert.deepEqual(secrets.asked, []);
+});
+
+test('target, port and the rest of an attach to Node or Chromium are checked', () => {
+  const ok = { target: 'node', port: 9229 };
+  assert.equal(checkAttachConfig(ok), undefined);
+  for (const target of ['wasmtime', 'Node', 3]) {
+    assert.match(checkAttachConfig({ ...ok, target }) ?? '', /`target` must be "node" or "chrome" to attach/, String(target));
+  }
+  for (const port of [0, 65536, -1, 1.5, 'abc', '92 29', true, [9229]]) {
+    assert.match(checkAttachConfig({ ...ok, port }) ?? '', /`port` must be a port number from 1 to 65535/, JSON.stringify(port));
+  }
+  assert.equal(checkAttachConfig({ ...ok, port: 1 }), undefined);
+  assert.equal(checkAttachConfig({ ...ok, port: ' 65535 ' }), undefined);
+  // url picks a page: chrome only, a string.
+  assert.match(checkAttachConfig({ ...ok, url: 'http://h/' }) ?? '', /`url` goes with "target": "chrome" \(it picks the page\), not "node"/);
+  assert.match(checkAttachConfig({ target: 'chrome', port: 9222, url: 3 }) ?? '', /`url` must be a string/);
+  assert.equal(checkAttachConfig({ target: 'chrome', port: 9222, url: 'http://127.0.0.1:8080/' }), undefined);
+  // The agent's files do not go with a port.
+  assert.match(checkAttachConfig({ ...ok, tokenFile: 'agent.token' }) ?? '', /`tokenFile` only go with `connect`/);
+  assert.match(checkAttachConfig({ ...ok, tokenFile: 't', caFile: 'c.pem' }) ?? '', /`tokenFile` and `caFile` only go with `connect` \(a wasmscope debugging agent\), not with `target` and `port`/);
+  // Paths are strings.
+  assert.match(checkAttachConfig({ ...ok, program: 3 }) ?? '', /`program` must be a path/);
+  assert.match(checkAttachConfig({ ...ok, cwd: {} }) ?? '', /`cwd` must be a path/);
+  assert.match(checkAttachConfig({ ...ok, debugFiles: 'a.debug.wasm' }) ?? '', /`debugFiles` must be a list of paths/);
+  assert.equal(checkAttachConfig({ ...ok, program: 'a.wasm', cwd: '/ws', debugFiles: ['a.debug.wasm'] }), undefined);
+});
+
+test('connect with target or port is refused: one kind of attach or the other', async () => {
+  for (const extra of [{ target: 'node' }, { port: 9229 }, { target: 'node', port: 9229 }, { url: 'http://h/' }]) {
+    const problem = checkAttachConfig({ name: 'Both', connect: URL, ...extra }) ?? '';
+    assert.match(problem, /^The wasmscope configuration "Both" has both `connect` \(a wasmscope debugging agent\) and `(target|port|url)`.* \(a running Node or Chromium\): keep one of the two\.$/, JSON.stringify(extra));
+    const secrets = store({ [tokenKey(URL)]: 'stored-token-0123456789' });
+    assert.deepEqual(await attachAdapter({ name: 'Both', connect: URL, ...extra }, secrets.read), { ok: false, message: problem });
+    assert.deepEqual(secrets.asked, []);
+  }
+});
+
+test('a port is a number from 1 to 65535, or its digits (as a variable gives it)', () => {
+  assert.equal(portNumber(9229), 9229);
+  assert.equal(portNumber('9229'), 9229);
+  assert.equal(portNumber(' 80 '), 80);
+  for (const bad of [0, 65536, 1.5, NaN, '', '0x10', '1e3', undefined, null]) {
+    assert.equal(portNumber(bad), undefined, String(bad));
+  }
 });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { SET_TOKEN_COMMAND, SET_TOKEN_TITLE } from '../../src/adapter/attach';
+import { ATTACH_TARGETS, DEVTOOLS_ATTACH_ATTRIBUTES, checkAttachConfig } from '../../src/config/attachConfig';
 import { binaryForBuild, readLaunchSchema, toLaunchAttributes, withLaunchAttributes } from '../../src/schema/launchSchema';
 
 // out/test/unit -> the extension root
@@ -53,8 +54,23 @@ test('the manifest offers launch and attach; attach takes what the adapter and `
   const attributes = debuggerEntry.configurationAttributes;
   assert.deepEqual(Object.keys(attributes), ['launch', 'attach']);
   // The adapter reads sourceMap (as launch does); connect, tokenFile and caFile are the extension's.
-  assert.deepEqual(attributes.attach.required, ['connect']);
-  assert.deepEqual(Object.keys(attributes.attach.properties).sort(), ['caFile', 'connect', 'sourceMap', 'tokenFile']);
+  // Nothing is required: `connect`, or `target` and `port`, which the extension checks (attachConfig.ts).
+  assert.equal(attributes.attach.required, undefined);
+  assert.deepEqual(Object.keys(attributes.attach.properties).sort(), [
+    'caFile', 'connect', 'cwd', 'debugFiles', 'port', 'program', 'sourceMap', 'target', 'tokenFile', 'url',
+  ]);
+  // An attach to Node or Chromium takes what the adapter's `attach` does; the types are the launch ones.
+  assert.deepEqual(attributes.attach.properties.target.enum, ['node', 'chrome']);
+  assert.deepEqual(attributes.attach.properties.target.enum, [...ATTACH_TARGETS]);
+  assert.equal(attributes.attach.properties.port.type, 'number');
+  assert.deepEqual([attributes.attach.properties.port.minimum, attributes.attach.properties.port.maximum], [1, 65535]);
+  for (const name of DEVTOOLS_ATTACH_ATTRIBUTES) {
+    assert.ok(name in attributes.attach.properties, name);
+    if (name in attributes.launch.properties && name !== 'target') {
+      assert.equal(attributes.attach.properties[name].type, attributes.launch.properties[name].type, name);
+    }
+  }
+  assert.deepEqual(attributes.attach.properties.debugFiles.items, attributes.launch.properties.debugFiles.items);
   // The two files are paths, resolved against the workspace folder; caFile is for wss:// agents only.
   for (const file of ['tokenFile', 'caFile']) {
     assert.equal(attributes.attach.properties[file].type, 'string', file);
@@ -69,6 +85,16 @@ test('the manifest offers launch and attach; attach takes what the adapter and `
   assert.equal(attach.label, 'wasmscope: Attach to a server (wasmscope serve --debug-addr)');
   assert.equal(attach.body.connect, '${2:ws://127.0.0.1:9229}');
   assert.deepEqual(attach.body.sourceMap, { '${3:/wasmscope}': '^"\\${workspaceFolder}"' });
+  // The Node one attaches by port, with the attributes of an attach to Node only.
+  const node = debuggerEntry.configurationSnippets.find((s: { label: string }) => s.label === 'wasmscope: Attach to Node (--inspect)');
+  assert.ok(node, 'no "wasmscope: Attach to Node (--inspect)" snippet');
+  assert.equal(node.body.request, 'attach');
+  assert.equal(node.body.target, 'node');
+  assert.equal(node.body.port, 9229);
+  assert.match(node.body.program, /\.wasm/);
+  const unknown = Object.keys(node.body).filter((k) => !['type', 'request', 'name'].includes(k) && !(DEVTOOLS_ATTACH_ATTRIBUTES as readonly string[]).includes(k));
+  assert.deepEqual(unknown, []);
+  assert.equal(checkAttachConfig({ ...node.body, program: '/ws/program.wasm', cwd: '/ws' }), undefined);
 });
 
 test('every launch snippet uses launch attributes only; the Chrome one runs the program on a page in chromium', () => {
