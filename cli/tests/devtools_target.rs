@@ -119,6 +119,17 @@ fn attaching_to_node_by_port_stops_at_a_breakpoint_and_leaves_it_running() {
     let last_wasm = frames.iter().rposition(|f| f["source"]["name"] == "main.c").unwrap();
     let first_script = frames.iter().position(|f| f["source"]["name"] == "run-wasi.mjs").unwrap();
     assert!(first_script > last_wasm, "the script that started the program is below it");
+    // Node's own module (node:wasi) is no file: its text comes by reference,
+    // and the frame's line is the call of the program's _start.
+    let start = frames.iter().find(|f| f["source"]["name"] == "node:wasi").expect("node:wasi's frame");
+    let reference = start["source"]["sourceReference"].clone();
+    assert!(reference.as_i64().is_some_and(|r| r > 0), "{start}");
+    let text = client.request("source", json!({ "source": start["source"], "sourceReference": reference }));
+    let line = start["line"].as_u64().unwrap() as usize;
+    let shown = text["content"].as_str().unwrap().lines().nth(line - 1).unwrap_or_default().to_owned();
+    assert!(shown.contains("_start"), "line {line} of node:wasi: {shown}");
+    let error = client.request_error("source", json!({ "sourceReference": 999 }));
+    assert!(error.contains("no source with reference 999"), "{error}");
     assert_eq!(locals(&mut client, &frames[0]["id"]), [("n".to_owned(), "1".to_owned())]);
     let answer = client.request("evaluate", json!({ "expression": "n * 41 + 1", "frameId": frames[0]["id"] }));
     assert_eq!(answer["result"], "42");

@@ -16,10 +16,7 @@ const MAX_BODY: usize = 4 << 20;
 pub fn http(port: u16, method: &str, path: &str) -> Result<Value, String> {
     let fail = |e: std::io::Error| format!("the DevTools endpoint at 127.0.0.1:{port}: {e}");
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| {
-        format!(
-            "{} (is Node started with --inspect={port}, or Chromium with --remote-debugging-port={port}?)",
-            fail(e)
-        )
+        format!("{} (is Node started with --inspect={port}, or Chromium with --remote-debugging-port={port}?)", fail(e))
     })?;
     stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(fail)?;
     write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(fail)?;

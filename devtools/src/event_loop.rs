@@ -97,7 +97,9 @@ impl EventLoop {
     /// A Wasm module compiled: if it is the program's, its breakpoints go in.
     fn on_script(&self, params: &Value) -> Result<(), TargetError> {
         if let (Some(id), Some(url)) = (params["scriptId"].as_str(), params["url"].as_str()) {
-            self.shared.state().remember_script(id, url);
+            let line = params["startLine"].as_u64().unwrap_or(0) as u32;
+            let column = params["startColumn"].as_u64().unwrap_or(0) as u32;
+            self.shared.state().remember_script(id, url, (line, column));
         }
         if params["scriptLanguage"] != "WebAssembly" {
             return Ok(());

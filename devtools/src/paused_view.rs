@@ -17,6 +17,8 @@ use crate::wasm_values;
 #[derive(Clone, Debug)]
 pub struct CallFrame {
     pub id: String,
+    /// V8's id of the frame's script.
+    pub script: String,
     pub function: String,
     pub url: String,
     /// 0-based, as the protocol counts (a Wasm frame's line is 0).
@@ -41,6 +43,7 @@ impl CallFrame {
         };
         Some(CallFrame {
             id: frame["callFrameId"].as_str()?.to_owned(),
+            script: script.to_owned(),
             function: frame["functionName"].as_str().unwrap_or_default().to_owned(),
             url,
             line: location["lineNumber"].as_u64().unwrap_or(0) as u32,
@@ -151,6 +154,7 @@ impl TargetView for PausedView {
                 wasm_frames_above: above,
                 function: frame.function.clone(),
                 url: frame.url.clone(),
+                script: frame.script.clone(),
                 line,
                 column,
             });

@@ -60,6 +60,9 @@ pub struct State {
     pub finished: bool,
     /// Every script's address by id: V8's call frames carry only the id.
     pub script_urls: HashMap<String, String>,
+    /// Where a script starts in its document, when not at its top (a
+    /// page's inline `<script>`): V8's lines count from the document's.
+    pub script_starts: HashMap<String, (u32, u32)>,
 }
 
 /// Scripts whose addresses are kept (a page that evaluates code in a loop
@@ -67,9 +70,12 @@ pub struct State {
 const MAX_SCRIPT_URLS: usize = 100_000;
 
 impl State {
-    pub fn remember_script(&mut self, id: &str, url: &str) {
+    pub fn remember_script(&mut self, id: &str, url: &str, start: (u32, u32)) {
         if self.script_urls.len() < MAX_SCRIPT_URLS && !url.is_empty() {
             self.script_urls.insert(id.to_owned(), url.to_owned());
+            if start != (0, 0) {
+                self.script_starts.insert(id.to_owned(), start);
+            }
         }
     }
 }

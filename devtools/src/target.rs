@@ -229,6 +229,26 @@ impl Target for DevtoolsTarget {
         sink(TargetEvent::Terminated);
     }
 
+    fn script_source(&mut self, script: &str) -> Result<String, TargetError> {
+        let answer = self
+            .shared
+            .cdp
+            .call("Debugger.getScriptSource", json!({ "scriptId": script }))
+            .map_err(|e| TargetError::refused(format!("the script is gone: {e}")))?;
+        let text = answer["scriptSource"].as_str().unwrap_or_default();
+        if text.is_empty() && answer.get("bytecode").is_some() {
+            return Ok("// A WebAssembly module: it has no text (its frames are named as V8 names them).\n".into());
+        }
+        if text.len() > Self::MAX_SCRIPT {
+            return Err(TargetError::refused(format!("the script is {} MiB: too long to show", text.len() >> 20)));
+        }
+        // An inline script is shown where it is in its page, so that its
+        // frames' lines (the page's) fall on its code.
+        let (line, column) = self.shared.state().script_starts.get(script).copied().unwrap_or((0, 0));
+        let padding = "\n".repeat(line as usize) + &" ".repeat(column as usize);
+        Ok(padding + text)
+    }
+
     fn detach(mut self: Box<Self>) {
         let _ = self.shared.install_breakpoints(&[]);
         let _ = self.shared.flush_dormant();
@@ -252,6 +272,11 @@ impl Target for DevtoolsTarget {
         });
         self.current = None;
     }
+}
+
+impl DevtoolsTarget {
+    /// The most of a script's text handed over.
+    const MAX_SCRIPT: usize = 16 << 20;
 }
 
 impl Drop for DevtoolsTarget {

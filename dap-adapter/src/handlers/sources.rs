@@ -56,10 +56,27 @@ const MAX_SOURCE: u64 = 32 * 1024 * 1024;
 /// wasmscope gives out no source references: sources are files, read from
 /// disk when the client asks by path, and only files the program's DWARF
 /// names (after `sourceMap`): a client is not a file server's client.
+/// A page's script, which a JavaScript frame named by reference.
+fn script_source(session: &mut Session, reference: i64) -> Reply {
+    let script = session
+        .script_sources
+        .script(reference)
+        .ok_or_else(|| format!("no source with reference {reference}"))?
+        .to_owned();
+    let run = session.run.as_mut().ok_or("the program has ended: its scripts are gone")?;
+    let content = run.target.script_source(&script)?;
+    Ok(Some(json!({ "content": content, "mimeType": "text/javascript" })))
+}
+
 pub(crate) fn source(session: &mut Session, request: &Request) -> Reply {
     let args: SourceArguments = arguments(request)?;
-    let path = args.source.and_then(|s| s.path).ok_or_else(|| {
-        format!("no source with reference {}: wasmscope serves sources by path", args.source_reference)
+    let reference = args.source.as_ref().and_then(|s| s.source_reference).unwrap_or(args.source_reference);
+    let path = args.source.and_then(|s| s.path);
+    if path.is_none() && reference > 0 {
+        return script_source(session, reference);
+    }
+    let path = path.ok_or_else(|| {
+        format!("no source with reference {reference}: wasmscope serves sources by path, and page scripts by the reference of their frames")
     })?;
     let wanted = std::fs::canonicalize(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let named = all_sources(session)

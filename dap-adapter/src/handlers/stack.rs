@@ -1,6 +1,8 @@
 //! The threads, their call stacks (inlined frames included) and the
 //! scopes of each frame.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 use wasmscope_debugger::session::stack::{StackFrame, inline_index, stack_frames, with_host_frames};
 use wasmscope_debugger::target::{HostFrame, ThreadId};
@@ -59,13 +61,21 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
         Some(levels) if levels > 0 => (start + levels).min(stack.len()),
         _ => stack.len(),
     };
+    // A page's scripts are no files: the client asks for their text by
+    // number (`source` with a `sourceReference`).
+    let references: HashMap<String, i64> = stack[start..end]
+        .iter()
+        .filter_map(|f| f.script.as_ref())
+        .filter(|s| !s.url.starts_with("file://"))
+        .filter_map(|s| Some((s.script.clone(), session.script_sources.reference(&s.script)?)))
+        .collect();
     let frames: Vec<types::StackFrame> = stack[start..end]
         .iter()
         .enumerate()
         .map(|(i, frame)| {
             let id = first_id + (start + i) as FrameId;
             if let Some(script) = &frame.script {
-                return script_frame(session, id, script);
+                return script_frame(session, id, script, references.get(&script.script).copied());
             }
             let location = frame.location.as_ref().filter(|_| frame.has_source);
             types::StackFrame {
@@ -93,8 +103,8 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
 }
 
 /// A JavaScript frame: its script and line; a local file opens in the
-/// editor, a web address is named only.
-fn script_frame(session: &Session, id: FrameId, script: &HostFrame) -> types::StackFrame {
+/// editor, another script by its `sourceReference`.
+fn script_frame(session: &Session, id: FrameId, script: &HostFrame, reference: Option<i64>) -> types::StackFrame {
     let name = script.url.rsplit('/').next().unwrap_or(&script.url).split('?').next().unwrap_or_default();
     let path = script.url.strip_prefix("file://").map(str::to_owned);
     types::StackFrame {
@@ -103,7 +113,7 @@ fn script_frame(session: &Session, id: FrameId, script: &HostFrame) -> types::St
         source: Some(types::Source {
             name: Some(if name.is_empty() { script.url.clone() } else { name.to_owned() }),
             path,
-            source_reference: None,
+            source_reference: reference,
             presentation_hint: Some("deemphasize".into()),
         }),
         line: session.client.line_out(script.line),

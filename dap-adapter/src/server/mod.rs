@@ -11,6 +11,7 @@ mod core_dump_on_trap;
 mod dispatch;
 mod handles;
 mod run;
+pub(crate) mod script_sources;
 
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -102,6 +103,8 @@ pub(crate) struct Session {
     pub closing: bool,
     /// Sources a `loadedSource` event has named.
     pub announced_sources: std::collections::HashSet<String>,
+    /// The host's scripts (JavaScript frames) given a `sourceReference`.
+    pub script_sources: crate::server::script_sources::ScriptSources,
     /// The compilation `launch` started, until a run takes it.
     pub prepared: Option<Box<dyn PreparedTarget>>,
     /// The compilation shown to the client as progress, until it ends.
@@ -202,6 +205,7 @@ impl Session {
             handles: Handles::default(),
             closing: false,
             announced_sources: Default::default(),
+            script_sources: Default::default(),
             prepared: None,
             shown_compile: None,
         }

@@ -133,7 +133,14 @@ mod tests {
     }
 
     fn script(above: usize, function: &str) -> HostFrame {
-        HostFrame { wasm_frames_above: above, function: function.into(), url: String::new(), line: 1, column: 1 }
+        HostFrame {
+            wasm_frames_above: above,
+            function: function.into(),
+            url: String::new(),
+            script: String::new(),
+            line: 1,
+            column: 1,
+        }
     }
 
     /// JavaScript frames go between physical frames, never between a frame

@@ -196,4 +196,9 @@ pub trait Target: Send + std::fmt::Debug {
     /// Lets the program run on to its own end, free of breakpoints, with
     /// nobody listening.
     fn detach(self: Box<Self>);
+    /// The text of one of the host's scripts (a JavaScript frame's, by
+    /// `HostFrame::script`), as the host has it.
+    fn script_source(&mut self, script: &str) -> Result<String, TargetError> {
+        Err(TargetError::refused(format!("this target has no script {script}")))
+    }
 }

@@ -50,6 +50,8 @@ pub struct HostFrame {
     pub function: String,
     /// The script's address, as the host names it (`file://…`, `https://…`).
     pub url: String,
+    /// The host's id of the script, for its text ([`Target::script_source`](super::Target::script_source)).
+    pub script: String,
     /// 1-based.
     pub line: u32,
     /// 1-based.
