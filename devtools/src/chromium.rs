@@ -24,9 +24,7 @@ impl Chromium {
     /// Starts chromium (`WASMSCOPE_CHROME` names another binary) on
     /// about:blank.
     pub fn launch(headless: bool) -> Result<Self, String> {
-        static LAUNCHES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = LAUNCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let profile_dir = std::env::temp_dir().join(format!("wasmscope-chrome-{}-{n}", std::process::id()));
+        let profile_dir = crate::temp_file::temp_path("chrome", "");
         let _ = std::fs::remove_dir_all(&profile_dir);
         std::fs::create_dir_all(&profile_dir).map_err(|e| format!("{}: {e}", profile_dir.display()))?;
         let binary = std::env::var_os("WASMSCOPE_CHROME").unwrap_or_else(|| "chromium".into());

@@ -6,9 +6,11 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
@@ -41,6 +43,14 @@ pub struct CdpEvent {
 const MAX_UNREAD_CONSOLE: usize = 10_000;
 /// The most a command may wait (`Profiler.stop` hands over a whole profile).
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A command sent, its answer awaited.
+struct Waiting<'m> {
+    id: u64,
+    method: &'m str,
+    wait: Receiver<Result<Value, String>>,
+    sent: bool,
+}
 
 /// What the socket's thread sends.
 #[derive(Debug)]
@@ -117,59 +127,53 @@ impl Cdp {
     }
 
     pub fn call_within(&self, method: &str, params: Value, timeout: Duration) -> Result<Value, CdpError> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (answer, wait) = channel();
-        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id, answer);
-        let mut message = json!({ "id": id, "method": method });
-        message["params"] = params;
-        if self.outgoing.send(Outgoing::Text(message.to_string())).is_err() {
-            return Err(CdpError::Closed);
-        }
-        let result = wait.recv_timeout(timeout);
-        self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-        match result {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(message)) => Err(CdpError::Failed { method: method.to_owned(), message }),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                Err(CdpError::Timeout { method: method.to_owned(), timeout })
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(CdpError::Closed),
-        }
+        let waiting = self.send_command(method, params);
+        self.answer(waiting, Instant::now() + timeout, timeout)
     }
 
     /// Sends every command at once, then waits for each answer: hundreds
     /// of breakpoints cost one round trip rather than hundreds.
     pub fn call_all(&self, calls: Vec<(&str, Value)>) -> Vec<Result<Value, CdpError>> {
-        let mut waiting = Vec::with_capacity(calls.len());
-        for (method, params) in calls {
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            let (answer, wait) = channel();
-            self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id, answer);
-            let mut message = json!({ "id": id, "method": method });
-            message["params"] = params;
-            let sent = self.outgoing.send(Outgoing::Text(message.to_string())).is_ok();
-            waiting.push((id, method, wait, sent));
+        let waiting: Vec<Waiting<'_>> =
+            calls.into_iter().map(|(method, params)| self.send_command(method, params)).collect();
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        waiting.into_iter().map(|w| self.answer(w, deadline, COMMAND_TIMEOUT)).collect()
+    }
+
+    /// The bytes of a Wasm script (`Debugger.getScriptSource` hands a
+    /// module over in base64).
+    pub fn wasm_bytes(&self, script: &str) -> Result<Vec<u8>, CdpError> {
+        let method = "Debugger.getScriptSource";
+        let source = self.call(method, json!({ "scriptId": script }))?;
+        base64::engine::general_purpose::STANDARD
+            .decode(source["bytecode"].as_str().unwrap_or_default())
+            .map_err(|e| CdpError::Failed { method: method.to_owned(), message: format!("its bytecode: {e}") })
+    }
+
+    fn send_command<'m>(&self, method: &'m str, params: Value) -> Waiting<'m> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (answer, wait) = channel();
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id, answer);
+        let mut message = json!({ "id": id, "method": method });
+        message["params"] = params;
+        let sent = self.outgoing.send(Outgoing::Text(message.to_string())).is_ok();
+        Waiting { id, method, wait, sent }
+    }
+
+    fn answer(&self, waiting: Waiting<'_>, deadline: Instant, timeout: Duration) -> Result<Value, CdpError> {
+        let Waiting { id, method, wait, sent } = waiting;
+        let result = if sent {
+            wait.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        } else {
+            Err(RecvTimeoutError::Disconnected)
+        };
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        match result {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(message)) => Err(CdpError::Failed { method: method.to_owned(), message }),
+            Err(RecvTimeoutError::Timeout) => Err(CdpError::Timeout { method: method.to_owned(), timeout }),
+            Err(RecvTimeoutError::Disconnected) => Err(CdpError::Closed),
         }
-        let deadline = std::time::Instant::now() + COMMAND_TIMEOUT;
-        waiting
-            .into_iter()
-            .map(|(id, method, wait, sent)| {
-                let result = if sent {
-                    wait.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
-                } else {
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
-                };
-                self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-                match result {
-                    Ok(Ok(value)) => Ok(value),
-                    Ok(Err(message)) => Err(CdpError::Failed { method: method.to_owned(), message }),
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        Err(CdpError::Timeout { method: method.to_owned(), timeout: COMMAND_TIMEOUT })
-                    }
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(CdpError::Closed),
-                }
-            })
-            .collect()
     }
 
     /// Closes the connection; the event channel ends.

@@ -14,14 +14,32 @@ const MAX_BODY: usize = 4 << 20;
 
 /// `METHOD path` on 127.0.0.1:`port`, its JSON answer.
 pub fn http(port: u16, method: &str, path: &str) -> Result<Value, String> {
-    let fail = |e: std::io::Error| format!("the DevTools endpoint at 127.0.0.1:{port}: {e}");
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| {
-        format!("{} (is Node started with --inspect={port}, or Chromium with --remote-debugging-port={port}?)", fail(e))
+    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| {
+        format!(
+            "the DevTools endpoint at 127.0.0.1:{port}: {e} (is Node started with --inspect={port}, or Chromium with \
+             --remote-debugging-port={port}?)"
+        )
     })?;
+    let what = format!("the DevTools endpoint at 127.0.0.1:{port}");
+    let (_, body) = exchange(stream, ("HTTP/1.1", method, path), &format!("127.0.0.1:{port}"), MAX_BODY as u64, &what)?;
+    serde_json::from_slice(&body).map_err(|e| format!("{what}'s answer: {e}"))
+}
+
+/// One request and its answer: the status line and the body. The body is as
+/// long as Content-Length says (Chromium keeps the connection open), else
+/// runs to the connection's end; at most `max` bytes. Web servers are asked
+/// in HTTP/1.0 (`version`), so that they never answer in chunks.
+fn exchange(
+    mut stream: TcpStream,
+    request: (&str, &str, &str),
+    authority: &str,
+    max: u64,
+    what: &str,
+) -> Result<(String, Vec<u8>), String> {
+    let (version, method, path) = request;
+    let fail = |e: std::io::Error| format!("{what}: {e}");
     stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(fail)?;
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").map_err(fail)?;
-    // Chromium keeps the connection open: read the head, then the body's
-    // Content-Length.
+    write!(stream, "{method} {path} {version}\r\nHost: {authority}\r\nConnection: close\r\n\r\n").map_err(fail)?;
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
@@ -29,17 +47,25 @@ pub fn http(port: u16, method: &str, path: &str) -> Result<Value, String> {
         head.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&head).into_owned();
-    let length: usize = head
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    let length: Option<u64> = head
         .lines()
         .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .ok_or_else(|| format!("the DevTools endpoint's answer has no length: {head}"))?;
-    if length > MAX_BODY {
-        return Err(format!("the DevTools endpoint's answer is too long ({length} bytes)"));
+        .and_then(|(_, v)| v.trim().parse().ok());
+    if length.is_some_and(|n| n > max) {
+        return Err(format!("{what}: the answer is too long ({} bytes)", length.unwrap_or(0)));
     }
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).map_err(fail)?;
-    serde_json::from_slice(&body).map_err(|e| format!("the DevTools endpoint's answer: {e}"))
+    let mut body = Vec::new();
+    match length {
+        Some(length) => {
+            body.resize(length as usize, 0);
+            stream.read_exact(&mut body).map_err(fail)?;
+        }
+        None => {
+            stream.take(max).read_to_end(&mut body).map_err(fail)?;
+        }
+    }
+    Ok((status, body))
 }
 
 /// The WebSocket address of the target to debug at 127.0.0.1:`port`: Node's
@@ -70,8 +96,7 @@ pub fn find_target(port: u16, page: Option<&str>) -> Result<String, String> {
 const MAX_DEBUG_FILE: u64 = 1 << 30;
 
 /// The bytes at an `http://` or `file://` address (a module's separate
-/// DWARF, where its `external_debug_info` points). HTTP/1.0, so the answer
-/// ends with the connection; no TLS.
+/// DWARF, where its `external_debug_info` points); no TLS.
 pub fn fetch(url: &str) -> Result<Vec<u8>, String> {
     if let Some(path) = url.strip_prefix("file://") {
         return std::fs::read(path).map_err(|e| format!("{path}: {e}"));
@@ -80,17 +105,11 @@ pub fn fetch(url: &str) -> Result<Vec<u8>, String> {
         format!("{url}: only http:// and file:// addresses are fetched (give the file in `debugFiles`)")
     })?;
     let (authority, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let fail = |e: std::io::Error| format!("{url}: {e}");
     let address = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
-    let mut stream = TcpStream::connect(address).map_err(fail)?;
-    stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(fail)?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {authority}\r\n\r\n").map_err(fail)?;
-    let mut answer = Vec::new();
-    stream.take(MAX_DEBUG_FILE).read_to_end(&mut answer).map_err(fail)?;
-    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| format!("{url}: no HTTP answer"))?;
-    let status = String::from_utf8_lossy(&answer[..split]).lines().next().unwrap_or_default().to_owned();
+    let stream = TcpStream::connect(address).map_err(|e| format!("{url}: {e}"))?;
+    let (status, body) = exchange(stream, ("HTTP/1.0", "GET", &path), authority, MAX_DEBUG_FILE, url)?;
     if status.split_whitespace().nth(1) != Some("200") {
         return Err(format!("{url}: {status}"));
     }
-    Ok(answer.split_off(split + 4))
+    Ok(body)
 }

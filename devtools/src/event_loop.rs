@@ -6,15 +6,14 @@
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
 use serde_json::{Value, json};
-use wasmscope_debugger::output_budget::{Grant, OutputBudget};
 use wasmscope_debugger::target::{
     EventSink, OutputStream, Resume, RunOutcome, StopReason, TargetError, TargetEvent, ThreadId, TrapKind,
 };
 
 use crate::connection::CdpEvent;
 use crate::host::Host;
+use crate::opening::OutputRelay;
 use crate::paused_view::{CallFrame, PausedView};
 use crate::shared::Shared;
 use crate::trap_message::trap_kind;
@@ -30,7 +29,8 @@ pub struct EventLoop {
     pub sink: SharedSink,
     pub host: Arc<Mutex<Host>>,
     pub program: Arc<[u8]>,
-    pub budget: Option<OutputBudget>,
+    /// The program's output, under the session's budget.
+    pub output: OutputRelay,
 }
 
 impl EventLoop {
@@ -52,7 +52,7 @@ impl EventLoop {
                     // What the page left uncaught (Node prints its own).
                     let details = &event.params["exceptionDetails"];
                     let text = details["exception"]["description"].as_str().or(details["text"].as_str());
-                    self.print(OutputStream::Stderr, format!("Uncaught {}", text.unwrap_or("exception")));
+                    self.print(OutputStream::Stderr, &format!("Uncaught {}", text.unwrap_or("exception")));
                     Ok(())
                 }
                 "Inspector.targetCrashed" => Err(TargetError::refused("the page crashed (its renderer process ended)")),
@@ -106,23 +106,14 @@ impl EventLoop {
         }
         let Some(script) = params["scriptId"].as_str() else { return Ok(()) };
         let length = params["length"].as_u64().unwrap_or(0);
-        let same = length == self.program.len() as u64 && {
-            let source = self
-                .shared
-                .cdp
-                .call("Debugger.getScriptSource", json!({ "scriptId": script }))
-                .map_err(TargetError::internal)?;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(source["bytecode"].as_str().unwrap_or_default())
-                .map_err(TargetError::internal)?;
-            *bytes == *self.program
-        };
+        let same = length == self.program.len() as u64
+            && *self.shared.cdp.wasm_bytes(script).map_err(TargetError::internal)? == *self.program;
         if !same {
             // Said, so a user whose breakpoints never bind knows why.
             let url = params["url"].as_str().unwrap_or("a module");
             self.print(
                 OutputStream::Stderr,
-                format!(
+                &format!(
                     "wasmscope: {url} ({length} bytes) is not the program being debugged ({} bytes): its code has no \
                      breakpoints",
                     self.program.len()
@@ -269,19 +260,12 @@ impl EventLoop {
                     .collect()
             })
             .unwrap_or_default();
-        self.print(stream, words.join(" "));
+        self.print(stream, &words.join(" "));
     }
 
     /// A line of the program's output.
-    fn print(&self, stream: OutputStream, line: String) {
-        let mut bytes = line.into_bytes();
-        bytes.push(b'\n');
-        if let Some(budget) = &self.budget
-            && budget.take_whole(bytes.len()) == Grant::Discard
-        {
-            return;
-        }
-        self.emit(TargetEvent::Output { stream, bytes });
+    fn print(&self, stream: OutputStream, line: &str) {
+        self.output.write(stream == OutputStream::Stderr, format!("{line}\n").into_bytes());
     }
 }
 

@@ -26,6 +26,7 @@ mod paused_view;
 mod quick_ack;
 mod shared;
 mod target;
+mod temp_file;
 mod trap_message;
 mod wasm_values;
 

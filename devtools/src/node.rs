@@ -4,9 +4,11 @@
 //! hands the program's stdout and stderr to the caller.
 
 use std::io::{BufRead as _, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::channel;
+
+use crate::temp_file::TempFile;
 use std::time::Duration;
 
 /// The WASI runner used when the configuration names no script: it runs
@@ -25,8 +27,8 @@ const INSPECTOR_LINES: &[&str] =
 pub struct NodeProcess {
     pub child: Child,
     pub inspector_url: String,
-    /// The runner written for this run, removed when dropped.
-    runner: Option<PathBuf>,
+    /// The runner written for this run, kept until Node ends.
+    _runner: Option<TempFile>,
 }
 
 /// Where the program's output goes: (is stderr, bytes).
@@ -43,16 +45,11 @@ impl NodeProcess {
         env: &[(String, String)],
         output: OutputSink,
     ) -> Result<Self, String> {
-        let mut runner = None;
-        let script = match script {
-            Some(script) => script.to_owned(),
+        let (script, runner) = match script {
+            Some(script) => (script.to_path_buf(), None),
             None => {
-                static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-                let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let path = std::env::temp_dir().join(format!("wasmscope-run-wasi-{}-{n}.mjs", std::process::id()));
-                std::fs::write(&path, WASI_RUNNER).map_err(|e| format!("{}: {e}", path.display()))?;
-                runner = Some(path.clone());
-                path
+                let runner = TempFile::write("run-wasi", ".mjs", WASI_RUNNER.as_bytes())?;
+                (runner.0.clone(), Some(runner))
             }
         };
         let binary = std::env::var_os("WASMSCOPE_NODE").unwrap_or_else(|| "node".into());
@@ -60,23 +57,17 @@ impl NodeProcess {
         command.arg("--inspect-brk=127.0.0.1:0");
         if runner.is_some() {
             // node:wasi warns that it is experimental: not the program's
-            // output.
-            command.arg("--no-warnings");
-        }
-        command.arg(&script);
-        if runner.is_some() {
-            command.arg(program);
-        }
-        command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        if runner.is_some() {
-            // The program's environment is `env` alone, as under Wasmtime.
+            // output. The program's environment is `env` alone, as under
+            // Wasmtime.
             let object: serde_json::Map<String, serde_json::Value> =
                 env.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+            command.arg("--no-warnings").arg(&script).arg(program);
             command.env("WASMSCOPE_WASI_ENV", serde_json::Value::Object(object).to_string());
         } else {
             // The user's script reads Node's own environment.
-            command.envs(env.iter().cloned());
+            command.arg(&script).envs(env.iter().cloned());
         }
+        command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().map_err(|e| {
             format!("cannot start {} (install nodejs, or set WASMSCOPE_NODE): {e}", binary.to_string_lossy())
         })?;
@@ -108,7 +99,7 @@ impl NodeProcess {
                 })
                 .map_err(|e| e.to_string())?;
         }
-        let mut process = NodeProcess { child, inspector_url: String::new(), runner };
+        let mut process = NodeProcess { child, inspector_url: String::new(), _runner: runner };
         match listening.recv_timeout(STARTUP) {
             Ok(url) => process.inspector_url = url,
             Err(_) => {
@@ -139,9 +130,6 @@ impl Drop for NodeProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(runner) = &self.runner {
-            let _ = std::fs::remove_file(runner);
-        }
     }
 }
 

@@ -3,12 +3,10 @@
 //! letting the page or script go, and, when the configuration names no
 //! program, waiting for the module it loads.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use serde_json::json;
 use wasmscope_debugger::output_budget::{Grant, OutputBudget};
 use wasmscope_debugger::symbols::parse_wasm_file;
@@ -19,6 +17,7 @@ use crate::connection::{Cdp, CdpEvent};
 use crate::event_loop::SharedSink;
 use crate::host::Host;
 use crate::node::NodeProcess;
+use crate::temp_file::TempFile;
 
 /// How long a page or script may take to compile a module with DWARF.
 const FIND_PROGRAM: Duration = Duration::from_secs(60);
@@ -40,16 +39,6 @@ pub struct Opened {
     pub program_script: Option<String>,
     /// Its DWARF, fetched (a file of ours, removed with the target).
     pub debug_file: Option<TempFile>,
-}
-
-/// A file of ours in the temporary directory, removed when dropped.
-#[derive(Debug)]
-pub struct TempFile(pub PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 impl std::fmt::Debug for Opened {
@@ -139,12 +128,15 @@ impl Opened {
                 "Debugger.scriptParsed" if event.params["scriptLanguage"] == "WebAssembly" => {
                     let script = event.params["scriptId"].as_str().unwrap_or_default().to_owned();
                     let url = event.params["url"].as_str().unwrap_or("wasm://module").to_owned();
-                    let bytes = self.module_bytes(&script)?;
+                    let bytes: Arc<[u8]> = self.cdp.wasm_bytes(&script).map_err(TargetError::internal)?.into();
                     match dwarf_of(&bytes, &url, &event.params["debugSymbols"]) {
                         Dwarf::Embedded => {}
                         Dwarf::External(address) => {
                             match crate::endpoint::fetch(&resolve_against(page_address(program).as_deref(), &address)) {
-                                Ok(debug) => self.debug_file = Some(write_temp(&debug)?),
+                                Ok(debug) => {
+                                    self.debug_file =
+                                        Some(TempFile::write("debug", ".wasm", &debug).map_err(TargetError::refused)?);
+                                }
                                 Err(error) => {
                                     self.output
                                         .note(&format!("wasmscope: {url}: its DWARF cannot be fetched: {error}"));
@@ -169,15 +161,6 @@ impl Opened {
                 _ => self.replay.push(event),
             }
         }
-    }
-
-    fn module_bytes(&self, script: &str) -> Result<Arc<[u8]>, TargetError> {
-        let source =
-            self.cdp.call("Debugger.getScriptSource", json!({ "scriptId": script })).map_err(TargetError::internal)?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(source["bytecode"].as_str().unwrap_or_default())
-            .map_err(TargetError::internal)?;
-        Ok(Arc::from(bytes))
     }
 }
 
@@ -243,14 +226,6 @@ fn resolve_against(base: Option<&str>, address: &str) -> String {
     }
     let directory = base.rfind('/').map_or(base, |slash| &base[..=slash]);
     format!("{directory}{address}")
-}
-
-fn write_temp(bytes: &[u8]) -> Result<TempFile, TargetError> {
-    static FILES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("wasmscope-debug-{}-{n}.wasm", std::process::id()));
-    std::fs::write(&path, bytes).map_err(|e| TargetError::refused(format!("{}: {e}", path.display())))?;
-    Ok(TempFile(path))
 }
 
 /// The program's output (Node's stdout and stderr, notes of the target),

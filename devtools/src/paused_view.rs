@@ -36,7 +36,7 @@ impl CallFrame {
         let location = &frame["location"];
         let script = location["scriptId"].as_str()?;
         let column = location["columnNumber"].as_u64().unwrap_or(0) as u32;
-        let wasm = (Some(script) == program_script).then(|| shared.wasm_frame(column, caller)).flatten();
+        let wasm = (Some(script) == program_script).then(|| place(&shared.module, column, caller)).flatten();
         let url = match frame["url"].as_str() {
             Some(url) if !url.is_empty() => url.to_owned(),
             _ => shared.state().script_urls.get(script).cloned().unwrap_or_default(),

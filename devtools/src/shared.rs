@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::json;
 use wasmscope_debugger::address::ModuleOffset;
 use wasmscope_debugger::symbols::CoreModule;
-use wasmscope_debugger::target::{BreakPolicy, TargetError, TargetFrame};
+use wasmscope_debugger::target::{BreakPolicy, TargetError};
 
 use crate::connection::Cdp;
-use crate::paused_view::{PausedView, place};
+use crate::paused_view::PausedView;
 
 pub struct Shared {
     pub cdp: Cdp,
@@ -92,10 +92,6 @@ impl Shared {
 
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn wasm_frame(&self, column: u32, caller: bool) -> Option<TargetFrame> {
-        place(&self.module, column, caller)
     }
 
     /// Makes `offsets` the program's breakpoints: set in V8 once the module

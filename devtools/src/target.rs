@@ -14,9 +14,10 @@ use wasmscope_debugger::target::{
 
 use crate::event_loop::{EventLoop, SharedSink, THREAD, resume};
 use crate::host::Host;
-use crate::opening::{Opened, TempFile, go, is_browser, open};
+use crate::opening::{Opened, go, is_browser, open};
 use crate::paused_view::PausedView;
 use crate::shared::{Shared, State};
+use crate::temp_file::TempFile;
 
 /// Starts programs in Node or chromium (`GuestHost::Node`,
 /// `GuestHost::Chrome`).
@@ -100,7 +101,7 @@ impl PreparedTarget for Prepared {
             id: THREAD,
             name: thread_name,
         }));
-        output.connect(sink.clone(), budget.clone());
+        output.connect(sink.clone(), budget);
         if let Some(script) = program_script {
             shared.program_loaded(script)?;
         }
@@ -110,7 +111,7 @@ impl PreparedTarget for Prepared {
             sink: sink.clone(),
             host: host.clone(),
             program: self.bytes.clone(),
-            budget,
+            output,
         };
         std::thread::Builder::new()
             .name("wasmscope-devtools-events".into())

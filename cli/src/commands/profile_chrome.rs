@@ -15,8 +15,6 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::json;
 use wasmscope_debugger::symbols::{LoadOptions, WasmSymbols};
 use wasmscope_devtools::{Cdp, CdpEvent, Chromium};
@@ -74,10 +72,7 @@ fn wasm_modules(page: &Cdp, events: &Receiver<CdpEvent>) -> anyhow::Result<Vec<W
     let options = LoadOptions { names_if_dwarf_is_bad: true, ..LoadOptions::default() };
     let mut modules = Vec::new();
     for (id, url) in scripts {
-        let source = page.call("Debugger.getScriptSource", json!({ "scriptId": id }))?;
-        let bytes = BASE64
-            .decode(source["bytecode"].as_str().unwrap_or_default())
-            .with_context(|| format!("the bytes of {url}"))?;
+        let bytes = page.wasm_bytes(&id).with_context(|| format!("the bytes of {url}"))?;
         modules.push(WasmSymbols::from_bytes(&bytes.into(), Path::new(&url), &options)?);
     }
     if modules.is_empty() {

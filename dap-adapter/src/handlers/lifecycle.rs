@@ -51,11 +51,8 @@ fn begin(session: &mut Session, config: LaunchConfig, start_method: &str) -> Rep
         return begin_with_found_program(session, config, start_method);
     }
     let symbols = load_symbols(&config)?;
-    let mappings = config.source_map.clone();
-    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(mappings)));
     let program = config.guest.program.display().to_string();
-    session.launch = Some(config);
-    session.symbols = Some(Arc::new(symbols));
+    adopt(session, config, symbols);
     // Compiling takes seconds on a large module: start now, while the
     // client sets its breakpoints. The target refuses what it cannot run.
     if let Err(error) = session.start_compiling() {
@@ -68,18 +65,28 @@ fn begin(session: &mut Session, config: LaunchConfig, start_method: &str) -> Rep
         // Nothing runs: the client greys out what cannot be done.
         session.out.event_after_response("capabilities", Some(json!({ "capabilities": post_mortem_capabilities() })));
     }
-    session.out.event_after_response(
-        "process",
-        Some(json!({ "name": program, "startMethod": start_method, "isLocalProcess": !post_mortem })),
-    );
+    announce(session, json!({ "name": program, "startMethod": start_method, "isLocalProcess": !post_mortem }));
+    Ok(None)
+}
+
+/// The session's program from now on: its configuration and symbols, and a
+/// breakpoint table that maps sources through its source map.
+fn adopt(session: &mut Session, config: LaunchConfig, symbols: WasmSymbols) {
+    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(config.source_map.clone())));
+    session.launch = Some(config);
+    session.symbols = Some(Arc::new(symbols));
+}
+
+/// Tells the client what runs (`process`, `module`) and asks for its
+/// configuration (`initialized`). Sources are announced as stops show them
+/// (`loadedSource` from the stack), not all at once: a libc-heavy program
+/// names hundreds of files nobody opens. `loadedSources` lists them all.
+fn announce(session: &mut Session, process: Value) {
+    session.out.event_after_response("process", Some(process));
     if let Some(module) = crate::handlers::sources::module_info(session) {
         session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
     }
-    // Sources are announced as stops show them (`loadedSource` from the
-    // stack), not all at once: a libc-heavy program names hundreds of files
-    // nobody opens. `loadedSources` lists them all.
     session.out.event_after_response("initialized", None);
-    Ok(None)
 }
 
 /// What a coredump session cannot do, as capabilities turned off.
@@ -117,17 +124,8 @@ pub(crate) fn attach(session: &mut Session, request: &Request) -> Reply {
     let attachable = session.launcher.attachable()?;
     let config = LaunchConfig::for_attach(request.arguments.as_ref().unwrap_or(&Value::Null), attachable.program)?;
     let symbols = load_symbols(&config)?;
-    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(config.source_map.clone())));
-    session.launch = Some(config);
-    session.symbols = Some(Arc::new(symbols));
-    session.out.event_after_response(
-        "process",
-        Some(json!({ "name": attachable.name, "startMethod": "attach", "isLocalProcess": false })),
-    );
-    if let Some(module) = crate::handlers::sources::module_info(session) {
-        session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
-    }
-    session.out.event_after_response("initialized", None);
+    adopt(session, config, symbols);
+    announce(session, json!({ "name": attachable.name, "startMethod": "attach", "isLocalProcess": false }));
     Ok(None)
 }
 
@@ -138,26 +136,17 @@ pub(crate) fn attach(session: &mut Session, request: &Request) -> Reply {
 fn begin_with_found_program(session: &mut Session, mut config: LaunchConfig, start_method: &str) -> Reply {
     let prepared = session.launcher.prepare(&config.guest, &[], Box::new(|_| {}))?;
     let found = prepared.found_program().ok_or("the target found no WebAssembly program")?;
-    let (name, bytes) = (found.name, found.bytes);
+    let name = found.name;
     let debug_file = config.debug_files.first().cloned().or(found.debug_file);
     let options = LoadOptions { debug_file, ..LoadOptions::default() };
     let path = std::path::PathBuf::from(&name);
-    let symbols =
-        WasmSymbols::from_bytes(&bytes, &path, &options).map_err(|e| format!("cannot load the program {name}: {e}"))?;
+    let symbols = WasmSymbols::from_bytes(&found.bytes, &path, &options)
+        .map_err(|e| format!("cannot load the program {name}: {e}"))?;
     config.guest.program = path;
     config.found_program = true;
-    session.breakpoints = Arc::new(Mutex::new(BreakpointTable::new(config.source_map.clone())));
-    session.launch = Some(config);
-    session.symbols = Some(Arc::new(symbols));
+    adopt(session, config, symbols);
     session.prepared = Some(prepared);
-    session.out.event_after_response(
-        "process",
-        Some(json!({ "name": name, "startMethod": start_method, "isLocalProcess": true })),
-    );
-    if let Some(module) = crate::handlers::sources::module_info(session) {
-        session.out.event_after_response("module", Some(json!({ "reason": "new", "module": module })));
-    }
-    session.out.event_after_response("initialized", None);
+    announce(session, json!({ "name": name, "startMethod": start_method, "isLocalProcess": true }));
     Ok(None)
 }
 

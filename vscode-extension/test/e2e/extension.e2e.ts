@@ -786,6 +786,34 @@ uiTest('Open coredump… shows the stack and variables where a request of wasmsc
   await vsc.screenshot('launch-without-program-or-coredump');
 });
 
+/**
+ * A clean workbench (no session, breakpoint, editor or notification of the
+ * scenarios before) with one breakpoint on main.c's `factorial_base` line,
+ * `config` selected in the Run and Debug view and main.c focused, ready for
+ * F5; the line.
+ */
+async function breakpointAtFactorialBase(config: string): Promise<number> {
+  if (await vsc.isDebugging()) {
+    await vsc.page.keyboard.press('Escape');
+    await vsc.page.keyboard.press('Shift+F5');
+    await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
+  }
+  await vsc.runCommand('Remove All Breakpoints');
+  await expect(() => vsc.page.locator('.codicon-debug-breakpoint').count(), 0, 10_000, 'breakpoints left');
+  await vsc.runCommand('Notifications: Clear All Notifications');
+  await vsc.runCommand('View: Close All Editors');
+  await expect(() => vsc.page.locator('.tab').count(), 0, 10_000, 'editor tabs left');
+  await vsc.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+  const line = fixture.markerLine('factorial_base');
+  await vsc.quickOpen('tests/guests/c/main.c');
+  await vsc.goToLine(line);
+  await vsc.page.keyboard.press('F9');
+  await vsc.page.locator('.codicon-debug-breakpoint').first().waitFor();
+  await vsc.selectDebugConfiguration(config);
+  await vsc.page.locator('.tab.active', { hasText: 'main.c' }).click();
+  return line;
+}
+
 /** Serves `files` (URL path → file) from 127.0.0.1; `requested` lists the paths asked for. */
 async function servePage(files: Record<string, string>): Promise<{ base: string; requested: string[]; close(): Promise<void> }> {
   const types: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
@@ -888,28 +916,7 @@ uiTest('"target": "chrome" debugs the page\'s Wasm in chromium: a breakpoint sto
       program: '${workspaceFolder}/build/c-O0.wasm',
       sourceMap: { '/wasmscope': '${workspaceFolder}' },
     });
-    // No session of a scenario before (one that failed leaves its own), and only this scenario's breakpoint.
-    if (await vsc.isDebugging()) {
-      await vsc.page.keyboard.press('Escape');
-      await vsc.page.keyboard.press('Shift+F5');
-      await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
-    }
-    await vsc.runCommand('Remove All Breakpoints');
-    await expect(() => vsc.page.locator('.codicon-debug-breakpoint').count(), 0, 10_000, 'breakpoints left');
-    // The editors and notifications of the scenarios before (launch.json, opened by the last one) go.
-    await vsc.runCommand('Notifications: Clear All Notifications');
-    await vsc.runCommand('View: Close All Editors');
-    await expect(() => vsc.page.locator('.tab').count(), 0, 10_000, 'editor tabs left');
-    await vsc.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
-    const line = fixture.markerLine('factorial_base');
-    await vsc.quickOpen('tests/guests/c/main.c');
-    await vsc.goToLine(line);
-    await vsc.page.keyboard.press('F9');
-    await vsc.page.locator('.codicon-debug-breakpoint').first().waitFor();
-
-    // F5 starts the configuration selected in the Run and Debug view.
-    await vsc.selectDebugConfiguration('Debug C guest in Chrome');
-    await vsc.page.locator('.tab.active', { hasText: 'main.c' }).click();
+    const line = await breakpointAtFactorialBase('Debug C guest in Chrome');
     const started = Date.now();
     await vsc.page.keyboard.press('F5');
     const top = await expect(() => vsc.topStackFrame(), (t) => !!t && /factorial/.test(t), 90_000, 'top stack frame');
@@ -1053,27 +1060,7 @@ uiTest('attaching to a Node started with --inspect-brk stops at a breakpoint, an
       program: '${workspaceFolder}/build/c-O0.wasm',
       sourceMap: { '/wasmscope': '${workspaceFolder}' },
     });
-    // No session of a scenario before (one that failed leaves its own), and only this scenario's breakpoint.
-    if (await vsc.isDebugging()) {
-      await vsc.page.keyboard.press('Escape');
-      await vsc.page.keyboard.press('Shift+F5');
-      await expect(() => vsc.isDebugging(), false, 30_000, 'debug toolbar visible');
-    }
-    await vsc.runCommand('Remove All Breakpoints');
-    await expect(() => vsc.page.locator('.codicon-debug-breakpoint').count(), 0, 10_000, 'breakpoints left');
-    await vsc.runCommand('Notifications: Clear All Notifications');
-    await vsc.runCommand('View: Close All Editors');
-    await expect(() => vsc.page.locator('.tab').count(), 0, 10_000, 'editor tabs left');
-    await vsc.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
-    const line = fixture.markerLine('factorial_base');
-    await vsc.quickOpen('tests/guests/c/main.c');
-    await vsc.goToLine(line);
-    await vsc.page.keyboard.press('F9');
-    await vsc.page.locator('.codicon-debug-breakpoint').first().waitFor();
-
-    // F5 starts the configuration selected in the Run and Debug view.
-    await vsc.selectDebugConfiguration('Attach to Node');
-    await vsc.page.locator('.tab.active', { hasText: 'main.c' }).click();
+    const line = await breakpointAtFactorialBase('Attach to Node');
     const pressed = Date.now();
     await vsc.page.keyboard.press('F5');
     const top = await expect(() => vsc.topStackFrame(), (t) => !!t && /factorial/.test(t), 60_000, 'top stack frame');
