@@ -9,5 +9,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 tests/guests/build.sh >/dev/null
 bench/programs/build-sqlite.sh "$ROOT/target/bench"
-cargo build --release --locked --quiet -p wasmscope-bench
+bench/programs/build-markdown-stats.sh "$ROOT/target/bench"
+cargo build --release --locked --quiet -p wasmscope-bench -p wasmscope
 target/release/debug-bench "$ROOT/target/guests" "$ROOT/target/bench"

@@ -19,7 +19,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
-    match commands::run(cli.command) {
+    let outcome = commands::run(cli.command);
+    // A program compiled by this command stays cached for the next one.
+    wasmscope_runtime::finish_cache_writes();
+    match outcome {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(err) => {
             // One line, the whole cause chain: what failed and why.

@@ -1,14 +1,13 @@
-//! Compiled code cached on disk, so relaunching an unchanged module does not
-//! recompile it: Wasmtime's own cache, keyed by the module's bytes and every
-//! engine setting (a guest-debug build and a plain build are separate
-//! entries), and beside it the functions of earlier builds
-//! (function_cache.rs), so a rebuilt module recompiles what changed. Where: `WASMSCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmscope`,
-//! else `~/.cache/wasmscope`. A cache that cannot be set up is skipped, never
+//! Compiled code cached on disk, so relaunching an unchanged program does
+//! not recompile it (module_cache.rs), and the functions of earlier builds
+//! (function_cache.rs), so a rebuilt program recompiles what changed.
+//! Where: `WASMSCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmscope`, else
+//! `~/.cache/wasmscope`. A cache that cannot be set up is skipped, never
 //! an error: it only saves time.
 
 use std::path::PathBuf;
 
-use wasmtime::{Cache, CacheConfig, Config};
+use wasmtime::Config;
 
 /// The directory compiled modules are cached in.
 pub fn cache_directory() -> Option<PathBuf> {
@@ -21,7 +20,15 @@ pub fn cache_directory() -> Option<PathBuf> {
     Some(base.join("wasmscope"))
 }
 
-/// Turns the on-disk cache on for `config`, when it can be.
+/// Waits for the cache writes of this process to end, so that a command
+/// that compiled a program leaves it cached for the next one.
+pub fn finish_cache_writes() {
+    crate::module_cache::finish_writes();
+    crate::function_cache::settle_all();
+}
+
+/// Turns Cranelift's function cache on for `config`, when it can be (the
+/// compiled programs themselves are cached by module_cache.rs).
 pub(crate) fn enable(config: &mut Config) {
     let Some(directory) = cache_directory() else {
         return;
@@ -29,13 +36,7 @@ pub(crate) fn enable(config: &mut Config) {
     if std::fs::create_dir_all(&directory).is_err() {
         return;
     }
-    let mut cache_config = CacheConfig::new();
-    // Wasmtime's cleanup removes what it does not know from its directory:
-    // the function cache lives beside it, not in it.
-    cache_config.with_directory(directory.join("wasmtime"));
-    if let Ok(cache) = Cache::new(cache_config) {
-        config.cache(Some(cache));
-    }
+    remove_wasmtime_cache(&directory);
     // Cranelift's incremental cache is marked experimental:
     // WASMSCOPE_FUNCTION_CACHE=0 turns it off.
     if std::env::var_os("WASMSCOPE_FUNCTION_CACHE").is_none_or(|v| v != "0")
@@ -43,4 +44,18 @@ pub(crate) fn enable(config: &mut Config) {
     {
         let _ = config.enable_incremental_compilation(std::sync::Arc::new(functions));
     }
+}
+
+/// Earlier versions kept compiled programs in Wasmtime's own cache, under
+/// `<cache>/wasmtime`: nothing reads it any more.
+fn remove_wasmtime_cache(directory: &std::path::Path) {
+    static REMOVED: std::sync::Once = std::sync::Once::new();
+    let old = directory.join("wasmtime");
+    REMOVED.call_once(|| {
+        if old.is_dir() {
+            let _ = std::thread::Builder::new()
+                .name("wasmscope-cache-trim".into())
+                .spawn(move || std::fs::remove_dir_all(old));
+        }
+    });
 }

@@ -12,6 +12,7 @@ mod guest_output;
 mod host_data;
 mod http_server;
 mod local_target;
+mod module_cache;
 mod pc_map;
 mod program;
 mod run_agent;
@@ -21,7 +22,7 @@ mod signal_sampler;
 pub mod stack_limits;
 mod wasi_run;
 
-pub use compile_cache::cache_directory;
+pub use compile_cache::{cache_directory, finish_cache_writes};
 pub use coredump_writer::{CoredumpDir, CoredumpWriter, DEFAULT_MAX_COREDUMP_BYTES, DEFAULT_MAX_COREDUMPS};
 pub use debug_host::{Debuggee, DebuggeeEvent, PreparedProgram};
 pub use http_server::{DEFAULT_DEBUG_REQUESTS, ServeOptions, ServedGuest, ServerLauncher, ServerProfiler, serve_http};

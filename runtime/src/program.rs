@@ -86,10 +86,13 @@ impl Compiled {
         let cannot = || format!("cannot compile {}", path.display());
         if wasmparser::Parser::is_component(&bytes) {
             let starts = ModuleStarts::of_component(&bytes).with_context(cannot)?;
-            let component = Component::new(engine, &bytes).map_err(anyhow::Error::from).with_context(cannot)?;
+            let component = crate::module_cache::compile::<Component>(engine, &bytes)
+                .map_err(anyhow::Error::from)
+                .with_context(cannot)?;
             Ok(Compiled::Component(component, starts))
         } else {
-            Ok(Compiled::Module(Module::new(engine, &bytes).map_err(anyhow::Error::from).with_context(cannot)?))
+            let module = crate::module_cache::compile::<Module>(engine, &bytes);
+            Ok(Compiled::Module(module.map_err(anyhow::Error::from).with_context(cannot)?))
         }
     }
 

@@ -3,32 +3,72 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
 use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, RunOutcome};
 use wasmscope_test_support::guest;
 
-fn config(name: &str, args: &[&str]) -> GuestConfig {
-    GuestConfig {
+fn launch_to_the_end(name: &str, args: &[&str]) {
+    let config = GuestConfig {
         program: guest(name),
         args: args.iter().map(|a| a.to_string()).collect(),
         quiet: true,
         ..Default::default()
-    }
+    };
+    let debuggee = Debuggee::launch(&config, Vec::new());
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
+    // The cache is written in the background: wait, as the CLI does.
+    wasmscope_runtime::finish_cache_writes();
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir).map_or(Vec::new(), |entries| {
+        entries.flatten().flat_map(|e| if e.path().is_dir() { files(&e.path()) } else { vec![e.path()] }).collect()
+    })
+}
+
+/// Compiled programs, and packs and indexes of compiled functions (an older
+/// layout's files may be going away meanwhile).
+fn cache_entries(directory: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = files(directory)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "cwasm" || e == "pack" || e == "index"))
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// The compiled program most recently written or used.
+fn newest_entry(directory: &Path) -> PathBuf {
+    let modified =
+        |path: &PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
+    files(&directory.join("modules"))
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "cwasm"))
+        .max_by_key(modified)
+        .expect("a compiled program in the cache")
 }
 
 #[test]
-fn compiled_code_is_cached_on_disk_for_the_next_launch() {
+fn compiled_code_is_cached_on_disk_for_the_next_launch_and_a_torn_entry_is_replaced() {
     let directory = wasmscope_runtime::cache_directory().expect("a cache directory");
-    let count = || walk(&directory);
-    fn walk(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir)
-            .map_or(0, |entries| entries.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum())
-    }
     // hotspots-O2 under the debugger: a guest-debug build of it.
-    let debuggee = Debuggee::launch(&config("hotspots-O2", &["1"]), Vec::new());
-    assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
-    let after_first = count();
-    assert!(after_first > 0, "the cache in {} holds the compiled module", directory.display());
-    let debuggee = Debuggee::launch(&config("hotspots-O2", &["1"]), Vec::new());
-    assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
-    assert_eq!(count(), after_first, "the second launch reused the entry instead of adding one");
+    launch_to_the_end("hotspots-O2", &["1"]);
+    let after_first = cache_entries(&directory);
+    let entry = newest_entry(&directory);
+    let whole = std::fs::read(&entry).unwrap();
+    launch_to_the_end("hotspots-O2", &["1"]);
+    assert!(
+        cache_entries(&directory) == after_first,
+        "the second launch reused the entry instead of adding one: {} entries, then {}",
+        after_first.len(),
+        cache_entries(&directory).len()
+    );
+
+    // An entry cut short (a full disk, a crash of an older version) is
+    // compiled again and written whole; the program runs as before.
+    std::fs::write(&entry, &whole[..whole.len() / 2]).unwrap();
+    launch_to_the_end("hotspots-O2", &["1"]);
+    assert!(std::fs::read(&entry).unwrap() == whole, "the torn entry was written again");
 }

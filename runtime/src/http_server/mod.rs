@@ -168,7 +168,7 @@ fn prepare(
     }
     let cannot = || format!("cannot compile {}", program.display());
     let component = crate::compile_spinner::while_compiling(program, true, || {
-        Component::new(&engine, &bytes).map_err(anyhow::Error::from).with_context(cannot)
+        crate::module_cache::compile::<Component>(&engine, &bytes).map_err(anyhow::Error::from).with_context(cannot)
     })?;
     let mut linker = Linker::new(&engine);
     link_imports(&mut linker, cli)?;

@@ -1,0 +1,24 @@
+//! Renders a Markdown page to HTML and prints the tags it used, as JSON.
+
+#[cfg(feature = "regex")]
+use regex::Regex;
+#[cfg(not(feature = "regex"))]
+use regex_lite::Regex;
+
+/// How many times the page repeats its text: 3 in the edited copy that
+/// bench/programs/build-markdown-stats.sh builds, so that only `page`'s code
+/// changes (an integer, no new data that would move the rest).
+const REPEAT: usize = if option_env!("MARKDOWN_STATS_EDITED").is_some() { 3 } else { 2 };
+
+fn page() -> String {
+    "# Title\n\nSome *text* with `code` and a [link](http://example.com).\n\n".repeat(REPEAT)
+}
+
+fn main() {
+    let text = page(); // BP: first_stop
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&text));
+    let tag = Regex::new(r"<(\w+)>").unwrap();
+    let tags: Vec<String> = tag.captures_iter(&html).map(|c| c[1].to_string()).collect();
+    println!("{}", serde_json::to_string(&tags).unwrap());
+}
