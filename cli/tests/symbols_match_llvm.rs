@@ -236,4 +236,6 @@ per_guest! {
     hotspots_o0: "hotspots-O0", hotspots_o2: "hotspots-O2",
     // The server example, as the component `wasmscope serve` runs.
     http_routes_o0: "http-routes-O0-component", http_routes_o2: "http-routes-O2-component",
+    // Paths recorded as URLs (`wasisdk://…`), as wasi-sdk 30 records its libc's.
+    url_paths_o0: "url-paths-O0",
 }

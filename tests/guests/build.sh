@@ -103,6 +103,14 @@ for lvl in 0 2; do
   build "inline-O$lvl" "$G/inline" cc_c "-O$lvl" "$G"/inline/*.c
 done
 build "io-O0" "$G/io" cc_c -O0 "$G"/io/*.c
+# Paths recorded as URLs, as wasi-sdk 30 records its libc's
+# (`wasisdk://v30.0/src/…`, the unit's directory `wasisdk://v30.0/build/…`):
+# whole names, never joined to the directory.
+cc_url_paths() { # SOURCES...
+  "$CC" --target=wasm32-wasi -g -O0 -Wall -Wextra -fdebug-prefix-map="$G/inline=wasisdk://v30.0/src/inline" \
+    -fdebug-compilation-dir=wasisdk://v30.0/build/inline "$@" -o "$TMP_OUT"
+}
+build "url-paths-O0" "$G/inline" cc_url_paths "$G"/inline/*.c
 build "sleeper-O2" "$G/profile" cc_c -O2 "$G/profile/sleeper.c"
 # Hostile guests of tests/reliability (-O0 only), one program per file. A 64 MiB
 # shadow stack placed first: deep.c runs out of Wasm stack before it runs out of

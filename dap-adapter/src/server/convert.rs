@@ -26,6 +26,11 @@ pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source 
 /// lexically as an editor compares paths (`././dlmalloc/src/x.c` is
 /// `dlmalloc/src/x.c`); a `..` that climbs above the start is kept.
 fn normalize(path: &str) -> String {
+    // A URL's `scheme://` is kept whole; the rest is a path.
+    if let Some(length) = wasmscope_debugger::symbols::url_paths::scheme_length(path) {
+        let rest = normalize(&path[length..]);
+        return format!("{}{rest}", &path[..length]);
+    }
     let absolute = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
@@ -118,5 +123,10 @@ mod tests {
         assert_eq!(super::normalize("../x/../../y.c"), "../../y.c");
         assert_eq!(super::normalize("/../etc"), "/etc");
         assert_eq!(super::normalize("/wasmscope//tests/guests/c/main.c"), "/wasmscope/tests/guests/c/main.c");
+        assert_eq!(
+            super::normalize("wasisdk://v30.0/src/./crt/crt1-command.c"),
+            "wasisdk://v30.0/src/crt/crt1-command.c"
+        );
+        assert_eq!(super::normalize("file:///tmp//x.c"), "file:///tmp/x.c");
     }
 }

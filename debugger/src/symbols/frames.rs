@@ -46,7 +46,7 @@ pub(crate) fn frames_from_dwarf(
             None => None,
         };
         let location = frame.location.map(|l| SourceLocation {
-            file: l.file.map(|f| super::printable::printable(f).into_owned()),
+            file: l.file.map(|f| super::printable::printable(super::url_paths::unjoined(f)).into_owned()),
             line: l.line.unwrap_or(0),
             column: l.column.unwrap_or(0),
         });

@@ -219,7 +219,10 @@ fn attr_text(
 }
 
 fn is_absolute(path: &str) -> bool {
-    path.starts_with('/') || path.as_bytes().get(1..3) == Some(b":\\") || path.starts_with('\\')
+    super::url_paths::scheme_length(path).is_some()
+        || path.starts_with('/')
+        || path.as_bytes().get(1..3) == Some(b":\\")
+        || path.starts_with('\\')
 }
 
 fn push_component(path: &mut String, component: &str) {

@@ -21,6 +21,7 @@ mod printable;
 mod type_names;
 mod types;
 mod units;
+pub mod url_paths;
 mod values;
 mod variables;
 mod wasm_file;
