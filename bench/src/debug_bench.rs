@@ -2,7 +2,7 @@
 //! run: execution under the debugger with no breakpoint; the cost of a
 //! breakpoint whose condition is false (µs per hit, over 1.3M hits); launch
 //! to first stop, cold and warm compile cache, on a small guest and on
-//! SQLite; large -O0 modules (SQLite, two Rust programs) from `launch` to
+//! SQLite; large -O0 modules (SQLite, a Rust program in three sizes) from `launch` to
 //! the first stop through `wasmscope dap`, cold and after a rebuild; a stop
 //! 100 frames deep: the stack, every frame's scopes and top-level
 //! variables.
@@ -113,11 +113,14 @@ fn main() -> anyhow::Result<()> {
     // cache misses; the function cache has the other functions), against
     // the same rebuilt module compiled cold.
     let wasmscope = std::env::current_exe()?.with_file_name("wasmscope");
+    let binary = std::fs::metadata(&wasmscope)?.len() as f64 / 1e6;
+    println!("release binary      {binary:.1} MB (target <= 40 MB)");
     let markdown_source = "/markdown-stats/src/main.rs";
     let markdown_line = marker_line(&guests.join("../../bench/programs/markdown-stats/src/main.rs"), "first_stop")?;
     let large = [
         ("sqlite-O0", &["100"][..], FirstBreakpoint::Function("sqlite3_open")),
         ("markdown-stats", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
+        ("markdown-stats-url", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
         ("markdown-stats-regex", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
     ];
     for (name, args, breakpoint) in large {

@@ -21,4 +21,8 @@ fn main() {
     let tag = Regex::new(r"<(\w+)>").unwrap();
     let tags: Vec<String> = tag.captures_iter(&html).map(|c| c[1].to_string()).collect();
     println!("{}", serde_json::to_string(&tags).unwrap());
+    #[cfg(feature = "url")]
+    for link in Regex::new(r#"href="([^"]+)""#).unwrap().captures_iter(&html) {
+        println!("{}", url::Url::parse(&link[1]).map_or_else(|e| e.to_string(), |url| url.to_string()));
+    }
 }
