@@ -2,7 +2,7 @@
 //! dap` on stdio, launched with one breakpoint, from the `launch` request to
 //! the `stopped` event.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,18 +73,14 @@ impl DapProcess {
 
     fn request(&mut self, command: &str, arguments: &Value) -> anyhow::Result<()> {
         self.seq += 1;
-        let body = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        let body = serde_json::to_vec(&body)?;
-        write!(self.input, "Content-Length: {}\r\n\r\n", body.len())?;
-        self.input.write_all(&body)?;
-        self.input.flush()?;
-        Ok(())
+        let request = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
+        crate::framing::write_message(&mut self.input, &request)
     }
 
     /// Reads messages until one matches; a failed response is an error.
     fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
         loop {
-            let message = self.read_message()?;
+            let message = crate::framing::read_message(&mut self.output)?;
             if message["type"] == "response" && message["success"] == false {
                 bail!("{} failed: {}", message["command"], message["message"]);
             }
@@ -92,26 +88,6 @@ impl DapProcess {
                 return Ok(message);
             }
         }
-    }
-
-    fn read_message(&mut self) -> anyhow::Result<Value> {
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            if self.output.read_line(&mut line)? == 0 {
-                bail!("the adapter closed its output");
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length:") {
-                length = Some(value.trim().parse::<usize>()?);
-            }
-        }
-        let mut body = vec![0; length.context("a message without Content-Length")?];
-        self.output.read_exact(&mut body)?;
-        Ok(serde_json::from_slice(&body)?)
     }
 }
 

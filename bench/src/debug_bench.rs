@@ -13,6 +13,7 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 mod dap_stdio;
+mod framing;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::channel;

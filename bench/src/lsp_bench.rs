@@ -7,7 +7,9 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::needless_pass_by_value)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod framing;
+
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -175,10 +177,7 @@ impl Server {
     }
 
     fn send(&mut self, message: &Value) -> anyhow::Result<()> {
-        let body = message.to_string();
-        write!(self.input, "Content-Length: {}\r\n\r\n{body}", body.len())?;
-        self.input.flush()?;
-        Ok(())
+        framing::write_message(&mut self.input, message)
     }
 
     fn notify(&mut self, method: &str, params: Value) -> anyhow::Result<()> {
@@ -201,23 +200,7 @@ impl Server {
     }
 
     fn receive(&mut self) -> anyhow::Result<Value> {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            if self.output.read_line(&mut line)? == 0 {
-                bail!("the server closed its output");
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length:") {
-                length = value.trim().parse()?;
-            }
-        }
-        let mut body = vec![0; length];
-        self.output.read_exact(&mut body)?;
-        Ok(serde_json::from_slice(&body)?)
+        framing::read_message(&mut self.output)
     }
 
     fn peak_kb(&self) -> u64 {
