@@ -60,12 +60,7 @@ impl FunctionCache {
             return Some(FunctionCache { shared: shared.clone() });
         }
         std::fs::create_dir_all(&directory).ok()?;
-        let shared = Arc::new(Shared {
-            index: RwLock::new(read_indexes(&directory)),
-            directory: directory.clone(),
-            open_packs: Mutex::new(Vec::new()),
-            writer: OnceLock::new(),
-        });
+        let shared = Arc::new(Shared::reading(directory.clone()));
         let trimmed = directory.clone();
         let _ = std::thread::Builder::new().name("wasmscope-cache-trim".into()).spawn(move || trim::trim(&trimmed));
         opened.insert(directory, shared.clone());
@@ -99,6 +94,16 @@ pub(crate) fn settle_all() {
 }
 
 impl Shared {
+    /// The cache of `directory` as its index files describe it now.
+    fn reading(directory: PathBuf) -> Shared {
+        Shared {
+            index: RwLock::new(read_indexes(&directory)),
+            directory,
+            open_packs: Mutex::new(Vec::new()),
+            writer: OnceLock::new(),
+        }
+    }
+
     fn read(&self, location: &Location) -> Option<Vec<u8>> {
         let pack = self.pack(&location.pack)?;
         let mut value = vec![0; location.span.length as usize];
@@ -188,14 +193,8 @@ mod tests {
         assert_eq!(cache.get(&[1, 2, 0xff]).as_deref(), Some(&b"compiled"[..]));
         assert!(cache.get(&[1, 2]).is_none());
         // What another process would read from the directory.
-        let index = read_indexes(&directory);
-        assert_eq!(index.len(), 2);
-        let later = Shared {
-            directory: directory.clone(),
-            index: RwLock::new(index),
-            open_packs: Mutex::new(Vec::new()),
-            writer: OnceLock::new(),
-        };
+        let later = Shared::reading(directory.clone());
+        assert_eq!(later.index.read().unwrap().len(), 2);
         let location = later.index.read().unwrap().get(&[7u8; 32][..]).cloned().unwrap();
         assert_eq!(later.read(&location), Some(vec![9; 100_000]));
         let _ = std::fs::remove_dir_all(directory);
@@ -212,12 +211,7 @@ mod tests {
         let mut bytes = std::fs::read(&pack).unwrap();
         bytes[location.span.offset as usize] ^= 1;
         std::fs::write(&pack, bytes).unwrap();
-        let reread = Shared {
-            directory: directory.clone(),
-            index: RwLock::new(read_indexes(&directory)),
-            open_packs: Mutex::new(Vec::new()),
-            writer: OnceLock::new(),
-        };
+        let reread = Shared::reading(directory.clone());
         assert_eq!(reread.read(&location), None);
         let _ = std::fs::remove_dir_all(directory);
     }
