@@ -3,6 +3,7 @@
 //! codes), so the debugger and profiler never see wasmtime.
 
 mod compile_cache;
+mod compile_input;
 mod compile_spinner;
 mod coredump_writer;
 mod debug_host;

@@ -91,7 +91,8 @@ impl Compiled {
                 .with_context(cannot)?;
             Ok(Compiled::Component(component, starts))
         } else {
-            let module = crate::module_cache::compile::<Module>(engine, &bytes);
+            let input = crate::compile_input::without_trailing_dwarf(&bytes);
+            let module = crate::module_cache::compile::<Module>(engine, &input);
             Ok(Compiled::Module(module.map_err(anyhow::Error::from).with_context(cannot)?))
         }
     }

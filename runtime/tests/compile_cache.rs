@@ -1,5 +1,6 @@
-//! The on-disk cache of compiled code. Alone in its test binary, so no
-//! other test compiles into the cache while this one counts its entries.
+//! The on-disk cache of compiled code. Alone in its test binary, and its
+//! tests one at a time (`ONE_AT_A_TIME`), so no other test compiles into
+//! the cache while one counts its entries.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,6 +9,8 @@ use std::time::SystemTime;
 
 use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, RunOutcome};
 use wasmscope_test_support::guest;
+
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn launch_to_the_end(name: &str, args: &[&str]) {
     let config = GuestConfig {
@@ -52,6 +55,7 @@ fn newest_entry(directory: &Path) -> PathBuf {
 
 #[test]
 fn compiled_code_is_cached_on_disk_for_the_next_launch_and_a_torn_entry_is_replaced() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let directory = wasmscope_runtime::cache_directory().expect("a cache directory");
     // hotspots-O2 under the debugger: a guest-debug build of it.
     launch_to_the_end("hotspots-O2", &["1"]);
@@ -71,4 +75,50 @@ fn compiled_code_is_cached_on_disk_for_the_next_launch_and_a_torn_entry_is_repla
     std::fs::write(&entry, &whole[..whole.len() / 2]).unwrap();
     launch_to_the_end("hotspots-O2", &["1"]);
     assert!(std::fs::read(&entry).unwrap() == whole, "the torn entry was written again");
+}
+
+/// `program` with a custom section `name` appended, written to a file of
+/// its own.
+fn with_custom_section(program: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let mut bytes = std::fs::read(program).unwrap();
+    let contents = [&[u8::try_from(name.len()).unwrap()], name.as_bytes(), data].concat();
+    bytes.push(0);
+    let mut size = contents.len();
+    loop {
+        let low = u8::try_from(size & 0x7f).unwrap();
+        size >>= 7;
+        bytes.push(if size == 0 { low } else { low | 0x80 });
+        if size == 0 {
+            break;
+        }
+    }
+    bytes.extend_from_slice(&contents);
+    let path = std::env::temp_dir().join(format!("wasmscope-cache-test-{}-{name}.wasm", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn launch_file_to_the_end(program: PathBuf) {
+    let config = GuestConfig { program, args: vec!["1".into()], quiet: true, ..Default::default() };
+    let debuggee = Debuggee::launch(&config, Vec::new());
+    assert_eq!(debuggee.wait(), DebuggeeEvent::Ended(RunOutcome::Exited(0)));
+    wasmscope_runtime::finish_cache_writes();
+}
+
+#[test]
+fn a_program_changed_only_in_its_trailing_dwarf_is_not_compiled_again() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let directory = wasmscope_runtime::cache_directory().expect("a cache directory");
+    let program = guest("hotspots-O0");
+    launch_file_to_the_end(program.clone());
+    let before = cache_entries(&directory);
+
+    // New bytes each run: no earlier run can have cached them.
+    let nonce = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos().to_le_bytes();
+    launch_file_to_the_end(with_custom_section(&program, ".debug_wasmscope_test", &nonce));
+    assert!(cache_entries(&directory) == before, "the DWARF-only change found the compiled program cached");
+
+    // Any other change is a new program.
+    launch_file_to_the_end(with_custom_section(&program, "wasmscope_test", &nonce));
+    assert!(cache_entries(&directory).len() > before.len(), "a change outside DWARF compiled the program again");
 }

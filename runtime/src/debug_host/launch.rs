@@ -31,6 +31,9 @@ pub(crate) fn debug_engine(guest: &GuestConfig) -> anyhow::Result<Engine> {
     crate::stack_limits::configure_debug(&mut config, guest);
     // Epochs carry pause and terminate requests into running Wasm.
     config.epoch_interruption(true);
+    // `.eh_frame` is for native unwinders; Wasmtime walks Wasm frames by
+    // frame pointers and the debugger by its frame tables.
+    config.native_unwind_info(false);
     crate::compile_cache::enable(&mut config);
     Ok(Engine::new(&config)?)
 }
