@@ -535,6 +535,29 @@ fn values_with_holes_show_the_members_the_dwarf_gives() {
         .map(|v| (v["name"].as_str().unwrap().to_owned(), v["value"].as_str().unwrap().to_owned()))
         .collect();
     assert_eq!(shown, [("value".to_owned(), "10".to_owned()), ("next".to_owned(), "<optimized out>".to_owned())]);
+    // Expressions use the members the DWARF gives; a number from unknown
+    // bytes is an error that says so, never the zeros standing in for them.
+    let mut evaluate = |expression: &str| {
+        let seq =
+            client.send("evaluate", json!({ "expression": expression, "frameId": main["id"], "context": "watch" }));
+        let answer = client.response(seq);
+        if answer["success"] == true {
+            Ok(answer["body"]["result"].as_str().unwrap().to_owned())
+        } else {
+            Err(answer["message"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    assert_eq!(evaluate("n1"), Ok("{value = 10, next = <optimized out>}".to_owned()));
+    assert_eq!(evaluate("n1.value"), Ok("10".to_owned()));
+    assert_eq!(evaluate("n1.value * 3 + 1"), Ok("31".to_owned()));
+    assert_eq!(
+        evaluate("&n1.value == 0"),
+        Err("the value has no address (it lives in a Wasm local or was computed)".to_owned())
+    );
+    let next = evaluate("n1.next").unwrap_err();
+    assert!(next.contains("optimized out"), "{next}");
+    let next_value = evaluate("n1.next->value").unwrap_err();
+    assert!(next_value.contains("optimized out"), "{next_value}");
     client.finish();
 
     // Rust: main's `tag` (Tag::Link { url: "https://wasm.example/spec", title: 7 })

@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 use wasmscope_debugger::address::CodeOffset;
-use wasmscope_debugger::session::expand::{Object, ShownChild, assign, display, expand, is_expandable, memory_of};
+use wasmscope_debugger::session::expand::{
+    Object, ShownChild, assign, display, expand, is_expandable, memory_of, show_value,
+};
 use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, UNNAMED, WasmSymbols, size_of, type_name};
@@ -332,10 +334,9 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
     let mut context = context_at(module, view, &at);
     let value = expr::evaluate(&parsed, &mut context)?;
     let type_name = value.type_name(module);
-    let (shown, reference, memory) = match value {
-        expr::Value::Object { ty, bytes, address } => {
-            let shown = display(module, view, ty, &bytes);
-            let object = Object::new(ty, bytes, address);
+    let shown = show_value(module, view, &value);
+    let (reference, memory) = match value {
+        expr::Value::Object(object) => {
             let memory = memory_of(module, &object);
             let reference = if is_expandable(module, &object) {
                 session.handles.reference(
@@ -345,10 +346,9 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
             } else {
                 0
             };
-            (shown, reference, memory)
+            (reference, memory)
         }
         expr::Value::Pointer { pointee, address } => {
-            let shown = value.display(module);
             let readable = size_of(module, pointee).is_some_and(|s| s > 0) && address.0 != 0;
             let reference = if readable {
                 session.handles.reference(
@@ -358,9 +358,9 @@ pub(crate) fn evaluate(session: &mut Session, request: &Request) -> Reply {
             } else {
                 0
             };
-            (shown, reference, Some(address))
+            (reference, Some(address))
         }
-        other => (other.display(module), 0, None),
+        _ => (0, None),
     };
     Ok(Some(without_nulls(json!({
         "result": shown,
@@ -378,7 +378,7 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
     let parsed = expr::parse(&args.expression).map_err(|e| e.to_string())?;
     let view = session.view(at.thread)?;
     let target = match expr::evaluate(&parsed, &mut context_at(module, view, &at))? {
-        expr::Value::Object { ty, bytes, address } => Object::new(ty, bytes, address),
+        expr::Value::Object(object) => object,
         _ => {
             return Err(format!("`{}` is not something that can be assigned", args.expression));
         }

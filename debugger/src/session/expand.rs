@@ -35,7 +35,7 @@ impl Object {
     }
 
     /// The unknown ranges inside `offset..offset + size`, relative to it.
-    fn unknown_within(&self, offset: u64, size: u64) -> Vec<std::ops::Range<u64>> {
+    pub(crate) fn unknown_within(&self, offset: u64, size: u64) -> Vec<std::ops::Range<u64>> {
         self.unknown
             .iter()
             .filter(|r| r.start < offset + size && offset < r.end)
@@ -117,7 +117,10 @@ pub fn display_with_holes(symbols: &ModuleSymbols, view: &mut dyn TargetView, ob
 /// `String` reads as text in all of them).
 pub fn show_value(symbols: &ModuleSymbols, view: &mut dyn TargetView, value: &super::expr::Value) -> String {
     match value {
-        super::expr::Value::Object { ty, bytes, .. } => display(symbols, view, *ty, bytes),
+        super::expr::Value::Object(object) if object.unknown.is_empty() => {
+            display(symbols, view, object.ty, &object.bytes)
+        }
+        super::expr::Value::Object(object) => display_with_holes(symbols, view, object),
         other => other.display(symbols),
     }
 }

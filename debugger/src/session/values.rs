@@ -35,7 +35,7 @@ pub fn show_variable(
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
 ) -> ShownVariable {
     let type_name = type_name(symbols, variable.ty);
-    match read_with_holes(symbols, view, frame, variable, frame_base) {
+    match read_value(symbols, view, frame, variable, frame_base) {
         Ok(object) => {
             let value = if object.unknown.is_empty() {
                 super::expand::display(symbols, view, variable.ty, &object.bytes)
@@ -63,14 +63,14 @@ pub fn show_variable(
 /// The bytes of a variable's value, and its memory address when it has one;
 /// an error when the DWARF leaves some member's bytes unknown (expressions
 /// compute with whole values).
-pub fn read_bytes(
+fn read_bytes(
     symbols: &ModuleSymbols,
     view: &mut dyn TargetView,
     frame: usize,
     variable: &Variable,
     frame_base: Option<&gimli::Expression<crate::symbols::DwarfReader>>,
 ) -> Result<(Vec<u8>, Option<MemoryAddress>), String> {
-    let read = read_with_holes(symbols, view, frame, variable, frame_base)?;
+    let read = read_value(symbols, view, frame, variable, frame_base)?;
     if read.unknown.is_empty() {
         return Ok((read.bytes, read.address));
     }
@@ -80,8 +80,9 @@ pub fn read_bytes(
 }
 
 /// The variable read as an object whose `unknown` ranges are the bytes,
-/// inside members, that no DWARF piece gives (zeros in `bytes`).
-fn read_with_holes(
+/// inside members, that no DWARF piece gives (zeros in `bytes`); an error
+/// when nothing of it is known.
+pub fn read_value(
     symbols: &ModuleSymbols,
     view: &mut dyn TargetView,
     frame: usize,

@@ -5,7 +5,8 @@
 use super::ast::{BinaryOp, Expr, UnaryOp};
 use super::integer::{IntType, Integer};
 use crate::address::{CodeOffset, MemoryAddress};
-use crate::session::values::read_bytes;
+use crate::session::expand::Object;
+use crate::session::values::read_value;
 use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, format_value, read_uint, resolve, size_of, type_name};
 use crate::target::{TargetView, WasmValue};
 
@@ -29,12 +30,10 @@ impl std::fmt::Debug for EvalContext<'_> {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    /// A value of a DWARF type, with its address when it is in memory.
-    Object {
-        ty: Option<DieRef>,
-        bytes: Vec<u8>,
-        address: Option<MemoryAddress>,
-    },
+    /// A value of a DWARF type, with its address when it is in memory and
+    /// the bytes the DWARF does not give (-O2): an expression may use its
+    /// known members; a number read from unknown bytes is an error.
+    Object(Object),
     /// An integer computed by the expression, with its C type.
     Int(Integer),
     Float(f64),
@@ -49,7 +48,7 @@ impl Value {
     /// The value as shown: through its type for objects.
     pub fn display(&self, symbols: &ModuleSymbols) -> String {
         match self {
-            Value::Object { ty, bytes, .. } => format_value(symbols, *ty, bytes),
+            Value::Object(object) => format_value(symbols, object.ty, &object.bytes),
             Value::Int(v) => v.to_string(),
             Value::Float(v) => v.to_string(),
             Value::Pointer { address, .. } => format!("0x{:08x}", address.0),
@@ -58,7 +57,7 @@ impl Value {
 
     pub fn type_name(&self, symbols: &ModuleSymbols) -> String {
         match self {
-            Value::Object { ty, .. } => type_name(symbols, *ty),
+            Value::Object(object) => type_name(symbols, object.ty),
             Value::Int(v) => v.ty.name().into(),
             Value::Float(_) => "double".into(),
             Value::Pointer { pointee, .. } => format!("{} *", type_name(symbols, *pointee)),
@@ -147,8 +146,7 @@ fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
         Some((variable, scope.frame_base.as_ref()))
     });
     if let Some((variable, frame_base)) = in_scope {
-        let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, variable, frame_base)?;
-        return Ok(Value::Object { ty: variable.ty, bytes, address });
+        return Ok(Value::Object(read_value(context.symbols, context.view, context.frame, variable, frame_base)?));
     }
     // In a C++ member function a bare name may be a member: `radius_` is
     // `this->radius_` (before globals, as C++ looks names up).
@@ -171,8 +169,7 @@ fn lookup(name: &str, context: &mut EvalContext<'_>) -> Result<Value> {
             .find(|g| g.name == name)
             .ok_or_else(|| format!("no variable `{name}` in scope"))?,
     };
-    let (bytes, address) = read_bytes(context.symbols, context.view, context.frame, &variable, None)?;
-    Ok(Value::Object { ty: variable.ty, bytes, address })
+    Ok(Value::Object(read_value(context.symbols, context.view, context.frame, &variable, None)?))
 }
 
 /// `$localN`, `$stackN` (N from the bottom of the operand stack) and
@@ -207,18 +204,19 @@ fn wasm_place(raw: &str, context: &mut EvalContext<'_>) -> Result<Value> {
 fn read_object(ty: Option<DieRef>, address: MemoryAddress, context: &mut EvalContext<'_>) -> Result<Value> {
     let size = size_of(context.symbols, ty).ok_or("the pointed-to type has no size")?;
     let bytes = context.view.read_memory(address, size as usize)?;
-    Ok(Value::Object { ty, bytes, address: Some(address) })
+    Ok(Value::Object(Object::new(ty, bytes, Some(address))))
 }
 
 /// The type a pointer or reference value points to, and its address.
 fn pointer_parts(value: &Value, symbols: &ModuleSymbols) -> Result<(Option<DieRef>, MemoryAddress)> {
     match value {
         Value::Pointer { pointee, address } => Ok((*pointee, *address)),
-        Value::Object { ty, bytes, .. } => match resolve(symbols, *ty).as_deref() {
+        Value::Object(object) => match resolve(symbols, object.ty).as_deref() {
             Some(Type::Pointer { pointee, size, .. } | Type::Reference { pointee, size, .. }) => {
-                Ok((*pointee, MemoryAddress(read_uint(bytes, *size).ok_or("unreadable pointer")?)))
+                known_in_full(object)?;
+                Ok((*pointee, MemoryAddress(read_uint(&object.bytes, *size).ok_or("unreadable pointer")?)))
             }
-            _ => Err(format!("`{}` is not a pointer", type_name(symbols, *ty))),
+            _ => Err(format!("`{}` is not a pointer", type_name(symbols, object.ty))),
         },
         _ => Err("not a pointer".into()),
     }
@@ -233,37 +231,59 @@ fn deref(value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
 }
 
 fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Result<Value> {
-    let Value::Object { ty, bytes, address } = value else {
+    let Value::Object(object) = value else {
         return Err(format!("no member `{member}` in a number"));
     };
+    let ty = object.ty;
     // A reference is used like the object it refers to; so are Rust's named
     // pointers (`&T`, `&mut T`, `*const T`, `Box<T>`): Rust, and LLDB for
     // Rust, reach fields through them with `.`. C's unnamed pointers keep
     // C's rule (`->`).
     if let Some(Type::Reference { .. } | Type::Pointer { name: Some(_), .. }) = resolve(context.symbols, ty).as_deref()
     {
-        let target = deref(&Value::Object { ty, bytes, address }, context)?;
+        let target = deref(&Value::Object(object), context)?;
         return member_of(target, member, context);
     }
-    find_member(context.symbols, ty, member, 0, 0)
-        .map(|(member_ty, offset, bits)| {
-            let size = size_of(context.symbols, member_ty).unwrap_or(0);
-            let start = offset as usize;
-            let slice = bytes.get(start..start + size as usize).unwrap_or_default().to_vec();
-            match bits {
-                Some((bit_size, bit_offset)) => {
-                    let raw = read_uint(&slice, slice.len() as u64).unwrap_or(0);
-                    let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
-                    // A bit-field narrower than int promotes to int.
-                    let ty = if bit_size < 32 { IntType::INT } else { IntType::promoted(size, false) };
-                    Value::Int(Integer::new(i128::from((raw >> bit_offset) & mask), ty))
-                }
-                None => {
-                    Value::Object { ty: member_ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + offset)) }
-                }
-            }
-        })
-        .ok_or_else(|| format!("`{}` has no member `{member}`", type_name(context.symbols, ty)))
+    let (member_ty, offset, bits) = find_member(context.symbols, ty, member, 0, 0)
+        .ok_or_else(|| format!("`{}` has no member `{member}`", type_name(context.symbols, ty)))?;
+    let size = size_of(context.symbols, member_ty).unwrap_or(0);
+    let part = part_of(&object, member_ty, offset, size).map_err(|e| format!("`{member}`: {e}"))?;
+    Ok(match bits {
+        Some((bit_size, bit_offset)) => {
+            known_in_full(&part).map_err(|e| format!("`{member}`: {e}"))?;
+            let raw = read_uint(&part.bytes, part.bytes.len() as u64).unwrap_or(0);
+            let mask = if bit_size >= 64 { u64::MAX } else { (1 << bit_size) - 1 };
+            // A bit-field narrower than int promotes to int.
+            let ty = if bit_size < 32 { IntType::INT } else { IntType::promoted(size, false) };
+            Value::Int(Integer::new(i128::from((raw >> bit_offset) & mask), ty))
+        }
+        None => Value::Object(part),
+    })
+}
+
+/// `size` bytes of `object` at `offset`, as a value of type `ty`: with the
+/// unknown ones among them, or an error when none of them is known.
+fn part_of(object: &Object, ty: Option<DieRef>, offset: u64, size: u64) -> Result<Object> {
+    let start = offset as usize;
+    let bytes = object.bytes.get(start..start + size as usize).unwrap_or_default().to_vec();
+    let unknown = object.unknown_within(offset, size);
+    let missing: u64 = unknown.iter().map(|r| r.end - r.start).sum();
+    if size > 0 && missing >= size {
+        return Err("optimized out".into());
+    }
+    let address = object.address.map(|a| MemoryAddress(a.0 + offset));
+    Ok(Object { ty, bytes, address, unknown, raw: false })
+}
+
+/// An error unless every byte of `object` is known: numbers are computed
+/// from whole values only.
+fn known_in_full(object: &Object) -> Result<()> {
+    if object.unknown.is_empty() {
+        return Ok(());
+    }
+    let missing: u64 = object.unknown.iter().map(|r| r.end - r.start).sum();
+    let size = object.bytes.len() as u64;
+    Err(format!("partly optimized out: {} of its {size} bytes are known", size.saturating_sub(missing)))
 }
 
 /// The member names reachable through a pointer of type `pointer_ty`
@@ -321,8 +341,8 @@ fn find_member(
 }
 
 fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<Value> {
-    if let Value::Object { ty, bytes, address } = value
-        && let Some(Type::Array { element, counts }) = resolve(context.symbols, *ty).as_deref()
+    if let Value::Object(object) = value
+        && let Some(Type::Array { element, counts }) = resolve(context.symbols, object.ty).as_deref()
     {
         let count = counts.first().copied().flatten();
         if index < 0 || count.is_some_and(|c| index as u64 >= c) {
@@ -331,13 +351,13 @@ fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<
         let element_size = size_of(context.symbols, *element).ok_or("the element type has no size")?;
         let row = counts[1..].iter().map(|c| c.unwrap_or(0)).product::<u64>() * element_size;
         let start = index as u64 * row;
-        let slice = bytes.get(start as usize..(start + row) as usize).ok_or("index beyond the value")?.to_vec();
-        // Inner dimensions of a multi-dimensional array stay an array.
-        let ty = if counts.len() > 1 { *ty } else { *element };
+        if start + row > object.bytes.len() as u64 {
+            return Err("index beyond the value".into());
+        }
         if counts.len() > 1 {
             return Err("indexing one dimension of a multi-dimensional array is not supported yet".into());
         }
-        return Ok(Value::Object { ty, bytes: slice, address: address.map(|a| MemoryAddress(a.0 + start)) });
+        return Ok(Value::Object(part_of(object, *element, start, row).map_err(|e| format!("[{index}]: {e}"))?));
     }
     let (pointee, address) = pointer_parts(value, context.symbols)?;
     let size = size_of(context.symbols, pointee).ok_or("the pointed-to type has no size")?;
@@ -348,7 +368,9 @@ fn unary(op: UnaryOp, value: &Value, context: &mut EvalContext<'_>) -> Result<Va
     match op {
         UnaryOp::Deref => deref(value, context),
         UnaryOp::AddressOf => match value {
-            Value::Object { ty, address: Some(address), .. } => Ok(Value::Pointer { pointee: *ty, address: *address }),
+            Value::Object(Object { ty, address: Some(address), .. }) => {
+                Ok(Value::Pointer { pointee: *ty, address: *address })
+            }
             _ => Err("the value has no address (it lives in a Wasm local or was computed)".into()),
         },
         UnaryOp::Negate => Ok(match scalar(value, context.symbols)? {
@@ -368,7 +390,9 @@ fn scalar(value: &Value, symbols: &ModuleSymbols) -> Result<Scalar> {
         Value::Int(v) => Ok(Scalar::Int(*v)),
         Value::Float(v) => Ok(Scalar::Float(*v)),
         Value::Pointer { address, .. } => Ok(Scalar::Int(Integer::new(i128::from(address.0), IntType::UINT))),
-        Value::Object { ty, bytes, .. } => {
+        Value::Object(object) => {
+            known_in_full(object)?;
+            let (ty, bytes) = (&object.ty, &object.bytes);
             let t = resolve(symbols, *ty).ok_or("value of unknown type")?;
             match &*t {
                 Type::Base { encoding, size, .. } => {
