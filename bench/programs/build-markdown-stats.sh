@@ -6,6 +6,7 @@
 #
 #   bench/programs/build-markdown-stats.sh OUTDIR
 #     → OUTDIR/markdown-stats{,-edited}.wasm          (regex-lite: 8 MB)
+#     → OUTDIR/markdown-stats-syntax{,-edited}.wasm   (and regex-syntax: 11 MB)
 #     → OUTDIR/markdown-stats-url{,-edited}.wasm      (and url: 13 MB)
 #     → OUTDIR/markdown-stats-regex{,-edited}.wasm    (regex: 19 MB)
 # The -edited copies differ in one function (`page`), as after an edit and a
@@ -31,8 +32,10 @@ build() { # NAME [CARGO ARGS...]
 # The remap keeps the recorded paths the same in both copies and short.
 export RUSTFLAGS="--remap-path-prefix=$SRC=/markdown-stats"
 build markdown-stats
+build markdown-stats-syntax --features syntax
 build markdown-stats-url --features url
 build markdown-stats-regex --features regex
 MARKDOWN_STATS_EDITED=1 build markdown-stats-edited
+MARKDOWN_STATS_EDITED=1 build markdown-stats-syntax-edited --features syntax
 MARKDOWN_STATS_EDITED=1 build markdown-stats-url-edited --features url
 MARKDOWN_STATS_EDITED=1 build markdown-stats-regex-edited --features regex

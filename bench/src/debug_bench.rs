@@ -2,7 +2,7 @@
 //! run: execution under the debugger with no breakpoint; the cost of a
 //! breakpoint whose condition is false (µs per hit, over 1.3M hits); launch
 //! to first stop, cold and warm compile cache, on a small guest and on
-//! SQLite; large -O0 modules (SQLite, a Rust program in three sizes) from `launch` to
+//! SQLite; large -O0 modules (SQLite, a Rust program in four sizes) from `launch` to
 //! the first stop through `wasmscope dap`, cold and after a rebuild; a stop
 //! 100 frames deep: the stack, every frame's scopes and top-level
 //! variables.
@@ -121,6 +121,7 @@ fn main() -> anyhow::Result<()> {
     let large = [
         ("sqlite-O0", &["100"][..], FirstBreakpoint::Function("sqlite3_open")),
         ("markdown-stats", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
+        ("markdown-stats-syntax", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
         ("markdown-stats-url", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
         ("markdown-stats-regex", &[][..], FirstBreakpoint::Line { source: markdown_source, line: markdown_line }),
     ];

@@ -21,6 +21,8 @@ fn main() {
     let tag = Regex::new(r"<(\w+)>").unwrap();
     let tags: Vec<String> = tag.captures_iter(&html).map(|c| c[1].to_string()).collect();
     println!("{}", serde_json::to_string(&tags).unwrap());
+    #[cfg(feature = "syntax")]
+    println!("{}", regex_syntax::ast::parse::Parser::new().parse(r"<(\w+)>").is_ok());
     #[cfg(feature = "url")]
     for link in Regex::new(r#"href="([^"]+)""#).unwrap().captures_iter(&html) {
         println!("{}", url::Url::parse(&link[1]).map_or_else(|e| e.to_string(), |url| url.to_string()));
