@@ -94,24 +94,18 @@ fn leb128_u32(bytes: &[u8]) -> Option<(u32, usize)> {
 mod tests {
     use super::*;
 
+    use wasmscope_test_support::wasm_edit::leb;
+
     fn section(id: u8, contents: &[u8]) -> Vec<u8> {
         let mut out = vec![id];
-        let mut size = contents.len();
-        loop {
-            let byte = (size & 0x7f) as u8;
-            size >>= 7;
-            if size == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
+        leb(&mut out, contents.len());
         out.extend_from_slice(contents);
         out
     }
 
     fn custom(name: &str, data: &[u8]) -> Vec<u8> {
-        let mut contents = vec![u8::try_from(name.len()).unwrap()];
+        let mut contents = Vec::new();
+        leb(&mut contents, name.len());
         contents.extend_from_slice(name.as_bytes());
         contents.extend_from_slice(data);
         section(0, &contents)

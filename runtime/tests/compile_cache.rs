@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use wasmscope_runtime::{Debuggee, DebuggeeEvent, GuestConfig, RunOutcome};
-use wasmscope_test_support::guest;
+use wasmscope_test_support::{guest, wasm_edit};
 
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -80,19 +80,7 @@ fn compiled_code_is_cached_on_disk_for_the_next_launch_and_a_torn_entry_is_repla
 /// `program` with a custom section `name` appended, written to a file of
 /// its own.
 fn with_custom_section(program: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let mut bytes = std::fs::read(program).unwrap();
-    let contents = [&[u8::try_from(name.len()).unwrap()], name.as_bytes(), data].concat();
-    bytes.push(0);
-    let mut size = contents.len();
-    loop {
-        let low = u8::try_from(size & 0x7f).unwrap();
-        size >>= 7;
-        bytes.push(if size == 0 { low } else { low | 0x80 });
-        if size == 0 {
-            break;
-        }
-    }
-    bytes.extend_from_slice(&contents);
+    let bytes = wasm_edit::with_custom_section(&std::fs::read(program).unwrap(), name, data);
     let path = std::env::temp_dir().join(format!("wasmscope-cache-test-{}-{name}.wasm", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
