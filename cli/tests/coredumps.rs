@@ -49,7 +49,7 @@ fn a_run_that_traps_leaves_a_coredump_that_opens_at_the_trap() {
     );
 
     // No program given: the one the dump names.
-    let shown = open(&dump, "bt; print p; continue");
+    let shown = open(&dump, "bt; print p; up; continue");
     let trap = marker(&main_c, "trap_oob");
     assert!(shown.contains("Trapped (coredump): out-of-bounds memory access"), "{shown}");
     assert!(shown.contains(&format!("#0  trap_oob at {}:{trap}", main_c.display())), "{shown}");
@@ -57,6 +57,9 @@ fn a_run_that_traps_leaves_a_coredump_that_opens_at_the_trap() {
         shown.contains(&format!("#1  main at {}:{}", main_c.display(), line_of(&main_c, "trap_oob();"))),
         "{shown}"
     );
+    // `up` selects the caller in a dump as in a live stop.
+    let caller = format!("\n#1  main at {}:{}", main_c.display(), line_of(&main_c, "trap_oob();"));
+    assert!(shown.contains(&caller), "{shown}");
     // A production engine's dump has no Wasm locals: said, not guessed.
     assert!(shown.contains("holds no Wasm locals"), "{shown}");
     assert!(shown.contains("error: this is a coredump"), "continue is refused: {shown}");

@@ -124,3 +124,25 @@ fn the_bundled_example_is_unpacked_where_a_planted_symlink_is_not_followed() {
     use std::os::unix::fs::PermissionsExt as _;
     assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
 }
+
+#[test]
+fn frame_up_and_down_select_the_frame_that_locals_and_print_read() {
+    let program = guest("c-O0");
+    let recurse = marker(&repo_root().join("tests/guests/c/main.c"), "factorial_recurse");
+    // The breakpoint is met at each level of factorial(10): the second stop
+    // is in factorial(9), whose caller is factorial(10).
+    let commands = "run; continue; print n; up; print n; locals; bt; down; print n; frame 1; print n * 2; \
+                    down 2; frame 999; up many; continue; print n";
+    let (text, code) = debug(&["-b", &format!("main.c:{recurse}"), "-x", commands, program.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{text}");
+    let printed: Vec<&str> = text.lines().filter(|l| l.ends_with(" (int)") && !l.contains(" = ")).collect();
+    // The last `print n`, after `frame 1` and a stop in factorial(8): a stop
+    // selects its own frame again.
+    assert_eq!(printed, ["9 (int)", "10 (int)", "9 (int)", "20 (int)", "8 (int)"], "{text}");
+    assert!(text.contains("\n#1  factorial at "), "`up` shows the frame it selected:\n{text}");
+    assert!(text.contains("n = 10 (int)"), "`locals` reads the selected frame:\n{text}");
+    assert!(text.contains("*#1  factorial at "), "`bt` marks the selected frame:\n{text}");
+    assert!(text.contains("error: no frame below #0"), "{text}");
+    assert!(text.contains("error: no frame #999 (the stack has "), "{text}");
+    assert!(text.contains("error: `many` is not a frame number or count"), "{text}");
+}

@@ -1,6 +1,6 @@
 //! The console's commands, in gdb's spirit: break, run, continue, next,
-//! step, finish, bt, locals, print, quit. Each becomes DAP requests; what
-//! comes back is printed plainly.
+//! step, finish, bt, frame, up, down, locals, print, quit. Each becomes DAP
+//! requests; what comes back is printed plainly.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal as _, Write};
@@ -19,9 +19,11 @@ commands:
   next                         (n)   step over a line
   step                         (s)   step into calls
   finish                       (fin) run until the current function returns
-  bt                                 the call stack
-  locals                             variables of the current frame
-  print EXPRESSION             (p)   evaluate a C-like expression
+  bt                                 the call stack (* marks the selected frame)
+  frame [N]                    (f)   select frame N of `bt` (0 = where it stopped); show it
+  up [N] | down [N]                  select the caller (up) or the callee (down), N frames away
+  locals                             variables of the selected frame
+  print EXPRESSION             (p)   evaluate a C-like expression in the selected frame
   quit                         (q)   end the session
 ";
 
@@ -34,6 +36,9 @@ pub struct Console {
     started: bool,
     /// The thread of the last stop, while stopped.
     stopped: Option<i64>,
+    /// The frame `locals` and `print` look at: an index into `bt`, 0 at
+    /// each stop.
+    selected: usize,
     exit_code: Option<i64>,
     progress: ProgressView,
 }
@@ -60,6 +65,7 @@ impl Console {
             functions: Vec::new(),
             started: false,
             stopped: None,
+            selected: 0,
             exit_code: None,
             progress: ProgressView::default(),
         })
@@ -122,6 +128,9 @@ impl Console {
             "step" | "s" => self.resume("stepIn"),
             "finish" | "fin" => self.resume("stepOut"),
             "bt" | "where" | "backtrace" => self.backtrace(),
+            "frame" | "f" => self.select_frame(FrameMove::To, rest),
+            "up" => self.select_frame(FrameMove::Up, rest),
+            "down" => self.select_frame(FrameMove::Down, rest),
             "locals" | "info" => self.locals(),
             "print" | "p" => self.print(rest),
             "quit" | "q" => return Ok(false),
@@ -189,6 +198,7 @@ impl Console {
 
     fn wait(&mut self) -> anyhow::Result<()> {
         self.stopped = None;
+        self.selected = 0;
         let out = &mut self.out;
         let outcome = self.client.wait(&mut self.progress, |category, text| {
             let _ = match category {
@@ -234,19 +244,57 @@ impl Console {
             .into_iter()
             .flatten()
             .enumerate()
-            .map(|(i, frame)| format!("#{i:<2} {}", describe_frame(frame)))
+            .map(|(i, frame)| {
+                let mark = if i == self.selected { '*' } else { ' ' };
+                format!("{mark}#{i:<2} {}", describe_frame(frame))
+            })
             .collect();
         self.say(&lines.join("\n"));
         Ok(())
     }
 
-    fn top_frame_id(&mut self) -> anyhow::Result<i64> {
-        let trace = self.client.request("stackTrace", json!({ "threadId": self.stopped_thread()?, "levels": 1 }))?;
+    /// `frame [N]`, `up [N]`, `down [N]`: selects a frame and shows it.
+    /// `frame` alone shows the selected one; `up` and `down` move one frame
+    /// unless told how many.
+    fn select_frame(&mut self, motion: FrameMove, argument: &str) -> anyhow::Result<()> {
+        let thread = self.stopped_thread()?;
+        let n = match argument {
+            "" => None,
+            text => Some(text.parse::<usize>().map_err(|_| anyhow!("`{text}` is not a frame number or count"))?),
+        };
+        let wanted = match motion {
+            FrameMove::To => n.unwrap_or(self.selected),
+            FrameMove::Up => self.selected.saturating_add(n.unwrap_or(1)),
+            FrameMove::Down => {
+                self.selected.checked_sub(n.unwrap_or(1)).context("no frame below #0, where the program stopped")?
+            }
+        };
+        let trace =
+            self.client.request("stackTrace", json!({ "threadId": thread, "startFrame": wanted, "levels": 1 }))?;
+        let Some(frame) = trace["stackFrames"].as_array().and_then(|frames| frames.first()).cloned() else {
+            let total =
+                trace["totalFrames"].as_u64().map(|t| format!(" (the stack has {t}, #0 to #{})", t.saturating_sub(1)));
+            bail!("no frame #{wanted}{}", total.unwrap_or_default());
+        };
+        self.selected = wanted;
+        self.say(&format!("#{wanted:<2} {}", describe_frame(&frame)));
+        if let Some(text) = source_line(&frame) {
+            self.say(&format!("{:>6}  {text}", frame["line"]));
+        }
+        Ok(())
+    }
+
+    /// The DAP id of the selected frame.
+    fn selected_frame_id(&mut self) -> anyhow::Result<i64> {
+        let thread = self.stopped_thread()?;
+        let trace = self
+            .client
+            .request("stackTrace", json!({ "threadId": thread, "startFrame": self.selected, "levels": 1 }))?;
         trace["stackFrames"][0]["id"].as_i64().context("no frame")
     }
 
     fn locals(&mut self) -> anyhow::Result<()> {
-        let frame = self.top_frame_id()?;
+        let frame = self.selected_frame_id()?;
         let scopes = self.client.request("scopes", json!({ "frameId": frame }))?;
         let Some(locals) = scopes["scopes"].as_array().into_iter().flatten().find(|s| s["name"] == "Locals") else {
             bail!("no source-level variables here (no DWARF for this frame)");
@@ -272,13 +320,24 @@ impl Console {
     }
 
     fn print(&mut self, expression: &str) -> anyhow::Result<()> {
-        let frame = self.top_frame_id()?;
+        let frame = self.selected_frame_id()?;
         let value = self
             .client
             .request("evaluate", json!({ "expression": expression, "frameId": frame, "context": "repl" }))?;
         self.say(&format!("{} ({})", value["result"].as_str().unwrap_or(""), value["type"].as_str().unwrap_or("?")));
         Ok(())
     }
+}
+
+/// How `frame`, `up` and `down` choose the frame to select.
+#[derive(Clone, Copy, Debug)]
+enum FrameMove {
+    /// Frame N of `bt`.
+    To,
+    /// N frames towards the callers.
+    Up,
+    /// N frames towards the callees.
+    Down,
 }
 
 fn describe_frame(frame: &Value) -> String {

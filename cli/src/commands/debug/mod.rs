@@ -48,7 +48,7 @@ pub struct DebugArgs {
     #[arg(long, value_name = "SIZE", value_parser = wasmscope_runtime::stack_limits::parse_stack_size)]
     max_wasm_stack: Option<usize>,
     /// Open this Wasm coredump instead of running the program: the stack,
-    /// variables and memory at its trap (`bt`, `locals`, `print`; nothing
+    /// variables and memory at its trap (`bt`, `up`, `locals`, `print`; nothing
     /// runs). Written by `wasmscope run --coredump`, `serve --coredump-dir`,
     /// the debugger's coreDumpOnTrap, or `wasmtime run -D coredump=FILE`.
     #[arg(long, value_name = "COREDUMP")]
