@@ -79,6 +79,9 @@ fn scopes_follow_lexical_blocks_and_show_globals_and_the_wasm_state() {
     assert_eq!(value_of(&globals, "g_fib_calls"), Some("177"));
     assert!(value_of(&globals, "g_last_label").unwrap().ends_with("\"none\""), "{globals:?}");
     assert!(value_of(&globals, "g_config").unwrap().contains("anchor = {x = 7, y = -3}"), "{globals:?}");
+    // A global the linker dropped is not in the program: not listed (its
+    // DWARF address is the tombstone 0xffffffff).
+    assert_eq!(value_of(&globals, "g_dropped_by_the_linker"), None, "{globals:?}");
     let wasm = scope(&mut client, "Wasm");
     assert!(value_of(&wasm, "local0").is_some());
     let stack_pointer: u32 =

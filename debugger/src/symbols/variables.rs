@@ -166,6 +166,9 @@ fn read_variable(
     };
     let unit = units.unit(at.unit);
     let location = location_at(dwarf, unit, die, offset)?;
+    if is_dropped_by_the_linker(&location, unit.encoding()) {
+        return Ok(None);
+    }
     let ty = inherited_attr(units, at, gimli::DW_AT_type)?.and_then(|(owner, v)| units.resolve(owner.unit, &v));
     let kind = match die.tag() {
         gimli::DW_TAG_formal_parameter => VariableKind::Parameter,
@@ -217,6 +220,20 @@ fn location_at(
         }
     }
     Ok(VariableLocation::OptimizedOut)
+}
+
+/// `DW_OP_addr` of the linker's tombstone (all ones): wasm-ld's mark for a
+/// variable it dropped as unused. No such variable is in the program; read,
+/// it would be an error at address 0xffffffff.
+fn is_dropped_by_the_linker(location: &VariableLocation, encoding: gimli::Encoding) -> bool {
+    let VariableLocation::Expression(expression) = location else {
+        return false;
+    };
+    let tombstone = if encoding.address_size == 8 { u64::MAX } else { u64::from(u32::MAX) };
+    matches!(
+        expression.clone().operations(encoding).next(),
+        Ok(Some(gimli::Operation::Address { address })) if address == tombstone
+    )
 }
 
 /// `DW_OP_addr N` alone: a variable with a fixed address in memory.

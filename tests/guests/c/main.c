@@ -211,3 +211,7 @@ int main(int argc, char **argv) {
 
     return 0;                                       // BP: main_end
 }
+
+/* Referenced by nothing: the linker drops it, and its DWARF keeps the
+   tombstone address DW_OP_addr 0xffffffff (not a variable of the program). */
+int g_dropped_by_the_linker = 5;
