@@ -117,6 +117,13 @@ fn cpp_values_show_classes_strings_and_vectors() {
     let all = shown.join("\n");
     assert!(all.contains("(len "), "a std::vector shows its length and elements:\n{all}");
     assert!(all.contains('"'), "a std::string shows its text:\n{all}");
+    // `points` holds Point(i, 2 * i + 1) for i in 0..5: indexed as an array.
+    assert_eq!(evaluate_in(&mut client, &frames[0], "points[3].y_"), Ok("7".to_owned()));
+    assert_eq!(evaluate_in(&mut client, &frames[0], "points[4].x_ * 10 + points[0].y_"), Ok("41".to_owned()));
+    assert_eq!(
+        evaluate_in(&mut client, &frames[0], "points[5]"),
+        Err("index 5 is out of bounds (length 5)".to_owned())
+    );
     client.finish();
 }
 
@@ -436,6 +443,17 @@ fn cpp_a_class_with_two_bases_opens_to_each_base_and_follows_a_base_pointer() {
 }
 
 /// Evaluates `expression` in the top frame.
+/// `expression` evaluated in `frame`: its result, or the error message.
+fn evaluate_in(client: &mut Client, frame: &Value, expression: &str) -> Result<String, String> {
+    let seq = client.send("evaluate", json!({ "expression": expression, "frameId": frame["id"], "context": "watch" }));
+    let answer = client.response(seq);
+    if answer["success"] == true {
+        Ok(answer["body"]["result"].as_str().unwrap().to_owned())
+    } else {
+        Err(answer["message"].as_str().unwrap_or_default().to_owned())
+    }
+}
+
 fn evaluate_top(client: &mut Client, expression: &str) -> String {
     let frames = stack(client);
     let answer =
@@ -537,16 +555,7 @@ fn values_with_holes_show_the_members_the_dwarf_gives() {
     assert_eq!(shown, [("value".to_owned(), "10".to_owned()), ("next".to_owned(), "<optimized out>".to_owned())]);
     // Expressions use the members the DWARF gives; a number from unknown
     // bytes is an error that says so, never the zeros standing in for them.
-    let mut evaluate = |expression: &str| {
-        let seq =
-            client.send("evaluate", json!({ "expression": expression, "frameId": main["id"], "context": "watch" }));
-        let answer = client.response(seq);
-        if answer["success"] == true {
-            Ok(answer["body"]["result"].as_str().unwrap().to_owned())
-        } else {
-            Err(answer["message"].as_str().unwrap_or_default().to_owned())
-        }
-    };
+    let mut evaluate = |expression: &str| evaluate_in(&mut client, &main, expression);
     assert_eq!(evaluate("n1"), Ok("{value = 10, next = <optimized out>}".to_owned()));
     assert_eq!(evaluate("n1.value"), Ok("10".to_owned()));
     assert_eq!(evaluate("n1.value * 3 + 1"), Ok("31".to_owned()));
@@ -596,5 +605,11 @@ fn a_rust_vec_and_slice_open_to_their_elements_and_their_members_under_raw() {
     let slice: Vec<String> =
         children(&mut client, &middle).into_iter().filter(|c| c.0 != "[raw]").map(|c| c.1).collect();
     assert_eq!(slice, expected[4..8].to_vec());
+    // Expressions index them as the view opens them, bounds checked.
+    let top = &frames[0];
+    assert_eq!(evaluate_in(&mut client, top, "values[3]"), Ok(expected[3].clone()));
+    assert_eq!(evaluate_in(&mut client, top, "middle[1] * 2"), Ok((2 * (5 * 5 + 10)).to_string()));
+    assert_eq!(evaluate_in(&mut client, top, "values[16]"), Err("index 16 is out of bounds (length 16)".to_owned()));
+    assert_eq!(evaluate_in(&mut client, top, "middle[4]"), Err("index 4 is out of bounds (length 4)".to_owned()));
     client.finish();
 }

@@ -6,6 +6,7 @@ use super::ast::{BinaryOp, Expr, UnaryOp};
 use super::integer::{IntType, Integer};
 use crate::address::{CodeOffset, MemoryAddress};
 use crate::session::expand::Object;
+use crate::session::pretty;
 use crate::session::values::read_value;
 use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, format_value, read_uint, resolve, size_of, type_name};
 use crate::target::{TargetView, WasmValue};
@@ -341,6 +342,18 @@ fn find_member(
 }
 
 fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<Value> {
+    index_through(value, index, context, 0)
+}
+
+/// References an index goes through before it is refused.
+const MAX_REFERENCES_FOLLOWED: usize = 8;
+
+fn index_through(
+    value: &Value,
+    index: i64,
+    context: &mut EvalContext<'_>,
+    references_followed: usize,
+) -> Result<Value> {
     if let Value::Object(object) = value
         && let Some(Type::Array { element, counts }) = resolve(context.symbols, object.ty).as_deref()
     {
@@ -358,6 +371,31 @@ fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<
             return Err("indexing one dimension of a multi-dimensional array is not supported yet".into());
         }
         return Ok(Value::Object(part_of(object, *element, start, row).map_err(|e| format!("[{index}]: {e}"))?));
+    }
+    if let Value::Object(object) = value {
+        // A library sequence (a Rust Vec or slice, a libc++ vector) indexes
+        // its elements, as the Variables view opens it.
+        let sequence = pretty::rust_sequence(context.symbols, object.ty, &object.bytes)
+            .or_else(|| pretty::libcxx_vector(context.symbols, object.ty, &object.bytes));
+        if let Some((element, data, len)) = sequence {
+            known_in_full(object)?;
+            if index < 0 || index as u64 >= len {
+                return Err(format!("index {index} is out of bounds (length {len})"));
+            }
+            let size = size_of(context.symbols, element).ok_or("the element type has no size")?;
+            return read_object(element, MemoryAddress(data.0 + index as u64 * size), context);
+        }
+        // Rust indexes through its references (`&Vec<T>`, `&[T; N]`); C's
+        // pointers and Rust's raw ones keep pointer arithmetic. (A bounded
+        // number of them: DWARF may describe a reference to itself.)
+        let is_rust_reference = match resolve(context.symbols, object.ty).as_deref() {
+            Some(Type::Reference { .. }) => true,
+            Some(Type::Pointer { name: Some(name), .. }) => name.starts_with('&'),
+            _ => false,
+        };
+        if is_rust_reference && references_followed < MAX_REFERENCES_FOLLOWED {
+            return index_through(&deref(value, context)?, index, context, references_followed + 1);
+        }
     }
     let (pointee, address) = pointer_parts(value, context.symbols)?;
     let size = size_of(context.symbols, pointee).ok_or("the pointed-to type has no size")?;
