@@ -119,6 +119,7 @@ fn cpp_values_show_classes_strings_and_vectors() {
     assert!(all.contains('"'), "a std::string shows its text:\n{all}");
     // `points` holds Point(i, 2 * i + 1) for i in 0..5: indexed as an array.
     assert_eq!(evaluate_in(&mut client, &frames[0], "points[3].y_"), Ok("7".to_owned()));
+    assert_eq!(evaluate_in(&mut client, &frames[0], "points.size()"), Ok("5".to_owned()));
     assert_eq!(evaluate_in(&mut client, &frames[0], "points[4].x_ * 10 + points[0].y_"), Ok("41".to_owned()));
     assert_eq!(
         evaluate_in(&mut client, &frames[0], "points[5]"),
@@ -611,5 +612,10 @@ fn a_rust_vec_and_slice_open_to_their_elements_and_their_members_under_raw() {
     assert_eq!(evaluate_in(&mut client, top, "middle[1] * 2"), Ok((2 * (5 * 5 + 10)).to_string()));
     assert_eq!(evaluate_in(&mut client, top, "values[16]"), Err("index 16 is out of bounds (length 16)".to_owned()));
     assert_eq!(evaluate_in(&mut client, top, "middle[4]"), Err("index 4 is out of bounds (length 4)".to_owned()));
+    // `len()` and `is_empty()` are answered from the value; nothing else runs.
+    assert_eq!(evaluate_in(&mut client, top, "values.len()"), Ok("16".to_owned()));
+    assert_eq!(evaluate_in(&mut client, top, "middle.len() * 2 + middle.is_empty()"), Ok("8".to_owned()));
+    let push = evaluate_in(&mut client, top, "values.pop()").unwrap_err();
+    assert!(push.starts_with("`pop()` cannot be called"), "{push}");
     client.finish();
 }

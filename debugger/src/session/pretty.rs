@@ -232,6 +232,27 @@ fn first_pointer(
     }
 }
 
+/// The number of elements (bytes for strings) of a library sequence: Rust
+/// `String`, `&str`, `Vec<T>` and slices, libc++ `std::string` and
+/// `std::vector`. What `len()` answers in an expression.
+pub fn length(symbols: &ModuleSymbols, ty: Option<DieRef>, bytes: &[u8]) -> Option<u64> {
+    let Type::Composite { name: Some(name), .. } = &*resolve(symbols, ty)? else { return None };
+    if name == "String" {
+        let (vec_ty, vec_bytes) = member(symbols, ty, bytes, "vec")?;
+        return vec_parts(symbols, vec_ty, &vec_bytes).map(|(_, len)| len);
+    }
+    if name == "&str" {
+        return slice_parts(symbols, ty, bytes).map(|(_, len)| len);
+    }
+    if name.starts_with("basic_string<char,") {
+        if bytes.len() != 12 {
+            return None;
+        }
+        return if bytes[11] & 0x80 == 0 { Some(u64::from(bytes[11])) } else { read_uint(&bytes[4..8], 4) };
+    }
+    rust_sequence(symbols, ty, bytes).or_else(|| libcxx_vector(symbols, ty, bytes)).map(|(_, _, len)| len)
+}
+
 /// A libc++ `std::vector`'s element type, data pointer and length, when
 /// `ty` is one.
 pub fn libcxx_vector(

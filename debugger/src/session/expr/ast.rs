@@ -15,6 +15,12 @@ pub enum Expr {
         through_pointer: bool,
     },
     Index(Box<Expr>, Box<Expr>),
+    /// `a.len()`: one of the few methods answered from the value itself
+    /// (no code of the program runs).
+    Method {
+        base: Box<Expr>,
+        method: String,
+    },
     /// `(type) value`, to a base type named by C keywords.
     Cast(String, Box<Expr>),
 }

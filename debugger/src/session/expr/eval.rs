@@ -88,6 +88,10 @@ pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
             }
             member_of(base, member, context)
         }
+        Expr::Method { base, method } => {
+            let base = evaluate(base, context)?;
+            method_of(&base, method, context)
+        }
         Expr::Index(base, index) => {
             let base = evaluate(base, context)?;
             let index = match scalar(&evaluate(index, context)?, context.symbols)? {
@@ -287,6 +291,38 @@ fn known_in_full(object: &Object) -> Result<()> {
     Err(format!("partly optimized out: {} of its {size} bytes are known", size.saturating_sub(missing)))
 }
 
+/// `len()` and `is_empty()` of a library sequence (Rust `String`, `&str`,
+/// `Vec`, slices; libc++ `std::string`, `std::vector`), through Rust
+/// references: read from the value, as the Variables view shows it. No
+/// other method: calling the program's code is not something a stop does.
+fn method_of(value: &Value, method: &str, context: &mut EvalContext<'_>) -> Result<Value> {
+    let mut value = value.clone();
+    for _ in 0..MAX_REFERENCES_FOLLOWED {
+        let Value::Object(object) = &value else { break };
+        if !is_rust_reference(context.symbols, object.ty) {
+            break;
+        }
+        value = deref(&value, context)?;
+    }
+    let Value::Object(object) = &value else {
+        return Err(format!("a number has no method `{method}()`"));
+    };
+    let len = || -> Result<u64> {
+        known_in_full(object)?;
+        pretty::length(context.symbols, object.ty, &object.bytes)
+            .ok_or_else(|| format!("`{}` has no length", type_name(context.symbols, object.ty)))
+    };
+    match method {
+        // wasm32's usize (and size_t) is a 32-bit unsigned.
+        "len" | "size" | "length" => Ok(Value::Int(Integer::new(i128::from(len()?), IntType::UINT))),
+        "is_empty" | "empty" => Ok(Value::Int(Integer::int(i128::from(len()? == 0)))),
+        other => Err(format!(
+            "`{other}()` cannot be called: expressions read the stopped program and run none of its code \
+             (`len()` and `is_empty()` of strings, vectors and slices are answered)"
+        )),
+    }
+}
+
 /// The member names reachable through a pointer of type `pointer_ty`
 /// (bases included): what a bare name can mean inside a C++ member
 /// function, for completions.
@@ -345,7 +381,17 @@ fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<
     index_through(value, index, context, 0)
 }
 
-/// References an index goes through before it is refused.
+/// A Rust reference (`&T`, `&mut T`: a reference or a pointer named with
+/// `&`), which indexing and methods go through as Rust does.
+fn is_rust_reference(symbols: &ModuleSymbols, ty: Option<DieRef>) -> bool {
+    match resolve(symbols, ty).as_deref() {
+        Some(Type::Reference { .. }) => true,
+        Some(Type::Pointer { name: Some(name), .. }) => name.starts_with('&'),
+        _ => false,
+    }
+}
+
+/// References an index or a method goes through before it is refused.
 const MAX_REFERENCES_FOLLOWED: usize = 8;
 
 fn index_through(
@@ -388,12 +434,7 @@ fn index_through(
         // Rust indexes through its references (`&Vec<T>`, `&[T; N]`); C's
         // pointers and Rust's raw ones keep pointer arithmetic. (A bounded
         // number of them: DWARF may describe a reference to itself.)
-        let is_rust_reference = match resolve(context.symbols, object.ty).as_deref() {
-            Some(Type::Reference { .. }) => true,
-            Some(Type::Pointer { name: Some(name), .. }) => name.starts_with('&'),
-            _ => false,
-        };
-        if is_rust_reference && references_followed < MAX_REFERENCES_FOLLOWED {
+        if is_rust_reference(context.symbols, object.ty) && references_followed < MAX_REFERENCES_FOLLOWED {
             return index_through(&deref(value, context)?, index, context, references_followed + 1);
         }
     }

@@ -287,8 +287,12 @@ impl Parser {
                     return Err(self.error("expected a member name"));
                 };
                 self.next += 1;
-                parsed =
-                    self.node(Expr::Member { base: Box::new(parsed.expr), member, through_pointer }, parsed.depth)?;
+                parsed = if !through_pointer && self.eat("(") {
+                    self.expect(")").map_err(|_| self.error("methods take no arguments here"))?;
+                    self.node(Expr::Method { base: Box::new(parsed.expr), method: member }, parsed.depth)?
+                } else {
+                    self.node(Expr::Member { base: Box::new(parsed.expr), member, through_pointer }, parsed.depth)?
+                };
             } else if self.eat("[") {
                 let index = self.expression(0, nesting + 1)?;
                 self.expect("]")?;
@@ -397,6 +401,22 @@ mod tests {
         assert_eq!(parse("'a'").unwrap(), Expr::Char(b'a'));
         assert_eq!(parse("1.5").unwrap(), Expr::Float(1.5));
         assert_eq!(parse("n >= 3 && !done").unwrap().clone(), parse("(n >= 3) && (!done)").unwrap());
+    }
+
+    #[test]
+    fn a_method_call_takes_no_arguments_and_binds_as_a_member() {
+        let len = |base| Expr::Method { base, method: "len".into() };
+        assert_eq!(parse("v.len()").unwrap(), len(id("v")));
+        assert_eq!(
+            parse("s.items.len() > 2").unwrap(),
+            Expr::Binary(
+                BinaryOp::Gt,
+                Box::new(len(Box::new(Expr::Member { base: id("s"), member: "items".into(), through_pointer: false }))),
+                Box::new(Expr::Int(2))
+            )
+        );
+        assert!(parse("v.len(1)").unwrap_err().message.contains("no arguments"));
+        assert!(parse("p->len()").is_err(), "C's `->` names a member, not a method");
     }
 
     #[test]
