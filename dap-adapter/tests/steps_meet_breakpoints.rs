@@ -1,6 +1,8 @@
 //! A step that runs into one of the client's breakpoints in a callee judges
 //! it as a run would: a logpoint prints and the step goes on, a false
-//! condition is passed, a true one stops the step there.
+//! condition is passed, a true one stops the step there. A step that ends
+//! on a line with a breakpoint judges it too: the stop is the breakpoint's
+//! only if the breakpoint would have stopped a run.
 
 #![allow(clippy::unwrap_used)]
 
@@ -62,5 +64,45 @@ fn a_true_condition_in_a_callee_stops_the_step_there() {
     let (depth, line) = position(&mut client);
     assert_eq!(line, u64::from(marker_line("c/main.c", "factorial_base")));
     assert!(depth > start_depth, "stopped in the innermost factorial ({depth} frames)");
+    client.finish();
+}
+
+/// Stops at `after_struct_init` in main (c-O0), leaves only `breakpoint`
+/// set, on the next line (the loop's head, where `next` ends), and steps
+/// over; the `stopped` event's body.
+fn stepping_onto(mut breakpoint: Value) -> (Client, Value) {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let path = source_path("c/main.c");
+    let line = marker_line("c/main.c", "after_struct_init");
+    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [{ "line": line }] }));
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+    breakpoint["line"] = json!(line + 1);
+    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [breakpoint] }));
+    client.request("next", json!({ "threadId": 1 }));
+    let stopped = client.event("stopped")["body"].clone();
+    assert_eq!(position(&mut client).1, u64::from(line + 1), "the step ends on the next line");
+    (client, stopped)
+}
+
+#[test]
+fn a_step_that_ends_on_a_logpoint_prints_it_and_is_a_step() {
+    let (client, stopped) = stepping_onto(json!({ "logMessage": "loop head, depth={depth}" }));
+    assert_eq!(stopped["reason"], "step", "{stopped}");
+    assert!(stopped.get("hitBreakpointIds").is_none(), "{stopped}");
+    assert!(client.output("console").contains("loop head, depth=10"), "{}", client.output("console"));
+    client.finish();
+}
+
+#[test]
+fn a_step_that_ends_on_a_false_condition_is_a_step_and_on_a_breakpoint_its_hit() {
+    let (client, stopped) = stepping_onto(json!({ "condition": "depth == 3" }));
+    assert_eq!(stopped["reason"], "step", "{stopped}");
+    assert!(stopped.get("hitBreakpointIds").is_none(), "{stopped}");
+    client.finish();
+    let (client, stopped) = stepping_onto(json!({}));
+    assert_eq!(stopped["reason"], "breakpoint", "{stopped}");
+    assert_eq!(stopped["hitBreakpointIds"].as_array().map(Vec::len), Some(1), "{stopped}");
     client.finish();
 }

@@ -324,9 +324,11 @@ impl Session {
                 body["hitBreakpointIds"] = json!(hit);
             }
             StopReason::Breakpoint => {
-                // A step that ran into a breakpoint of the user's stops
-                // there as a breakpoint, as in gdb.
-                if stepping && ids_here.is_empty() {
+                // A step ends as a step unless a breakpoint of the user's
+                // there would have stopped a run (then it is a hit, above):
+                // a logpoint, a false condition or an unmet hit count
+                // where a step ends do not make it a breakpoint's stop.
+                if stepping {
                     body["reason"] = "step".into();
                 } else {
                     body["reason"] = "breakpoint".into();

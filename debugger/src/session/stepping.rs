@@ -61,6 +61,9 @@ pub struct Stepper {
     /// A step over run by breakpoints (at every statement of the function
     /// and at its return address) instead of single steps.
     by_breakpoints: bool,
+    /// The stop being decided is at a client breakpoint the judge has
+    /// already seen (it stopped a run to a return or a deeper call).
+    judged_here: bool,
     done: bool,
 }
 
@@ -84,6 +87,7 @@ impl Stepper {
             target: None,
             out_of_inlined: false,
             by_breakpoints: false,
+            judged_here: false,
             done: false,
         };
         let offsets = stepper.offsets(&frames);
@@ -237,6 +241,17 @@ impl Stepper {
         self.done = true;
     }
 
+    /// A step that ends where the client has a breakpoint stops there
+    /// whatever the breakpoint says, but the breakpoint is judged as a run
+    /// would judge it: a logpoint prints, a hit counts, and only a
+    /// breakpoint that would stop makes the stop the breakpoint's.
+    fn judge_a_breakpoint_where_the_step_ends(&self, view: &mut dyn TargetView) {
+        let Ok(frames) = view.frames() else { return };
+        if self.offsets(&frames).first().is_some_and(|here| self.user_breakpoints.contains(here)) {
+            let _ = view.breakpoint_stops_here();
+        }
+    }
+
     fn decide(&mut self, view: &mut dyn TargetView) -> Result<Option<Resume>, String> {
         let frames = view.frames()?;
         let offsets = self.offsets(&frames);
@@ -248,6 +263,7 @@ impl Stepper {
                 // A user breakpoint elsewhere stops the step; a deeper
                 // recursion passing the same return address does not.
                 let user_hit = self.user_breakpoints.contains(&here) && here != target && view.breakpoint_stops_here();
+                self.judged_here = user_hit;
                 return Ok(if user_hit { None } else { Some(Resume::Continue) });
             }
             self.returning_to = None;
@@ -291,6 +307,7 @@ impl Stepper {
             // recursion), or a breakpoint of the client's in a callee,
             // which ends the step as it would any run.
             let user_hit = self.user_breakpoints.contains(&here) && view.breakpoint_stops_here();
+            self.judged_here = user_hit;
             return Ok(if user_hit { None } else { Some(Resume::Continue) });
         }
         if frames.len() > self.depth && (self.kind == StepKind::Over || other_callee) {
@@ -322,7 +339,14 @@ impl BreakPolicy for Stepper {
         }
         match self.decide(view) {
             Ok(Some(resume)) => Some(resume),
-            Ok(None) | Err(_) => {
+            Ok(None) => {
+                if !std::mem::take(&mut self.judged_here) {
+                    self.judge_a_breakpoint_where_the_step_ends(view);
+                }
+                self.finish(view);
+                None
+            }
+            Err(_) => {
                 self.finish(view);
                 None
             }
