@@ -405,6 +405,28 @@ fn rust_values_option_result_str_slices_and_strings_inside_enums() {
     assert_eq!(typed_local(&mut client, "middle"), ("(len 4) [26, 35, 46, 59]".into(), "&[u32]".into()));
     let (text, ty) = typed_local(&mut client, "text");
     assert_eq!((text.as_str(), ty.as_str()), ("\"the quick wasm jumps over the lazy wasm module the end\"", "&str"));
+    // A string compares with a literal (conditions on text), and has a length.
+    let sentence = "the quick wasm jumps over the lazy wasm module the end";
+    assert_eq!(evaluate_top(&mut client, &format!("text == \"{sentence}\"")), "1");
+    assert_eq!(evaluate_top(&mut client, "text == \"the quick\" || \"the end\" == text"), "0");
+    assert_eq!(evaluate_top(&mut client, "text.len()"), sentence.len().to_string());
+    client.finish();
+}
+
+#[test]
+fn c_strings_compare_with_a_literal_up_to_their_nul() {
+    // main.c: g_config.title is "wasmscope C guest" (a char *), g_last_label
+    // "none"; shapes[1].name is the char array "rect".
+    let mut client = stopped_at("c-O0", "c/main.c", "after_struct_init");
+    let frames = stack(&mut client);
+    let top = &frames[0];
+    assert_eq!(evaluate_in(&mut client, top, "g_config.title == \"wasmscope C guest\""), Ok("1".to_owned()));
+    assert_eq!(evaluate_in(&mut client, top, "g_config.title == \"wasmscope C\""), Ok("0".to_owned()));
+    assert_eq!(evaluate_in(&mut client, top, "g_last_label != \"none\""), Ok("0".to_owned()));
+    assert_eq!(evaluate_in(&mut client, top, "shapes[1].name == \"rect\""), Ok("1".to_owned()));
+    assert_eq!(evaluate_in(&mut client, top, "depth == \"10\""), Err("`int` is not a string".to_owned()));
+    let alone = evaluate_in(&mut client, top, "\"rect\"").unwrap_err();
+    assert!(alone.contains("can only be compared"), "{alone}");
     client.finish();
 }
 

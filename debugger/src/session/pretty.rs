@@ -232,6 +232,36 @@ fn first_pointer(
     }
 }
 
+/// The text of a library string (Rust `String`, `&str`, libc++
+/// `std::string`), at most `limit` bytes of it (enough to compare); `None`
+/// when `object` is not one.
+pub fn string_contents(
+    symbols: &ModuleSymbols,
+    view: &mut dyn TargetView,
+    object: &crate::session::expand::Object,
+    limit: usize,
+) -> Option<Result<Vec<u8>, String>> {
+    let (ty, bytes) = (object.ty, &object.bytes[..]);
+    let Type::Composite { name: Some(name), .. } = &*resolve(symbols, ty)? else { return None };
+    let (data, len) = if name == "String" {
+        let (vec_ty, vec_bytes) = member(symbols, ty, bytes, "vec")?;
+        vec_parts(symbols, vec_ty, &vec_bytes)?
+    } else if name == "&str" {
+        let ((_, data), len) = slice_parts(symbols, ty, bytes)?;
+        (data, len)
+    } else if name.starts_with("basic_string<char,") && bytes.len() == 12 {
+        if bytes[11] & 0x80 == 0 {
+            let len = usize::from(bytes[11]).min(11);
+            return Some(Ok(bytes[..len].to_vec()));
+        }
+        (MemoryAddress(read_uint(&bytes[0..4], 4)?), read_uint(&bytes[4..8], 4)?)
+    } else {
+        return None;
+    };
+    let shown = usize::try_from(len).unwrap_or(usize::MAX).min(limit);
+    Some(view.read_memory(data, shown).map_err(|e| e.to_string()))
+}
+
 /// The number of elements (bytes for strings) of a library sequence: Rust
 /// `String`, `&str`, `Vec<T>` and slices, libc++ `std::string` and
 /// `std::vector`. What `len()` answers in an expression.

@@ -6,6 +6,8 @@ pub enum Expr {
     Int(u64),
     Float(f64),
     Char(u8),
+    /// `"text"`: only compared with a string (`==`, `!=`).
+    Str(Vec<u8>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `a.b`, or `a->b` when `through_pointer`.

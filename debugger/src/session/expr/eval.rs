@@ -80,6 +80,17 @@ pub fn evaluate(expr: &Expr, context: &mut EvalContext<'_>) -> Result<Value> {
         Expr::Int(v) => Ok(Value::Int(Integer::literal(*v))),
         Expr::Float(v) => Ok(Value::Float(*v)),
         Expr::Char(c) => Ok(Value::Int(Integer::int(i128::from(*c)))),
+        Expr::Str(_) => Err("a string literal can only be compared with a string (== or !=)".into()),
+        Expr::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), left, right)
+            if matches!(**left, Expr::Str(_)) || matches!(**right, Expr::Str(_)) =>
+        {
+            let ((Expr::Str(literal), other) | (other, Expr::Str(literal))) = (&**left, &**right) else {
+                unreachable!("one side is a string literal")
+            };
+            let value = evaluate(other, context)?;
+            let equal = string_equals(&value, literal, context)?;
+            Ok(Value::Int(Integer::int(i128::from(equal == (*op == BinaryOp::Eq)))))
+        }
         Expr::Identifier(name) => lookup(name, context),
         Expr::Member { base, member, through_pointer } => {
             let mut base = evaluate(base, context)?;
@@ -289,6 +300,58 @@ fn known_in_full(object: &Object) -> Result<()> {
     let missing: u64 = object.unknown.iter().map(|r| r.end - r.start).sum();
     let size = object.bytes.len() as u64;
     Err(format!("partly optimized out: {} of its {size} bytes are known", size.saturating_sub(missing)))
+}
+
+/// Whether the string `value` holds is `literal`: a Rust `String` or
+/// `&str`, a libc++ `std::string`, or a C string (`char *`, `char[N]`) up to
+/// its NUL. Through Rust references.
+fn string_equals(value: &Value, literal: &[u8], context: &mut EvalContext<'_>) -> Result<bool> {
+    let mut value = value.clone();
+    for _ in 0..MAX_REFERENCES_FOLLOWED {
+        match &value {
+            Value::Object(object) if is_rust_reference(context.symbols, object.ty) => value = deref(&value, context)?,
+            _ => break,
+        }
+    }
+    if let Value::Object(object) = &value {
+        known_in_full(object)?;
+        if let Some(text) = pretty::string_contents(context.symbols, context.view, object, literal.len() + 1) {
+            return Ok(text? == literal);
+        }
+    }
+    // A C string: the literal's bytes, then its NUL.
+    let (pointee, address) = match &value {
+        Value::Object(Object { ty, address: Some(address), .. })
+            if matches!(resolve(context.symbols, *ty).as_deref(), Some(Type::Array { .. })) =>
+        {
+            let Some(Type::Array { element, .. }) = resolve(context.symbols, *ty).as_deref().cloned() else {
+                unreachable!("matched an array")
+            };
+            (element, *address)
+        }
+        other => pointer_parts(other, context.symbols)
+            .map_err(|_| format!("`{}` is not a string", value.type_name(context.symbols)))?,
+    };
+    if size_of(context.symbols, pointee) != Some(1) {
+        return Err(format!("`{}` is not a string", value.type_name(context.symbols)));
+    }
+    if address.0 == 0 {
+        return Err("null pointer".into());
+    }
+    let mut wanted = literal.to_vec();
+    wanted.push(0);
+    if let Ok(read) = context.view.read_memory(address, wanted.len()) {
+        return Ok(read == wanted);
+    }
+    // Near the end of memory: byte by byte, up to the first difference (a
+    // shorter string may end just before the edge).
+    for (offset, expected) in wanted.iter().enumerate() {
+        let byte = context.view.read_memory(MemoryAddress(address.0 + offset as u64), 1)?;
+        if byte.first() != Some(expected) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// `len()` and `is_empty()` of a library sequence (Rust `String`, `&str`,

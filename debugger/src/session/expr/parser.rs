@@ -15,6 +15,7 @@ enum Token {
     Int(u64),
     Float(f64),
     Char(u8),
+    Str(Vec<u8>),
     Punct(&'static str),
 }
 
@@ -84,6 +85,28 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
             };
             tokens.push((Token::Char(value), i));
             i += len;
+        } else if c == b'"' {
+            // A string literal, with the character literals' escapes.
+            let start = i;
+            let mut value = Vec::new();
+            i += 1;
+            loop {
+                match bytes.get(i) {
+                    None => return Err(error("unterminated string literal", start)),
+                    Some(b'"') => break,
+                    Some(b'\\') => {
+                        let escaped = *bytes.get(i + 1).ok_or_else(|| error("unterminated string literal", start))?;
+                        value.push(unescape(escaped));
+                        i += 2;
+                    }
+                    Some(other) => {
+                        value.push(*other);
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
+            tokens.push((Token::Str(value), start));
         } else if let Some(p) = PUNCTUATION.iter().find(|p| text[i..].starts_with(**p)) {
             tokens.push((Token::Punct(p), i));
             i += p.len();
@@ -312,6 +335,7 @@ impl Parser {
             Token::Int(v) => Ok(Parsed::leaf(Expr::Int(v))),
             Token::Float(v) => Ok(Parsed::leaf(Expr::Float(v))),
             Token::Char(c) => Ok(Parsed::leaf(Expr::Char(c))),
+            Token::Str(s) => Ok(Parsed::leaf(Expr::Str(s))),
             Token::Punct("(") => {
                 let inner = self.expression(0, nesting + 1)?;
                 self.expect(")")?;
@@ -401,6 +425,17 @@ mod tests {
         assert_eq!(parse("'a'").unwrap(), Expr::Char(b'a'));
         assert_eq!(parse("1.5").unwrap(), Expr::Float(1.5));
         assert_eq!(parse("n >= 3 && !done").unwrap().clone(), parse("(n >= 3) && (!done)").unwrap());
+    }
+
+    #[test]
+    fn string_literals_take_the_character_escapes() {
+        assert_eq!(
+            parse(r#"name == "a\"b\\c\n""#).unwrap(),
+            Expr::Binary(BinaryOp::Eq, id("name"), Box::new(Expr::Str(b"a\"b\\c\n".to_vec())))
+        );
+        assert_eq!(parse(r#""""#).unwrap(), Expr::Str(Vec::new()));
+        assert!(parse(r#"s == "open"#).unwrap_err().message.contains("unterminated"));
+        assert!(parse(r#"s == "ends in \"#).unwrap_err().message.contains("unterminated"));
     }
 
     #[test]
