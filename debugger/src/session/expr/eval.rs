@@ -306,13 +306,7 @@ fn known_in_full(object: &Object) -> Result<()> {
 /// `&str`, a libc++ `std::string`, or a C string (`char *`, `char[N]`) up to
 /// its NUL. Through Rust references.
 fn string_equals(value: &Value, literal: &[u8], context: &mut EvalContext<'_>) -> Result<bool> {
-    let mut value = value.clone();
-    for _ in 0..MAX_REFERENCES_FOLLOWED {
-        match &value {
-            Value::Object(object) if is_rust_reference(context.symbols, object.ty) => value = deref(&value, context)?,
-            _ => break,
-        }
-    }
+    let value = behind_references(value, context)?;
     if let Value::Object(object) = &value {
         known_in_full(object)?;
         if let Some(text) = pretty::string_contents(context.symbols, context.view, object, literal.len() + 1) {
@@ -359,14 +353,7 @@ fn string_equals(value: &Value, literal: &[u8], context: &mut EvalContext<'_>) -
 /// references: read from the value, as the Variables view shows it. No
 /// other method: calling the program's code is not something a stop does.
 fn method_of(value: &Value, method: &str, context: &mut EvalContext<'_>) -> Result<Value> {
-    let mut value = value.clone();
-    for _ in 0..MAX_REFERENCES_FOLLOWED {
-        let Value::Object(object) = &value else { break };
-        if !is_rust_reference(context.symbols, object.ty) {
-            break;
-        }
-        value = deref(&value, context)?;
-    }
+    let value = behind_references(value, context)?;
     let Value::Object(object) = &value else {
         return Err(format!("a number has no method `{method}()`"));
     };
@@ -440,10 +427,6 @@ fn find_member(
     bases.iter().find_map(|b| find_member(symbols, b.ty, name, base_offset + b.offset, depth + 1))
 }
 
-fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<Value> {
-    index_through(value, index, context, 0)
-}
-
 /// A Rust reference (`&T`, `&mut T`: a reference or a pointer named with
 /// `&`), which indexing and methods go through as Rust does.
 fn is_rust_reference(symbols: &ModuleSymbols, ty: Option<DieRef>) -> bool {
@@ -454,15 +437,28 @@ fn is_rust_reference(symbols: &ModuleSymbols, ty: Option<DieRef>) -> bool {
     }
 }
 
-/// References an index or a method goes through before it is refused.
+/// References followed to the value behind them before giving up.
 const MAX_REFERENCES_FOLLOWED: usize = 8;
 
-fn index_through(
-    value: &Value,
-    index: i64,
-    context: &mut EvalContext<'_>,
-    references_followed: usize,
-) -> Result<Value> {
+/// The value behind the Rust (and C++) references `value` is: what an
+/// index, a method or a string comparison applies to, as in Rust. A
+/// bounded number of them: DWARF may describe a reference to itself.
+fn behind_references(value: &Value, context: &mut EvalContext<'_>) -> Result<Value> {
+    let mut value = value.clone();
+    for _ in 0..MAX_REFERENCES_FOLLOWED {
+        match &value {
+            Value::Object(object) if is_rust_reference(context.symbols, object.ty) => value = deref(&value, context)?,
+            _ => break,
+        }
+    }
+    Ok(value)
+}
+
+/// `value[index]`: an array's element; a Rust `Vec`'s or slice's, a libc++
+/// vector's (bounds checked); else C's pointer arithmetic (C pointers and
+/// Rust raw pointers).
+fn index_of(value: &Value, index: i64, context: &mut EvalContext<'_>) -> Result<Value> {
+    let value = &behind_references(value, context)?;
     if let Value::Object(object) = value
         && let Some(Type::Array { element, counts }) = resolve(context.symbols, object.ty).as_deref()
     {
@@ -493,12 +489,6 @@ fn index_through(
             }
             let size = size_of(context.symbols, element).ok_or("the element type has no size")?;
             return read_object(element, MemoryAddress(data.0 + index as u64 * size), context);
-        }
-        // Rust indexes through its references (`&Vec<T>`, `&[T; N]`); C's
-        // pointers and Rust's raw ones keep pointer arithmetic. (A bounded
-        // number of them: DWARF may describe a reference to itself.)
-        if is_rust_reference(context.symbols, object.ty) && references_followed < MAX_REFERENCES_FOLLOWED {
-            return index_through(&deref(value, context)?, index, context, references_followed + 1);
         }
     }
     let (pointee, address) = pointer_parts(value, context.symbols)?;
