@@ -15,19 +15,25 @@ use serde_json::{Value, json};
 /// leaves only `base` set on `factorial_base` (the recursion's end) and
 /// steps over the line; the stack's depth where the step began.
 fn stepping_over_the_recursion(base: Value) -> (Client, usize) {
-    let mut client = Client::in_process();
-    start(&mut client, launch_args("c-O0"));
-    let path = source_path("c/main.c");
-    let recurse = marker_line("c/main.c", "factorial_recurse");
-    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [{ "line": recurse }] }));
-    client.request("configurationDone", json!({}));
-    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
-    let mut breakpoint = base;
-    breakpoint["line"] = json!(marker_line("c/main.c", "factorial_base"));
-    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [breakpoint] }));
+    let mut client = stopped_at_then_only("factorial_recurse", base, marker_line("c/main.c", "factorial_base"));
     let (depth, _) = position(&mut client);
     client.request("next", json!({ "threadId": 1 }));
     (client, depth)
+}
+
+/// Stopped at `marker` of c/main.c (c-O0), with only `breakpoint` left
+/// set, at `line`.
+fn stopped_at_then_only(marker: &str, mut breakpoint: Value, line: u32) -> Client {
+    let mut client = Client::in_process();
+    start(&mut client, launch_args("c-O0"));
+    let path = source_path("c/main.c");
+    let at = marker_line("c/main.c", marker);
+    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [{ "line": at }] }));
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
+    breakpoint["line"] = json!(line);
+    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [breakpoint] }));
+    client
 }
 
 /// The number of frames and the top frame's line.
@@ -70,16 +76,9 @@ fn a_true_condition_in_a_callee_stops_the_step_there() {
 /// Stops at `after_struct_init` in main (c-O0), leaves only `breakpoint`
 /// set, on the next line (the loop's head, where `next` ends), and steps
 /// over; the `stopped` event's body.
-fn stepping_onto(mut breakpoint: Value) -> (Client, Value) {
-    let mut client = Client::in_process();
-    start(&mut client, launch_args("c-O0"));
-    let path = source_path("c/main.c");
+fn stepping_onto(breakpoint: Value) -> (Client, Value) {
     let line = marker_line("c/main.c", "after_struct_init");
-    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [{ "line": line }] }));
-    client.request("configurationDone", json!({}));
-    assert_eq!(client.event("stopped")["body"]["reason"], "breakpoint");
-    breakpoint["line"] = json!(line + 1);
-    client.request("setBreakpoints", json!({ "source": { "path": path }, "breakpoints": [breakpoint] }));
+    let mut client = stopped_at_then_only("after_struct_init", breakpoint, line + 1);
     client.request("next", json!({ "threadId": 1 }));
     let stopped = client.event("stopped")["body"].clone();
     assert_eq!(position(&mut client).1, u64::from(line + 1), "the step ends on the next line");
