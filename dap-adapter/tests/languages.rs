@@ -641,3 +641,22 @@ fn a_rust_vec_and_slice_open_to_their_elements_and_their_members_under_raw() {
     assert!(push.starts_with("`pop()` cannot be called"), "{push}");
     client.finish();
 }
+
+/// Steps out of `main` and over its end go on through callers that have no
+/// line (std's closures, libc's start code at -O2) to one that has: a stop
+/// always shows source.
+#[test]
+fn steps_past_main_stop_only_where_there_is_a_line() {
+    let has_a_line = |frame: &Value| frame["source"]["path"].is_string() && frame["line"].as_u64() > Some(0);
+    let mut client = stopped_at("rust-O2", "rust/main.rs", "main_end");
+    for _ in 0..3 {
+        let frames = step(&mut client, "next");
+        assert!(has_a_line(&frames[0]), "{}", frames[0]);
+    }
+    client.finish();
+    let mut client = stopped_at("cpp-O2", "cpp/main.cpp", "main_end");
+    let frames = step(&mut client, "stepOut");
+    assert!(has_a_line(&frames[0]), "{}", frames[0]);
+    assert_ne!(frames[0]["name"], "main");
+    client.finish();
+}

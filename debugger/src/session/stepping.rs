@@ -181,6 +181,10 @@ impl Stepper {
         let code = self.code_offset(offset)?;
         let frames = self.module()?.frames_at(code).ok()?;
         let location = frames.first()?.location.clone()?;
+        // Line 0 (code no line is for, at -O2) is no place to show.
+        if location.line == 0 {
+            return None;
+        }
         Some(SourcePoint { file: location.file, line: location.line, inline_depth: frames.len() })
     }
 
@@ -269,6 +273,12 @@ impl Stepper {
             self.returning_to = None;
             self.depth = frames.len();
             if self.kind == StepKind::Out && !self.out_of_inlined {
+                // A caller without a line (libc's start code, a closure of
+                // std's): nothing to show there, so out of it too.
+                if self.point(here).is_none() {
+                    self.run_to_return(view, &offsets, 1)?;
+                    return Ok(Some(Resume::Continue));
+                }
                 return Ok(None);
             }
             // Back in the stepping frame: the return address may begin the
