@@ -18,9 +18,9 @@ fuzz_target!(|data: &[u8]| {
 /// bound is measured, one beyond it fails the assertion first.
 fn depth(expr: &Expr) -> usize {
     1 + match expr {
-        Expr::Identifier(_) | Expr::Int(_) | Expr::Float(_) | Expr::Char(_) => 0,
+        Expr::Identifier(_) | Expr::Int(_) | Expr::Float(_) | Expr::Char(_) | Expr::Str(_) => 0,
         Expr::Unary(_, operand) | Expr::Cast(_, operand) => depth(operand),
-        Expr::Member { base, .. } => depth(base),
+        Expr::Member { base, .. } | Expr::Method { base, .. } => depth(base),
         Expr::Binary(_, left, right) | Expr::Index(left, right) => depth(left).max(depth(right)),
     }
 }
