@@ -35,7 +35,7 @@ impl Object {
     }
 
     /// The unknown ranges inside `offset..offset + size`, relative to it.
-    pub(crate) fn unknown_within(&self, offset: u64, size: u64) -> Vec<std::ops::Range<u64>> {
+    fn unknown_within(&self, offset: u64, size: u64) -> Vec<std::ops::Range<u64>> {
         self.unknown
             .iter()
             .filter(|r| r.start < offset + size && offset < r.end)
@@ -45,7 +45,7 @@ impl Object {
 
     /// A member of this value: known, partly known (its own holes), or
     /// not known at all (`None`).
-    fn member(&self, ty: Option<DieRef>, offset: u64, bytes: &[u8]) -> Option<Object> {
+    pub(crate) fn member(&self, ty: Option<DieRef>, offset: u64, bytes: &[u8]) -> Option<Object> {
         let size = bytes.len() as u64;
         let unknown = self.unknown_within(offset, size);
         let missing: u64 = unknown.iter().map(|r| r.end - r.start).sum();

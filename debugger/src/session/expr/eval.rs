@@ -281,14 +281,8 @@ fn member_of(value: Value, member: &str, context: &mut EvalContext<'_>) -> Resul
 /// unknown ones among them, or an error when none of them is known.
 fn part_of(object: &Object, ty: Option<DieRef>, offset: u64, size: u64) -> Result<Object> {
     let start = offset as usize;
-    let bytes = object.bytes.get(start..start + size as usize).unwrap_or_default().to_vec();
-    let unknown = object.unknown_within(offset, size);
-    let missing: u64 = unknown.iter().map(|r| r.end - r.start).sum();
-    if size > 0 && missing >= size {
-        return Err("optimized out".into());
-    }
-    let address = object.address.map(|a| MemoryAddress(a.0 + offset));
-    Ok(Object { ty, bytes, address, unknown, raw: false })
+    let bytes = object.bytes.get(start..start + size as usize).unwrap_or_default();
+    object.member(ty, offset, bytes).ok_or_else(|| "optimized out".to_owned())
 }
 
 /// An error unless every byte of `object` is known: numbers are computed
