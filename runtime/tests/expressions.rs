@@ -72,6 +72,16 @@ fn members_arrays_pointers_and_arithmetic() {
     assert_eq!(s.eval("(*&shapes[0]).u.circle.radius").unwrap(), "10");
     assert_eq!(s.eval("&shapes[1] == &shapes[0] + 1").unwrap(), "1");
     assert_eq!(s.eval("(&shapes[0] + 2)->kind").unwrap(), "SHAPE_TRIANGLE");
+    assert_eq!(s.eval("(2 + &shapes[0])->kind").unwrap(), "SHAPE_TRIANGLE");
+    // A difference of pointers counts elements, as C's ptrdiff_t (`long`).
+    assert_eq!(s.eval_typed("&shapes[2] - &shapes[0]").unwrap(), ("2".to_owned(), "int".to_owned()));
+    assert_eq!(s.eval("&shapes[0] - &shapes[2]").unwrap(), "-2");
+    assert_eq!(s.eval("&g_config.title[10] - g_config.title").unwrap(), "10");
+    assert!(s.eval("&shapes[1] - g_config.title").unwrap_err().contains("different sizes"));
+    // Floats print their shortest digits, in exponent form when long.
+    assert_eq!(s.eval("1.5e300").unwrap(), "1.5e300");
+    assert_eq!(s.eval("2.5E-3 * 2").unwrap(), "0.005");
+    assert_eq!(s.eval("1e-300 / 1e20").unwrap(), "1e-320");
     assert!(s.eval("*argv[0]").unwrap().ends_with("'c'"), "argv[0] is the program name, c-O0.wasm");
 }
 

@@ -8,7 +8,7 @@ use wasmscope_debugger::session::expand::{
 };
 use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
-use wasmscope_debugger::symbols::{ModuleSymbols, UNNAMED, WasmSymbols, size_of, type_name};
+use wasmscope_debugger::symbols::{ModuleSymbols, UNNAMED, WasmSymbols, format_float, size_of, type_name};
 use wasmscope_debugger::target::{TargetView, ThreadId, WasmValue};
 
 use super::stack::{default_frame, frame};
@@ -214,8 +214,8 @@ fn wasm_value(value: WasmValue) -> (&'static str, String) {
     match value {
         WasmValue::I32(v) => ("i32", v.to_string()),
         WasmValue::I64(v) => ("i64", v.to_string()),
-        WasmValue::F32(v) => ("f32", v.to_string()),
-        WasmValue::F64(v) => ("f64", v.to_string()),
+        WasmValue::F32(v) => ("f32", format_float(v)),
+        WasmValue::F64(v) => ("f64", format_float(v)),
         WasmValue::Other => ("ref/v128", "<not shown>".into()),
     }
 }

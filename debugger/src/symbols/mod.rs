@@ -42,7 +42,9 @@ pub use names::{FunctionName, Language, NameStyle, demangle_without_params};
 pub use type_names::{TypeLookup, type_name};
 pub use types::{BaseEncoding, CompositeKind, Enumerator, Member, Qualifier, Type, Variant, VariantPart};
 pub use units::{DieRef, Units};
-pub use values::{Child, SummaryViews, children, format_value, format_value_with, quote, read_uint, resolve, size_of};
+pub use values::{
+    Child, SummaryViews, children, format_float, format_value, format_value_with, quote, read_uint, resolve, size_of,
+};
 pub use variables::{FrameVariables, UNNAMED, Variable, VariableKind, VariableLocation};
 pub use wasm_file::{CoreModule, FunctionBody, parse_wasm_file};
 pub use wasm_symbols::{LoadOptions, WasmSymbols};

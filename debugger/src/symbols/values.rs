@@ -332,16 +332,28 @@ pub fn quote(bytes: &[u8]) -> String {
     out
 }
 
+/// A float as debuggers show one: the fewest digits that read back to the
+/// same value, in exponent form where plain digits would run long
+/// (`1.5e300`, not 301 digits; `5.6e-320`, not 320 zeros).
+pub fn format_float<F: Into<f64> + Copy + std::fmt::Display + std::fmt::LowerExp>(value: F) -> String {
+    let magnitude = value.into().abs();
+    if magnitude != 0.0 && magnitude.is_finite() && !(1e-5..1e16).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 fn base_value(encoding: BaseEncoding, size: u64, bytes: &[u8]) -> String {
     let unreadable = || "<unreadable>".to_owned();
     match encoding {
         BaseEncoding::Boolean => read_uint(bytes, size).map_or_else(unreadable, |v| (v != 0).to_string()),
         BaseEncoding::Float => match (size, bytes) {
-            (4, [a, b, c, d, ..]) => format!("{}", f32::from_le_bytes([*a, *b, *c, *d])),
+            (4, [a, b, c, d, ..]) => format_float(f32::from_le_bytes([*a, *b, *c, *d])),
             (8, _) if bytes.len() >= 8 => {
                 let mut raw = [0; 8];
                 raw.copy_from_slice(&bytes[..8]);
-                format!("{}", f64::from_le_bytes(raw))
+                format_float(f64::from_le_bytes(raw))
             }
             _ => unreadable(),
         },
@@ -378,4 +390,26 @@ fn read_int(bytes: &[u8], size: u64, signed: bool) -> Option<i64> {
     }
     let shift = 64 - size * 8;
     Some(((raw << shift) as i64) >> shift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_show_their_shortest_digits_and_long_ones_an_exponent() {
+        assert_eq!(format_float(1.5f64), "1.5");
+        assert_eq!(format_float(0.1f32), "0.1");
+        assert_eq!(format_float(-2.25f64), "-2.25");
+        assert_eq!(format_float(1.5e300f64), "1.5e300");
+        assert_eq!(format_float(f64::from_bits(709)), "3.503e-321", "a denormal: 709 × 2^-1074");
+        assert_eq!(format_float(1e16f64), "1e16");
+        assert_eq!(format_float(123456789.5f64), "123456789.5");
+        assert_eq!(format_float(0.0f64), "0");
+        assert_eq!(format_float(f64::NAN), "NaN");
+        assert_eq!(format_float(f64::NEG_INFINITY), "-inf");
+        // Through a DWARF base type, as the Variables view reads one.
+        assert_eq!(base_value(BaseEncoding::Float, 8, &1.5e300f64.to_le_bytes()), "1.5e300");
+        assert_eq!(base_value(BaseEncoding::Float, 4, &3.0e-7f32.to_le_bytes()), "3e-7");
+    }
 }

@@ -8,7 +8,9 @@ use crate::address::{CodeOffset, MemoryAddress};
 use crate::session::expand::Object;
 use crate::session::pretty;
 use crate::session::values::read_value;
-use crate::symbols::{BaseEncoding, DieRef, ModuleSymbols, Type, format_value, read_uint, resolve, size_of, type_name};
+use crate::symbols::{
+    BaseEncoding, DieRef, ModuleSymbols, Type, format_float, format_value, read_uint, resolve, size_of, type_name,
+};
 use crate::target::{TargetView, WasmValue};
 
 /// What an expression is about: the frame to look names up in.
@@ -51,7 +53,7 @@ impl Value {
         match self {
             Value::Object(object) => format_value(symbols, object.ty, &object.bytes),
             Value::Int(v) => v.to_string(),
-            Value::Float(v) => v.to_string(),
+            Value::Float(v) => format_float(*v),
             Value::Pointer { address, .. } => format!("0x{:08x}", address.0),
         }
     }
@@ -573,7 +575,21 @@ fn cast(to: &str, value: &Value, symbols: &ModuleSymbols) -> Result<Value> {
 }
 
 fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) -> Result<Value> {
-    // Pointer arithmetic scales by the pointee's size.
+    // Pointer arithmetic scales by the pointee's size: `p - q` counts the
+    // elements between two pointers (C's ptrdiff_t), `n + p` is `p + n`.
+    if op == BinaryOp::Sub
+        && let (Ok((pointee, a)), Ok((other, b))) = (pointer_parts(left, symbols), pointer_parts(right, symbols))
+    {
+        let size = size_of(symbols, pointee).unwrap_or(1).max(1);
+        if size_of(symbols, other).unwrap_or(1).max(1) != size {
+            return Err("subtracting pointers to elements of different sizes".into());
+        }
+        let bytes = (a.0 as i128) - (b.0 as i128);
+        return Ok(Value::Int(Integer::new(bytes / i128::from(size), ptrdiff_type(a, b))));
+    }
+    if op == BinaryOp::Add && pointer_parts(left, symbols).is_err() && pointer_parts(right, symbols).is_ok() {
+        return binary(op, right, left, symbols);
+    }
     if matches!(op, BinaryOp::Add | BinaryOp::Sub)
         && let Ok((pointee, address)) = pointer_parts(left, symbols)
     {
@@ -633,6 +649,12 @@ fn binary(op: BinaryOp, left: &Value, right: &Value, symbols: &ModuleSymbols) ->
             unreachable!("short-circuit operators are evaluated before")
         }
     })
+}
+
+/// C's `ptrdiff_t` for a difference of two addresses: 32-bit `long` in
+/// wasm32, 64-bit where an address needs more.
+fn ptrdiff_type(a: MemoryAddress, b: MemoryAddress) -> IntType {
+    if a.0.max(b.0) > u64::from(u32::MAX) { IntType::LONG_LONG } else { IntType::INT }
 }
 
 /// Whether comparison `op` holds of `x` and `y`; `None` for an operator

@@ -63,13 +63,19 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
             tokens.push((Token::Identifier(text[start..i].to_owned()), start));
         } else if c.is_ascii_digit() {
             let start = i;
+            let hex = bytes[i..].starts_with(b"0x") || bytes[i..].starts_with(b"0X");
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                // A decimal exponent's sign belongs to the number: `2.5E-3`.
+                let exponent = !hex && matches!(bytes[i], b'e' | b'E');
                 i += 1;
+                if exponent && i < bytes.len() && matches!(bytes[i], b'+' | b'-') {
+                    i += 1;
+                }
             }
             let literal = text[start..i].trim_end_matches(['u', 'U', 'l', 'L']);
             let token = if let Some(hex) = literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
                 Token::Int(u64::from_str_radix(hex, 16).map_err(|_| error("bad hex literal", start))?)
-            } else if literal.contains('.') || literal.contains('e') {
+            } else if literal.contains(['.', 'e', 'E']) {
                 Token::Float(literal.trim_end_matches(['f', 'F']).parse().map_err(|_| error("bad number", start))?)
             } else {
                 Token::Int(literal.parse().map_err(|_| error("bad number", start))?)
@@ -424,6 +430,13 @@ mod tests {
         assert_eq!(parse("0x1F").unwrap(), Expr::Int(31));
         assert_eq!(parse("'a'").unwrap(), Expr::Char(b'a'));
         assert_eq!(parse("1.5").unwrap(), Expr::Float(1.5));
+        assert_eq!(parse("2.5E-3").unwrap(), Expr::Float(2.5e-3));
+        assert_eq!(parse("1e-300").unwrap(), Expr::Float(1e-300));
+        assert_eq!(parse("1e+3").unwrap(), Expr::Float(1000.0));
+        assert_eq!(
+            parse("0x1e-3").unwrap(),
+            Expr::Binary(BinaryOp::Sub, Box::new(Expr::Int(30)), Box::new(Expr::Int(3)))
+        );
         assert_eq!(parse("n >= 3 && !done").unwrap().clone(), parse("(n >= 3) && (!done)").unwrap());
     }
 
