@@ -103,3 +103,43 @@ fn a_step_into_single_steps() {
     assert_eq!(stepper.first_resume(), Resume::Step);
     assert_eq!(target.breakpoint_edits, 0);
 }
+
+#[test]
+fn a_step_out_to_a_return_address_without_a_line_goes_on_to_the_callers_next_statement() {
+    // At -O2 a return address is often line 0 (code merged from several
+    // lines) in a caller that has lines: the step must not leave that caller.
+    let symbols = Arc::new(WasmSymbols::load(&guest("c-O2"), &LoadOptions::default()).unwrap());
+    let module = symbols.program().unwrap();
+    let code = module.module().code.unwrap();
+    let lines = module.line_index().unwrap().unwrap();
+    let functions = module.function_index().unwrap().unwrap();
+    let statement_in = |f: &wasmscope_debugger::symbols::FunctionInfo| {
+        f.ranges.iter().flat_map(|r| lines.statement_starts(r.clone())).next()
+    };
+    let (line0, next) = lines
+        .rows()
+        .iter()
+        .filter(|r| r.line == 0 && !r.end_sequence)
+        .find_map(|r| Some((r.address, statement_in(functions.body_at(r.address)?)?)))
+        .expect("c-O2 has line-0 code in a function with statements");
+    let callee =
+        lines.rows().iter().find(|r| r.is_stmt && r.line != 0 && functions.body_at(r.address).is_some()).unwrap();
+    let (line0, next, callee) = (code.to_module(line0), code.to_module(next), code.to_module(callee.address));
+
+    let mut target = FakeTarget { frames: vec![frame(callee), frame(line0)], breakpoints: vec![], breakpoint_edits: 0 };
+    let mut stepper = Stepper::new(symbols, StepKind::Out, &mut target, Vec::new()).unwrap();
+    assert_eq!(stepper.first_resume(), Resume::Continue);
+    assert_eq!(target.breakpoints, vec![line0], "runs to the return address");
+
+    // Back in the caller, at no line: single steps on in that frame (not a
+    // run out of it), with only the client's breakpoints (none) left.
+    target.frames = vec![frame(line0)];
+    assert_eq!(stepper.on_break(&mut target), Some(Resume::Step));
+    assert!(target.breakpoints.is_empty());
+    assert!(!stepper.is_done());
+
+    // A statement of the caller: the step ends there.
+    target.frames = vec![frame(next)];
+    assert_eq!(stepper.on_break(&mut target), None);
+    assert!(stepper.is_done());
+}

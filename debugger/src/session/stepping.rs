@@ -240,6 +240,42 @@ impl Stepper {
         Ok(())
     }
 
+    /// Returned into a caller at an instruction without a line. At -O2 a
+    /// return address is often line 0 (code merged from several lines):
+    /// the caller's next statement is where the user is, so the step goes
+    /// on to it, calls stepped over. A caller without any line (libc's
+    /// start code, a closure of std's) has nothing to show: out of it too.
+    fn on_from_a_return_without_a_line(
+        &mut self,
+        view: &mut dyn TargetView,
+        offsets: &[ModuleOffset],
+        depth: usize,
+    ) -> Result<Option<Resume>, String> {
+        self.depth = depth;
+        if !offsets.first().is_some_and(|&here| self.has_statements(here)) {
+            self.run_to_return(view, offsets, 1)?;
+            return Ok(Some(Resume::Continue));
+        }
+        self.kind = StepKind::Over;
+        self.start = None;
+        self.target = None;
+        self.by_breakpoints = false;
+        view.set_breakpoints(&self.user_breakpoints)?;
+        Ok(Some(Resume::Step))
+    }
+
+    /// Whether the function `offset` is in has any statement (an is_stmt
+    /// row with a line) anywhere in its code.
+    fn has_statements(&self, offset: ModuleOffset) -> bool {
+        let (Some(module), Some(code)) = (self.module(), self.code_offset(offset)) else {
+            return false;
+        };
+        let (Ok(Some(functions)), Ok(Some(lines))) = (module.function_index(), module.line_index()) else {
+            return false;
+        };
+        functions.body_at(code).is_some_and(|f| f.ranges.iter().any(|r| !lines.statement_starts(r.clone()).is_empty()))
+    }
+
     fn finish(&mut self, view: &mut dyn TargetView) {
         let _ = view.set_breakpoints(&self.user_breakpoints);
         self.done = true;
@@ -273,11 +309,8 @@ impl Stepper {
             self.returning_to = None;
             self.depth = frames.len();
             if self.kind == StepKind::Out && !self.out_of_inlined {
-                // A caller without a line (libc's start code, a closure of
-                // std's): nothing to show there, so out of it too.
                 if self.point(here).is_none() {
-                    self.run_to_return(view, &offsets, 1)?;
-                    return Ok(Some(Resume::Continue));
+                    return self.on_from_a_return_without_a_line(view, &offsets, frames.len());
                 }
                 return Ok(None);
             }
@@ -287,11 +320,7 @@ impl Stepper {
         }
         if frames.len() < self.depth {
             if self.point(here).is_none() {
-                // A caller without line information (libc's start code):
-                // nothing to show there, so step out of it too.
-                self.depth = frames.len();
-                self.run_to_return(view, &offsets, 1)?;
-                return Ok(Some(Resume::Continue));
+                return self.on_from_a_return_without_a_line(view, &offsets, frames.len());
             }
             // Returned to a caller: stop there, mid-line if need be, as
             // gdb and LLDB do (the caller's line is where the user is now).
