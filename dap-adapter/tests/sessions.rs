@@ -600,3 +600,33 @@ fn hit_conditions_at_least_and_every_nth() {
         client.finish();
     }
 }
+
+#[test]
+fn without_a_source_map_the_stack_opens_the_files_the_breakpoints_were_set_in() {
+    // The guests record /wasmscope/... (their build root), which does not
+    // exist here. A client with no sourceMap sets a breakpoint in its own
+    // copy: it binds by the path's tail, and every frame of that tree
+    // (main.c too, with no breakpoint) is shown at the client's path.
+    let mut client = Client::in_process();
+    let mut launch = launch_args("c-O0");
+    launch.as_object_mut().unwrap().remove("sourceMap");
+    start(&mut client, launch);
+    let line = marker_line("c/shapes.c", "circle_area");
+    let set = set_line_breakpoints(&mut client, "c/shapes.c", json!([{ "line": line }]));
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frames = trace["stackFrames"].as_array().unwrap();
+    assert_eq!(frames[0]["source"]["path"], source_path("c/shapes.c").as_str(), "{trace}");
+    assert_eq!(frames[0]["source"].get("presentationHint"), None, "the file exists: not dimmed");
+    let main = frames.iter().find(|f| f["name"] == "main").unwrap();
+    assert_eq!(main["source"]["path"], source_path("c/main.c").as_str());
+    // The files served are still only those the DWARF names.
+    let text = client.request("source", json!({ "source": { "path": source_path("c/main.c") }, "sourceReference": 0 }));
+    assert!(text["content"].as_str().unwrap().contains("BP: factorial_recurse"));
+    let error =
+        client.request_error("source", json!({ "source": { "path": source_path("build.sh") }, "sourceReference": 0 }));
+    assert!(error.contains("not a source file"), "{error}");
+    client.finish();
+}

@@ -78,7 +78,7 @@ pub(crate) fn disassemble(session: &mut Session, request: &Request) -> Reply {
     let after = usize::try_from(shift + count as i64).unwrap_or(0);
     let window = module.disassemble(around, before, after).map_err(|e| e.to_string())?;
     let here = window.iter().position(|i| i.offset >= around).unwrap_or(window.len());
-    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
+    let mappings = session.source_mappings();
     let mut out = Vec::with_capacity(count);
     for relative in shift..shift + count as i64 {
         let index = here as i64 + relative;

@@ -34,7 +34,7 @@ pub(crate) fn all_sources(session: &Session) -> Vec<Source> {
     let Ok(Some(lines)) = module.line_index() else {
         return Vec::new();
     };
-    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
+    let mappings = session.source_mappings();
     let mut files: Vec<&String> = lines.files().iter().filter(|f| !f.is_empty()).collect();
     files.sort();
     files.dedup();

@@ -55,7 +55,7 @@ pub(crate) fn stack_trace(session: &mut Session, request: &Request) -> Reply {
     let args: StackTraceArguments = arguments(request)?;
     let thread = ThreadId::try_from(args.thread_id).map_err(|_| format!("no thread {}", args.thread_id))?;
     let ThreadStack { frames: stack, first_id, .. } = thread_stack(session, thread)?;
-    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
+    let mappings = session.source_mappings();
     let start = args.start_frame.unwrap_or(0).min(stack.len());
     let end = match args.levels {
         Some(levels) if levels > 0 => (start + levels).min(stack.len()),

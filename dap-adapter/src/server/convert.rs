@@ -3,16 +3,20 @@
 
 use wasmscope_debugger::address::{CodeOffset, MemoryAddress};
 use wasmscope_debugger::session::breakpoints::{Binding, Breakpoint, Location};
-use wasmscope_debugger::symbols::{PathMapping, map_path};
+use wasmscope_debugger::symbols::{PathMapping, mapped_paths};
 
 use crate::protocol::types;
 
 /// A source as the client sees it: the recorded path mapped to a local
-/// one by the launch's `sourceMap`.
+/// one, by the first mapping that gives a file that exists here; else as
+/// the first mapping that applies gives it (dimmed).
 pub(crate) fn source(recorded: &str, mappings: &[PathMapping]) -> types::Source {
-    let path = normalize(&map_path(recorded, mappings));
+    let mut candidates = mapped_paths(recorded, mappings);
+    candidates.push(recorded.to_owned());
+    let found = candidates.iter().map(|c| normalize(c)).find(|c| std::path::Path::new(c).is_file());
+    let exists = found.is_some();
+    let path = found.unwrap_or_else(|| normalize(&candidates[0]));
     let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned());
-    let exists = std::path::Path::new(&path).is_file();
     types::Source {
         name,
         path: Some(path),

@@ -12,6 +12,7 @@ mod dispatch;
 mod handles;
 mod run;
 pub(crate) mod script_sources;
+mod source_paths;
 
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -30,7 +30,7 @@ mod wasm_symbols;
 pub use disassembly::{Disassembly, Instruction};
 pub use dwarf_sections::{DebugSource, DwarfReader};
 pub use error::{Result, SymbolsError};
-pub use file_match::{PathMapping, best_matches, map_path};
+pub use file_match::{PathMapping, best_matches, implied_mapping, map_path, mapped_paths};
 pub use frames::{NameOrigin, SourceFrame, SourceLocation};
 pub use function_index::{FunctionIndex, FunctionInfo};
 pub use input_file::read_input_file;
