@@ -359,6 +359,18 @@ fn values_are_set_read_as_memory_and_disassembled() {
     // Completions and the Wasm scope.
     let completions = client.request("completions", json!({ "frameId": top, "text": "sha", "column": 4 }));
     assert!(completions["targets"].as_array().unwrap().iter().any(|t| t["label"] == "shapes"));
+    // After `.` and `->`: the members of the value before it.
+    let labels = |client: &mut Client, text: &str| -> Vec<String> {
+        let column = text.chars().count() + 1;
+        let offered = client.request("completions", json!({ "frameId": top, "text": text, "column": column }));
+        offered["targets"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(labels(&mut client, "shapes[1]."), ["kind", "name", "u"]);
+    assert_eq!(labels(&mut client, "shapes[1].u.rect.w"), ["width"]);
+    assert_eq!(labels(&mut client, "1 + (&shapes[0])->u.circle.r"), ["radius"]);
+    assert_eq!(labels(&mut client, "g_config.anchor."), ["x", "y"]);
+    assert!(labels(&mut client, "nosuch.").is_empty(), "no members of what cannot be evaluated");
+    assert!(labels(&mut client, "depth.").is_empty(), "an int has none");
     let scopes = client.request("scopes", json!({ "frameId": top }));
     let wasm = scopes["scopes"].as_array().unwrap().iter().find(|s| s["name"] == "Wasm").unwrap().clone();
     let raw = client.request("variables", json!({ "variablesReference": wasm["variablesReference"] }));

@@ -3,6 +3,7 @@
 //! that into the response.
 
 pub(crate) mod breakpoints;
+pub(crate) mod completions;
 pub(crate) mod execution;
 pub(crate) mod lifecycle;
 pub(crate) mod memory;

@@ -6,28 +6,26 @@ use wasmscope_debugger::address::CodeOffset;
 use wasmscope_debugger::session::expand::{
     Object, ShownChild, assign, display, expand, is_expandable, memory_of, show_value,
 };
-use wasmscope_debugger::session::expr::{self, EvalContext, members_through};
+use wasmscope_debugger::session::expr::{self, EvalContext};
 use wasmscope_debugger::session::values::{ShownVariable, set_variable as write_variable, show_variable};
 use wasmscope_debugger::symbols::{ModuleSymbols, UNNAMED, WasmSymbols, format_float, size_of, type_name};
 use wasmscope_debugger::target::{TargetView, ThreadId, WasmValue};
 
 use super::stack::{default_frame, frame};
 use crate::message::Request;
-use crate::protocol::arguments::{
-    CompletionsArguments, EvaluateArguments, SetExpressionArguments, SetVariableArguments, VariablesArguments,
-};
-use crate::protocol::types::{CompletionItem, Variable};
+use crate::protocol::arguments::{EvaluateArguments, SetExpressionArguments, SetVariableArguments, VariablesArguments};
+use crate::protocol::types::Variable;
 use crate::server::{FrameId, Session, VariableScope, arguments, memory_reference, without_nulls};
 
 type Reply = Result<Option<Value>, String>;
 
 /// Where a frame is: its thread, physical frame, code offset and inline
 /// index.
-struct FramePlace {
-    thread: ThreadId,
-    physical: usize,
-    pc: CodeOffset,
-    inline: usize,
+pub(super) struct FramePlace {
+    pub(super) thread: ThreadId,
+    pub(super) physical: usize,
+    pub(super) pc: CodeOffset,
+    pub(super) inline: usize,
 }
 
 fn place(session: &mut Session, frame_id: FrameId) -> Result<FramePlace, String> {
@@ -36,7 +34,7 @@ fn place(session: &mut Session, frame_id: FrameId) -> Result<FramePlace, String>
     Ok(FramePlace { thread, physical: frame.physical, pc, inline })
 }
 
-fn symbols(session: &Session) -> Result<std::sync::Arc<WasmSymbols>, String> {
+pub(super) fn symbols(session: &Session) -> Result<std::sync::Arc<WasmSymbols>, String> {
     session.symbols.clone().ok_or_else(|| "no program".to_owned())
 }
 
@@ -309,13 +307,20 @@ fn announce_memory_change(session: &mut Session, object: Option<&Object>) {
 }
 
 /// Where an expression is evaluated: `at`'s frame and scopes.
-fn context_at<'a>(module: &'a ModuleSymbols, view: &'a mut dyn TargetView, at: &FramePlace) -> EvalContext<'a> {
+pub(super) fn context_at<'a>(
+    module: &'a ModuleSymbols,
+    view: &'a mut dyn TargetView,
+    at: &FramePlace,
+) -> EvalContext<'a> {
     EvalContext { symbols: module, view, frame: at.physical, pc: at.pc, inline_frame: at.inline }
 }
 
 /// The frame an expression is evaluated in: the one asked for, else the
 /// innermost frame of the thread that stopped last.
-fn evaluation_frame(session: &mut Session, frame_id: Option<FrameId>) -> Result<(FrameId, FramePlace), String> {
+pub(super) fn evaluation_frame(
+    session: &mut Session,
+    frame_id: Option<FrameId>,
+) -> Result<(FrameId, FramePlace), String> {
     let id = match frame_id {
         Some(id) => id,
         None => default_frame(session)?,
@@ -386,34 +391,4 @@ pub(crate) fn set_expression(session: &mut Session, request: &Request) -> Reply 
     let (shown, object) = assign_expression(module, session, &at, &target, &args.value)?;
     announce_memory_change(session, Some(&object));
     Ok(Some(json!({ "value": shown, "type": type_name(module, object.ty) })))
-}
-
-/// Names in scope that continue the identifier before the cursor.
-pub(crate) fn completions(session: &mut Session, request: &Request) -> Reply {
-    let args: CompletionsArguments = arguments(request)?;
-    let symbols = symbols(session)?;
-    let module = symbols.program().map_err(|e| e.to_string())?;
-    let before: String = args.text.chars().take(args.column.saturating_sub(1)).collect();
-    let prefix: String = before
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let (_, at) = evaluation_frame(session, args.frame_id)?;
-    let scopes = module.variables_at(at.pc).map_err(|e| e.to_string())?;
-    let locals = scopes.get(at.inline).map(|s| s.variables.as_slice()).unwrap_or_default();
-    let mut names: Vec<String> = locals.iter().map(|v| v.name.clone()).collect();
-    // In a C++ member function, the members `this` reaches.
-    if let Some(this) = locals.iter().find(|v| v.name == "this") {
-        names.extend(members_through(module, this.ty));
-    }
-    names.extend(module.globals_at(at.pc).map_err(|e| e.to_string())?.into_iter().map(|v| v.name));
-    names.retain(|n| n.starts_with(&prefix));
-    names.sort();
-    names.dedup();
-    let targets: Vec<_> = names.into_iter().map(|label| CompletionItem { label, kind: "variable" }).collect();
-    Ok(Some(json!({ "targets": targets })))
 }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::Session;
-use crate::handlers::{breakpoints, execution, lifecycle, memory, sources, stack, variables};
+use crate::handlers::{breakpoints, completions, execution, lifecycle, memory, sources, stack, variables};
 use crate::message::Request;
 use crate::protocol::capabilities::Supports;
 
@@ -40,7 +40,7 @@ table! {
     "setVariable" => variables::set_variable, ["supportsSetVariable"];
     "setExpression" => variables::set_expression, ["supportsSetExpression"];
     "evaluate" => variables::evaluate, ["supportsEvaluateForHovers", "supportsClipboardContext"];
-    "completions" => variables::completions, ["supportsCompletionsRequest"];
+    "completions" => completions::completions, ["supportsCompletionsRequest"];
     "continue" => execution::continue_, [];
     "next" => execution::next, ["supportsSteppingGranularity"];
     "stepIn" => execution::step_in, [];

@@ -108,7 +108,10 @@ mod tests {
     fn a_clients_path_for_a_recorded_one_implies_a_mapping_of_their_roots() {
         let implied = implied_mapping("/src/lua/ltablib.c", "/tmp/probe/src/lua/ltablib.c").unwrap();
         assert_eq!(implied, PathMapping { from: "".into(), to: "/tmp/probe".into() });
-        assert_eq!(mapped_paths("/src/lua/lvm.c", &[implied.clone()]), vec!["/tmp/probe/src/lua/lvm.c".to_owned()]);
+        assert_eq!(
+            mapped_paths("/src/lua/lvm.c", std::slice::from_ref(&implied)),
+            vec!["/tmp/probe/src/lua/lvm.c".to_owned()]
+        );
         assert!(mapped_paths("libc-top-half/x.c", &[implied]).is_empty(), "relative paths are not rooted");
         let implied = implied_mapping("/build/app/src/main.c", "/home/me/app/src/main.c").unwrap();
         assert_eq!(implied, PathMapping { from: "/build".into(), to: "/home/me".into() });

@@ -383,6 +383,21 @@ pub fn members_through(symbols: &ModuleSymbols, pointer_ty: Option<DieRef>) -> V
     names
 }
 
+/// The member names `value.` (or `value->`) can be followed by: its own
+/// members, or those of what it points or refers to.
+pub fn members_of(symbols: &ModuleSymbols, value: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    match value {
+        Value::Pointer { pointee, .. } => collect_members(symbols, *pointee, &mut names, 0),
+        Value::Object(object) => match resolve(symbols, object.ty).as_deref() {
+            Some(Type::Pointer { .. } | Type::Reference { .. }) => return members_through(symbols, object.ty),
+            _ => collect_members(symbols, object.ty, &mut names, 0),
+        },
+        Value::Int(_) | Value::Float(_) => {}
+    }
+    names
+}
+
 fn collect_members(symbols: &ModuleSymbols, ty: Option<DieRef>, names: &mut Vec<String>, depth: usize) {
     if depth > 16 {
         return;

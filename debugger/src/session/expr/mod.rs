@@ -8,6 +8,6 @@ mod integer;
 mod parser;
 
 pub use ast::{BinaryOp, Expr, UnaryOp};
-pub use eval::{EvalContext, Value, as_number, evaluate, is_true, members_through};
+pub use eval::{EvalContext, Value, as_number, evaluate, is_true, members_of, members_through};
 pub use integer::{IntType, Integer};
 pub use parser::{MAX_DEPTH, MAX_LENGTH, ParseError, parse};
