@@ -54,7 +54,7 @@ fn commands_from_stdin_step_print_and_run_to_the_exit_code() {
     assert!(text.contains("error: unknown command `nosuch`"), "{text}");
     // `next` over the recursive call meets the breakpoint one level down.
     assert_eq!(text.matches("stopped (breakpoint) in factorial").count(), 3, "{text}");
-    assert!(text.contains("pending: no code for nowhere.c:1"), "{text}");
+    assert!(text.contains("not bound: no code for nowhere.c:1"), "{text}");
     assert!(text.contains("n = 8 (int)"), "{text}");
     assert!(text.contains("error: break FILE:LINE or break FUNCTION"), "{text}");
 }

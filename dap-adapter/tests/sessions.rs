@@ -200,9 +200,11 @@ fn every_line_breakpoint_answer_carries_a_line_clients_can_match() {
     assert_eq!(entries[0]["verified"], true, "{set}");
     assert!(entries[0]["line"].as_u64().unwrap() > u64::from(blank), "{set}");
     assert!(entries[0]["message"].as_str().unwrap().contains("moved"), "{set}");
-    // Not bound: the line asked for.
+    // Not bound: the line asked for; "failed", not "pending": the loaded
+    // program will not change until a rebuild.
     assert_eq!(entries[1]["verified"], false, "{set}");
     assert_eq!(entries[1]["line"], 99999, "{set}");
+    assert_eq!(entries[1]["reason"], "failed", "{set}");
     // Sources are announced when a stack first shows them, not at launch.
     client.request("configurationDone", json!({}));
     client.event("stopped");

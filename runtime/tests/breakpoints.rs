@@ -129,17 +129,17 @@ fn function_breakpoints_moved_lines_and_pending_ones() {
         &[("fib".into(), BreakpointOptions::default()), ("no_such_function".into(), BreakpointOptions::default())],
     );
     let Binding::Verified { line: Some(fib_line), .. } = functions[0].binding else { panic!("fib binds") };
-    assert!(matches!(&functions[1].binding, Binding::Pending { reason } if reason.contains("no function named")));
+    assert!(matches!(&functions[1].binding, Binding::Failed { reason } if reason.contains("no function named")));
     // The first line of fib's body, after the prologue.
     let text = std::fs::read_to_string(repo_root().join("tests/guests/c/main.c")).unwrap();
     let signature = text.lines().position(|l| l.starts_with("static int fib(int n)")).unwrap() as u32 + 1;
     assert_eq!(fib_line, signature + 1);
-    // A comment line moves to the next line with code; an unknown file waits.
+    // A comment line moves to the next line with code; an unknown file fails.
     let comment = text.lines().position(|l| l.contains("/* Recursion. */")).unwrap() as u32 + 1;
     let lines = table.set_line_breakpoints(Some(&symbols), "main.c", &[(comment, BreakpointOptions::default())]);
     assert!(matches!(lines[0].binding, Binding::Verified { line: Some(l), .. } if l == comment + 1));
     let pending = table.set_line_breakpoints(Some(&symbols), "elsewhere.c", &[(3, BreakpointOptions::default())]);
-    assert!(matches!(&pending[0].binding, Binding::Pending { .. }));
+    assert!(matches!(&pending[0].binding, Binding::Failed { .. }));
 
     let mut session = launch(table, symbols);
     // fib(10) is called 177 times (the guest counts them); the first stop

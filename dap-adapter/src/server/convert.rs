@@ -79,6 +79,11 @@ pub(crate) fn breakpoint(
             out.message = Some(reason.clone());
             out.reason = Some("pending");
         }
+        Binding::Failed { reason } => {
+            out.verified = false;
+            out.message = Some(reason.clone());
+            out.reason = Some("failed");
+        }
     }
     if let Location::Line { line: asked, .. } = &bp.location {
         out.source = source.cloned();

@@ -59,8 +59,11 @@ pub enum Binding {
     /// Bound at these offsets; `line` is where it really is (moved when it
     /// differs from the line asked for).
     Verified { line: Option<u32>, offsets: Vec<CodeOffset> },
-    /// Not bound yet, with the reason to show the user.
+    /// Not bound yet: the program is not loaded.
     Pending { reason: String },
+    /// Not bound in the loaded program (no such code, file or function),
+    /// with the reason to show the user; a rebuilt program may bind it.
+    Failed { reason: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,7 +195,7 @@ impl BreakpointTable {
             .iter()
             .filter_map(|b| match &b.binding {
                 Binding::Verified { offsets, .. } => Some(offsets),
-                Binding::Pending { .. } => None,
+                Binding::Pending { .. } | Binding::Failed { .. } => None,
             })
             .flatten()
             .map(|o| code.to_module(*o))
@@ -212,17 +215,17 @@ impl BreakpointTable {
 
 fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) -> Binding {
     let Ok(module) = symbols.program() else {
-        return Binding::Pending { reason: "no module".into() };
+        return Binding::Failed { reason: "no module".into() };
     };
     match location {
         Location::Line { file, line } => {
             if !module.has_dwarf() {
-                return Binding::Pending { reason: "the module has no DWARF line information".into() };
+                return Binding::Failed { reason: "the module has no DWARF line information".into() };
             }
             match bind_line(module, file, *line, mappings) {
                 Ok(Some(binding)) => Binding::Verified { line: Some(binding.line), offsets: binding.offsets },
-                Ok(None) => Binding::Pending { reason: format!("no code for {file}:{line} in the loaded module") },
-                Err(error) => Binding::Pending { reason: error.to_string() },
+                Ok(None) => Binding::Failed { reason: format!("no code for {file}:{line} in the loaded module") },
+                Err(error) => Binding::Failed { reason: error.to_string() },
             }
         }
         Location::Function { name } => match module.find_functions(name) {
@@ -233,14 +236,14 @@ fn bind(symbols: &WasmSymbols, location: &Location, mappings: &[PathMapping]) ->
                 let line = module.frames_at(offsets[0]).ok().and_then(|f| f.first()?.location.as_ref().map(|l| l.line));
                 Binding::Verified { line, offsets }
             }
-            Ok(_) => Binding::Pending { reason: format!("no function named `{name}`") },
-            Err(error) => Binding::Pending { reason: error.to_string() },
+            Ok(_) => Binding::Failed { reason: format!("no function named `{name}`") },
+            Err(error) => Binding::Failed { reason: error.to_string() },
         },
         Location::Instruction { offset } => {
             if module.module().function_at(*offset).is_some() {
                 Binding::Verified { line: None, offsets: vec![*offset] }
             } else {
-                Binding::Pending { reason: format!("{offset} is not inside a function's code") }
+                Binding::Failed { reason: format!("{offset} is not inside a function's code") }
             }
         }
     }

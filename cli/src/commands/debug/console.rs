@@ -167,10 +167,11 @@ impl Console {
             let line = reply["line"].as_u64().map(|l| format!(" (line {l})")).unwrap_or_default();
             self.say(&format!("breakpoint {} at {location}{line}", reply["id"]));
         } else {
+            let state = if reply["reason"] == "failed" { "not bound" } else { "pending" };
             self.say(&format!(
-                "breakpoint {} pending: {}",
+                "breakpoint {} {state}: {}",
                 reply["id"],
-                reply["message"].as_str().unwrap_or("not bound")
+                reply["message"].as_str().unwrap_or("no code")
             ));
         }
         Ok(())
