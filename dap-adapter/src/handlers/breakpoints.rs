@@ -112,7 +112,8 @@ pub(crate) fn breakpoint_locations(session: &mut Session, request: &Request) -> 
     let Some(lines) = module.line_index().map_err(|e| e.to_string())? else {
         return Ok(Some(json!({ "breakpoints": [] })));
     };
-    let mappings = session.source_mappings();
+    // As breakpoints bind: by the launch's sourceMap only.
+    let mappings = session.launch.as_ref().map(|l| l.source_map.clone()).unwrap_or_default();
     let files: Vec<_> = best_matches(path, lines.files(), &mappings)
         .into_iter()
         .map(|i| wasmscope_debugger::symbols::FileId(i as u32))

@@ -13,15 +13,7 @@ pub struct PathMapping {
 
 /// Applies the first mapping whose prefix matches on a component boundary.
 pub fn map_path(recorded: &str, mappings: &[PathMapping]) -> String {
-    for mapping in mappings {
-        let from = mapping.from.trim_end_matches(['/', '\\']);
-        if let Some(rest) = recorded.strip_prefix(from)
-            && (rest.is_empty() || rest.starts_with(['/', '\\']))
-        {
-            return format!("{}{}", mapping.to.trim_end_matches(['/', '\\']), rest);
-        }
-    }
-    recorded.to_owned()
+    mappings.iter().find_map(|m| apply(m, recorded)).unwrap_or_else(|| recorded.to_owned())
 }
 
 /// What `recorded` becomes under each mapping that applies, in order.
